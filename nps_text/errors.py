@@ -1,0 +1,37 @@
+"""One exception hierarchy for nps-text.
+
+Every error the library raises for a user mistake derives from :class:`NpsTextError`,
+which subclasses :class:`ValueError`, so ``except ValueError`` keeps working for callers
+that do not know about nps-text. Messages name the problem, the offending value, the
+valid options and the fix, because the CLI shows them to users verbatim.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "NpsTextError",
+    "SurveyFileError",
+    "ColumnError",
+    "ScoreError",
+    "ParameterError",
+]
+
+
+class NpsTextError(ValueError):
+    """Base class of every error nps-text raises for bad input or bad parameters."""
+
+
+class SurveyFileError(NpsTextError):
+    """A survey source cannot be read: missing, empty, unknown format, undecodable."""
+
+
+class ColumnError(NpsTextError):
+    """A column was not found, or the automatic guess was ambiguous."""
+
+
+class ScoreError(NpsTextError):
+    """Scores are invalid and ``errors="raise"`` was requested."""
+
+
+class ParameterError(NpsTextError):
+    """A parameter has a value outside its allowed set or range."""
