@@ -1,0 +1,309 @@
+"""Load a survey export into the canonical ``responses`` table, accounting for every row.
+
+``load_survey`` reads CSV/TSV (encoding and delimiter detected), XLSX, Parquet, JSON Lines or
+a DataFrame, finds the score/comment/id/date columns by their English or German headers,
+validates scores, and returns the responses plus a :class:`LoadReport`. Each row that cannot
+be used is listed in the report with its row number, value and reason; ``rows_read ==
+rows_kept + len(rejected)`` always holds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
+
+import pandas as pd
+
+from .columns import guess_column, resolve_column
+from .errors import ParameterError, ScoreError, SurveyFileError
+from .readers import RawTable, read_table
+from .scoring import nps_group
+
+__all__ = ["load_survey", "LoadReport", "RejectedRow", "LoadedSurvey", "SCALES", "CANONICAL_COLUMNS"]
+
+SCALES: dict[str, tuple[int, int]] = {"0-10": (0, 10), "1-10": (1, 10)}
+CANONICAL_COLUMNS = ("response_id", "score", "nps_group", "comment", "has_comment", "date", "source_row")
+_MAX_SEGMENT_LEVELS = 20
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2,4}")
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """One row that was not kept: its row number in the source, the column, value and reason."""
+
+    row: int
+    column: str
+    value: str | None
+    reason: str
+
+
+@dataclass
+class LoadReport:
+    """What ``load_survey`` read, kept, rejected and warned about.
+
+    ``row`` numbers are as a person sees them in the source: for CSV and Excel the header is
+    row 1 and the first data row is row 2; for JSON Lines, Parquet and DataFrames the first
+    record is row 1.
+    """
+
+    source: str
+    format: str
+    rows_read: int
+    rows_kept: int
+    columns: dict[str, str | None]
+    segments: list[str]
+    scale: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    empty_comments: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejected)
+
+    def rejected_frame(self) -> pd.DataFrame:
+        """The rejected rows as a DataFrame ``[row, column, value, reason]``."""
+        return pd.DataFrame([asdict(r) for r in self.rejected], columns=["row", "column", "value", "reason"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dict (the CLI writes it as ``load_report.json``)."""
+        out = asdict(self)
+        out["rows_rejected"] = self.rows_rejected
+        return out
+
+    def summary(self) -> str:
+        """A few human-readable lines about the load."""
+        mapping = ", ".join(f"{role}={col!r}" for role, col in self.columns.items() if col)
+        how = ", ".join(
+            f"{k} {v!r}" for k, v in (("encoding", self.encoding), ("delimiter", self.delimiter),
+                                       ("sheet", self.sheet)) if v
+        )
+        lines = [
+            f"Read {self.rows_read} rows from {self.source} ({self.format}{', ' + how if how else ''}).",
+            f"Kept {self.rows_kept}, rejected {self.rows_rejected}; {self.empty_comments} kept rows have no comment.",
+            f"Columns: {mapping}; segments: {self.segments or 'none'}; scale {self.scale}.",
+        ]
+        lines += [f"Rejected row {r.row}: {r.reason} ({r.column}={r.value!r})" for r in self.rejected[:10]]
+        if self.rows_rejected > 10:
+            lines.append(f"... and {self.rows_rejected - 10} more rejected rows (see the load report).")
+        lines += [f"Warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+class LoadedSurvey(NamedTuple):
+    """``responses, report = load_survey(...)``."""
+
+    responses: pd.DataFrame
+    report: LoadReport
+
+
+def load_survey(
+    source: str | Path | pd.DataFrame,
+    *,
+    score: str | None = None,
+    comment: str | None = None,
+    id: str | None = None,  # noqa: A002 - the name users expect
+    date: str | None = None,
+    segments: list[str] | None = None,
+    scale: Literal["0-10", "1-10"] = "0-10",
+    errors: Literal["report", "raise"] = "report",
+    sheet: str | int | None = None,
+) -> LoadedSurvey:
+    """Load a survey export into the canonical responses table plus a load report.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+        CSV/TSV/TXT (UTF-8 with or without BOM, cp1252 or latin-1; ``,`` ``;`` TAB or ``|``),
+        XLSX, Parquet, JSON Lines (``.jsonl``), JSON records, or a DataFrame.
+    score, comment, id, date : str, optional
+        Column names. When not given they are found by English or German headers
+        ("NPS", "Weiterempfehlung", "Kommentar", "Begründung", "Datum", ...). Without an id
+        column, ids ``r<row>`` are made from the row numbers; date is optional.
+    segments : list of str, optional
+        Columns to compare NPS across. By default every other column with 2–20 distinct values.
+    scale : {"0-10", "1-10"}
+        The answer scale. Groups are the same on both (detractor ≤ 6, passive 7–8,
+        promoter 9–10); on "1-10" a 0 is invalid.
+    errors : {"report", "raise"}
+        "report" keeps going and lists each bad row in ``report.rejected``; "raise" raises
+        :class:`~nps_text.errors.ScoreError` naming the first bad rows.
+    sheet : str or int, optional
+        Excel sheet name or number (default: the first).
+
+    Returns
+    -------
+    LoadedSurvey
+        ``(responses, report)``. ``responses`` has ``response_id, score, nps_group, comment,
+        has_comment``, ``date`` when there is one, the segment and all other source columns,
+        and ``source_row``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"NPS": ["10", "zehn", " 3 "], "Kommentar": ["Top", "gut", None]})
+    >>> responses, report = load_survey(raw)
+    >>> responses["score"].tolist(), report.rows_rejected
+    ([10, 3], 1)
+    """
+    if scale not in SCALES:
+        raise ParameterError(f"scale must be one of {list(SCALES)}, got {scale!r}. Pass scale='0-10' (standard NPS).")
+    if errors not in ("report", "raise"):
+        raise ParameterError(f"errors must be 'report' or 'raise', got {errors!r}.")
+    table = read_table(source, sheet=sheet)
+    raw = table.frame
+    if len(raw) == 0:
+        raise SurveyFileError(
+            f"'{table.source}' has a header but no data rows (columns: {list(raw.columns)}). Export the responses too."
+        )
+    cols = _map_columns(raw, score=score, comment=comment, id=id, date=date)
+    rows = pd.Series(range(len(raw)), index=raw.index) + table.header_rows + 1
+    low, high = SCALES[scale]
+    parsed = [_parse_score(v, low, high) for v in raw[cols["score"]].tolist()]
+    rejected = [
+        RejectedRow(int(rows.iloc[i]), cols["score"], raw[cols["score"]].iloc[i], reason)
+        for i, (_, reason) in enumerate(parsed) if reason
+    ]
+    keep = pd.Series([reason is None for _, reason in parsed], index=raw.index)
+    ids = raw[cols["id"]] if cols["id"] else ("r" + rows.astype(str))
+    rejected += _duplicate_ids(ids, keep, rows, cols["id"] or "(row number)")
+    if errors == "raise" and rejected:
+        raise ScoreError(_raise_message(rejected, cols["score"]))
+    if not keep.any():
+        raise ScoreError(
+            f"None of the {len(raw)} rows has a valid {scale} score in column {cols['score']!r}. "
+            f"{_raise_message(rejected, cols['score'])}"
+        )
+    segment_cols = _segments(raw, segments, cols)
+    responses, warnings = _build(raw[keep], ids[keep], [p for p, _ in parsed], keep, rows[keep], cols, scale)
+    warnings += _scale_warnings(responses["score"], scale)
+    report = LoadReport(
+        source=table.source, format=table.format, encoding=table.encoding, delimiter=table.delimiter,
+        sheet=table.sheet, rows_read=len(raw), rows_kept=len(responses), columns=cols,
+        segments=segment_cols, scale=scale, empty_comments=int((~responses["has_comment"]).sum()),
+        rejected=sorted(rejected, key=lambda r: r.row), warnings=warnings,
+    )
+    return LoadedSurvey(responses, report)
+
+
+def _map_columns(raw: pd.DataFrame, **given: str | None) -> dict[str, str | None]:
+    cols: dict[str, str | None] = {}
+    for role in ("score", "comment", "id", "date"):
+        if given[role] is not None:
+            cols[role] = resolve_column(raw, given[role], role)
+    for role in ("score", "comment", "id", "date"):
+        if role not in cols:
+            taken = {c for c in cols.values() if c}
+            cols[role] = guess_column(raw, role, exclude=taken, required=role == "score")
+    return {role: cols[role] for role in ("score", "comment", "id", "date")}
+
+
+def _parse_score(raw: str | None, low: int, high: int) -> tuple[int | None, str | None]:
+    """Return (score, None) or (None, reason)."""
+    if raw is None or not str(raw).strip():
+        return None, "empty score"
+    text = str(raw).strip()
+    if _DECIMAL_COMMA.match(text):
+        text = text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None, "score is not a number"
+    if not math.isfinite(value):
+        return None, "score is not a finite number"
+    if not value.is_integer():
+        return None, f"fractional score (NPS answers are whole numbers {low}-{high})"
+    if not low <= value <= high:
+        hint = " (a 0-10 survey? pass scale='0-10')" if value == 0 and low == 1 else ""
+        return None, f"score outside the {low}-{high} scale{hint}"
+    return int(value), None
+
+
+def _duplicate_ids(ids: pd.Series, keep: pd.Series, rows: pd.Series, column: str) -> list[RejectedRow]:
+    valid = ids[keep]
+    first_row = {}
+    out = []
+    for idx, value in valid.items():
+        if value is None:
+            continue
+        if value in first_row:
+            out.append(RejectedRow(int(rows[idx]), column, value,
+                                   f"duplicate response id (first seen on row {first_row[value]})"))
+            keep[idx] = False
+        else:
+            first_row[value] = int(rows[idx])
+    return out
+
+
+def _raise_message(rejected: list[RejectedRow], score_col: str) -> str:
+    shown = "; ".join(f"row {r.row}: {r.value!r} ({r.reason})" for r in rejected[:5])
+    more = f" and {len(rejected) - 5} more" if len(rejected) > 5 else ""
+    return (
+        f"{len(rejected)} invalid row(s): {shown}{more}. Fix these rows in the export, pass "
+        f"errors='report' to skip them with a report, or pass score='<column>' if {score_col!r} "
+        "is not the 0-10 recommendation question."
+    )
+
+
+def _segments(raw: pd.DataFrame, segments: list[str] | None, cols: dict[str, str | None]) -> list[str]:
+    if segments is not None:
+        if isinstance(segments, str):
+            segments = [segments]
+        return [resolve_column(raw, s, "segment") for s in segments]
+    taken = {c for c in cols.values() if c}
+    return [
+        c for c in raw.columns
+        if c not in taken and 2 <= raw[c].nunique(dropna=True) <= min(_MAX_SEGMENT_LEVELS, max(2, len(raw) // 2))
+    ]
+
+
+def _build(raw, ids, scores, keep, rows, cols, scale) -> tuple[pd.DataFrame, list[str]]:
+    kept_scores = pd.Series([s for s, k in zip(scores, keep) if k], index=raw.index, dtype="Int64")
+    comment = raw[cols["comment"]] if cols["comment"] else pd.Series(None, index=raw.index, dtype=object)
+    comment = comment.astype("string")
+    out = pd.DataFrame({
+        "response_id": ids.astype("string"),
+        "score": kept_scores,
+        "nps_group": nps_group(kept_scores, scale=scale),
+        "comment": comment,
+        "has_comment": comment.fillna("").str.strip().ne("").astype(bool),
+    }, index=raw.index)
+    warnings: list[str] = []
+    if cols["comment"] is None:
+        warnings.append("No comment column found by its header; only scores were loaded. "
+                        "Pass comment='<column>' (CLI: --comment) to analyse comments.")
+    if cols["date"]:
+        out["date"], bad = _parse_dates(raw[cols["date"]])
+        if bad.any():
+            shown = ", ".join(f"row {int(rows[i])}: {raw.at[i, cols['date']]!r}" for i in bad[bad].index[:5])
+            warnings.append(f"{int(bad.sum())} date(s) in {cols['date']!r} could not be read and were left "
+                            f"empty (the rows are kept): {shown}. Use ISO (2025-03-31) or dd.mm.yyyy dates.")
+    taken = {c for c in cols.values() if c}
+    for c in raw.columns:
+        if c not in taken:
+            out[c if c not in CANONICAL_COLUMNS else f"{c}_source"] = raw[c]
+    out["source_row"] = rows.astype("int64")
+    return out.reset_index(drop=True), warnings
+
+
+def _parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = values.astype("string").str.strip()
+    present = text.notna() & text.ne("")
+    dayfirst = bool(text[present].str.match(_DOTTED_DATE).mean() > 0.5) if present.any() else False
+    parsed = pd.to_datetime(text.where(present), errors="coerce", dayfirst=dayfirst, format="mixed", utc=True)
+    parsed = parsed.dt.tz_localize(None)
+    return parsed, present & parsed.isna()
+
+
+def _scale_warnings(scores: pd.Series, scale: str) -> list[str]:
+    if len(scores) >= 30 and scores.max() <= 5:
+        return [f"All {len(scores)} scores are 5 or below: this looks like a 1-5 rating, not the 0-10 "
+                "recommendation question. NPS needs the 0-10 question; pass score='<column>'."]
+    return []

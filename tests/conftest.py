@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample_survey.csv"
+SAMPLE_DE = REPO / "data" / "sample_survey_de.csv"
+
+
+@pytest.fixture
+def german_export(tmp_path: Path) -> Path:
+    """A typical German export: ';', cp1252, decimal comma, German headers."""
+    text = (
+        "Antwort-ID;Datum;Weiterempfehlung;Begründung;Kundentyp\n"
+        "A1;03.01.2025;10;Super Kundenservice, schnelle Lieferung;Privatkunde\n"
+        "A2;15.01.2025;9,0;Günstig und zuverlässig;Privatkunde\n"
+        "A3;02.02.2025;3;Viel zu teuer, 49,99 € im Monat;Großkunde\n"
+        "A4;20.02.2025;7;;Großkunde\n"
+        "A5;28.02.2025;zehn;Schließlich doch zufrieden;Privatkunde\n"
+    )
+    path = tmp_path / "export_de.csv"
+    path.write_bytes(text.encode("cp1252"))
+    return path
+
+
+@pytest.fixture
+def bad_rows_csv(tmp_path: Path) -> Path:
+    text = (
+        "id,score,comment\n"
+        "1,9,great\n"
+        "2,11,too high\n"
+        "3,,no score\n"
+        "4,7.5,fraction\n"
+        "5, 8 ,spaces ok\n"
+        "6,nine,text\n"
+        "1,10,duplicate id\n"
+        "7,-1,negative\n"
+        "8,0,zero ok\n"
+    )
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def small_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "NPS": ["10", "9", "8", "3", "0"],
+        "Kommentar": ["Top", "gut", None, "teuer", "  "],
+        "segment": ["a", "a", "b", "b", "b"],
+    })

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from nps_text import load_survey
+from nps_text.errors import ColumnError, ParameterError, ScoreError, SurveyFileError
+
+
+def test_german_export_loads_without_arguments(german_export):
+    responses, report = load_survey(german_export)
+    assert report.encoding == "cp1252"
+    assert report.delimiter == ";"
+    assert report.columns == {"score": "Weiterempfehlung", "comment": "Begründung", "id": "Antwort-ID", "date": "Datum"}
+    assert responses["score"].tolist() == [10, 9, 3, 7]  # "9,0" accepted, "zehn" rejected
+    assert responses["comment"].iloc[1] == "Günstig und zuverlässig"  # umlauts survive cp1252
+    assert responses["date"].iloc[0] == pd.Timestamp("2025-01-03")  # day first
+    assert report.segments == ["Kundentyp"]
+    assert [(r.row, r.value) for r in report.rejected] == [(6, "zehn")]
+    assert report.rows_read == 5 and report.rows_kept == 4
+
+
+def test_every_bad_row_is_reported(bad_rows_csv):
+    responses, report = load_survey(bad_rows_csv)
+    reasons = {r.row: r.reason for r in report.rejected}
+    assert reasons == {
+        3: "score outside the 0-10 scale",
+        4: "empty score",
+        5: "fractional score (NPS answers are whole numbers 0-10)",
+        7: "score is not a number",
+        8: "duplicate response id (first seen on row 2)",
+        9: "score outside the 0-10 scale",
+    }
+    assert report.rows_read == report.rows_kept + report.rows_rejected
+    assert responses["response_id"].tolist() == ["1", "5", "8"]
+    assert responses["score"].tolist() == [9, 8, 0]
+    assert responses["source_row"].tolist() == [2, 6, 10]
+
+
+def test_errors_raise_names_first_bad_rows(bad_rows_csv):
+    with pytest.raises(ScoreError, match=r"row 3: '11' \(score outside the 0-10 scale\); row 4"):
+        load_survey(bad_rows_csv, errors="raise")
+
+
+def test_empty_comments_are_kept_and_flagged(small_frame):
+    responses, report = load_survey(small_frame)
+    assert len(responses) == 5
+    assert responses["has_comment"].tolist() == [True, True, False, True, False]
+    assert report.empty_comments == 2
+    assert responses["nps_group"].cat.ordered
+    assert responses["nps_group"].tolist() == ["promoter", "promoter", "passive", "detractor", "detractor"]
+
+
+def test_input_frame_is_not_mutated(small_frame):
+    before = small_frame.copy()
+    load_survey(small_frame)
+    pd.testing.assert_frame_equal(small_frame, before)
+
+
+def test_one_to_ten_scale_must_be_asked_for():
+    frame = pd.DataFrame({"score": ["1", "10", "0"], "comment": ["a", "b", "c"]})
+    responses, report = load_survey(frame, scale="1-10")
+    assert responses["score"].tolist() == [1, 10]
+    assert "outside the 1-10 scale" in report.rejected[0].reason
+    assert load_survey(frame)[0]["score"].tolist() == [1, 10, 0]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".parquet", ".jsonl", ".tsv"])
+def test_other_formats(tmp_path, suffix):
+    frame = pd.DataFrame({"Response ID": ["x1", "x2"], "Likelihood to recommend": [9, 2],
+                          "Why?": ["Great support", "Too slow"]})
+    path = tmp_path / f"survey{suffix}"
+    if suffix == ".xlsx":
+        frame.to_excel(path, index=False, sheet_name="Answers")
+    elif suffix == ".parquet":
+        frame.to_parquet(path)
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    else:
+        frame.to_csv(path, sep="\t", index=False)
+    responses, report = load_survey(path)
+    assert responses["score"].tolist() == [9, 2]
+    assert responses["comment"].tolist() == ["Great support", "Too slow"]
+    assert responses["response_id"].tolist() == ["x1", "x2"]
+
+
+def test_utf8_bom_and_latin1(tmp_path):
+    text = "score;Kommentar\n9;Größe passt\n"
+    (tmp_path / "bom.csv").write_bytes(text.encode("utf-8-sig"))
+    (tmp_path / "latin.csv").write_bytes(text.encode("latin-1") + b"8;\x81\n")  # 0x81 undefined in cp1252
+    assert load_survey(tmp_path / "bom.csv")[1].encoding == "utf-8-sig"
+    responses, report = load_survey(tmp_path / "latin.csv")
+    assert report.encoding == "latin-1"
+    assert responses["comment"].iloc[0] == "Größe passt"
+
+
+def test_excel_sheet_choice(tmp_path):
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="Info", index=False)
+        pd.DataFrame({"NPS": [10, 6], "Kommentar": ["a", "b"]}).to_excel(writer, sheet_name="Daten", index=False)
+    assert load_survey(path, sheet="Daten")[0]["score"].tolist() == [10, 6]
+    with pytest.raises(SurveyFileError, match=r"Sheet 'Nope' not found .* Available sheets: \['Info', 'Daten'\]"):
+        load_survey(path, sheet="Nope")
+
+
+def test_wrong_column_lists_available_columns(small_frame):
+    with pytest.raises(ColumnError, match=r"Column 'Bewertung' .* not found\. Available columns: \['NPS', 'Kommentar', 'segment'\]\. Pass score="):
+        load_survey(small_frame, score="Bewertung")
+
+
+def test_no_score_column_found():
+    with pytest.raises(ColumnError, match=r"Could not find the score column .* Pass score='<column>'"):
+        load_survey(pd.DataFrame({"a": ["1"], "b": ["x"]}))
+
+
+def test_ambiguous_score_column():
+    frame = pd.DataFrame({"NPS": ["9"], "Score": ["3"], "comment": ["x"]})
+    with pytest.raises(ColumnError, match=r"More than one column could be the score column: \['NPS', 'Score'\]"):
+        load_survey(frame)
+
+
+def test_header_word_match_prefers_numbers():
+    frame = pd.DataFrame({
+        "Wie wahrscheinlich ist Ihre Weiterempfehlung?": ["9", "10"],
+        "Begründung Ihrer Bewertung": ["gut", "super"],
+    })
+    responses, report = load_survey(frame)
+    assert report.columns["score"] == "Wie wahrscheinlich ist Ihre Weiterempfehlung?"
+    assert report.columns["comment"] == "Begründung Ihrer Bewertung"
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p, r"does not exist"),
+    (lambda p: (p.write_bytes(b""), p)[1], r"is empty \(0 bytes\)"),
+    (lambda p: (p.write_text("score,comment\n"), p)[1], r"has a header but no data rows"),
+    (lambda p: (p.with_suffix(".pdf").write_text("x"), p.with_suffix(".pdf"))[1], r"Unknown survey file type '.pdf'"),
+])
+def test_file_errors(tmp_path, make, message):
+    with pytest.raises(SurveyFileError, match=message):
+        load_survey(make(tmp_path / "s.csv"))
+
+
+def test_all_scores_invalid_is_an_error():
+    with pytest.raises(ScoreError, match=r"None of the 2 rows has a valid 0-10 score in column 'score'"):
+        load_survey(pd.DataFrame({"score": ["gut", "schlecht"]}))
+
+
+def test_parameter_errors(small_frame):
+    with pytest.raises(ParameterError, match=r"scale must be one of \['0-10', '1-10'\], got '1-5'"):
+        load_survey(small_frame, scale="1-5")
+    with pytest.raises(ParameterError, match=r"errors must be 'report' or 'raise'"):
+        load_survey(small_frame, errors="ignore")
+
+
+def test_bad_dates_are_kept_with_a_warning():
+    frame = pd.DataFrame({"score": ["9", "3"], "date": ["2025-03-01", "gestern"]})
+    responses, report = load_survey(frame)
+    assert len(responses) == 2 and pd.isna(responses["date"].iloc[1])
+    assert any("could not be read" in w and "'gestern'" in w for w in report.warnings)
+
+
+def test_one_to_five_rating_warns():
+    responses, report = load_survey(pd.DataFrame({"score": [str(i % 5 + 1) for i in range(40)]}))
+    assert any("looks like a 1-5 rating" in w for w in report.warnings)
+
+
+def test_report_is_json_serialisable(bad_rows_csv):
+    _, report = load_survey(bad_rows_csv)
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["rows_rejected"] == 6 and data["rejected"][0]["row"] == 3
+    assert list(report.rejected_frame().columns) == ["row", "column", "value", "reason"]
