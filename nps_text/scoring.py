@@ -1,0 +1,586 @@
+"""Net Promoter Score with honest uncertainty: groups, intervals, comparisons, trends.
+
+Every NPS value returned is in **points** (-100..100); shares are fractions (0..1). Missing
+scores (NaN / ``pd.NA``) are left out of ``n`` everywhere. Intervals and tests use the
+adjusted Wald method (0.75 / 1.5 / 0.75 pseudo-counts, see :func:`nps_from_counts`), which
+keeps close to nominal coverage for small samples and extreme scores, of:
+
+Rocks, B. (2016). "Interval Estimation for the 'Net Promoter Score'". The American
+Statistician, 70(4), 365-372. doi:10.1080/00031305.2016.1158124
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from .errors import ColumnError, ParameterError
+
+__all__ = [
+    "GROUPS",
+    "NPSResult",
+    "NPSComparison",
+    "nps_group",
+    "nps",
+    "nps_summary",
+    "nps_from_counts",
+    "sample_size_for_margin",
+    "compare_nps",
+    "nps_by",
+    "nps_by_period",
+    "target_progress",
+]
+
+logger = logging.getLogger(__name__)
+
+GROUPS = ["detractor", "passive", "promoter"]
+MISSING_LABEL = "(missing)"
+NO_DATE_LABEL = "(no date)"
+_SCALES = {"0-10": 0, "1-10": 1}
+_PERIODS = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
+
+
+# ----------------------------------------------------------------------------- validation
+def _is_num(x: Any) -> bool:
+    ok = isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+    return ok and math.isfinite(x)
+
+
+def _z(level: Any) -> float:
+    if not _is_num(level) or not 0 < level < 1:
+        hint = f" Pass level={level / 100:g} for a {level:g}% interval." \
+            if _is_num(level) and 1 < level < 100 else " Pass e.g. level=0.95."
+        raise ParameterError(f"level must be between 0 and 1 (exclusive), got {level!r}.{hint}")
+    return float(norm.ppf(1 - (1 - float(level)) / 2))
+
+
+def _check_min_n(min_n: Any) -> int:
+    if not _is_num(min_n) or min_n < 0 or min_n != int(min_n):
+        raise ParameterError(f"min_n must be a non-negative integer, got {min_n!r}. "
+                             "Pass e.g. min_n=30, or min_n=0 to turn small-sample warnings off.")
+    return int(min_n)
+
+
+def _check_count(name: str, value: Any) -> int:
+    if not _is_num(value) or value < 0 or value != int(value):
+        raise ParameterError(f"{name} must be a non-negative whole number of responses, got "
+                             f"{value!r}. Pass counts, not shares (e.g. {name}=12).")
+    return int(value)
+
+
+def _check_columns(responses: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> None:
+    if not isinstance(responses, pd.DataFrame):
+        raise ParameterError(f"responses must be a pandas DataFrame, got "
+                             f"{type(responses).__name__}. Pass the survey table, "
+                             "e.g. pd.read_csv('survey.csv').")
+    for col, role in columns:
+        if col not in responses.columns:
+            raise ColumnError(f"Column {col!r} (given as {role}) not found; available columns: "
+                              f"{list(responses.columns)}. Pass one of them as {role}=...")
+
+
+# ----------------------------------------------------------------------------- grouping
+def nps_group(scores: Any, *, scale: str = "0-10") -> pd.Series:
+    """Classify 0-10 scores as detractor (0-6), passive (7-8) or promoter (9-10).
+
+    Parameters
+    ----------
+    scores : Series, array or list of int
+        Whole-number scores. Missing values (NaN, None, ``pd.NA``) give a missing group.
+        Integer-valued floats and numeric strings are accepted.
+    scale : {"0-10", "1-10"}, default "0-10"
+        The answer scale. Thresholds are the same; under "1-10" a score of 0 is invalid.
+
+    Returns
+    -------
+    Series
+        Ordered categorical with categories ``["detractor", "passive", "promoter"]``, named
+        ``"nps_group"``, with the index of ``scores`` when it is a Series. Values that are
+        not whole numbers on the scale raise ParameterError.
+
+    Examples
+    --------
+    >>> nps_group([6, 7, 8, 9, None]).tolist()
+    ['detractor', 'passive', 'passive', 'promoter', nan]
+    """
+    if scale not in _SCALES:
+        raise ParameterError(f"scale must be one of {sorted(_SCALES)}, got {scale!r}. "
+                             "Pass scale='0-10' for the standard NPS question.")
+    if not isinstance(scores, pd.Series):
+        scores = pd.Series(scores if isinstance(scores, np.ndarray) else list(scores))
+    if pd.api.types.is_bool_dtype(scores.dtype):
+        raise ParameterError("scores must be whole numbers from the NPS scale, got booleans. "
+                             "Pass the 0-10 answers, not a True/False column.")
+    num = pd.to_numeric(scores, errors="coerce").astype("float64").to_numpy()
+    low, present = _SCALES[scale], scores.notna().to_numpy()
+    with np.errstate(invalid="ignore"):
+        bad = present & ~((num >= low) & (num <= 10) & (num == np.round(num)))
+    if bad.any():
+        first = scores[bad].head(5).tolist()
+        extra = " (0 is not on the 1-10 scale; pass scale='0-10' if 0 is a valid answer)" \
+            if scale == "1-10" and 0 in first else ""
+        raise ParameterError(
+            f"scores must be whole numbers from {low} to 10 (scale={scale!r}); found "
+            f"{int(bad.sum())} invalid value(s), first: {first}{extra}. Clean or drop them first.")
+    codes = np.select([~present, num <= 6, num <= 8], [-1, 0, 1], default=2)
+    cat = pd.Categorical.from_codes(codes, categories=GROUPS, ordered=True)
+    return pd.Series(cat, index=scores.index, name="nps_group")
+
+
+def _counts(scores: Any) -> tuple[int, int, int]:
+    groups = nps_group(scores)
+    counts = groups.value_counts()
+    if groups.isna().any():
+        logger.info("Left %d missing score(s) out of the NPS.", int(groups.isna().sum()))
+    return int(counts["promoter"]), int(counts["passive"]), int(counts["detractor"])
+
+
+# ----------------------------------------------------------------------------- core maths
+def _stats(promoters: Any, passives: Any, detractors: Any, z: float) -> dict[str, np.ndarray]:
+    """Vectorised point estimate, plain SE and adjusted-Wald interval (points)."""
+    P, A, D = (np.asarray(x, dtype="float64") for x in (promoters, passives, detractors))
+    n = P + A + D
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p, d = P / n, D / n
+        se = 100 * np.sqrt(np.maximum(p + d - (p - d) ** 2, 0) / n)
+    n_adj = n + 3
+    pa, da = (P + 0.75) / n_adj, (D + 0.75) / n_adj
+    se_adj = 100 * np.sqrt(np.maximum(pa + da - (pa - da) ** 2, 0) / n_adj)
+    empty = n == 0
+    center = np.where(empty, np.nan, 100 * (pa - da))
+    moe = np.where(empty, np.nan, z * se_adj)
+    return {"n": n, "nps": 100 * (p - d), "se": se, "center": center,
+            "se_adj": np.where(empty, np.nan, se_adj), "margin_of_error": moe,
+            "ci_low": np.clip(center - moe, -100, 100), "ci_high": np.clip(center + moe, -100, 100)}
+
+
+def _compare(a: dict[str, np.ndarray], b: dict[str, np.ndarray], z: float) -> dict[str, np.ndarray]:
+    """Vectorised two-sample z-test on adjusted NPS (a - b), independent samples."""
+    se = np.sqrt(a["se_adj"] ** 2 + b["se_adj"] ** 2)
+    adj = a["center"] - b["center"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stat = adj / se
+    return {"difference": a["nps"] - b["nps"], "se": se, "z": stat,
+            "p_value": 2 * norm.sf(np.abs(stat)),
+            "ci_low": np.clip(adj - z * se, -200, 200), "ci_high": np.clip(adj + z * se, -200, 200)}
+
+
+def _warning(n: int, moe: float, min_n: int) -> str | None:
+    if n == 0:
+        return "No responses: the NPS cannot be computed."
+    if n < min_n:
+        word = "response" if n == 1 else "responses"
+        return (f"Only {n} {word}: the NPS is very uncertain (±{moe:.0f} points); "
+                "treat it as indicative.")
+    return None
+
+
+def _table(P: Any, A: Any, D: Any, z: float, min_n: int) -> pd.DataFrame:
+    s = _stats(P, A, D, z)
+    n = np.asarray(s["n"]).astype("int64")
+    return pd.DataFrame({
+        "n": n, "promoters": np.asarray(P, "int64"), "passives": np.asarray(A, "int64"),
+        "detractors": np.asarray(D, "int64"), "nps": s["nps"], "ci_low": s["ci_low"],
+        "ci_high": s["ci_high"], "margin_of_error": s["margin_of_error"],
+        "warning": pd.Series([_warning(int(k), float(m), min_n)
+                              for k, m in zip(n, s["margin_of_error"])], dtype=object),
+    })
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (np.integer, np.bool_)):
+        value = value.item()
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+# ----------------------------------------------------------------------------- one sample
+@dataclass(frozen=True)
+class NPSResult:
+    """NPS of one sample with its adjusted-Wald interval (all NPS values in points).
+
+    ``to_dict()`` returns plain Python types keyed by the field names; NaN becomes None.
+    """
+
+    n: int
+    promoters: int
+    passives: int
+    detractors: int
+    share_promoters: float
+    share_passives: float
+    share_detractors: float
+    nps: float
+    se: float
+    ci_low: float
+    ci_high: float
+    margin_of_error: float
+    level: float
+    warning: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as a JSON-safe dict (NaN as None)."""
+        return {k: _plain(v) for k, v in asdict(self).items()}
+
+
+def nps_from_counts(promoters: int, passives: int, detractors: int, *, level: float = 0.95,
+                    min_n: int = 30) -> NPSResult:
+    """NPS, standard error and adjusted-Wald interval from group counts.
+
+    ``nps = 100 (P - D) / n``; ``se = 100 sqrt((p + d - (p - d)^2) / n)`` with the raw shares.
+    The interval is the adjusted Wald interval of Rocks (2016): add 0.75 promoters, 1.5
+    passives and 0.75 detractors, ``n' = n + 3``, ``p' = (P + 0.75)/n'``, ``d' = (D + 0.75)/n'``,
+    ``se' = sqrt((p' + d' - (p' - d')^2) / n')``, interval ``100 (p' - d' ± z se')`` clipped
+    to [-100, 100], ``z = norm.ppf(1 - (1 - level)/2)``. ``margin_of_error`` is ``100 z se'``
+    (the half-width before clipping), so the interval is not centred on ``nps``.
+
+    Parameters
+    ----------
+    promoters, passives, detractors : int
+        Non-negative response counts.
+    level : float, default 0.95
+        Confidence level, strictly between 0 and 1.
+    min_n : int, default 30
+        Below this many responses ``warning`` holds a sentence on the uncertainty. With
+        ``n == 0`` the NPS, SE and interval are NaN and ``warning`` says so.
+
+    Examples
+    --------
+    >>> r = nps_from_counts(5, 3, 2)
+    >>> r.nps, round(r.ci_low, 2), round(r.ci_high, 2)
+    (30.0, -19.05, 65.2)
+    >>> r.warning
+    'Only 10 responses: the NPS is very uncertain (±42 points); treat it as indicative.'
+    """
+    z = _z(level)
+    min_n = _check_min_n(min_n)
+    P, A, D = (_check_count(k, v) for k, v in
+               (("promoters", promoters), ("passives", passives), ("detractors", detractors)))
+    s = {k: float(v) for k, v in _stats(P, A, D, z).items()}
+    n = P + A + D
+    share = (lambda k: k / n) if n else (lambda k: math.nan)
+    return NPSResult(n=n, promoters=P, passives=A, detractors=D, share_promoters=share(P),
+                     share_passives=share(A), share_detractors=share(D), nps=s["nps"], se=s["se"],
+                     ci_low=s["ci_low"], ci_high=s["ci_high"], margin_of_error=s["margin_of_error"],
+                     level=float(level), warning=_warning(n, s["margin_of_error"], min_n))
+
+
+def nps_summary(scores: Any, *, level: float = 0.95, min_n: int = 30) -> NPSResult:
+    """Count the groups of 0-10 ``scores`` and return :func:`nps_from_counts` of them.
+
+    Missing scores are left out of ``n``; invalid scores raise ParameterError.
+
+    Examples
+    --------
+    >>> r = nps_summary([10, 9, 9, 10, 9, 7, 8, 7, 3, 6])
+    >>> r.n, r.nps, r.share_promoters
+    (10, 30.0, 0.5)
+    """
+    _z(level), _check_min_n(min_n)  # validate before counting
+    return nps_from_counts(*_counts(scores), level=level, min_n=min_n)
+
+
+def nps(scores: Any) -> float:
+    """Net Promoter Score in points (-100..100) of 0-10 scores; NaN when there are none.
+
+    Examples
+    --------
+    >>> nps([10, 9, 8, 3])
+    25.0
+    """
+    P, A, D = _counts(scores)
+    n = P + A + D
+    return 100.0 * (P - D) / n if n else math.nan
+
+
+def sample_size_for_margin(margin: float, *, promoters: float = 0.5, detractors: float = 0.2,
+                           level: float = 0.95) -> int:
+    """Smallest ``n`` with ``100 z sqrt(var / n) <= margin``, ``var = p + d - (p - d)^2``.
+
+    Uses the plain (not adjusted) Wald approximation, so it is a planning figure.
+
+    Parameters
+    ----------
+    margin : float
+        Wanted half-width of the interval, in NPS points (e.g. 5 for ±5 points).
+    promoters, detractors : float, default 0.5 and 0.2
+        Expected shares (fractions). The defaults (variance 0.61) suit a typical NPS of
+        about +30. When nothing is known, pass ``promoters=0.5, detractors=0.5``: that is the
+        worst case (variance 1), so the ``n`` returned is enough for any result.
+    level : float, default 0.95
+        Confidence level.
+
+    Examples
+    --------
+    >>> sample_size_for_margin(5)
+    938
+    >>> sample_size_for_margin(5, promoters=0.5, detractors=0.5)
+    1537
+    """
+    z = _z(level)
+    if not _is_num(margin) or margin <= 0:
+        raise ParameterError(f"margin must be a positive number of NPS points, got {margin!r}. "
+                             "Pass e.g. margin=5 for an interval of ±5 points.")
+    for name, value in (("promoters", promoters), ("detractors", detractors)):
+        if not _is_num(value) or not 0 <= value <= 1:
+            raise ParameterError(f"{name} must be an expected share between 0 and 1, got "
+                                 f"{value!r}. Pass e.g. {name}=0.4 for 40%.")
+    if promoters + detractors > 1:
+        raise ParameterError(f"promoters + detractors must be at most 1, got {promoters} + "
+                             f"{detractors}. Pass shares of one survey, e.g. 0.5 and 0.2.")
+    var = max(promoters + detractors - (promoters - detractors) ** 2, 0.0)
+    n = max(1, math.ceil((100 * z) ** 2 * var / margin ** 2))
+    while n > 1 and 100 * z * math.sqrt(var / (n - 1)) <= margin:  # float rounding guards
+        n -= 1
+    while 100 * z * math.sqrt(var / n) > margin:
+        n += 1
+    return n
+
+
+# ----------------------------------------------------------------------------- two samples
+@dataclass(frozen=True)
+class NPSComparison:
+    """Difference of two NPS (``a - b``, points) with a two-sided z-test."""
+
+    difference: float
+    se: float
+    ci_low: float
+    ci_high: float
+    z: float
+    p_value: float
+    significant: bool
+    n_a: int
+    n_b: int
+    nps_a: float
+    nps_b: float
+    level: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the comparison as a JSON-safe dict (NaN as None)."""
+        return {k: _plain(v) for k, v in asdict(self).items()}
+
+
+def compare_nps(scores_a: Any, scores_b: Any, *, level: float = 0.95) -> NPSComparison:
+    """Test whether two independent samples have different NPS.
+
+    ``difference`` is the plain ``nps_a - nps_b``. The test and interval use the adjusted
+    shares of Rocks (2016) for each sample (0.75 / 1.5 / 0.75 pseudo-counts):
+    ``se = 100 sqrt(var_a' / n_a' + var_b' / n_b')``, ``z = (adj_a - adj_b) / se``,
+    interval ``(adj_a - adj_b) ± z_level se`` (clipped to [-200, 200]). The interval excludes 0
+    exactly when ``p_value < 1 - level`` (``significant``). If either sample is empty, the
+    statistics are NaN and ``significant`` is False.
+
+    Examples
+    --------
+    >>> c = compare_nps([10] * 60 + [3] * 40, [10] * 30 + [3] * 70)
+    >>> c.difference, c.significant, c.p_value < 0.001
+    (60.0, True, True)
+    """
+    z = _z(level)
+    a, b = _counts(scores_a), _counts(scores_b)
+    sa, sb = _stats(*a, z), _stats(*b, z)
+    r = {k: float(v) for k, v in _compare(sa, sb, z).items()}
+    return NPSComparison(**r, significant=bool(r["p_value"] < 1 - level), n_a=sum(a), n_b=sum(b),
+                         nps_a=float(sa["nps"]), nps_b=float(sb["nps"]), level=float(level))
+
+
+def target_progress(scores: Any, target: float, *, level: float = 0.95) -> dict[str, Any]:
+    """Compare the NPS of ``scores`` with a ``target`` (points) using the adjusted-Wald interval.
+
+    ``status`` is "above target" when the whole interval lies above the target, "below
+    target" when it lies below, otherwise "not distinguishable from target" (also when there
+    are no responses). ``p_value`` is the two-sided one-sample z-test of NPS == target on the
+    adjusted estimate ``(center - target) / se'``, so it agrees with the interval.
+
+    Returns
+    -------
+    dict
+        Keys: n, nps, target, gap (``nps - target``), ci_low, ci_high, p_value, status,
+        level, warning.
+
+    Examples
+    --------
+    >>> target_progress([10] * 70 + [3] * 30, 20)["status"]
+    'above target'
+    """
+    z = _z(level)
+    if not _is_num(target) or not -100 <= target <= 100:
+        raise ParameterError(f"target must be an NPS in points between -100 and 100, got "
+                             f"{target!r}. Pass e.g. target=30 for an NPS of +30.")
+    r = nps_summary(scores, level=level, min_n=30)
+    s = _stats(r.promoters, r.passives, r.detractors, z)
+    with np.errstate(invalid="ignore"):
+        p_value = float(2 * norm.sf(abs((s["center"] - target) / s["se_adj"])))
+    status = "not distinguishable from target"
+    if r.ci_low > target:
+        status = "above target"
+    elif r.ci_high < target:
+        status = "below target"
+    return {"n": r.n, "nps": r.nps, "target": float(target), "gap": r.nps - target,
+            "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": p_value, "status": status,
+            "level": float(level), "warning": r.warning}
+
+
+# ----------------------------------------------------------------------------- tables
+def _group_counts(responses: pd.DataFrame, score: str, keys: list[pd.Series],
+                  sort: bool) -> pd.DataFrame:
+    groups = nps_group(responses[score])
+    if groups.isna().any():
+        logger.warning("%d row(s) have no score: they count in no segment's n.",
+                       int(groups.isna().sum()))
+    ind = pd.DataFrame({"promoters": (groups == "promoter").astype("int64"),
+                        "passives": (groups == "passive").astype("int64"),
+                        "detractors": (groups == "detractor").astype("int64")},
+                       index=responses.index)
+    return ind.groupby(keys, dropna=False, sort=sort, observed=True).sum()
+
+
+def nps_by(responses: pd.DataFrame, by: str | list[str], *, score: str = "score",
+           level: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+    """NPS per segment, with each segment tested against all other responses.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        One row per response; not modified.
+    by : str or list of str
+        Segment column(s). Missing values form their own segment labelled "(missing)".
+    score : str, default "score"
+        Column of 0-10 scores. Rows without a score stay in their segment but not in ``n``.
+    level, min_n
+        As in :func:`nps_from_counts`.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment, sorted by segment value ("(missing)" last), columns: the ``by``
+        column(s), n, promoters, passives, detractors, nps, ci_low, ci_high, margin_of_error,
+        warning, diff_vs_rest and p_value_vs_rest (:func:`compare_nps` of the segment vs the
+        rest, adjusted-Wald z-test; NaN when there is no rest).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"plan": ["a", "a", "b", None], "score": [10, 9, 2, 8]})
+    >>> nps_by(df, "plan")[["plan", "n", "nps"]]
+            plan  n    nps
+    0          a  2  100.0
+    1          b  1 -100.0
+    2  (missing)  1    0.0
+    """
+    by_cols = [by] if isinstance(by, str) else list(by)
+    if not by_cols:
+        raise ParameterError("by must name at least one column, got []. Pass e.g. by='plan'.")
+    _check_columns(responses, [*((c, "by") for c in by_cols), (score, "score")])
+    z, min_n = _z(level), _check_min_n(min_n)
+    keys = [responses[c] for c in by_cols]
+    try:
+        counts = _group_counts(responses, score, keys, sort=True)
+    except TypeError:  # mixed types that cannot be ordered: sort by their text instead
+        counts = _group_counts(responses, score, keys, sort=False)
+        counts = counts.iloc[sorted(range(len(counts)), key=lambda i: (
+            pd.isna(counts.index[i]) if len(by_cols) == 1 else False, str(counts.index[i])))]
+    seg = counts.index.to_frame(index=False)
+    seg.columns = by_cols
+    for col in by_cols:
+        if seg[col].isna().any():
+            seg[col] = seg[col].astype(object).where(seg[col].notna(), MISSING_LABEL)
+    P, A, D = (counts[c].to_numpy() for c in ("promoters", "passives", "detractors"))
+    table = _table(P, A, D, z, min_n)
+    rest = _compare(_stats(P, A, D, z), _stats(P.sum() - P, A.sum() - A, D.sum() - D, z), z)
+    table["diff_vs_rest"] = rest["difference"]
+    table["p_value_vs_rest"] = rest["p_value"]
+    return pd.concat([seg, table], axis=1)
+
+
+def _period_label(period: pd.Period, kind: str) -> str:
+    if kind == "week":
+        iso = period.start_time.isocalendar()
+        return f"{iso[0]}-W{iso[1]:02d}"
+    if kind == "quarter":
+        return f"{period.year}-Q{period.quarter}"
+    return str(period)
+
+
+def nps_by_period(responses: pd.DataFrame, *, date: str = "date", period: str = "month",
+                  score: str = "score", level: float = 0.95, min_n: int = 30) -> pd.DataFrame:
+    """NPS per calendar period, with the change from the previous period and its test.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        One row per response; not modified.
+    date : str, default "date"
+        Date column (datetimes, or text that ``pd.to_datetime`` parses; time zones are
+        dropped, keeping local time). Unparseable text counts as a missing date.
+    period : {"week", "month", "quarter", "year"}, default "month"
+        Weeks are ISO weeks (Monday start), labelled like "2025-W03"; months "2025-01";
+        quarters "2025-Q1"; years "2025".
+    score, level, min_n
+        As in :func:`nps_by`.
+
+    Returns
+    -------
+    DataFrame
+        Columns: period, period_start, n, promoters, passives, detractors, nps, ci_low,
+        ci_high, margin_of_error, warning, change, change_p_value, change_significant.
+        Every period from the first to the last is present (empty ones with n=0).
+        ``change`` is ``nps`` minus the previous period's (plain estimates; the p-value is
+        :func:`compare_nps`'s test); it is NaN, and ``change_significant`` is <NA>, where
+        either period is empty. Rows without a date form a trailing "(no date)" row.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"date": ["2025-01-05", "2025-03-02"], "score": [10, 3]})
+    >>> nps_by_period(df)[["period", "n", "nps"]]
+        period  n    nps
+    0  2025-01  1  100.0
+    1  2025-02  0    NaN
+    2  2025-03  1 -100.0
+    """
+    if period not in _PERIODS:
+        raise ParameterError(f"period must be one of {list(_PERIODS)}, got {period!r}. "
+                             "Pass e.g. period='month'.")
+    _check_columns(responses, [(date, "date"), (score, "score")])
+    z, min_n = _z(level), _check_min_n(min_n)
+    dates = responses[date]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        parsed = pd.to_datetime(dates, errors="coerce")
+        if (bad := int((parsed.isna() & dates.notna()).sum())):
+            logger.warning("%d value(s) in %r are not dates; counted under %r.",
+                           bad, date, NO_DATE_LABEL)
+        dates = parsed
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
+    periods = dates.dt.to_period(_PERIODS[period])
+    counts = _group_counts(responses, score, [periods.rename("_period")], sort=True)
+    counts, no_date = counts[counts.index.notna()], counts[counts.index.isna()]
+    if len(counts):
+        full = pd.period_range(counts.index.min(), counts.index.max(), freq=_PERIODS[period])
+        counts = counts.reindex(full, fill_value=0)
+    labels = [_period_label(p, period) for p in counts.index]
+    starts = list(pd.PeriodIndex(counts.index).start_time) if len(counts) else []
+    if len(no_date):
+        counts = pd.concat([counts.reset_index(drop=True), no_date.reset_index(drop=True)])
+        labels, starts = [*labels, NO_DATE_LABEL], [*starts, pd.NaT]
+    P, A, D = (counts[c].to_numpy(dtype="int64") for c in ("promoters", "passives", "detractors"))
+    table = _table(P, A, D, z, min_n)
+    table.insert(0, "period_start", pd.to_datetime(pd.Series(starts, dtype="datetime64[ns]")))
+    table.insert(0, "period", pd.Series(labels, dtype=object))
+    # change vs previous dated period; the "(no date)" row has none
+    dated = len(labels) - len(no_date)
+    s = _stats(P, A, D, z)
+    prev = {k: np.concatenate([[np.nan], v[:-1]]) for k, v in s.items()}
+    chg = _compare(s, prev, z)
+    valid = (s["n"] > 0) & (prev["n"] > 0) & (np.arange(len(P)) < dated)  # NaN > 0 is False
+    table["change"] = np.where(valid, chg["difference"], np.nan)
+    table["change_p_value"] = np.where(valid, chg["p_value"], np.nan)
+    table["change_significant"] = pd.array(
+        [bool(p < 1 - level) if v else pd.NA for p, v in zip(chg["p_value"], valid)],
+        dtype="boolean")
+    return table
