@@ -1,3 +1,31 @@
-"""nps-text: turn the "why" comments of NPS surveys into decisions."""
+"""nps-text: turn the "why" comments of NPS surveys into decisions.
+
+Importing the package is cheap: no model, no torch, no spaCy pipeline is loaded here.
+"""
+
+from .errors import ColumnError, NpsTextError, ParameterError, ScoreError, SurveyFileError
+from .export import neutralise_formulas, write_table
+from .pipeline import AnalysisResult, analyze, score_survey
+from .scoring import (
+    NPSResult,
+    compare_nps,
+    nps,
+    nps_by,
+    nps_by_period,
+    nps_from_counts,
+    nps_group,
+    nps_summary,
+    sample_size_for_margin,
+    target_progress,
+)
+from .survey import LoadedSurvey, LoadReport, RejectedRow, load_survey
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "AnalysisResult", "ColumnError", "LoadReport", "LoadedSurvey", "NPSResult", "NpsTextError",
+    "ParameterError", "RejectedRow", "ScoreError", "SurveyFileError", "analyze", "compare_nps",
+    "load_survey", "neutralise_formulas", "nps", "nps_by", "nps_by_period", "nps_from_counts",
+    "nps_group", "nps_summary", "sample_size_for_margin", "score_survey", "target_progress",
+    "write_table",
+]

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from typer.testing import CliRunner
+
+from nps_text.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_score_json_matches_hand_computation(tmp_path):
+    # 5 promoters, 3 passives, 2 detractors: NPS = 30
+    path = tmp_path / "s.csv"
+    path.write_text("score,comment\n" + "\n".join(f"{s},x" for s in [10, 9, 9, 10, 9, 7, 8, 7, 0, 6]) + "\n")
+    result = run("score", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["n"], data["promoters"], data["passives"], data["detractors"]) == (10, 5, 3, 2)
+    assert data["nps"] == pytest.approx(30.0)
+    # adjusted Wald: n' = 13, p' = 5.75/13, d' = 2.75/13
+    p, d = 5.75 / 13, 2.75 / 13
+    half = 1.959964 * math.sqrt((p + d - (p - d) ** 2) / 13) * 100
+    assert data["ci_low"] == pytest.approx(100 * (p - d) - half, abs=1e-3)
+    assert data["ci_high"] == pytest.approx(100 * (p - d) + half, abs=1e-3)
+    assert data["margin_of_error"] == pytest.approx(half, abs=1e-3)
+    assert data["rejected"] == 0 and data["by"] == []
+    assert "Only 10 responses" in data["warning"]
+
+
+def test_score_json_german_export_by_segment_and_target(german_export):
+    result = run("score", german_export, "--by", "Kundentyp", "--target", "40", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["n"] == 4 and data["rejected"] == 1 and data["rows_read"] == 5
+    by = {row["value"]: row for row in data["by"]}
+    assert by["Privatkunde"]["n"] == 2 and by["Privatkunde"]["nps"] == 100.0
+    assert by["Großkunde"]["nps"] == -50.0
+    assert data["target"]["target"] == 40
+
+
+def test_score_period_json(german_export):
+    data = json.loads(run("score", german_export, "--period", "month", "--format", "json").stdout)
+    assert [p["period"] for p in data["periods"]] == ["2025-01", "2025-02"]
+    assert [p["n"] for p in data["periods"]] == [2, 2]
+
+
+def test_score_csv_has_overall_row(german_export):
+    result = run("score", german_export, "--by", "Kundentyp", "--format", "csv")
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("column,value,n,")
+    assert lines[1].startswith("(overall),(all),4,")
+    assert len(lines) == 4
+
+
+def test_score_table_prints_summary(german_export):
+    result = run("score", german_export)
+    assert result.exit_code == 0
+    assert "NPS 25.0" in result.stdout  # 10, 9 | 7 | 3
+    assert "Rejected row 6" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["score", "nope.csv"], "does not exist"),
+    (["score", "{german}", "--score", "Bewertung"], "Column 'Bewertung'"),
+    (["score", "{german}", "--period", "decade"], "Invalid value for '--period'"),
+    (["analyze", "{empty}"], "is empty"),
+])
+def test_user_mistakes_exit_2_without_traceback(tmp_path, german_export, args, message):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    args = [a.format(german=german_export, empty=empty) for a in args]
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_errors_raise_exits_2(bad_rows_csv):
+    result = run("score", bad_rows_csv, "--errors", "raise")
+    assert result.exit_code == 2
+    assert "row 3: '11'" in result.output
+
+
+def test_analyze_writes_tables(tmp_path, german_export):
+    outdir = tmp_path / "out"
+    result = run("analyze", german_export, "-o", outdir)
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in outdir.iterdir())
+    assert names == ["load_report.json", "nps_by_period.csv", "nps_by_segment.csv", "rejected_rows.csv", "summary.json"]
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["n"] == 4 and summary["period"] == "month"
+    report = json.loads((outdir / "load_report.json").read_text(encoding="utf-8"))
+    assert report["rejected"][0]["value"] == "zehn"
+
+
+def test_help_lists_commands():
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "score" in result.stdout and "analyze" in result.stdout
