@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from nps_text import neutralise_formulas, write_table
+from nps_text.errors import ParameterError
+
+
+def test_formula_cells_are_quoted_and_numbers_kept():
+    frame = pd.DataFrame({
+        "comment": ["=HYPERLINK(\"http://x\")", "+49 30 123", "-nichts", "@SUM(A1)", "normal", None],
+        "score": [-1, 2, 3, 4, 5, 6],
+    })
+    safe = neutralise_formulas(frame)
+    assert safe["comment"].tolist()[:5] == ["'=HYPERLINK(\"http://x\")", "'+49 30 123", "'-nichts", "'@SUM(A1)", "normal"]
+    assert pd.isna(safe["comment"].iloc[5])
+    assert safe["score"].tolist() == [-1, 2, 3, 4, 5, 6]
+    assert frame["comment"].iloc[0].startswith("=")  # input untouched
+
+
+def test_write_table_csv_and_xlsx(tmp_path):
+    frame = pd.DataFrame({"comment": ["=1+1", "Größe"], "n": [1, 2]})
+    csv = write_table(frame, tmp_path / "t.csv")
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert pd.read_csv(csv, encoding="utf-8-sig")["comment"].tolist() == ["'=1+1", "Größe"]
+    xlsx = write_table(frame, tmp_path / "t.xlsx")
+    assert pd.read_excel(xlsx)["comment"].tolist() == ["'=1+1", "Größe"]
+    with pytest.raises(ParameterError, match=r"use a \.csv or \.xlsx file name"):
+        write_table(frame, tmp_path / "t.txt")
