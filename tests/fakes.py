@@ -1,0 +1,28 @@
+"""Small fakes shared by the tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nps_text.embed import HashingEmbedder
+
+
+class CountingEmbedder:
+    """A real (hashing) embedder that counts what it was asked to encode, and can fail on demand."""
+
+    def __init__(self, dim: int = 32, fail_on_call: int | None = None) -> None:
+        self.inner = HashingEmbedder(dim=dim)
+        self.name = "counting/" + self.inner.name
+        self.dim = dim
+        self.calls: list[list[str]] = []
+        self.fail_on_call = fail_on_call
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        if self.fail_on_call is not None and len(self.calls) == self.fail_on_call:
+            raise KeyboardInterrupt("simulated interruption")
+        return self.inner.encode(texts)
+
+    @property
+    def encoded(self) -> int:
+        return sum(len(c) for c in self.calls)
