@@ -20,9 +20,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from . import __version__
 from .errors import NpsTextError
+from .export import neutralise_formulas, round_table
 from .pipeline import analyze as analyze_survey
-from .pipeline import score_survey
+from .pipeline import score_survey, summary_frame
 from .survey import load_survey
 
 app = typer.Typer(
@@ -59,18 +61,20 @@ class Errors(str, Enum):
     raise_ = "raise"
 
 
-SurveyArg = Annotated[Path, typer.Argument(help="Survey export: CSV/TSV, XLSX, Parquet or JSONL.", show_default=False)]
-ScoreOpt = Annotated[Optional[str], typer.Option("--score", help="Score column (0-10). Default: found by header.")]
-CommentOpt = Annotated[Optional[str], typer.Option("--comment", help="Comment ('why') column. Default: found by header.")]
-IdOpt = Annotated[Optional[str], typer.Option("--id", help="Response id column. Default: found by header, else row numbers.")]
-DateOpt = Annotated[Optional[str], typer.Option("--date", help="Date column. Default: found by header.")]
-SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet name (default: the first).")]
-ScaleOpt = Annotated[Scale, typer.Option("--scale", help="Answer scale; 1-10 must be asked for.")]
-ErrorsOpt = Annotated[Errors, typer.Option("--errors", help="report: skip bad rows and list them; raise: stop at bad rows.")]
-ByOpt = Annotated[Optional[list[str]], typer.Option("--by", help="Segment column to break NPS down by (repeatable).")]
+SurveyArg = Annotated[Path, typer.Argument(metavar="SURVEY", show_default=False,
+                                           help="Survey export: CSV/TSV/TXT, XLSX, Parquet, JSON Lines.")]
+ScoreOpt = Annotated[Optional[str], typer.Option("--score", metavar="COLUMN", help="Score column (0-10). Default: found by its header.")]
+CommentOpt = Annotated[Optional[str], typer.Option("--comment", metavar="COLUMN", help="Comment ('why') column. Default: found by its header.")]
+IdOpt = Annotated[Optional[str], typer.Option("--id", metavar="COLUMN", help="Response id column. Default: found by its header, else row numbers.")]
+DateOpt = Annotated[Optional[str], typer.Option("--date", metavar="COLUMN", help="Date column. Default: found by its header.")]
+DayfirstOpt = Annotated[Optional[bool], typer.Option("--dayfirst/--monthfirst", help="Read 01/02/2025 as 1 Feb (dayfirst) or 2 Jan. Default: detected; dotted dates are day first.", show_default=False)]
+SheetOpt = Annotated[Optional[str], typer.Option("--sheet", metavar="NAME", help="Excel sheet name, or number from 0. Default: the first sheet.")]
+ScaleOpt = Annotated[Scale, typer.Option("--scale", help="Answer scale; a 1-10 scale must be asked for.")]
+ErrorsOpt = Annotated[Errors, typer.Option("--errors", help="report: skip bad rows and list them; raise: stop at the first bad rows.")]
+ByOpt = Annotated[Optional[list[str]], typer.Option("--by", metavar="COLUMN", help="Segment column to break NPS down by; repeat for several.")]
 PeriodOpt = Annotated[Optional[Period], typer.Option("--period", help="Trend period (needs a date column).")]
-TargetOpt = Annotated[Optional[float], typer.Option("--target", help="Target NPS to report progress against.")]
-LevelOpt = Annotated[float, typer.Option("--level", help="Confidence level of the intervals.")]
+TargetOpt = Annotated[Optional[float], typer.Option("--target", metavar="NPS", help="Target NPS (-100..100) to report progress against.")]
+LevelOpt = Annotated[float, typer.Option("--level", metavar="0..1", help="Confidence level of the intervals, between 0 and 1.")]
 
 
 def _user_errors(func):
@@ -83,6 +87,8 @@ def _user_errors(func):
         except NpsTextError as exc:
             err.print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(code=2) from None
+        except BrokenPipeError:  # output piped into `head` and closed: not an error
+            raise typer.Exit(code=0) from None
         except OSError as exc:
             err.print(f"[bold red]Error:[/] {exc.strerror or exc}: {exc.filename or ''}. "
                       "Check the path and your permissions.", highlight=False, soft_wrap=True)
@@ -91,10 +97,19 @@ def _user_errors(func):
     return wrapper
 
 
-def _load_options(score, comment, id_, date, sheet, scale, errors) -> dict[str, Any]:
-    sheet_value: str | int | None = int(sheet) if sheet is not None and sheet.isdigit() else sheet
-    return dict(score=score, comment=comment, id=id_, date=date, sheet=sheet_value,
+def _load_options(score, comment, id_, date, dayfirst, sheet, scale, errors) -> dict[str, Any]:
+    return dict(score=score, comment=comment, id=id_, date=date, dayfirst=dayfirst, sheet=sheet,
                 scale=scale.value, errors=errors.value)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _p(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -113,11 +128,13 @@ def _nps_table(title: str, rows: list[dict[str, Any]], label_keys: list[str]) ->
         table.add_column(key, justify="right")
     table.add_column("note")
     for row in rows:
-        extra = row.get("p_value_vs_rest", row.get("change_p_value"))
-        last = _fmt(extra, 3) if "p_value_vs_rest" in row else (
-            f"{_fmt(row.get('change'))} (p={_fmt(extra, 3)})" if row.get("change") is not None else "–")
+        if "p_value_vs_rest" in row:
+            last = _p(row["p_value_vs_rest"])
+        else:
+            last = f"{_fmt(row.get('change'))} (p {_p(row.get('change_p_value'))})" if row.get("change") is not None else "–"
+        note = "small sample" if row.get("warning") and row["n"] else ("no responses" if not row["n"] else "")
         table.add_row(*[str(row[k]) for k in label_keys], str(row["n"]), _fmt(row["nps"]),
-                      f"{_fmt(row['ci_low'])} … {_fmt(row['ci_high'])}", last, row.get("warning") or "")
+                      f"{_fmt(row['ci_low'])} … {_fmt(row['ci_high'])}", last, note)
     return table
 
 
@@ -126,8 +143,9 @@ def _print_summary(summary: dict[str, Any], report_text: str | None = None) -> N
         err.print(report_text, highlight=False, soft_wrap=True)
     out.print(
         f"[bold]NPS {_fmt(summary['nps'])}[/] (95% interval {_fmt(summary['ci_low'])} to {_fmt(summary['ci_high'])}, "
-        f"±{_fmt(summary['margin_of_error'])}) from {summary['n']} responses: "
-        f"{summary['promoters']} promoters, {summary['passives']} passives, {summary['detractors']} detractors."
+        f"±{_fmt(summary['margin_of_error'])}) from {_plural(summary['n'], 'response')}: "
+        f"{_plural(summary['promoters'], 'promoter')}, {_plural(summary['passives'], 'passive')}, "
+        f"{_plural(summary['detractors'], 'detractor')}."
         .replace("95%", f"{round(summary['level'] * 100)}%"),
         highlight=False,
     )
@@ -139,7 +157,21 @@ def _print_summary(summary: dict[str, Any], report_text: str | None = None) -> N
         out.print(_nps_table(f"NPS by {summary['period']}", summary["periods"], ["period"]))
     if summary.get("target"):
         t = summary["target"]
-        out.print(f"Target {_fmt(t['target'])}: NPS is {t['status']} (gap {_fmt(t['gap'])}, p={_fmt(t['p_value'], 3)}).")
+        out.print(f"Target {_fmt(t['target'])}: NPS is {t['status']} (gap {_fmt(t['gap'])}, p {_p(t['p_value'])}).")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"nps-text {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                    help="Print the version and exit.")] = None,
+) -> None:
+    """Turn NPS survey exports and their 'why' comments into numbers you can act on."""
 
 
 @app.command()
@@ -150,6 +182,7 @@ def score(
     comment: CommentOpt = None,
     id: IdOpt = None,  # noqa: A002
     date: DateOpt = None,
+    dayfirst: DayfirstOpt = None,
     sheet: SheetOpt = None,
     scale: ScaleOpt = Scale.zero_to_ten,
     errors: ErrorsOpt = Errors.report,
@@ -159,16 +192,19 @@ def score(
     level: LevelOpt = 0.95,
     format: Annotated[Format, typer.Option("--format", help="table for people; json/csv for scripts.")] = Format.table,  # noqa: A002
 ) -> None:
-    """NPS with its confidence interval, optionally by segment, by period and against a target."""
-    responses, report = load_survey(survey, **_load_options(score, comment, id, date, sheet, scale, errors))
+    """NPS with its confidence interval, optionally by segment (--by), by period and against a target.
+
+    --format json prints one object with stable keys (see the README); --format csv one long
+    table with a 'section' column: overall, segment and period rows.
+    """
+    responses, report = load_survey(survey, **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
     summary = score_survey(responses, by=by, period=period.value if period else None, target=target,
                            level=level, report=report)
     if format is Format.json:
         sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     elif format is Format.csv:
-        overall = {k: v for k, v in summary.items() if not isinstance(v, (list, dict))}
-        rows = [{"column": "(overall)", "value": "(all)", **overall}] + summary["by"]
-        pd.DataFrame(rows).to_csv(sys.stdout, index=False, quoting=csv.QUOTE_MINIMAL)
+        table = neutralise_formulas(summary_frame(summary).drop(columns=["load_warnings"], errors="ignore"))
+        round_table(table).to_csv(sys.stdout, index=False, quoting=csv.QUOTE_MINIMAL)
     else:
         _print_summary(summary, report.summary())
 
@@ -177,11 +213,12 @@ def score(
 @_user_errors
 def analyze(
     survey: SurveyArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the result tables.")] = Path("nps-text-output"),
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the result tables.")] = Path("nps-text-output"),
     score: ScoreOpt = None,
     comment: CommentOpt = None,
     id: IdOpt = None,  # noqa: A002
     date: DateOpt = None,
+    dayfirst: DayfirstOpt = None,
     sheet: SheetOpt = None,
     scale: ScaleOpt = Scale.zero_to_ten,
     errors: ErrorsOpt = Errors.report,
@@ -190,10 +227,15 @@ def analyze(
     target: TargetOpt = None,
     level: LevelOpt = 0.95,
 ) -> None:
-    """The main job: load, score overall / by segment / over time, and write all tables to OUTPUT."""
+    """The main job: load, score overall, by segment and over time; write the tables to OUTPUT.
+
+    Without --by, every column with 2-20 distinct values is a segment; with a date column the
+    trend is by month unless --period says otherwise. Writes summary.json, load_report.json,
+    nps_by_segment.csv, nps_by_period.csv, rejected_rows.csv and nps_tables.xlsx.
+    """
     result = analyze_survey(survey, outdir=output, by=by, period=period.value if period else None,
                             target=target, level=level,
-                            **_load_options(score, comment, id, date, sheet, scale, errors))
+                            **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
     _print_summary(result.summary, result.report.summary())
     out.print(f"Wrote {len(result.files)} files to {output}/: " + ", ".join(p.name for p in result.files),
               highlight=False)

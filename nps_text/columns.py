@@ -25,8 +25,8 @@ ROLES: dict[str, tuple[set[str], tuple[str, ...]]] = {
         {"score", "nps", "npsscore", "npswert", "rating", "recommend", "likelihood",
          "likelihoodtorecommend", "ltr", "weiterempfehlung", "empfehlung", "bewertung",
          "weiterempfehlungsbereitschaft", "punkte", "punktzahl"},
-        ("likelihood", "recommend", "npsscore", "score", "weiterempfehl", "empfehlung",
-         "bewertung", "nps", "rating"),
+        ("likelihood", "recommend", "npsscore", "score", "weiterempfehl", "empfehlung", "empfehlen",
+         "wahrscheinlich", "bewertung", "nps", "rating"),
     ),
     "comment": (
         {"comment", "comments", "why", "reason", "feedback", "verbatim", "text", "answer",
@@ -37,8 +37,9 @@ ROLES: dict[str, tuple[set[str], tuple[str, ...]]] = {
     ),
     "id": (
         {"id", "responseid", "respondentid", "surveyid", "antwortid", "teilnehmerid",
-         "fallnummer", "lfdnr", "recordid", "uuid"},
-        ("responseid", "respondentid", "antwortid", "teilnehmerid", "fallnummer"),
+         "fallnummer", "lfdnr", "recordid", "uuid", "teilnehmernr", "teilnehmernummer", "teilnehmer",
+         "respondent", "responsenumber", "responseno"},
+        ("responseid", "respondentid", "antwortid", "teilnehmerid", "teilnehmernr", "fallnummer"),
     ),
     "date": (
         {"date", "datum", "timestamp", "zeitstempel", "created", "createdat", "submitted",
@@ -48,8 +49,8 @@ ROLES: dict[str, tuple[set[str], tuple[str, ...]]] = {
     ),
 }
 
-_ARGUMENT = {"score": "score", "comment": "comment", "id": "id", "date": "date"}
-_CLI_FLAG = {"score": "--score", "comment": "--comment", "id": "--id", "date": "--date"}
+_ARGUMENT = {"score": "score", "comment": "comment", "id": "id", "date": "date", "segment": "segments"}
+_CLI_FLAG = {"score": "--score", "comment": "--comment", "id": "--id", "date": "--date", "segment": "--by"}
 _NUMBER = re.compile(r"^\s*[+-]?\d+([.,]\d+)?\s*$")
 
 
@@ -80,10 +81,9 @@ def _plausible(role: str, values: pd.Series) -> bool:
 
 
 def _hint(role: str, columns: list[str]) -> str:
-    example = columns[0] if columns else "..."
     return (
         f"Available columns: {columns}. Pass {_ARGUMENT[role]}='<column>' to load_survey() "
-        f"(CLI: {_CLI_FLAG[role]} '<column>'), e.g. {_ARGUMENT[role]}={example!r}."
+        f"(CLI: {_CLI_FLAG[role]} COLUMN)."
     )
 
 

@@ -7,19 +7,22 @@ so text cells starting with one of them get a leading apostrophe. Numbers are le
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import ParameterError
 
-__all__ = ["neutralise_formulas", "write_table"]
+__all__ = ["neutralise_formulas", "round_table", "write_table"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")  # "-1" is a number to Excel, not a formula
 
 
 def _neutralise_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
         return "'" + value
     return value
 
@@ -38,16 +41,28 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` to ``.csv`` (UTF-8 with BOM, so Excel shows umlauts) or ``.xlsx``, formula-safe."""
+def round_table(frame: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
+    """Round float columns for people, except p-values, which keep their small magnitudes."""
+    keep = [c for c in frame.columns if "p_value" in str(c)]
+    return frame.round({c: digits for c in frame.columns if c not in keep})
+
+
+def write_table(frame: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Path, *, sep: str = ",") -> Path:
+    """Write a table, formula-safe, to ``.csv`` (UTF-8 with BOM so Excel shows umlauts) or ``.xlsx``.
+
+    A mapping of name to frame writes one sheet each to ``.xlsx``. ``sep=";"`` gives the CSV
+    that German-locale Excel opens in columns.
+    """
     path = Path(path)
-    safe = neutralise_formulas(frame)
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx") or (suffix == ".csv" and not isinstance(frame, pd.DataFrame)):
+        raise ParameterError(f"Cannot write to '{path.name}': use a .csv file name for one table, or .xlsx.")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        safe.to_csv(path, index=False, encoding="utf-8-sig")
-    elif suffix == ".xlsx":
-        safe.to_excel(path, index=False, engine="openpyxl")
-    else:
-        raise ParameterError(f"Cannot write a table to '{path.name}': use a .csv or .xlsx file name.")
+        neutralise_formulas(frame).to_csv(path, index=False, encoding="utf-8-sig", sep=sep)
+        return path
+    sheets = {"table": frame} if isinstance(frame, pd.DataFrame) else frame
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, table in sheets.items():
+            neutralise_formulas(table).to_excel(writer, sheet_name=str(name)[:31], index=False)
     return path

@@ -13,11 +13,16 @@ from typing import Any
 
 import pandas as pd
 
-from .export import write_table
+from .errors import ColumnError
+from .export import round_table, write_table
 from .scoring import nps_by, nps_by_period, nps_summary, target_progress
-from .survey import LoadReport, load_survey
+from .survey import LoadReport, load_survey, resolve_segments
 
-__all__ = ["score_survey", "analyze", "AnalysisResult", "to_jsonable"]
+__all__ = ["score_survey", "summary_frame", "analyze", "AnalysisResult", "to_jsonable"]
+
+_STATS = ["n", "promoters", "passives", "detractors", "nps", "ci_low", "ci_high", "margin_of_error", "warning"]
+SEGMENT_COLUMNS = ["column", "value", *_STATS, "diff_vs_rest", "p_value_vs_rest"]
+PERIOD_COLUMNS = ["period", "period_start", *_STATS, "change", "change_p_value", "change_significant"]
 
 
 def to_jsonable(value: Any) -> Any:
@@ -70,9 +75,14 @@ def score_survey(
     (4, 25.0)
     """
     overall = nps_summary(responses["score"], level=level, min_n=min_n).to_dict()
-    segments = _segment_rows(responses, list(by or []), level, min_n)
+    segments = _segment_rows(responses, resolve_segments(responses, by, report), level, min_n)
+    if period and ("date" not in responses or responses["date"].isna().all()):
+        columns = report.source_columns if report else list(responses.columns)
+        raise ColumnError(f"A trend by {period} needs a date column, and none was found by its header. "
+                          f"Columns in the file: {columns}. Pass date='<column>' (CLI: --date COLUMN).")
     periods = (
-        nps_by_period(responses, period=period, level=level, min_n=min_n) if period else pd.DataFrame()
+        nps_by_period(responses, period=period, level=level, min_n=min_n) if period
+        else pd.DataFrame(columns=PERIOD_COLUMNS)
     )
     result = {
         **overall,
@@ -82,8 +92,29 @@ def score_survey(
         "target": target_progress(responses["score"], target, level=level) if target is not None else None,
         "rows_read": report.rows_read if report else len(responses),
         "rejected": report.rows_rejected if report else 0,
+        "load_warnings": list(report.warnings) if report else [],
     }
     return to_jsonable(result)
+
+
+def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:
+    """The ``score_survey`` dict as one long table: an overall row, segment rows, period rows.
+
+    ``section`` says which; the overall row also carries the target comparison as columns.
+    """
+    flat = {k: v for k, v in summary.items() if not isinstance(v, (list, dict))}
+    for key, value in (summary.get("target") or {}).items():
+        if key in ("target", "gap", "p_value", "status"):
+            flat[f"target_{key}" if key != "target" else "target"] = value
+    rows = [{"section": "overall", "column": "", "value": "(all)", **flat}]
+    rows += [{"section": "segment", **row} for row in summary.get("by", [])]
+    rows += [{"section": "period", "column": summary.get("period"), "value": row.get("period"),
+              **{k: v for k, v in row.items() if k != "period"}} for row in summary.get("periods", [])]
+    frame = pd.DataFrame(rows)
+    for column in ("n", "promoters", "passives", "detractors", "rows_read", "rejected"):
+        if column in frame:
+            frame[column] = frame[column].astype("Int64")
+    return frame
 
 
 @dataclass
@@ -114,8 +145,9 @@ def analyze(
     source : path or DataFrame
         Anything :func:`~nps_text.load_survey` reads.
     outdir : path, optional
-        Where to write ``summary.json``, ``nps_by_segment.csv``, ``nps_by_period.csv``,
-        ``load_report.json`` and ``rejected_rows.csv``. Nothing is written when None.
+        Where to write ``summary.json``, ``load_report.json``, ``nps_by_segment.csv``,
+        ``nps_by_period.csv``, ``rejected_rows.csv``, and the three tables as sheets of
+        ``nps_tables.xlsx``. Nothing is written when None.
     by : list of str, optional
         Segment columns; default: the segments ``load_survey`` found.
     period : {"week", "month", "quarter", "year"}, optional
@@ -131,13 +163,13 @@ def analyze(
     33.3
     """
     responses, report = load_survey(source, **load_options)
-    by = report.segments if by is None else by
+    by = report.segments if by is None else resolve_segments(responses, by, report)
     if period is None and "date" in responses and responses["date"].notna().any():
         period = "month"
     summary = score_survey(responses, by=by, period=period, target=target, level=level, report=report)
     tables = {
-        "nps_by_segment": pd.DataFrame(summary["by"]),
-        "nps_by_period": pd.DataFrame(summary["periods"]),
+        "nps_by_segment": pd.DataFrame(summary["by"], columns=SEGMENT_COLUMNS),
+        "nps_by_period": pd.DataFrame(summary["periods"], columns=PERIOD_COLUMNS),
         "rejected_rows": report.rejected_frame(),
     }
     result = AnalysisResult(summary=summary, report=report, responses=responses, tables=tables)
@@ -154,5 +186,6 @@ def _write_outputs(result: AnalysisResult, outdir: Path) -> list[Path]:
         path.write_text(json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False), encoding="utf-8")
         files.append(path)
     for name, table in result.tables.items():
-        files.append(write_table(table, outdir / f"{name}.csv"))
+        files.append(write_table(round_table(table), outdir / f"{name}.csv"))
+    files.append(write_table(dict(result.tables), outdir / "nps_tables.xlsx"))  # Excel in any locale
     return files

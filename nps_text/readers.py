@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ _JSONL = {".jsonl", ".ndjson"}
 _JSON = {".json"}
 SUPPORTED_SUFFIXES = sorted(_DELIMITED | _EXCEL | _PARQUET | _JSONL | _JSON)
 _DELIMITER_CANDIDATES = ",;\t|"
+_EXCEL_SEP_LINE = re.compile(r"^\ufeff?sep=(.)[ \t]*\r?\n")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class RawTable:
     delimiter: str | None = None
     sheet: str | None = None
     header_rows: int = 1  # rows above the first data row, for spreadsheet-style row numbers
+    sheets: tuple[str, ...] = ()  # all sheet names of a workbook
 
 
 def read_table(source: str | Path | pd.DataFrame, *, sheet: str | int | None = None) -> RawTable:
@@ -130,13 +133,17 @@ def _read_excel(path: Path, sheet: str | int | None) -> RawTable:
             "Check that the file is a valid .xlsx export."
         ) from exc
     with book:
-        names = book.sheet_names
+        names = [str(n) for n in book.sheet_names]
         chosen = names[0] if sheet is None else sheet
+        if str(chosen) in names:
+            chosen = str(chosen)
+        elif isinstance(chosen, str) and chosen.isdigit():
+            chosen = int(chosen)
         if isinstance(chosen, int):
             if not 0 <= chosen < len(names):
                 raise SurveyFileError(
-                    f"Sheet number {chosen} does not exist in '{path.name}'; it has {len(names)} "
-                    f"sheet(s): {names}. Pass sheet=0 for the first."
+                    f"Sheet {chosen} does not exist in '{path.name}': it has {len(names)} sheet(s): "
+                    f"{names}. Pass a sheet name, or a number counted from 0 (CLI: --sheet NAME)."
                 )
             chosen = names[chosen]
         if chosen not in names:
@@ -147,7 +154,7 @@ def _read_excel(path: Path, sheet: str | int | None) -> RawTable:
         frame = pd.read_excel(book, sheet_name=chosen, dtype=object)
     if len(names) > 1 and sheet is None:
         logger.info("'%s' has %d sheets; read the first, '%s'", path.name, len(names), chosen)
-    return RawTable(_as_text(frame), source=str(path), format="xlsx", sheet=str(chosen))
+    return RawTable(_as_text(frame), source=str(path), format="xlsx", sheet=str(chosen), sheets=tuple(names))
 
 
 def detect_encoding(data: bytes) -> str:
@@ -179,11 +186,23 @@ def detect_delimiter(text: str) -> str:
 
 def _read_delimited(path: Path, *, tab: bool) -> RawTable:
     data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        raise SurveyFileError(
+            f"'{path.name}' is an Excel workbook (or another zip file) with a text-file extension. "
+            "Rename it to .xlsx, or export it from Excel as CSV."
+        )
     encoding = detect_encoding(data)
     text = data.decode(encoding)
     if not text.strip():
         raise SurveyFileError(f"Survey file '{path.name}' contains only blank lines. Export the survey again.")
-    delimiter = "\t" if tab else detect_delimiter(text)
+    header_rows = 1
+    excel_hint = _EXCEL_SEP_LINE.match(text)
+    if excel_hint:  # Excel's "sep=;" first line names the delimiter
+        delimiter = excel_hint.group(1)
+        text = text[excel_hint.end():]
+        header_rows = 2
+    else:
+        delimiter = "\t" if tab else detect_delimiter(text)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -191,13 +210,15 @@ def _read_delimited(path: Path, *, tab: bool) -> RawTable:
             dtype=str,
             keep_default_na=False,
             na_values=[],
-            skip_blank_lines=True,
+            skip_blank_lines=False,  # keep them, so that row numbers are those of the file
         )
     except (pd.errors.ParserError, ValueError) as exc:
+        reason = " ".join(str(exc).split())
         raise SurveyFileError(
             f"Could not parse '{path.name}' as delimited text (encoding {encoding}, "
-            f"delimiter {delimiter!r}): {exc}. Check for unbalanced quotes or a truncated export."
+            f"delimiter {delimiter!r}): {reason}. Check for unbalanced quotes or a truncated export."
         ) from exc
     frame = frame.replace({"": None})
     logger.info("read %s: encoding=%s delimiter=%r rows=%d", path.name, encoding, delimiter, len(frame))
-    return RawTable(_as_text(frame), source=str(path), format="csv", encoding=encoding, delimiter=delimiter)
+    return RawTable(_as_text(frame), source=str(path), format="csv", encoding=encoding, delimiter=delimiter,
+                    header_rows=header_rows)

@@ -54,7 +54,7 @@ def _is_num(x: Any) -> bool:
 
 def _z(level: Any) -> float:
     if not _is_num(level) or not 0 < level < 1:
-        hint = f" Pass level={level / 100:g} for a {level:g}% interval." \
+        hint = f" Pass level={level / 100:g} (CLI: --level {level / 100:g}) for a {level:g}% interval." \
             if _is_num(level) and 1 < level < 100 else " Pass e.g. level=0.95."
         raise ParameterError(f"level must be between 0 and 1 (exclusive), got {level!r}.{hint}")
     return float(norm.ppf(1 - (1 - float(level)) / 2))

@@ -18,17 +18,20 @@ from typing import Any, Literal, NamedTuple
 import pandas as pd
 
 from .columns import guess_column, resolve_column
-from .errors import ParameterError, ScoreError, SurveyFileError
+from .errors import ColumnError, ParameterError, ScoreError, SurveyFileError
 from .readers import RawTable, read_table
 from .scoring import nps_group
 
-__all__ = ["load_survey", "LoadReport", "RejectedRow", "LoadedSurvey", "SCALES", "CANONICAL_COLUMNS"]
+__all__ = ["load_survey", "resolve_segments", "LoadReport", "RejectedRow", "LoadedSurvey", "SCALES",
+           "CANONICAL_COLUMNS"]
 
 SCALES: dict[str, tuple[int, int]] = {"0-10": (0, 10), "1-10": (1, 10)}
 CANONICAL_COLUMNS = ("response_id", "score", "nps_group", "comment", "has_comment", "date", "source_row")
 _MAX_SEGMENT_LEVELS = 20
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _DOTTED_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2,4}")
+_SLASHED_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/\d{2,4}")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class LoadReport:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    source_columns: list[str] = field(default_factory=list)
     empty_comments: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -115,6 +119,7 @@ def load_survey(
     scale: Literal["0-10", "1-10"] = "0-10",
     errors: Literal["report", "raise"] = "report",
     sheet: str | int | None = None,
+    dayfirst: bool | None = None,
 ) -> LoadedSurvey:
     """Load a survey export into the canonical responses table plus a load report.
 
@@ -136,7 +141,10 @@ def load_survey(
         "report" keeps going and lists each bad row in ``report.rejected``; "raise" raises
         :class:`~nps_text.errors.ScoreError` naming the first bad rows.
     sheet : str or int, optional
-        Excel sheet name or number (default: the first).
+        Excel sheet name, or number counted from 0 (default: the first).
+    dayfirst : bool, optional
+        Whether dates are day/month. By default dotted dates (31.12.2025) are day first, and
+        slashed dates are day first when some day is above 12, else month first with a warning.
 
     Returns
     -------
@@ -158,13 +166,14 @@ def load_survey(
     if errors not in ("report", "raise"):
         raise ParameterError(f"errors must be 'report' or 'raise', got {errors!r}.")
     table = read_table(source, sheet=sheet)
-    raw = table.frame
+    blank = table.frame.isna().all(axis=1)
+    raw = table.frame[~blank]
     if len(raw) == 0:
         raise SurveyFileError(
             f"'{table.source}' has a header but no data rows (columns: {list(raw.columns)}). Export the responses too."
         )
-    cols = _map_columns(raw, score=score, comment=comment, id=id, date=date)
-    rows = pd.Series(range(len(raw)), index=raw.index) + table.header_rows + 1
+    cols = _map_columns(raw, table, score=score, comment=comment, id=id, date=date)
+    rows = pd.Series(raw.index, index=raw.index) + table.header_rows + 1  # as numbered in the file
     low, high = SCALES[scale]
     parsed = [_parse_score(v, low, high) for v in raw[cols["score"]].tolist()]
     rejected = [
@@ -182,18 +191,22 @@ def load_survey(
             f"{_raise_message(rejected, cols['score'])}"
         )
     segment_cols = _segments(raw, segments, cols)
-    responses, warnings = _build(raw[keep], ids[keep], [p for p, _ in parsed], keep, rows[keep], cols, scale)
-    warnings += _scale_warnings(responses["score"], scale)
+    responses, warnings = _build(raw[keep], ids[keep], [p for p, _ in parsed], keep, rows[keep], cols, scale,
+                                 dayfirst)
+    warnings += _scale_warnings(responses["score"])
+    if blank.any():
+        shown = ", ".join(str(int(i) + table.header_rows + 1) for i in blank[blank].index[:10])
+        warnings.insert(0, f"Skipped {int(blank.sum())} blank row(s) with no value in any column: {shown}.")
     report = LoadReport(
         source=table.source, format=table.format, encoding=table.encoding, delimiter=table.delimiter,
         sheet=table.sheet, rows_read=len(raw), rows_kept=len(responses), columns=cols,
-        segments=segment_cols, scale=scale, empty_comments=int((~responses["has_comment"]).sum()),
+        segments=segment_cols, scale=scale, source_columns=[str(c) for c in raw.columns], empty_comments=int((~responses["has_comment"]).sum()),
         rejected=sorted(rejected, key=lambda r: r.row), warnings=warnings,
     )
     return LoadedSurvey(responses, report)
 
 
-def _map_columns(raw: pd.DataFrame, **given: str | None) -> dict[str, str | None]:
+def _map_columns(raw: pd.DataFrame, table: RawTable, **given: str | None) -> dict[str, str | None]:
     cols: dict[str, str | None] = {}
     for role in ("score", "comment", "id", "date"):
         if given[role] is not None:
@@ -201,7 +214,14 @@ def _map_columns(raw: pd.DataFrame, **given: str | None) -> dict[str, str | None
     for role in ("score", "comment", "id", "date"):
         if role not in cols:
             taken = {c for c in cols.values() if c}
-            cols[role] = guess_column(raw, role, exclude=taken, required=role == "score")
+            try:
+                cols[role] = guess_column(raw, role, exclude=taken, required=role == "score")
+            except ColumnError as exc:
+                if len(table.sheets) > 1:
+                    others = [s for s in table.sheets if s != table.sheet]
+                    raise ColumnError(f"{exc} This was sheet {table.sheet!r}; the workbook also has {others}: "
+                                      "pass sheet='<name>' (CLI: --sheet NAME).") from None
+                raise
     return {role: cols[role] for role in ("score", "comment", "id", "date")}
 
 
@@ -247,8 +267,8 @@ def _raise_message(rejected: list[RejectedRow], score_col: str) -> str:
     more = f" and {len(rejected) - 5} more" if len(rejected) > 5 else ""
     return (
         f"{len(rejected)} invalid row(s): {shown}{more}. Fix these rows in the export, pass "
-        f"errors='report' to skip them with a report, or pass score='<column>' if {score_col!r} "
-        "is not the 0-10 recommendation question."
+        f"errors='report' (CLI: --errors report) to skip them with a report, or pass score='<column>' "
+        f"(CLI: --score COLUMN) if {score_col!r} is not the 0-10 recommendation question."
     )
 
 
@@ -264,7 +284,7 @@ def _segments(raw: pd.DataFrame, segments: list[str] | None, cols: dict[str, str
     ]
 
 
-def _build(raw, ids, scores, keep, rows, cols, scale) -> tuple[pd.DataFrame, list[str]]:
+def _build(raw, ids, scores, keep, rows, cols, scale, dayfirst) -> tuple[pd.DataFrame, list[str]]:
     kept_scores = pd.Series([s for s, k in zip(scores, keep) if k], index=raw.index, dtype="Int64")
     comment = raw[cols["comment"]] if cols["comment"] else pd.Series(None, index=raw.index, dtype=object)
     comment = comment.astype("string")
@@ -280,7 +300,9 @@ def _build(raw, ids, scores, keep, rows, cols, scale) -> tuple[pd.DataFrame, lis
         warnings.append("No comment column found by its header; only scores were loaded. "
                         "Pass comment='<column>' (CLI: --comment) to analyse comments.")
     if cols["date"]:
-        out["date"], bad = _parse_dates(raw[cols["date"]])
+        out["date"], bad, note = _parse_dates(raw[cols["date"]], dayfirst)
+        if note:
+            warnings.append(note)
         if bad.any():
             shown = ", ".join(f"row {int(rows[i])}: {raw.at[i, cols['date']]!r}" for i in bad[bad].index[:5])
             warnings.append(f"{int(bad.sum())} date(s) in {cols['date']!r} could not be read and were left "
@@ -293,17 +315,71 @@ def _build(raw, ids, scores, keep, rows, cols, scale) -> tuple[pd.DataFrame, lis
     return out.reset_index(drop=True), warnings
 
 
-def _parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _infer_dayfirst(text: pd.Series) -> tuple[bool, str | None]:
+    """Day first for dotted dates (German); for d/m/y slashes, decide from the whole column."""
+    if text.str.match(_DOTTED_DATE).any():
+        return True, None
+    parts = text.str.extract(_SLASHED_DATE).dropna().astype(int)
+    if parts.empty:
+        return False, None
+    if (parts[0] > 12).any():
+        return True, None
+    if (parts[1] > 12).any():
+        return False, None
+    return False, ("Dates like {!r} could be day/month or month/day; they were read as month/day (US). "
+                   "Pass dayfirst=True (CLI: --dayfirst) if they are day/month.").format(text.iloc[0])
+
+
+def _parse_dates(values: pd.Series, dayfirst: bool | None) -> tuple[pd.Series, pd.Series, str | None]:
     text = values.astype("string").str.strip()
     present = text.notna() & text.ne("")
-    dayfirst = bool(text[present].str.match(_DOTTED_DATE).mean() > 0.5) if present.any() else False
-    parsed = pd.to_datetime(text.where(present), errors="coerce", dayfirst=dayfirst, format="mixed", utc=True)
+    note = None
+    if dayfirst is None:
+        dayfirst, note = _infer_dayfirst(text[present])
+    iso = present & text.str.match(_ISO_DATE).fillna(False)  # never day-first, whatever the column says
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+    for mask, options in ((iso, {"format": "ISO8601"}), (present & ~iso, {"format": "mixed", "dayfirst": dayfirst})):
+        if mask.any():
+            parsed[mask] = pd.to_datetime(text[mask], errors="coerce", utc=True, **options)
     parsed = parsed.dt.tz_localize(None)
-    return parsed, present & parsed.isna()
+    return parsed, present & parsed.isna(), note
 
 
-def _scale_warnings(scores: pd.Series, scale: str) -> list[str]:
-    if len(scores) >= 30 and scores.max() <= 5:
+def _scale_warnings(scores: pd.Series) -> list[str]:
+    if len(scores) >= 10 and scores.max() <= 5:
         return [f"All {len(scores)} scores are 5 or below: this looks like a 1-5 rating, not the 0-10 "
-                "recommendation question. NPS needs the 0-10 question; pass score='<column>'."]
+                "recommendation question, and the NPS will be meaningless. Pass score='<column>' "
+                "(CLI: --score COLUMN) for the 0-10 question."]
     return []
+
+
+_NOT_SEGMENTS = {"response_id", "score", "nps_group", "comment", "has_comment", "source_row"}
+
+
+def resolve_segments(responses: pd.DataFrame, by: str | list[str] | None,
+                     report: LoadReport | None = None) -> list[str]:
+    """Map segment names as the user knows them to columns of ``responses``.
+
+    A name may be a column of ``responses``, a header of the source file (``"Datum"`` for
+    ``date``), in any letter case. Score, comment and id columns are not segments.
+
+    >>> import pandas as pd
+    >>> resolve_segments(pd.DataFrame({"score": [9], "Region": ["Nord"]}), ["region"])
+    ['Region']
+    """
+    if by is None:
+        return []
+    names = [by] if isinstance(by, str) else list(by)
+    renamed = {src.casefold(): role for role, src in (report.columns if report else {}).items() if src}
+    columns = {str(c).casefold(): str(c) for c in responses.columns}
+    choices = [c for c in map(str, responses.columns) if c not in _NOT_SEGMENTS]
+    out = []
+    for name in names:
+        key = str(name).casefold()
+        column = columns.get(key) or ("date" if renamed.get(key) == "date" else None)
+        if column is None or column in _NOT_SEGMENTS or renamed.get(key) in ("score", "comment", "id"):
+            what = "is not a segment column" if column or key in renamed else "not found"
+            raise ColumnError(f"Segment {name!r} {what}. Segment columns available: {choices}. "
+                              "Pass by=['<column>'] (CLI: --by COLUMN).")
+        out.append(column)
+    return out

@@ -51,12 +51,21 @@ def test_score_period_json(german_export):
     assert [p["n"] for p in data["periods"]] == [2, 2]
 
 
-def test_score_csv_has_overall_row(german_export):
-    result = run("score", german_export, "--by", "Kundentyp", "--format", "csv")
-    lines = result.stdout.strip().splitlines()
-    assert lines[0].startswith("column,value,n,")
-    assert lines[1].startswith("(overall),(all),4,")
-    assert len(lines) == 4
+def test_score_csv_is_one_long_formula_safe_table(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("score,region,date\n10,=1+1,2025-01-05\n9,Nord,2025-02-01\n3,Nord,2025-02-03\n")
+    result = run("score", path, "--by", "region", "--period", "month", "--target", "40", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    import io
+
+    import pandas as pd
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert table["section"].tolist() == ["overall", "segment", "segment", "period", "period"]
+    overall = table.iloc[0]
+    assert (overall["n"], overall["rows_read"], overall["target"]) == (3, 3, 40)
+    assert overall["target_status"] == "not distinguishable from target"
+    assert "'=1+1" in table["value"].tolist()
+    assert table.loc[table.section == "period", "value"].tolist() == ["2025-01", "2025-02"]
 
 
 def test_score_table_prints_summary(german_export):
@@ -93,11 +102,58 @@ def test_analyze_writes_tables(tmp_path, german_export):
     result = run("analyze", german_export, "-o", outdir)
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in outdir.iterdir())
-    assert names == ["load_report.json", "nps_by_period.csv", "nps_by_segment.csv", "rejected_rows.csv", "summary.json"]
+    assert names == ["load_report.json", "nps_by_period.csv", "nps_by_segment.csv", "nps_tables.xlsx",
+                     "rejected_rows.csv", "summary.json"]
+    import pandas as pd
+    sheets = pd.read_excel(outdir / "nps_tables.xlsx", sheet_name=None)
+    assert sorted(sheets) == ["nps_by_period", "nps_by_segment", "rejected_rows"]
     summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
     assert summary["n"] == 4 and summary["period"] == "month"
     report = json.loads((outdir / "load_report.json").read_text(encoding="utf-8"))
     assert report["rejected"][0]["value"] == "zehn"
+
+
+def test_empty_tables_keep_their_header(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("score\n9\n3\n")
+    outdir = tmp_path / "out"
+    assert run("analyze", path, "-o", outdir).exit_code == 0
+    assert (outdir / "nps_by_segment.csv").read_text(encoding="utf-8-sig").startswith("column,value,n,")
+    assert (outdir / "nps_by_period.csv").read_text(encoding="utf-8-sig").startswith("period,period_start,n,")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--period", "month"], r"A trend by month needs a date column.*Columns in the file: \['score', 'region'\].*--date COLUMN"),
+    (["--by", "Land"], r"Segment 'Land' not found\. Segment columns available: \['region'\].*--by COLUMN"),
+    (["--by", "score"], r"Segment 'score' is not a segment column"),
+    (["--level", "95"], r"level must be between 0 and 1"),
+])
+def test_option_mistakes_name_the_fix(tmp_path, args, message):
+    path = tmp_path / "s.csv"
+    path.write_text("score,region\n9,Nord\n3,Süd\n")
+    result = run("score", path, *args)
+    assert result.exit_code == 2
+    import re
+    assert re.search(message, " ".join(result.output.split())), result.output
+
+
+def test_by_accepts_any_letter_case(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("score,Region\n9,Nord\n3,Süd\n")
+    data = json.loads(run("score", path, "--by", "region", "--format", "json").stdout)
+    assert [row["value"] for row in data["by"]] == ["Nord", "Süd"]
+
+
+def test_one_to_five_warning_reaches_json(tmp_path):
+    path = tmp_path / "stars.csv"
+    path.write_text("score\n" + "\n".join(str(i % 5 + 1) for i in range(12)) + "\n")
+    data = json.loads(run("score", path, "--format", "json").stdout)
+    assert any("1-5 rating" in w for w in data["load_warnings"])
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("nps-text ")
 
 
 def test_help_lists_commands():

@@ -26,5 +26,5 @@ def test_write_table_csv_and_xlsx(tmp_path):
     assert pd.read_csv(csv, encoding="utf-8-sig")["comment"].tolist() == ["'=1+1", "Größe"]
     xlsx = write_table(frame, tmp_path / "t.xlsx")
     assert pd.read_excel(xlsx)["comment"].tolist() == ["'=1+1", "Größe"]
-    with pytest.raises(ParameterError, match=r"use a \.csv or \.xlsx file name"):
+    with pytest.raises(ParameterError, match=r"use a \.csv file name for one table, or \.xlsx"):
         write_table(frame, tmp_path / "t.txt")

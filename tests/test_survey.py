@@ -172,3 +172,64 @@ def test_report_is_json_serialisable(bad_rows_csv):
     data = json.loads(json.dumps(report.to_dict()))
     assert data["rows_rejected"] == 6 and data["rejected"][0]["row"] == 3
     assert list(report.rejected_frame().columns) == ["row", "column", "value", "reason"]
+
+
+def test_blank_lines_keep_file_row_numbers(tmp_path):
+    path = tmp_path / "blank.csv"
+    path.write_text("score,comment\n9,a\n\n\nzehn,b\n8,c\n")
+    responses, report = load_survey(path)
+    assert [(r.row, r.value) for r in report.rejected] == [(5, "zehn")]
+    assert responses["source_row"].tolist() == [2, 6]
+    assert report.rows_read == 3 and "Skipped 2 blank row(s)" in report.warnings[0]
+
+
+@pytest.mark.parametrize("dates, expected, warns", [
+    (["01/02/2025", "15/02/2025"], ["2025-02-01", "2025-02-15"], False),  # a day above 12: day first
+    (["02/13/2025", "01/02/2025"], ["2025-02-13", "2025-01-02"], False),  # a month... above 12: month first
+    (["01/02/2025", "03/04/2025"], ["2025-01-02", "2025-03-04"], True),   # ambiguous: US with a warning
+    (["01.02.2025 14:05", "2025-03-01"], ["2025-02-01", "2025-03-01"], False),  # dotted: day first
+])
+def test_date_order_is_decided_on_the_whole_column(dates, expected, warns):
+    responses, report = load_survey(pd.DataFrame({"score": ["9", "3"], "date": dates}))
+    assert responses["date"].dt.strftime("%Y-%m-%d").tolist() == expected
+    assert any("could be day/month or month/day" in w for w in report.warnings) == warns
+
+
+def test_dayfirst_can_be_forced():
+    responses, _ = load_survey(pd.DataFrame({"score": ["9"], "date": ["01/02/2025"]}), dayfirst=True)
+    assert responses["date"].iloc[0] == pd.Timestamp("2025-02-01")
+
+
+def test_excel_sep_line_and_renamed_workbook(tmp_path):
+    (tmp_path / "sep.csv").write_text("sep=;\nscore;comment\n9;a,b\nx;c\n")
+    responses, report = load_survey(tmp_path / "sep.csv")
+    assert responses["comment"].tolist() == ["a,b"] and report.rejected[0].row == 4
+    pd.DataFrame({"score": [9]}).to_excel(tmp_path / "book.xlsx", index=False)
+    (tmp_path / "renamed.csv").write_bytes((tmp_path / "book.xlsx").read_bytes())
+    with pytest.raises(SurveyFileError, match=r"is an Excel workbook .* Rename it to \.xlsx"):
+        load_survey(tmp_path / "renamed.csv")
+
+
+def test_numeric_sheet_names_and_hint_to_other_sheets(tmp_path):
+    path = tmp_path / "years.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"Hinweis": ["Export"]}).to_excel(writer, sheet_name="Info", index=False)
+        pd.DataFrame({"NPS": [10]}).to_excel(writer, sheet_name="2025", index=False)
+        pd.DataFrame({"NPS": [3]}).to_excel(writer, sheet_name="2024", index=False)
+    assert load_survey(path, sheet="2024")[0]["score"].tolist() == [3]
+    assert load_survey(path, sheet=1)[0]["score"].tolist() == [10]
+    with pytest.raises(ColumnError, match=r"This was sheet 'Info'; the workbook also has \['2025', '2024'\]"):
+        load_survey(path)
+
+
+def test_standard_german_question_headers():
+    frame = pd.DataFrame({
+        "Teilnehmer-Nr": ["1", "1"],
+        "Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen?": ["9", "3"],
+        "Was ist der wichtigste Grund für Ihre Bewertung?": ["gut", "teuer"],
+    })
+    responses, report = load_survey(frame)
+    assert report.columns["id"] == "Teilnehmer-Nr"
+    assert report.columns["score"].startswith("Wie wahrscheinlich")
+    assert report.columns["comment"].startswith("Was ist der wichtigste Grund")
+    assert report.rejected[0].reason.startswith("duplicate response id")
