@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from nps_text import load_survey
+from nps_text.errors import ColumnError
+from nps_text.text import junk_reason, prepare_text
+
+from .conftest import REPO, SAMPLE
+
+GERMEVAL = REPO.parent / "shared" / "benchmarks" / "germeval17_dev.csv"
+
+
+def frame(*comments: str | None) -> pd.DataFrame:
+    return pd.DataFrame({"response_id": [f"r{i}" for i in range(len(comments))], "comment": list(comments)})
+
+
+@pytest.fixture(scope="module")
+def sample_prepared():
+    responses, _ = load_survey(SAMPLE)
+    return responses, *prepare_text(responses, redact_pii=True)
+
+
+@pytest.mark.parametrize("comment, clauses", [
+    ("Service top, aber viel zu teuer", ["Service top", "aber viel zu teuer"]),
+    ("Super Service, schnelle Lieferung, fairer Preis", ["Super Service", "schnelle Lieferung", "fairer Preis"]),
+    ("Die Lieferung war schnell und der Service freundlich", ["Die Lieferung war schnell", "und der Service freundlich"]),
+    ("Schnelle, freundliche Lieferung", ["Schnelle, freundliche Lieferung"]),
+    ("Preis und Leistung stimmen", ["Preis und Leistung stimmen"]),
+    ("Ich finde, dass der Preis zu hoch ist", ["Ich finde, dass der Preis zu hoch ist"]),
+    ("Great service but way too expensive. Delivery was late!!", ["Great service", "but way too expensive.", "Delivery was late!!"]),
+    ("Service top\nPreis zu hoch", ["Service top", "Preis zu hoch"]),
+    ("Guter Service, leider zu teuer 😡", ["Guter Service", "leider zu teuer 😡"]),
+])
+def test_clauses(comment, clauses):
+    _, sentences = prepare_text(frame(comment))
+    assert sentences["text"].tolist() == clauses
+    assert sentences["sentence_id"].tolist() == list(range(len(clauses)))
+
+
+def test_offsets_point_into_the_comment(sample_prepared):
+    _, out, sentences = sample_prepared
+    text = out.set_index("response_id")["comment_redacted"]
+    assert len(sentences) > 3000
+    for row in sentences.itertuples():
+        assert text[row.response_id][row.start:row.end] == row.text
+
+
+def test_umlauts_and_sharp_s_survive_in_text_and_lemmas():
+    _, sentences = prepare_text(frame("Die Qualität der Größe passt schließlich, Rückerstattung kam später"))
+    lemmas = " ".join(sentences["lemmas"])
+    for word in ("Qualität", "Größe", "schließlich", "Rückerstattung"):
+        assert word in lemmas
+    assert "Qualitat" not in lemmas and "Grosse" not in lemmas
+
+
+def test_lemmas_keep_negations_and_drop_stop_words():
+    _, sentences = prepare_text(frame("Die Mitarbeiter waren nicht freundlich", "The staff was not helpful at all"))
+    assert sentences["lemmas"].tolist() == ["Mitarbeiter nicht freundlich", "staff not helpful"]
+
+
+def test_german_compounds_and_lowercase_nouns_are_lemmatised():
+    _, sentences = prepare_text(frame("lieferzeiten viel zu lang, kundenservices nie erreichbar"))
+    lemmas = " ".join(sentences["lemmas"])
+    assert "Lieferzeit" in lemmas and "Kundenservice" in lemmas and "nie" in lemmas
+
+
+@pytest.mark.parametrize("comment, reason", [
+    (None, "empty"), ("   ", "empty"), ("-", "no letters"), ("👍👍", "no letters"), ("10/10", "no letters"),
+    ("keine Angabe", "filler"), ("k.A.", "filler"), ("Weiß nicht", "filler"), ("n/a", "filler"),
+    ("No comment.", "filler"), ("nichts", "filler"), ("asdfgh", "gibberish"), ("xxxx", "gibberish"),
+    ("alles gut", None), ("ok", None), ("Top!", None), ("zu teuer", None), ("nichts zu meckern", None),
+])
+def test_junk(comment, reason):
+    assert junk_reason(comment) == reason
+
+
+def test_flags_and_nothing_dropped():
+    comments = ["Alles super!", "alles super", "-", None, "Viel zu teuer", "Alles   SUPER!!!", "keine Angabe"]
+    source = frame(*comments)
+    before = source.copy()
+    out, sentences = prepare_text(source)
+    pd.testing.assert_frame_equal(source, before)
+    assert len(out) == len(source)
+    assert out["is_empty"].tolist() == [False, False, False, True, False, False, False]
+    assert out["is_junk"].tolist() == [False, False, True, False, False, False, True]
+    assert pd.isna(out["duplicate_of"].iloc[0])
+    assert out.loc[[1, 5], "duplicate_of"].tolist() == ["r0", "r0"]
+    assert out["n_sentences"].tolist() == [1, 1, 0, 0, 1, 1, 0]
+    assert set(sentences["response_id"]) == {"r0", "r1", "r4", "r5"}
+
+
+def test_language_per_comment_and_per_clause():
+    out, sentences = prepare_text(frame(
+        "Die Lieferung kam leider zu spät", "The delivery arrived far too late", "ok",
+        "Der Service war wirklich sehr gut, but the prices are way too high for me",
+    ))
+    assert out["lang"].tolist() == ["de", "en", "und", out["lang"].iloc[3]]
+    mixed = sentences[sentences["response_id"] == "r3"]
+    assert mixed["lang"].tolist() == ["de", "en"]
+
+
+def test_redaction_before_everything(sample_prepared):
+    _, out, sentences = sample_prepared
+    assert out["pii_found"].sum() >= 20
+    assert not sentences["text"].str.contains("@example|0151 23456789|DE89 3704", regex=True).any()
+    assert not sentences["lemmas"].str.contains("EMAIL|PHONE", regex=True).any()  # "IBAN" itself is a word
+    assert out["comment"].str.contains("@example", regex=False).sum() >= 5  # the original stays
+
+
+def test_sample_flags(sample_prepared):
+    _, out, _ = sample_prepared
+    assert out.loc[out["comment"].isin(["-", ".", "???"]), "is_junk"].all()
+    assert out.loc[out["comment"].isin(["keine Angabe", "n/a", "weiß nicht"]), "junk_reason"].eq("filler").all()
+    assert out["duplicate_of"].notna().sum() > 100  # "Alles super!" and friends
+    assert {"de", "en"} <= set(out["lang"])
+
+
+def test_missing_column_is_a_clear_error():
+    with pytest.raises(ColumnError, match=r"Column 'text' not found in the responses\. Available columns: \['response_id', 'comment'\]"):
+        prepare_text(frame("x"), text="text")
+
+
+@pytest.mark.skipif(not GERMEVAL.exists(), reason="../shared/benchmarks not beside the checkout")
+def test_germeval_keeps_umlauts_and_splits():
+    data = pd.read_csv(GERMEVAL).head(400).rename(columns={"id": "response_id", "text": "comment"})
+    out, sentences = prepare_text(data)
+    umlaut_in = data["comment"].str.count("[äöüÄÖÜß]").sum()
+    umlaut_out = out["comment"].str.count("[äöüÄÖÜß]").sum()
+    assert umlaut_in == umlaut_out and sentences["text"].str.contains("[äöüß]").sum() > 100
+    assert len(sentences) > len(data)
+    assert (out["lang"] == "de").mean() > 0.95
