@@ -123,7 +123,8 @@ class SentenceTransformerEmbedder:
         self.device = device
         self._model = None
         self._path = self._resolve(model)
-        self.name = f"st/{self._path.name if self._path else model}/{_folder_fingerprint(self._path)}"
+        label = "all-MiniLM-L6-v2" if model is None else (self._path.name if self._path else str(model))
+        self.name = f"st/{label}/{_folder_fingerprint(self._path)}"
         self.dim = self._read_dim()
 
     @staticmethod
@@ -159,7 +160,9 @@ class SentenceTransformerEmbedder:
         if self._model is None:
             _require("sentence_transformers", "sentence-transformers", "sentence-transformers backend")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
 
+            hf_logging.disable_progress_bar()  # the library never prints
             try:
                 self._model = SentenceTransformer(str(self._path or self.model), device=self.device,
                                                   local_files_only=self._path is not None)
