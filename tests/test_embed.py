@@ -72,7 +72,7 @@ def test_no_cache_still_deduplicates():
 
 
 def test_unknown_embedder_lists_options():
-    with pytest.raises(ParameterError, match=r"Unknown embedder 'bert'\. Available: \['e5', 'hashing', 'minilm', 'st'\]"):
+    with pytest.raises(ParameterError, match=r"Unknown embedder 'bert'\. Available: \['e5', 'e5-st', 'hashing', 'minilm', 'st', 'static'\]"):
         get_embedder("bert")
 
 
