@@ -7,7 +7,9 @@ three rules measured on German/English survey text (see benchmarks/text_prep.py)
 2. another language only when it is confident (``p ≥ other_threshold``), otherwise the more
    likely of German and English — short answers like "Alles super!" or "Fine" otherwise get
    labelled French or Italian;
-3. a top probability below ``und_threshold`` (near-uniform: "ok", "top", "asdf") → ``"und"``.
+3. in answers of up to four words, German-only vs English-only function words decide when they
+   disagree with the model ("Alles super!" is German);
+4. a top probability below ``und_threshold`` (near-uniform: "ok", "top", "asdf") → ``"und"``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ __all__ = ["detect_language", "detect_languages", "LANGUAGES"]
 
 LANGUAGES = ("de", "en", "fr", "es", "it", "nl", "tr", "pl")
 _LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @lru_cache(maxsize=1)
@@ -45,9 +48,25 @@ def detect_language(text: str | None, *, und_threshold: float = 0.25, other_thre
     top = max(probs, key=probs.get)
     if top not in ("de", "en") and probs[top] >= other_threshold:
         return top
+    words = _WORD.findall(text.lower())
+    if len(words) <= 4:
+        de, en = _function_words()
+        votes = sum(w in de for w in words) - sum(w in en for w in words)
+        if votes:
+            return "de" if votes > 0 else "en"
     if probs[top] < und_threshold:
         return "und"
     return "de" if probs["de"] >= probs["en"] else "en"
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Stop words that belong to only one of German and English."""
+    from spacy.lang.de.stop_words import STOP_WORDS as de
+    from spacy.lang.en.stop_words import STOP_WORDS as en
+
+    loan = {"top", "bottom", "full", "empty", "serious", "well"}  # used in German comments too
+    return frozenset(de - en - loan), frozenset(en - de - loan)
 
 
 def detect_languages(texts: Sequence[str | None], **kwargs) -> list[str]:

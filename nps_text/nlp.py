@@ -42,13 +42,16 @@ STOP_WORDS = frozenset(w.lower() for w in _DE_STOP | _EN_STOP) - NEGATIONS - _JU
 PLACEHOLDERS = frozenset({"EMAIL", "PHONE", "IBAN", "URL", "CARD", "ID", "NAME"})
 
 _CONTRAST = frozenset({
-    "aber", "jedoch", "allerdings", "leider", "sondern", "trotzdem", "dafür", "obwohl", "nur",
+    "aber", "jedoch", "allerdings", "leider", "sondern", "trotzdem", "dafür", "nur",
     "ansonsten", "außerdem", "but", "however", "although", "though", "unfortunately", "except",
     "otherwise", "whereas", "also",
 })
+# without a comma before them only these start a clause ("Service top aber zu teuer"); others
+# are adverbs there ("Bestellung kam leider beschädigt an")
+_BARE_CONTRAST = frozenset({"aber", "jedoch", "sondern", "but", "however"})
 _AND = frozenset({"und", "sowie", "and", "plus"})
 _SUBORDINATE = frozenset({
-    "dass", "weil", "wenn", "ob", "da", "damit", "sodass", "falls", "wie", "als", "welche", "welcher",
+    "dass", "weil", "wenn", "ob", "obwohl", "da", "damit", "sodass", "falls", "wie", "als", "welche", "welcher",
     "welches", "that", "because", "which", "who", "whom", "whose", "if", "when", "since", "as",
     "so", "than", "where",
 })
@@ -61,39 +64,51 @@ def _words(tokens) -> int:
     return sum(1 for t in tokens if not (t.is_punct or t.is_space))
 
 
-def _is_boundary(doc: Doc, i: int, last_start: int) -> bool:
+def _right_words(doc: Doc, i: int) -> int:
+    """Words from ``i`` (a conjunction or contrast word not counted) to the next separator."""
+    end = i + 1
+    while end < len(doc) and doc[end].text not in _SEPARATORS and doc[end].lower_ not in _AND \
+            and not (doc[end].is_punct and doc[end].text in _SENTENCE_END):
+        end += 1
+    skip = 1 if doc[i].lower_ in _AND | _CONTRAST else 0
+    return _words(doc[i + skip:end])
+
+
+def _is_boundary(doc: Doc, i: int, last_start: int, state: dict) -> bool:
     token, prev = doc[i], doc[i - 1]
     if token.is_space or token.is_punct:
         return False
     if "\n" in prev.text or "\n" in prev.whitespace_ or (prev.is_punct and prev.text[-1:] in _SENTENCE_END):
+        state["inserted"] = False
         return True
     low = token.lower_
-    left = doc[last_start:i]
-    if low in _CONTRAST and _words(left) >= 1 and (prev.text in _SEPARATORS or low not in {"nur", "also"}):
-        return True
-    if prev.text in _SEPARATORS or low in _AND:
-        right_end = i + 1
-        while right_end < len(doc) and doc[right_end].text not in _SEPARATORS and doc[right_end].lower_ not in _AND \
-                and not (doc[right_end].is_punct and doc[right_end].text in _SENTENCE_END):
-            right_end += 1
-        if _words(left) < 2 or _words(doc[i:right_end]) < 2 or low in _SUBORDINATE:
-            return False
-        after = low if low not in _AND else (doc[i + 1].lower_ if i + 1 < len(doc) else "")
-        if after in _SUBORDINATE:
-            return False
-        left_word = next((t for t in reversed(left) if not t.is_punct), None)
-        if after in _RELATIVE and left_word is not None and left_word.text[:1].isupper() and left_word.i > last_start:
-            return False  # "Der Mitarbeiter, der mich beraten hat" is one clause
-        return True
-    return False
+    left_words = _words(doc[last_start:i])
+    after_separator = prev.text in _SEPARATORS
+    if low in _CONTRAST:
+        if after_separator:
+            return left_words >= 2 or (prev.text == "," and left_words >= 1)
+        return low in _BARE_CONTRAST and left_words >= 2 and _right_words(doc, i) >= 2
+    if not (after_separator or low in _AND):
+        return False
+    if state["inserted"] and prev.text == ",":  # the comma closing "Der Mitarbeiter, der ..., war"
+        state["inserted"] = False
+        return False
+    after = low if low not in _AND else (doc[i + 1].lower_ if i + 1 < len(doc) else "")
+    left_word = next((t for t in reversed(doc[last_start:i]) if not t.is_punct), None)
+    if after in _SUBORDINATE or (after in _RELATIVE and left_word is not None and left_word.text[:1].isupper()
+                                 and left_word.i > last_start):
+        state["inserted"] = prev.text == "," and after not in {"dass", "that", "because", "weil", "obwohl"}
+        return False  # a subordinate or relative clause belongs to what it depends on
+    return left_words >= 2 and _right_words(doc, i) >= 2
 
 
 @Language.component("nps_clauses")
 def clause_splitter(doc: Doc) -> Doc:
     """Set ``is_sent_start`` at clause boundaries (see the module docstring)."""
     last_start = 0
+    state = {"inserted": False}
     for i, token in enumerate(doc):
-        start = i == 0 or _is_boundary(doc, i, last_start)
+        start = i == 0 or _is_boundary(doc, i, last_start, state)
         token.is_sent_start = start
         if start:
             last_start = i

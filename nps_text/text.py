@@ -35,6 +35,7 @@ FILLER = frozenset({
     "n a", "na", "nothing", "nothing to add", "nothing else", "no comment", "no comments", "nothing to say",
     "dont know", "don t know", "do not know", "idk", "no idea", "not sure", "see above", "same", "nil",
     "null", "x", "xx", "xxx", "asdf", "qwert", "qwertz", "abc", "blabla", "bla", "bla bla",
+    "hm", "hmm", "hmmm", "äh", "ähm", "ka", "k",
 })
 _VOWELS = set("aeiouyäöüáéíóúàèìòùâêîôû")
 _KEYBOARD = ("qwertzuiop", "qwertyuiop", "asdfghjkl", "yxcvbnm", "zxcvbnm")
@@ -84,6 +85,8 @@ def junk_reason(text: str | None) -> str | None:
     words = normal.split()
     if words and all(_gibberish(w) for w in words):
         return "gibberish"
+    if all(len(w) == 1 for w in words):
+        return "filler"  # "k", "x y"
     return None
 
 
