@@ -1,0 +1,26 @@
+"""Theme taggers. Every tagger has ``tag(sentences) -> mentions`` and emits the same long table:
+
+``response_id, sentence_id, theme, score, source, start, end, evidence``
+
+one row per (sentence, theme) found; ``start``/``end`` are character offsets of the evidence in
+the analysed comment (the same offsets as the sentences table), ``score`` is in 0..1, and
+``source`` names the tagger ("rule", "zero-shot", "classifier"). Drivers, reports and the store
+read only this table, so they never care which tagger produced it.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import pandas as pd
+
+from .contract import MENTION_COLUMNS, empty_mentions, mentions_frame
+from .rules import RuleTagger
+
+__all__ = ["Tagger", "RuleTagger", "MENTION_COLUMNS", "empty_mentions", "mentions_frame"]
+
+
+@runtime_checkable
+class Tagger(Protocol):
+    def tag(self, sentences: pd.DataFrame) -> pd.DataFrame:  # pragma: no cover - protocol
+        ...
