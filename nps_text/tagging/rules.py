@@ -82,9 +82,14 @@ class RuleTagger:
             raise ColumnError(f"sentences lack column(s) {missing}; pass the sentences table from prepare_text().")
         matchers = self._matchers()
         rows = []
-        for row in sentences.itertuples(index=False):
-            lang = "de" if row.lang == "de" else "en"
-            doc = get_pipeline(lang)(row.text)
+        langs = ["de" if lang == "de" else "en" for lang in sentences["lang"]]
+        docs: list = [None] * len(sentences)
+        for lang in ("de", "en"):
+            positions = [i for i, code in enumerate(langs) if code == lang]
+            texts = [str(sentences["text"].iloc[i]) for i in positions]
+            for i, doc in zip(positions, get_pipeline(lang).pipe(texts, batch_size=256)):
+                docs[i] = doc
+        for row, lang, doc in zip(sentences.itertuples(index=False), langs, docs):
             best: dict[str, tuple[int, int]] = {}
             for match_id, start, end in matchers[lang](doc):
                 theme = doc.vocab.strings[match_id]
