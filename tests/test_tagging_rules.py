@@ -64,3 +64,10 @@ def test_default_taxonomy_on_realistic_comments():
 def test_bad_input():
     with pytest.raises(ColumnError, match=r"sentences lack column\(s\) \['sentence_id', 'lang', 'start'\]"):
         RuleTagger().tag(pd.DataFrame({"response_id": ["a"], "text": ["x"]}))
+
+
+def test_longest_match_wins_across_themes():
+    yaml_text = SMALL.replace('en: [expensive, cheap, "value for money"]', 'en: [expensive, cheap, "value for money", money]')
+    _, _, mentions = tag("value for money", taxonomy=Taxonomy.from_yaml(yaml_text.replace(
+        "en: [delivery, parcel, shipping]", "en: [delivery, parcel, shipping, value]")))
+    assert mentions[["theme", "evidence"]].values.tolist() == [["price", "value for money"]]

@@ -3,7 +3,8 @@
 Each keyword of the taxonomy becomes Matcher patterns over the lower-cased lemma *or* the
 lower-cased text of each token, so "teuer" finds "teurer" and "Preise" finds "Preis"; a ``*``
 at the start or end of a word matches German compounds and word families ("liefer*" finds
-"Lieferzeit", "geliefert"; "*service" finds "Kundenservice"). The matched span is the evidence.
+"Lieferzeit", "geliefert"; "*service" finds "Kundenservice"). The matched span is the evidence;
+a match inside a longer match of another theme is dropped ("user friendly" is usability only).
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ def _keyword_patterns(keyword: str) -> list[list[dict]]:
     """Every combination of lemma/text matching for the words of a (multi-word) keyword."""
     words = keyword.replace("-", " - ").split() if " " in keyword else [keyword]
     return [list(combo) for combo in itertools.product(*(_token_patterns(w) for w in words))]
+
+
+def _outermost(doc, matches) -> list[tuple[str, int, int]]:
+    """(theme, start, end) of matches not inside a longer match of another theme:
+    "user friendly" is usability, not also service because of "friendly"."""
+    found = [(doc.vocab.strings[m], s, e) for m, s, e in matches]
+    return [(t, s, e) for t, s, e in found
+            if not any(t2 != t and s2 <= s and e <= e2 and (e2 - s2) > (e - s) for t2, s2, e2 in found)]
 
 
 class RuleTagger:
@@ -91,8 +100,7 @@ class RuleTagger:
                 docs[i] = doc
         for row, lang, doc in zip(sentences.itertuples(index=False), langs, docs):
             best: dict[str, tuple[int, int]] = {}
-            for match_id, start, end in matchers[lang](doc):
-                theme = doc.vocab.strings[match_id]
+            for theme, start, end in _outermost(doc, matchers[lang](doc)):
                 span = (doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text))
                 if theme not in best or span[0] < best[theme][0]:
                     best[theme] = span
