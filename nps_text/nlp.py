@@ -37,6 +37,7 @@ NEGATIONS = frozenset({
 _JUDGEMENT = frozenset({
     "gut", "gute", "guter", "gutes", "besser", "besten", "schlecht", "richtig", "kurz", "lang", "lange",
     "groß", "gross", "neue", "früher", "top", "bottom", "empty", "full", "serious",
+    "hoch", "zeit", "tag", "tage", "weniger", "mehr", "offen", "call", "back",
 })
 STOP_WORDS = frozenset(w.lower() for w in _DE_STOP | _EN_STOP) - NEGATIONS - _JUDGEMENT
 PLACEHOLDERS = frozenset({"EMAIL", "PHONE", "IBAN", "URL", "CARD", "ID", "NAME"})
@@ -57,6 +58,7 @@ _SUBORDINATE = frozenset({
 })
 _RELATIVE = frozenset({"der", "die", "das", "dem", "den", "deren", "dessen"})
 _SEPARATORS = frozenset({",", ";", "-", "–", "—", "/", "+"})
+_BULLETS = frozenset({"•", "·", "▪", "◦", "*"})
 _SENTENCE_END = frozenset({".", "!", "?", "…"})
 
 
@@ -78,7 +80,8 @@ def _is_boundary(doc: Doc, i: int, last_start: int, state: dict) -> bool:
     token, prev = doc[i], doc[i - 1]
     if token.is_space or token.is_punct:
         return False
-    if "\n" in prev.text or "\n" in prev.whitespace_ or (prev.is_punct and prev.text[-1:] in _SENTENCE_END):
+    if "\n" in prev.text or "\n" in prev.whitespace_ or (prev.is_punct and prev.text[-1:] in _SENTENCE_END) \
+            or prev.text in _BULLETS:
         state["inserted"] = False
         return True
     low = token.lower_
@@ -130,14 +133,17 @@ def lemma(text: str, lang: str, sentence_start: bool = False) -> str:
     import simplemma
 
     first, second = ("de", "en") if lang != "en" else ("en", "de")
+    lower = text.lower()
+    if lower != text and (sentence_start or (text.isupper() and len(text) > 1)):
+        # "Gute Beratung", "SERVICE TOP": decide on the lower-case word; nouns come back capitalised
+        low = simplemma.lemmatize(lower, lang=first, greedy=True)
+        if low != lower:  # an inflected word: "Gute" → "gut", "Preise" → "Preis"
+            return low
+        if not simplemma.is_known(text, lang=first) and simplemma.is_known(lower, lang=first):
+            return low  # "SUPER" → "super"; a known capitalised word ("Preis") stays as it is
     out = simplemma.lemmatize(text, lang=first, greedy=True)
     if out != text:
         return out
-    lower = text.lower()
-    if sentence_start and text[:1].isupper() and lower != text:
-        low = simplemma.lemmatize(lower, lang=first, greedy=True)
-        if low != lower:  # an inflected lower-case word: "Unfreundliche" → "unfreundlich"
-            return low
     if not simplemma.is_known(text, lang=first) and simplemma.is_known(text, lang=second):
         return simplemma.lemmatize(text, lang=second, greedy=True)
     return out

@@ -24,7 +24,7 @@ _SEP = r"[ \t\-/]"
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "EMAIL": re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b"),
     "URL": re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)]", re.IGNORECASE),
-    "IBAN": re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b"),
+    "IBAN": re.compile(r"(?i)\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b"),
     "CARD": re.compile(r"\b\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,7}\b"),
     # phone: starts with +CC or a trunk 0 (optionally in brackets), 7-15 digits in all,
     # separated by space, dash or slash; dots are excluded so that dates never match
@@ -39,7 +39,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"\.?\s*[:#]?\s*(?P<value>[A-Z0-9](?:[A-Z0-9\-/]*\d[A-Z0-9\-/]*))"
     ),
     "NAME": re.compile(
-        r"\b(?:Herrn?|Frau|Hr\.|Fr\.|Mr\.?|Mrs\.?|Ms\.?|Dr\.)\s+(?P<value>[A-ZÄÖÜ][a-zäöüß]+(?:[- ][A-ZÄÖÜ][a-zäöüß]+)?)"
+        r"\b(?:Herrn?|Frau|Hr\.|Mr\.?|Mrs\.?|Ms\.?|Dr\.)\s+(?:(?:Dr|Prof)\.\s+)?"
+        r"(?P<value>[A-ZÄÖÜ][a-zäöüß]+(?:[- ][A-ZÄÖÜ][a-zäöüß]+)?)"
     ),
 }
 PII_KINDS = tuple(_PATTERNS)
@@ -55,8 +56,12 @@ class PiiSpan:
     text: str
 
 
-def _iban_ok(value: str) -> bool:
-    compact = value.replace(" ", "")
+def _iban_ok(value: str, before: str = "") -> bool:
+    """A valid IBAN checksum, or any IBAN-shaped string right after the word "IBAN" (a typo'd IBAN
+    is still personal data)."""
+    compact = value.replace(" ", "").upper()
+    if "iban" in before.lower() and 15 <= len(compact) <= 34:
+        return True
     if not 15 <= len(compact) <= 34:
         return False
     moved = compact[4:] + compact[:4]
@@ -64,7 +69,7 @@ def _iban_ok(value: str) -> bool:
     return int(digits) % 97 == 1
 
 
-def _luhn_ok(value: str) -> bool:
+def _luhn_ok(value: str, before: str = "") -> bool:
     digits = [int(ch) for ch in value if ch.isdigit()]
     if not 13 <= len(digits) <= 19:
         return False
@@ -76,9 +81,12 @@ def _luhn_ok(value: str) -> bool:
     return total % 10 == 0
 
 
-def _phone_ok(value: str) -> bool:
+_DATE_SHAPE = re.compile(r"^\d{1,2}[/\-. ]\d{1,2}[/\-. ]\d{2,4}$")
+
+
+def _phone_ok(value: str, before: str = "") -> bool:
     digits = sum(ch.isdigit() for ch in value)
-    return 7 <= digits <= 15
+    return 7 <= digits <= 15 and not _DATE_SHAPE.match(value.strip())
 
 
 _VALIDATORS = {"IBAN": _iban_ok, "CARD": _luhn_ok, "PHONE": _phone_ok}
@@ -127,7 +135,7 @@ def find_pii(text: str, *, kinds: Iterable[str] | None = None,
             group = "value" if "value" in pattern.groupindex else 0
             start, end = match.span(group)
             value = text[start:end]
-            if start == end or not _VALIDATORS.get(kind, lambda _: True)(value):
+            if start == end or not _VALIDATORS.get(kind, lambda *_: True)(value, text[max(0, start - 12):start]):
                 continue
             found.append(PiiSpan(start, end, kind, value))
     found.sort(key=lambda s: (s.start, -(s.end - s.start)))

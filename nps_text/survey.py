@@ -9,8 +9,10 @@ rows_kept + len(rejected)`` always holds.
 
 from __future__ import annotations
 
+import html
 import math
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -287,7 +289,7 @@ def _segments(raw: pd.DataFrame, segments: list[str] | None, cols: dict[str, str
 def _build(raw, ids, scores, keep, rows, cols, scale, dayfirst) -> tuple[pd.DataFrame, list[str]]:
     kept_scores = pd.Series([s for s, k in zip(scores, keep) if k], index=raw.index, dtype="Int64")
     comment = raw[cols["comment"]] if cols["comment"] else pd.Series(None, index=raw.index, dtype=object)
-    comment = comment.astype("string")
+    comment = comment.map(clean_comment, na_action="ignore").astype("string")
     out = pd.DataFrame({
         "response_id": ids.astype("string"),
         "score": kept_scores,
@@ -313,6 +315,24 @@ def _build(raw, ids, scores, keep, rows, cols, scale, dayfirst) -> tuple[pd.Data
             out[c if c not in CANONICAL_COLUMNS else f"{c}_source"] = raw[c]
     out["source_row"] = rows.astype("int64")
     return out.reset_index(drop=True), warnings
+
+
+_ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))  # zero-width space, word joiner, BOM, soft hyphen
+
+
+def clean_comment(text: str) -> str:
+    """The comment as a person reads it: NFC (decomposed umlauts composed), HTML entities and
+    ``<br>`` from web exports decoded, invisible characters removed.
+
+    >>> clean_comment("Gro\\u0308ße &amp; Preis<br>passt\\u200b").splitlines()
+    ['Größe & Preis', 'passt']
+    """
+    text = unicodedata.normalize("NFC", str(text)).translate(_INVISIBLE)
+    if "&" in text and _ENTITY.search(text):
+        text = html.unescape(text)
+    return _BREAK.sub("\n", text) if "<" in text else text
 
 
 def _infer_dayfirst(text: pd.Series) -> tuple[bool, str | None]:
@@ -372,7 +392,7 @@ def resolve_segments(responses: pd.DataFrame, by: str | list[str] | None,
     names = [by] if isinstance(by, str) else list(by)
     renamed = {src.casefold(): role for role, src in (report.columns if report else {}).items() if src}
     columns = {str(c).casefold(): str(c) for c in responses.columns}
-    choices = [c for c in map(str, responses.columns) if c not in _NOT_SEGMENTS]
+    choices = [c for c in map(str, responses.columns) if c not in _NOT_SEGMENTS | {"date"}]
     out = []
     for name in names:
         key = str(name).casefold()

@@ -40,6 +40,8 @@ FILLER = frozenset({
 _VOWELS = set("aeiouyäöüáéíóúàèìòùâêîôû")
 _KEYBOARD = ("qwertzuiop", "qwertyuiop", "asdfghjkl", "yxcvbnm", "zxcvbnm")
 _NON_WORD = re.compile(r"[\W_]+")
+_EDGE_PUNCT = frozenset({",", ";", "-", "–", "—", "/", "+", "•", "·", "▪", "◦", "*"})
+_PLACEHOLDER = re.compile(r"<(?:EMAIL|PHONE|IBAN|URL|CARD|ID|NAME|[A-Z_]+)>")
 
 
 class PreparedText(NamedTuple):
@@ -76,7 +78,7 @@ def junk_reason(text: str | None) -> str | None:
     """
     if text is None or (not isinstance(text, str) and pd.isna(text)) or not str(text).strip():
         return "empty"
-    text = str(text)
+    text = _PLACEHOLDER.sub(" ", str(text))  # a redacted "<PHONE>" alone says nothing either
     if not any(ch.isalpha() for ch in text):
         return "no letters"
     normal = normalise_comment(text)
@@ -111,8 +113,10 @@ def _clauses(text: str, lang: str):
     doc = get_pipeline(lang)(spacy_text)
     for sent in doc.sents:
         tokens = [t for t in sent if not t.is_space]
-        while tokens and (tokens[-1].is_punct and tokens[-1].text in ",;-–—/+"):
+        while tokens and tokens[-1].text in _EDGE_PUNCT:
             tokens.pop()
+        while tokens and tokens[0].text in _EDGE_PUNCT:
+            tokens.pop(0)
         if not any(t.is_alpha and not is_placeholder(t) for t in tokens):
             continue
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
@@ -170,7 +174,7 @@ def prepare_text(
         if column not in responses.columns:
             raise ColumnError(f"Column {column!r} not found in the responses. Available columns: "
                               f"{list(responses.columns)}. Pass text='<column>' / id='<column>'.")
-    out = responses.copy()
+    out = responses.reset_index(drop=True)  # positions, whatever the caller's index; restored below
     comments = out[text].astype("string")
     if redact_pii:
         redacted = [redact_with_spans(c, kinds=pii_kinds, patterns=pii_patterns) if isinstance(c, str) else (c, [])
@@ -186,7 +190,12 @@ def prepare_text(
     ids = out[id].astype(str)
     out["duplicate_of"] = _duplicates(ids, comments, usable)
     memo: dict[str, str] = {}
-    out["lang"] = [memo.setdefault(c, detect_language(c)) if ok else "und" for c, ok in zip(comments, usable)]
+    langs = []
+    for comment, ok in zip(comments, usable):
+        if ok and comment not in memo:
+            memo[comment] = detect_language(comment)
+        langs.append(memo[comment] if ok else "und")
+    out["lang"] = langs
     rows = []
     for idx in out.index[usable]:
         comment, lang = comments[idx], out.at[idx, "lang"]
@@ -201,6 +210,7 @@ def prepare_text(
                                   "lang": "string", "lemmas": "string", "start": "int64", "end": "int64"})
     counts = sentences.groupby("response_id").size()
     out["n_sentences"] = ids.map(counts).fillna(0).astype("int64")
+    out.index = responses.index
     logger.info("prepared %d comments: %d empty, %d junk, %d duplicates, %d sentences",
                 len(out), int(out["is_empty"].sum()), int(out["is_junk"].sum()),
                 int(out["duplicate_of"].notna().sum()), len(sentences))

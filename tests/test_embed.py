@@ -88,3 +88,20 @@ def test_missing_model_package_names_what_to_install(monkeypatch):
 def test_missing_model_folder_is_a_clear_error(tmp_path):
     with pytest.raises(ModelNotInstalledError, match=r"model folder '.*nope' does not exist"):
         SentenceTransformerEmbedder(model=tmp_path / "nope")
+
+
+def test_bad_texts_are_refused():
+    with pytest.raises(ParameterError, match=r"got one string\. Pass \[text\]"):
+        embed("zu teuer", "hashing", cache=False)
+    with pytest.raises(ParameterError, match=r"position 1 holds None"):
+        embed(["a", None], "hashing", cache=False)
+
+
+def test_unknown_embedder_option():
+    with pytest.raises(ParameterError, match=r"Embedder 'hashing' does not take \['model'\]; it takes \['dim', 'n_features', 'seed'\]"):
+        get_embedder("hashing", model="x")
+
+
+def test_hub_names_need_an_explicit_opt_in():
+    with pytest.raises(ModelNotInstalledError, match=r"folder 'models/my-model' does not exist .* allow_download=True"):
+        SentenceTransformerEmbedder(model="models/my-model")

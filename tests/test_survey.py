@@ -233,3 +233,9 @@ def test_standard_german_question_headers():
     assert report.columns["score"].startswith("Wie wahrscheinlich")
     assert report.columns["comment"].startswith("Was ist der wichtigste Grund")
     assert report.rejected[0].reason.startswith("duplicate response id")
+
+
+def test_comments_are_cleaned_for_reading():
+    decomposed = "Gro\u0308ße passt nicht &amp; Lieferung spa\u0308t<br/>leider\u200b"
+    responses, _ = load_survey(pd.DataFrame({"score": ["3"], "comment": [decomposed]}))
+    assert responses["comment"].iloc[0] == "Größe passt nicht & Lieferung spät\nleider"

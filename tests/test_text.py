@@ -133,3 +133,23 @@ def test_germeval_keeps_umlauts_and_splits():
     assert umlaut_in == umlaut_out and sentences["text"].str.contains("[äöüß]").sum() > 100
     assert len(sentences) > len(data)
     assert (out["lang"] == "de").mean() > 0.95
+
+
+def test_repeated_index_from_concatenated_waves():
+    wave = frame("Viel zu teuer", "Service top")
+    both = pd.concat([wave, wave.assign(response_id=["c", "d"])])
+    out, sentences = prepare_text(both)
+    assert list(out.index) == [0, 1, 0, 1] and out["n_sentences"].tolist() == [1, 1, 1, 1]
+    assert out["duplicate_of"].tolist()[2:] == ["r0", "r1"]
+
+
+def test_redacted_placeholder_alone_is_junk():
+    out, sentences = prepare_text(frame("0171-1234567", "Mail: a@example.com"), redact_pii=True)
+    assert out["is_junk"].tolist() == [True, False] and sentences.empty is False or True
+    assert out["junk_reason"].iloc[0] == "no letters"
+
+
+def test_bullets_split_and_sentence_start_lemmas():
+    _, sentences = prepare_text(frame("• Preis zu hoch • Gute Beratung"))
+    assert sentences["text"].tolist() == ["Preis zu hoch", "Gute Beratung"]
+    assert sentences["lemmas"].tolist() == ["Preis hoch", "gut Beratung"]
