@@ -26,3 +26,21 @@ class CountingEmbedder:
     @property
     def encoded(self) -> int:
         return sum(len(c) for c in self.calls)
+
+
+class LexiconEmbedder:
+    """A transparent embedder for logic tests: one dimension per word group, plus a constant."""
+
+    def __init__(self, groups: dict[str, tuple[str, ...]]) -> None:
+        self.groups = groups
+        self.name = "lexicon/" + "/".join(sorted(groups))
+        self.dim = len(groups) + 1
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        out[:, -1] = 0.3
+        for i, text in enumerate(texts):
+            low = text.lower()
+            for k, words in enumerate(self.groups.values()):
+                out[i, k] = sum(low.count(w) for w in words)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)

@@ -16,8 +16,9 @@ import pandas as pd
 
 from .contract import MENTION_COLUMNS, empty_mentions, mentions_frame
 from .rules import RuleTagger
+from .zeroshot import ZeroShotTagger
 
-__all__ = ["Tagger", "RuleTagger", "MENTION_COLUMNS", "empty_mentions", "mentions_frame"]
+__all__ = ["Tagger", "RuleTagger", "ZeroShotTagger", "MENTION_COLUMNS", "empty_mentions", "mentions_frame"]
 
 
 @runtime_checkable

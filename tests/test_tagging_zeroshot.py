@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from nps_text.errors import ColumnError, ParameterError
+from nps_text.tagging import MENTION_COLUMNS, ZeroShotTagger
+from nps_text.taxonomy import Taxonomy
+from nps_text.text import prepare_text
+
+from .fakes import LexiconEmbedder
+from .test_taxonomy import SMALL
+
+LEXICON = LexiconEmbedder({"price": ("teuer", "expensive", "preis", "günstig", "cheap"),
+                           "delivery": ("paket", "liefer", "parcel", "delivery", "versand"),
+                           "filler": ("ok", "alles gut", "passt", "nothing", "keine angabe", "nichts")})
+
+
+@pytest.fixture(scope="module")
+def sentences():
+    comments = ["Viel zu teuer", "viel zu teuer geworden", "teuer teuer teuer", "Paket kam nie an",
+                "Paket kam beschädigt an", "das Paket war zu spät", "ok", "Way too expensive"] * 3
+    responses = pd.DataFrame({"response_id": [f"r{i}" for i in range(len(comments))], "comment": comments})
+    return prepare_text(responses)[1]
+
+
+def test_zero_shot_logic(sentences, tmp_path):
+    tagger = ZeroShotTagger(taxonomy=Taxonomy.from_yaml(SMALL), embedder=LEXICON, cache=tmp_path, min_rank=0.5)
+    mentions = tagger.tag(sentences)
+    assert list(mentions.columns) == MENTION_COLUMNS and set(mentions["source"]) == {"zero-shot"}
+    themes = mentions.groupby("evidence")["theme"].apply(set)
+    assert themes["Viel zu teuer"] == {"price"}
+    assert themes["Paket kam nie an"] == {"delivery", "delivery_time"}  # the child theme has only its names
+    assert "ok" not in themes.index  # closer to filler than to any theme
+    assert mentions["score"].between(0, 1).all()
+    by_sentence = sentences.set_index(["response_id", "sentence_id"])
+    for m in mentions.itertuples():  # evidence is the whole sentence, at its offsets
+        assert by_sentence.loc[(m.response_id, m.sentence_id), "text"] == m.evidence
+
+
+def test_deterministic(sentences, tmp_path):
+    tagger = ZeroShotTagger(taxonomy=Taxonomy.from_yaml(SMALL), embedder="hashing", cache=tmp_path)
+    pd.testing.assert_frame_equal(tagger.tag(sentences), tagger.tag(sentences))
+
+
+def test_errors(sentences):
+    with pytest.raises(ParameterError, match=r"min_rank must be in \[0, 1\), got 70"):
+        ZeroShotTagger(min_rank=70).tag(sentences)
+    with pytest.raises(ColumnError, match=r"sentences lack column\(s\) \['sentence_id', 'start', 'end'\]"):
+        ZeroShotTagger().tag(pd.DataFrame({"response_id": ["a"], "text": ["x"]}))
