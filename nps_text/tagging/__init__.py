@@ -14,11 +14,12 @@ from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
+from .classifier import ModelFileError, ThemeClassifier
 from .contract import MENTION_COLUMNS, empty_mentions, mentions_frame
 from .rules import RuleTagger
 from .zeroshot import ZeroShotTagger
 
-__all__ = ["Tagger", "RuleTagger", "ZeroShotTagger", "MENTION_COLUMNS", "empty_mentions", "mentions_frame"]
+__all__ = ["Tagger", "RuleTagger", "ZeroShotTagger", "ThemeClassifier", "ModelFileError", "MENTION_COLUMNS", "empty_mentions", "mentions_frame"]
 
 
 @runtime_checkable

@@ -1,0 +1,243 @@
+"""ThemeClassifier: a multi-label theme classifier trained on labelled comments.
+
+Features are sentence embeddings (any nps-text embedder) next to TF-IDF word and character
+n-grams (which carry rare product words and German compounds); one logistic regression per
+theme on top. Each theme's decision threshold is tuned on out-of-fold probabilities of the
+training data (cross-validation), so rare themes are not starved by a 0.5 cut-off. Follows the
+scikit-learn estimator contract: keyword-only ``__init__`` that only stores, ``fit`` returns
+self, learned state ends in ``_``; ``clone`` and grid search work.
+
+``save(folder)`` writes JSON and ``.npy`` files only (never pickle); ``load(folder)`` reads
+them back with ``allow_pickle=False``, so a model folder cannot run code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.utils.validation import check_is_fitted
+
+from ..embed import embed, get_embedder
+from ..errors import NpsTextError, ParameterError
+
+__all__ = ["ThemeClassifier", "ModelFileError"]
+
+FORMAT_VERSION = 1
+_FILES = {"card.json", "config.json", "coef.npy", "intercept.npy", "thresholds.npy", "word_idf.npy", "char_idf.npy",
+          "word_vocabulary.json", "char_vocabulary.json"}
+
+
+class ModelFileError(NpsTextError):
+    """A model folder is incomplete, tampered with, or from an unknown format."""
+
+
+def _labels_to_lists(labels) -> list[list[str]]:
+    if isinstance(labels, pd.DataFrame):  # one 0/1 column per theme
+        return [[c for c in labels.columns if row[c]] for _, row in labels.iterrows()]
+    out = []
+    for item in labels:
+        if isinstance(item, str):
+            out.append([x.strip() for x in item.replace(";", "|").split("|") if x.strip()])
+        elif item is None or (isinstance(item, float) and np.isnan(item)):
+            out.append([])
+        else:
+            out.append([str(x) for x in item])
+    return out
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """The cut-off on out-of-fold probabilities that maximises F1 for one theme."""
+    if y.sum() == 0:
+        return 0.5
+    best, best_f1 = 0.5, -1.0
+    for t in np.unique(np.round(p, 3)):
+        pred = p >= t
+        tp = float((pred & (y == 1)).sum())
+        f1 = 2 * tp / (pred.sum() + y.sum()) if pred.sum() + y.sum() else 0.0
+        if f1 > best_f1:
+            best, best_f1 = float(t), f1
+    return best
+
+
+class ThemeClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-label theme classifier: embeddings + TF-IDF n-grams → per-theme logistic regression.
+
+    Parameters
+    ----------
+    embedder : str
+        Embedder name (see :func:`nps_text.embed.get_embedder`); ``"hashing"`` needs no model.
+    C : float
+        Inverse regularisation strength of each logistic regression.
+    tfidf : bool
+        Add TF-IDF word (1–2) and character (2–5, within words) n-grams to the embeddings.
+    threshold_folds : int
+        Folds for tuning per-theme thresholds; 0 keeps 0.5.
+    seed : int
+        Seed of the folds; same data and seed give the same model.
+    cache : bool or path
+        Embedding cache.
+
+    Examples
+    --------
+    >>> clf = ThemeClassifier(embedder="hashing", threshold_folds=0)
+    >>> texts = ["zu teuer", "viel zu teuer", "Paket kam spät", "Lieferung zu spät"] * 3
+    >>> clf.fit(texts, [["price"], ["price"], ["delivery"], ["delivery"]] * 3).classes_.tolist()
+    ['delivery', 'price']
+    """
+
+    def __init__(self, *, embedder: str = "e5", C: float = 4.0, tfidf: bool = True, threshold_folds: int = 5,
+                 seed: int = 0, cache: bool | str = True) -> None:
+        self.embedder = embedder
+        self.C = C
+        self.tfidf = tfidf
+        self.threshold_folds = threshold_folds
+        self.seed = seed
+        self.cache = cache
+
+    # ---------------------------------------------------------------- features
+    def _fit_vectorizers(self, texts: list[str]) -> None:
+        self.word_vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True)
+        self.char_vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
+                                                max_features=100_000)
+        self.word_vectorizer_.fit(texts)
+        self.char_vectorizer_.fit(texts)
+
+    def _features(self, texts: list[str]):
+        from scipy.sparse import csr_matrix, hstack
+
+        dense = csr_matrix(embed(texts, get_embedder(self.embedder), cache=self.cache))
+        if not self.tfidf:
+            return dense
+        return hstack([dense, self.word_vectorizer_.transform(texts), self.char_vectorizer_.transform(texts)]).tocsr()
+
+    def _fit_heads(self, X, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        coef, intercept = np.zeros((Y.shape[1], X.shape[1])), np.zeros(Y.shape[1])
+        for k in range(Y.shape[1]):
+            if Y[:, k].min() == Y[:, k].max():  # a theme always or never present: constant
+                intercept[k] = 10.0 if Y[0, k] else -10.0
+                continue
+            head = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced", solver="liblinear")
+            head.fit(X, Y[:, k])
+            coef[k], intercept[k] = head.coef_[0], head.intercept_[0]
+        return coef, intercept
+
+    @staticmethod
+    def _proba(X, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(X @ coef.T + intercept)))
+
+    # ---------------------------------------------------------------- estimator API
+    def fit(self, texts, labels) -> ThemeClassifier:
+        """Learn from ``texts`` and their theme ``labels`` (lists, ``"a|b"`` strings, or a 0/1 DataFrame)."""
+        texts = [str(t) for t in texts]
+        lists = _labels_to_lists(labels)
+        if len(texts) != len(lists):
+            raise ParameterError(f"Got {len(texts)} texts but {len(lists)} label rows; pass one label row per text.")
+        if len(texts) < 4:
+            raise ParameterError(f"Need at least 4 labelled texts to train, got {len(texts)}.")
+        self.binarizer_ = MultiLabelBinarizer().fit(lists)
+        self.classes_ = np.asarray(self.binarizer_.classes_)
+        Y = self.binarizer_.transform(lists)
+        if self.tfidf:
+            self._fit_vectorizers(texts)
+        X = self._features(texts)
+        self.coef_, self.intercept_ = self._fit_heads(X, Y)
+        self.thresholds_ = np.full(len(self.classes_), 0.5)
+        if self.threshold_folds and len(texts) >= 2 * self.threshold_folds:
+            oof = np.zeros(Y.shape, dtype=float)
+            for train, test in KFold(self.threshold_folds, shuffle=True, random_state=self.seed).split(texts):
+                coef, intercept = self._fit_heads(X[train], Y[train])
+                oof[test] = self._proba(X[test], coef, intercept)
+            self.thresholds_ = np.array([_best_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
+        self.n_train_ = len(texts)
+        self.data_hash_ = hashlib.sha256(json.dumps([texts, lists], ensure_ascii=False).encode()).hexdigest()
+        return self
+
+    def predict_proba(self, texts) -> np.ndarray:
+        """Probability of each theme (columns in ``classes_`` order)."""
+        check_is_fitted(self, "coef_")
+        return self._proba(self._features([str(t) for t in texts]), self.coef_, self.intercept_)
+
+    def predict(self, texts) -> np.ndarray:
+        """0/1 matrix of themes, using the per-theme thresholds."""
+        return (self.predict_proba(texts) >= self.thresholds_).astype(int)
+
+    def predict_labels(self, texts) -> list[list[str]]:
+        """The themes of each text as lists."""
+        return [list(self.classes_[row.astype(bool)]) for row in self.predict(texts)]
+
+    # ---------------------------------------------------------------- safe persistence
+    def save(self, folder: str | Path, *, metrics: dict | None = None) -> Path:
+        """Write the model as JSON and .npy files plus a model card (no pickle)."""
+        check_is_fitted(self, "coef_")
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "coef.npy", self.coef_, allow_pickle=False)
+        np.save(folder / "intercept.npy", self.intercept_, allow_pickle=False)
+        np.save(folder / "thresholds.npy", self.thresholds_, allow_pickle=False)
+        for name in ("word", "char"):
+            vectorizer = getattr(self, f"{name}_vectorizer_", None)
+            vocab = {k: int(v) for k, v in vectorizer.vocabulary_.items()} if vectorizer is not None else {}
+            (folder / f"{name}_vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+            np.save(folder / f"{name}_idf.npy", vectorizer.idf_ if vectorizer is not None else np.zeros(0),
+                    allow_pickle=False)
+        params = {k: (v if isinstance(v, (bool, int, float, str, type(None))) else str(v))
+                  for k, v in self.get_params().items()}
+        config = {"format_version": FORMAT_VERSION, "params": params, "classes": self.classes_.tolist(),
+                  "embedder_name": get_embedder(self.embedder).name}
+        (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+        import sklearn
+
+        card = {"model": "nps-text ThemeClassifier", "labels": self.classes_.tolist(), "n_train": self.n_train_,
+                "training_data_sha256": self.data_hash_, "seed": self.seed, "metrics": metrics or {},
+                "versions": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+                             "numpy": np.__version__}}
+        (folder / "card.json").write_text(json.dumps(card, indent=2), encoding="utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> ThemeClassifier:
+        """Read a saved model; refuses folders with missing, unexpected or pickled files."""
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise ModelFileError(f"Model folder '{folder}' does not exist. Train one with `nps-text train`.")
+        present = {p.name for p in folder.iterdir() if p.is_file()}
+        missing, unexpected = sorted(_FILES - present), sorted(present - _FILES - {"taxonomy.yaml", "README.md"})
+        if missing or unexpected:
+            raise ModelFileError(f"Model folder '{folder}' is not a ThemeClassifier: missing {missing}, unexpected "
+                                 f"{unexpected}. Nothing was loaded; re-save the model with ThemeClassifier.save().")
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        if config.get("format_version") != FORMAT_VERSION:
+            raise ModelFileError(f"Model folder '{folder}' has format {config.get('format_version')!r}; this version "
+                                 f"of nps-text reads format {FORMAT_VERSION}.")
+        model = cls(**config["params"])
+        try:
+            arrays = {name: np.load(folder / f"{name}.npy", allow_pickle=False)
+                      for name in ("coef", "intercept", "thresholds", "word_idf", "char_idf")}
+        except ValueError as exc:
+            raise ModelFileError(f"Model folder '{folder}' holds an array that needs pickle to load ({exc}); refused.") from None
+        model.coef_, model.intercept_, model.thresholds_ = arrays["coef"], arrays["intercept"], arrays["thresholds"]
+        model.classes_ = np.asarray(config["classes"])
+        model.binarizer_ = MultiLabelBinarizer(classes=config["classes"]).fit([config["classes"]])
+        if model.tfidf:
+            for name, kwargs in (("word", {"ngram_range": (1, 2), "sublinear_tf": True}),
+                                 ("char", {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True})):
+                vocab = json.loads((folder / f"{name}_vocabulary.json").read_text(encoding="utf-8"))
+                vectorizer = TfidfVectorizer(vocabulary=vocab, **kwargs)
+                vectorizer.idf_ = arrays[f"{name}_idf"]
+                setattr(model, f"{name}_vectorizer_", vectorizer)
+        card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+        model.n_train_, model.data_hash_ = card["n_train"], card["training_data_sha256"]
+        if get_embedder(model.embedder).name != config["embedder_name"]:
+            raise ModelFileError(f"Model in '{folder}' was trained on embeddings of {config['embedder_name']!r}, but "
+                                 f"{get_embedder(model.embedder).name!r} is installed; predictions would be wrong.")
+        return model
