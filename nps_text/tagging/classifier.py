@@ -55,12 +55,13 @@ def _labels_to_lists(labels) -> list[list[str]]:
     return out
 
 
-def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
-    """The cut-off on out-of-fold probabilities that maximises F1 for one theme."""
-    if y.sum() == 0:
+def _best_threshold(y: np.ndarray, p: np.ndarray, *, min_positives: int = 5) -> float:
+    """The cut-off on out-of-fold probabilities that maximises F1 for one theme, within 0.1–0.9;
+    0.5 for themes with too few examples to tune on."""
+    if y.sum() < min_positives:
         return 0.5
     best, best_f1 = 0.5, -1.0
-    for t in np.unique(np.round(p, 3)):
+    for t in np.unique(np.clip(np.round(p, 3), 0.1, 0.9)):
         pred = p >= t
         tp = float((pred & (y == 1)).sum())
         f1 = 2 * tp / (pred.sum() + y.sum()) if pred.sum() + y.sum() else 0.0
@@ -126,7 +127,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             if Y[:, k].min() == Y[:, k].max():  # a theme always or never present: constant
                 intercept[k] = 10.0 if Y[0, k] else -10.0
                 continue
-            head = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced", solver="liblinear")
+            head = LogisticRegression(C=self.C, max_iter=3000, solver="liblinear")
             head.fit(X, Y[:, k])
             coef[k], intercept[k] = head.coef_[0], head.intercept_[0]
         return coef, intercept
