@@ -22,9 +22,9 @@ from rich.table import Table
 
 from . import __version__
 from .errors import NpsTextError
-from .export import neutralise_formulas, round_table
+from .export import neutralise_formulas, round_table, write_table
 from .pipeline import analyze as analyze_survey
-from .pipeline import score_survey, summary_frame
+from .pipeline import score_survey, summary_frame, tag_survey
 from .survey import load_survey
 
 app = typer.Typer(
@@ -239,6 +239,47 @@ def analyze(
     _print_summary(result.summary, result.report.summary())
     out.print(f"Wrote {len(result.files)} files to {output}/: " + ", ".join(p.name for p in result.files),
               highlight=False)
+
+
+class Method(str, Enum):
+    rules = "rules"
+    zero_shot = "zero-shot"
+
+
+@app.command()
+@_user_errors
+def tag(
+    survey: SurveyArg,
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="Mentions table: .csv, .xlsx or .parquet.")] = Path("mentions.csv"),
+    taxonomy: Annotated[Optional[Path], typer.Option("--taxonomy", metavar="FILE", help="Taxonomy YAML (default: the bundled NPS taxonomy).")] = None,
+    model: Annotated[Optional[Path], typer.Option("--model", metavar="DIR", help="A trained ThemeClassifier folder (instead of a taxonomy).")] = None,
+    method: Annotated[Method, typer.Option("--method", help="With a taxonomy: keyword rules or zero-shot embeddings.")] = Method.rules,
+    redact: Annotated[bool, typer.Option("--redact/--no-redact", help="Redact personal data before tagging.")] = False,
+    score: ScoreOpt = None,
+    comment: CommentOpt = None,
+    id: IdOpt = None,  # noqa: A002
+    date: DateOpt = None,
+    dayfirst: DayfirstOpt = None,
+    sheet: SheetOpt = None,
+    scale: ScaleOpt = Scale.zero_to_ten,
+    errors: ErrorsOpt = Errors.report,
+) -> None:
+    """Tag the themes of every comment and write the mentions table (one row per sentence and theme)."""
+    if output.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
+        raise NpsTextError(f"Cannot write mentions to '{output.name}': use a .csv, .xlsx or .parquet file name.")
+    result = tag_survey(survey, taxonomy=taxonomy, model=model, method=method.value, redact_pii=redact,
+                        **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
+    if output.suffix.lower() == ".parquet":
+        output.parent.mkdir(parents=True, exist_ok=True)
+        result.mentions.to_parquet(output, index=False)
+    else:
+        write_table(result.mentions, output)
+    counts = result.mentions["theme"].value_counts()
+    err.print(result.report.summary(), highlight=False, soft_wrap=True)
+    out.print(f"{len(result.mentions)} mentions in {result.mentions['response_id'].nunique()} of "
+              f"{len(result.responses)} responses written to {output}.", highlight=False)
+    for theme, n in counts.items():
+        out.print(f"  {theme}: {n}", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -18,7 +18,7 @@ from .export import round_table, write_table
 from .scoring import nps_by, nps_by_period, nps_summary, target_progress
 from .survey import LoadReport, load_survey, resolve_segments
 
-__all__ = ["score_survey", "summary_frame", "analyze", "AnalysisResult", "to_jsonable"]
+__all__ = ["score_survey", "summary_frame", "analyze", "AnalysisResult", "tag_survey", "TaggedSurvey", "to_jsonable"]
 
 _STATS = ["n", "promoters", "passives", "detractors", "nps", "ci_low", "ci_high", "margin_of_error", "warning"]
 SEGMENT_COLUMNS = ["column", "value", *_STATS, "diff_vs_rest", "p_value_vs_rest"]
@@ -189,3 +189,52 @@ def _write_outputs(result: AnalysisResult, outdir: Path) -> list[Path]:
         files.append(write_table(round_table(table), outdir / f"{name}.csv"))
     files.append(write_table(dict(result.tables), outdir / "nps_tables.xlsx"))  # Excel in any locale
     return files
+
+
+@dataclass
+class TaggedSurvey:
+    """What ``tag_survey`` produced: the flagged responses, their sentences, and the mentions."""
+
+    responses: pd.DataFrame
+    sentences: pd.DataFrame
+    mentions: pd.DataFrame
+    report: LoadReport
+
+
+def tag_survey(
+    source: str | Path | pd.DataFrame,
+    *,
+    taxonomy: str | Path | None = None,
+    model: str | Path | None = None,
+    method: str = "rules",
+    redact_pii: bool = False,
+    **load_options: Any,
+) -> TaggedSurvey:
+    """Load a survey, prepare its comments and tag themes: rules or zero-shot on a taxonomy, or a trained model.
+
+    Parameters
+    ----------
+    taxonomy : path, optional
+        Taxonomy YAML (default: the bundled NPS taxonomy); used by ``method="rules"`` / ``"zero-shot"``.
+    model : path, optional
+        A folder saved by ``ThemeClassifier.save``; overrides ``method``.
+    method : {"rules", "zero-shot"}
+    redact_pii : bool
+        Redact personal data before anything else (offsets then refer to ``comment_redacted``).
+    """
+    from .tagging import RuleTagger, ThemeClassifier, ZeroShotTagger
+    from .text import prepare_text
+
+    if model is None and method not in ("rules", "zero-shot"):
+        from .errors import ParameterError
+
+        raise ParameterError(f"method must be 'rules' or 'zero-shot', got {method!r}; or pass model=<folder>.")
+    responses, report = load_survey(source, **load_options)
+    responses, sentences = prepare_text(responses, redact_pii=redact_pii)
+    if model is not None:
+        tagger = ThemeClassifier.load(model)
+    elif method == "zero-shot":
+        tagger = ZeroShotTagger(taxonomy=taxonomy)
+    else:
+        tagger = RuleTagger(taxonomy)
+    return TaggedSurvey(responses, sentences, tagger.tag(sentences), report)

@@ -160,3 +160,42 @@ def test_help_lists_commands():
     result = run("--help")
     assert result.exit_code == 0
     assert "score" in result.stdout and "analyze" in result.stdout
+
+
+def test_tag_with_rules_writes_mentions(tmp_path, german_export):
+    import pandas as pd
+    output = tmp_path / "mentions.csv"
+    result = run("tag", german_export, "-o", output)
+    assert result.exit_code == 0, result.output
+    mentions = pd.read_csv(output, encoding="utf-8-sig")
+    assert {"service", "price"} <= set(mentions["theme"])
+    comments = {"A1": "Super Kundenservice, schnelle Lieferung", "A3": "Viel zu teuer, 49,99 € im Monat"}
+    for row in mentions.itertuples():
+        if row.response_id in comments:
+            assert comments[row.response_id][row.start:row.end] == row.evidence
+
+
+def test_tag_with_a_trained_model(tmp_path, german_export):
+    import pandas as pd
+
+    from nps_text.tagging import ThemeClassifier
+    texts = ["zu teuer", "viel zu teuer", "Preis zu hoch", "Service super", "freundlicher Kundenservice",
+             "Personal nett"] * 3
+    labels = [["price"], ["price"], ["price"], ["service"], ["service"], ["service"]] * 3
+    ThemeClassifier(embedder="hashing", threshold_folds=0, cache=tmp_path / "c").fit(texts, labels).save(tmp_path / "model")
+    output = tmp_path / "m.parquet"
+    result = run("tag", german_export, "--model", tmp_path / "model", "-o", output)
+    assert result.exit_code == 0, result.output
+    mentions = pd.read_parquet(output)
+    assert set(mentions["source"]) == {"classifier"} and mentions["score"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--model", "{tmp}/nope"], "does not exist. Train one"),
+    (["-o", "{tmp}/m.txt"], "use a .csv, .xlsx or .parquet file name"),
+    (["--taxonomy", "{tmp}/bad.yaml"], "bad.yaml:1: taxonomy: expected a mapping"),
+])
+def test_tag_mistakes_exit_2(tmp_path, german_export, args, message):
+    (tmp_path / "bad.yaml").write_text("- just a list\n")
+    result = run("tag", german_export, *[a.format(tmp=tmp_path) for a in args])
+    assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output

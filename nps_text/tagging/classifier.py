@@ -176,6 +176,20 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         """The themes of each text as lists."""
         return [list(self.classes_[row.astype(bool)]) for row in self.predict(texts)]
 
+    def tag(self, sentences: pd.DataFrame) -> pd.DataFrame:
+        """Mentions (see :mod:`nps_text.tagging`) of the themes predicted for each sentence."""
+        from .contract import mentions_frame
+
+        if sentences.empty:
+            return mentions_frame([])
+        proba = self.predict_proba(sentences["text"].astype(str).tolist())
+        rows = []
+        for i, row in enumerate(sentences.itertuples(index=False)):
+            for k in np.flatnonzero(proba[i] >= self.thresholds_):
+                rows.append((row.response_id, row.sentence_id, str(self.classes_[k]), float(proba[i, k]),
+                             "classifier", int(row.start), int(row.end), str(row.text)))
+        return mentions_frame(rows)
+
     # ---------------------------------------------------------------- safe persistence
     def save(self, folder: str | Path, *, metrics: dict | None = None) -> Path:
         """Write the model as JSON and .npy files plus a model card (no pickle)."""
