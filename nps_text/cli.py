@@ -282,5 +282,59 @@ def tag(
         out.print(f"  {theme}: {n}", highlight=False)
 
 
+LabelsOpt = Annotated[list[str], typer.Option("--labels", metavar="COLUMN", help="Label column ('a|b' per row), or repeat for one 0/1 column per theme.")]
+TextOpt = Annotated[str, typer.Option("--text", metavar="COLUMN", help="Text column.")]
+
+
+@app.command()
+@_user_errors
+def train(
+    labelled: Annotated[Path, typer.Argument(metavar="LABELLED", help="CSV/XLSX, Label Studio JSON or doccano JSONL.")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="Folder for the model.")],
+    text: TextOpt = "text",
+    labels: LabelsOpt = ["labels"],  # noqa: B006 - typer default
+    embedder: Annotated[str, typer.Option("--embedder", help="Embedding backend (e5, minilm, static, hashing, ...).")] = "e5",
+    folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds for the metrics in the model card (0: none).")] = 5,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Train a theme classifier on labelled comments and save it (JSON + .npy, no pickle)."""
+    from .training import read_labelled, train as train_model
+
+    texts, label_lists = read_labelled(labelled, text=text, labels=labels[0] if len(labels) == 1 else labels)
+    model = train_model(texts, label_lists, output, embedder=embedder, folds=folds, seed=seed)
+    card = json.loads((output / "card.json").read_text(encoding="utf-8"))
+    cv = card["metrics"].get("cross_validated", {}).get("micro")
+    out.print(f"Trained on {len(texts)} texts, {len(model.classes_)} themes; saved to {output}/"
+              + (f"; {folds}-fold micro-F1 {cv['f1']:.3f}" if cv else ""), highlight=False)
+
+
+@app.command()
+@_user_errors
+def evaluate(
+    labelled: Annotated[Path, typer.Argument(metavar="LABELLED", help="CSV/XLSX, Label Studio JSON or doccano JSONL.")],
+    model: Annotated[Path, typer.Option("--model", metavar="DIR", help="A trained model folder.")],
+    text: TextOpt = "text",
+    labels: LabelsOpt = ["labels"],  # noqa: B006 - typer default
+    format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,  # noqa: A002
+) -> None:
+    """Precision, recall and F1 (micro, macro, per theme) of a saved model on labelled comments."""
+    from .tagging import ThemeClassifier
+    from .training import evaluate as score_labels, read_labelled
+
+    texts, gold = read_labelled(labelled, text=text, labels=labels[0] if len(labels) == 1 else labels)
+    metrics = score_labels(gold, ThemeClassifier.load(model).predict_labels(texts))
+    if format is Format.json:
+        sys.stdout.write(json.dumps(metrics, indent=2) + "\n")
+        return
+    table = Table(title=f"{metrics['n']} labelled texts", title_justify="left")
+    for column in ("theme", "precision", "recall", "f1", "support"):
+        table.add_column(column, justify="left" if column == "theme" else "right")
+    for theme, row in metrics["per_label"].items():
+        table.add_row(theme, *(f"{row[k]:.3f}" for k in ("precision", "recall", "f1")), str(row["support"]))
+    for name in ("micro", "macro"):
+        table.add_row(f"[bold]{name}[/]", *(f"{metrics[name][k]:.3f}" for k in ("precision", "recall", "f1")), "")
+    out.print(table)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

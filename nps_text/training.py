@@ -1,0 +1,135 @@
+"""Labelled data in, trained and honestly evaluated theme classifiers out.
+
+* ``read_labelled``: CSV/XLSX (a text column and a label column with ``|`` or ``;`` separated
+  themes, or one 0/1 column per theme), Label Studio JSON exports, doccano JSONL.
+* ``evaluate``: micro, macro and per-theme precision, recall, F1 and support.
+* ``cross_validate``: the same, out-of-fold, for a model that has not seen the items.
+* ``train``: fit a :class:`~nps_text.tagging.ThemeClassifier`, evaluate it by cross-validation,
+  and save it with those metrics in its model card.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.model_selection import KFold
+
+from .errors import ColumnError, SurveyFileError
+from .readers import read_table
+from .columns import resolve_column
+
+__all__ = ["read_labelled", "evaluate", "cross_validate", "train"]
+
+
+def _split(value) -> list[str]:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    return [x.strip() for x in str(value).replace(";", "|").split("|") if x.strip()]
+
+
+def read_labelled(path: str | Path | pd.DataFrame, *, text: str = "text", labels: str | list[str] = "labels"
+                  ) -> tuple[list[str], list[list[str]]]:
+    """Texts and their theme lists from a labelled file.
+
+    ``labels`` is one column of ``|``/``;``-separated themes, or a list of 0/1 columns (one per
+    theme). ``.json`` files are read as Label Studio exports (choices of the first ``choices``
+    result) and ``.jsonl`` files with a ``label`` field as doccano exports.
+    """
+    suffix = Path(path).suffix.lower() if not isinstance(path, pd.DataFrame) else ""
+    if suffix == ".json":
+        return _label_studio(Path(path))
+    if suffix == ".jsonl":
+        return _doccano(Path(path))
+    frame = read_table(path).frame
+    text_col = resolve_column(frame, text, "comment")
+    if isinstance(labels, str):
+        label_col = resolve_column(frame, labels, "comment")
+        return frame[text_col].fillna("").tolist(), [_split(v) for v in frame[label_col]]
+    columns = [resolve_column(frame, c, "comment") for c in labels]
+    flags = frame[columns].fillna("0").astype(str).apply(lambda s: s.str.strip().isin(["1", "1.0", "true", "True", "x"]))
+    return frame[text_col].fillna("").tolist(), [[c for c in columns if row[c]] for _, row in flags.iterrows()]
+
+
+def _label_studio(path: Path) -> tuple[list[str], list[list[str]]]:
+    tasks = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(tasks, list):
+        raise SurveyFileError(f"'{path.name}' is not a Label Studio JSON export (expected a list of tasks).")
+    texts, labels = [], []
+    for task in tasks:
+        data = task.get("data", {})
+        texts.append(str(data.get("text") or next(iter(data.values()), "")))
+        choices: list[str] = []
+        for annotation in task.get("annotations", [])[:1]:
+            for result in annotation.get("result", []):
+                choices += result.get("value", {}).get("choices", [])
+        labels.append(choices)
+    return texts, labels
+
+
+def _doccano(path: Path) -> tuple[list[str], list[list[str]]]:
+    texts, labels = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SurveyFileError(f"'{path.name}' line {number} is not JSON ({exc.msg}); expected doccano JSONL.") from None
+        texts.append(str(item.get("text", "")))
+        value = item.get("label", item.get("labels", []))
+        labels.append([str(v) for v in value] if isinstance(value, list) else _split(value))
+    return texts, labels
+
+
+def evaluate(gold: list[list[str]], predicted: list[list[str]]) -> dict:
+    """``{"micro": {precision, recall, f1}, "macro": {...}, "per_label": {theme: {..., support}}, "n": N}``.
+
+    >>> evaluate([["a"], ["a", "b"]], [["a"], ["b"]])["micro"]
+    {'precision': 1.0, 'recall': 0.6667, 'f1': 0.8}
+    """
+    themes = sorted({t for row in gold + predicted for t in row})
+    per_label, tp_all, fp_all, fn_all = {}, 0, 0, 0
+    for theme in themes:
+        tp = sum(theme in g and theme in p for g, p in zip(gold, predicted))
+        fp = sum(theme not in g and theme in p for g, p in zip(gold, predicted))
+        fn = sum(theme in g and theme not in p for g, p in zip(gold, predicted))
+        per_label[theme] = {**_prf(tp, fp, fn), "support": tp + fn}
+        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+    macro = {k: round(float(np.mean([v[k] for v in per_label.values()])), 4) if per_label else 0.0
+             for k in ("precision", "recall", "f1")}
+    return {"micro": _prf(tp_all, fp_all, fn_all), "macro": macro, "per_label": per_label, "n": len(gold)}
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+def cross_validate(model, texts: list[str], labels: list[list[str]], *, folds: int = 5, seed: int = 0) -> dict:
+    """:func:`evaluate` of out-of-fold predictions of clones of ``model``."""
+    predicted: list[list[str]] = [[] for _ in texts]
+    for train_idx, test_idx in KFold(folds, shuffle=True, random_state=seed).split(texts):
+        fold = clone(model).fit([texts[i] for i in train_idx], [labels[i] for i in train_idx])
+        for i, row in zip(test_idx, fold.predict_labels([texts[i] for i in test_idx])):
+            predicted[i] = row
+    return evaluate(labels, predicted)
+
+
+def train(texts: list[str], labels: list[list[str]], output: str | Path, *, embedder: str = "e5", folds: int = 5,
+          seed: int = 0):
+    """Fit a ThemeClassifier, cross-validate it, save it with the metrics in its card; return the model."""
+    from .tagging import ThemeClassifier
+
+    if not texts:
+        raise ColumnError("No labelled texts found; check the text and label columns.")
+    model = ThemeClassifier(embedder=embedder, seed=seed)
+    metrics = cross_validate(model, texts, labels, folds=folds, seed=seed) if folds and len(texts) >= 2 * folds else {}
+    model.fit(texts, labels)
+    model.save(output, metrics={"cross_validated": metrics, "folds": folds})
+    return model

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from nps_text.cli import app
+from nps_text.training import evaluate, read_labelled
+
+ROWS = [("viel zu teuer", "price"), ("Preis zu hoch", "price"), ("way too expensive", "price"),
+        ("Paket kam spät", "delivery"), ("Lieferung dauerte ewig", "delivery"), ("parcel arrived late", "delivery"),
+        ("teuer und zu spät geliefert", "price|delivery"), ("expensive; late parcel", "price;delivery")] * 3
+
+
+@pytest.fixture
+def labelled_csv(tmp_path):
+    path = tmp_path / "labelled.csv"
+    path.write_text("text,labels\n" + "\n".join(f'"{t}",{l}' for t, l in ROWS) + "\n", encoding="utf-8")
+    return path
+
+
+def test_read_formats_agree(tmp_path, labelled_csv):
+    texts, labels = read_labelled(labelled_csv)
+    assert labels[6] == ["price", "delivery"] and labels[7] == ["price", "delivery"]
+    onehot = tmp_path / "onehot.csv"
+    onehot.write_text("text,price,delivery\n" + "\n".join(
+        f'"{t}",{int("price" in l)},{int("delivery" in l)}' for t, l in ROWS) + "\n", encoding="utf-8")
+    assert read_labelled(onehot, labels=["price", "delivery"]) == (texts, [sorted(x, key=["price", "delivery"].index) for x in labels])
+    studio = tmp_path / "studio.json"
+    studio.write_text(json.dumps([{"data": {"text": t}, "annotations": [{"result": [{"value": {"choices": l}}]}]}
+                                  for t, l in zip(texts, labels)]), encoding="utf-8")
+    assert read_labelled(studio) == (texts, labels)
+    doccano = tmp_path / "doccano.jsonl"
+    doccano.write_text("\n".join(json.dumps({"text": t, "label": l}) for t, l in zip(texts, labels)), encoding="utf-8")
+    assert read_labelled(doccano) == (texts, labels)
+
+
+def test_evaluate_numbers():
+    metrics = evaluate([["a"], ["a", "b"], ["b"]], [["a"], ["b"], []])
+    assert metrics["micro"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667}
+    assert metrics["per_label"]["a"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2}
+    assert metrics["macro"]["recall"] == 0.5 and metrics["n"] == 3
+
+
+def test_train_then_evaluate_from_the_cli(tmp_path, labelled_csv):
+    runner = CliRunner()
+    result = runner.invoke(app, ["train", str(labelled_csv), "-o", str(tmp_path / "model"), "--embedder", "hashing",
+                                 "--folds", "3"])
+    assert result.exit_code == 0, result.output
+    card = json.loads((tmp_path / "model" / "card.json").read_text())
+    assert card["metrics"]["folds"] == 3 and "micro" in card["metrics"]["cross_validated"]
+    result = runner.invoke(app, ["evaluate", str(labelled_csv), "--model", str(tmp_path / "model"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)
+    assert set(metrics) == {"micro", "macro", "per_label", "n"} and metrics["n"] == len(ROWS)
+    assert metrics["micro"]["f1"] > 0.8  # on its own training data
+
+
+def test_wrong_label_column_exits_2(labelled_csv, tmp_path):
+    result = CliRunner().invoke(app, ["train", str(labelled_csv), "-o", str(tmp_path / "m"), "--labels", "themes"])
+    assert result.exit_code == 2 and "Column 'themes'" in result.output
