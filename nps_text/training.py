@@ -4,6 +4,7 @@
   themes, or one 0/1 column per theme), Label Studio JSON exports, doccano JSONL.
 * ``evaluate``: micro, macro and per-theme precision, recall, F1 and support.
 * ``cross_validate``: the same, out-of-fold, for a model that has not seen the items.
+* ``suggest_for_labelling``: the next comments worth labelling (uncertain, and unlike each other).
 * ``train``: fit a :class:`~nps_text.tagging.ThemeClassifier`, evaluate it by cross-validation,
   and save it with those metrics in its model card.
 """
@@ -22,7 +23,7 @@ from .errors import ColumnError, SurveyFileError
 from .readers import read_table
 from .columns import resolve_column
 
-__all__ = ["read_labelled", "evaluate", "cross_validate", "train"]
+__all__ = ["read_labelled", "evaluate", "cross_validate", "train", "suggest_for_labelling"]
 
 
 def _split(value) -> list[str]:
@@ -133,3 +134,30 @@ def train(texts: list[str], labels: list[list[str]], output: str | Path, *, embe
     model.fit(texts, labels)
     model.save(output, metrics={"cross_validated": metrics, "folds": folds})
     return model
+
+
+def suggest_for_labelling(comments, model, n: int = 20, *, pool_factor: int = 5) -> pd.DataFrame:
+    """Pick ``n`` comments whose labels would teach ``model`` most: uncertain and diverse.
+
+    Uncertainty is how close a comment's probability for some theme lies to that theme's
+    decision threshold; among the ``pool_factor × n`` most uncertain comments, a greedy
+    farthest-point walk over their embeddings keeps the picks unlike each other (no ten
+    near-copies of the same complaint). Returns ``[position, text, uncertainty]`` in picking order.
+    """
+    from .embed import embed, get_embedder
+
+    texts = [str(t) for t in comments]
+    if n <= 0 or not texts:
+        return pd.DataFrame(columns=["position", "text", "uncertainty"])
+    distance = np.abs(model.predict_proba(texts) - model.thresholds_).min(axis=1)
+    pool = np.argsort(distance, kind="stable")[: max(n, pool_factor * n)]
+    vectors = embed([texts[i] for i in pool], get_embedder(model.embedder), cache=model.cache)
+    picked = [0]
+    closest = 1 - vectors @ vectors[0]
+    while len(picked) < min(n, len(pool)):
+        nxt = int(np.argmax(closest))
+        picked.append(nxt)
+        closest = np.minimum(closest, 1 - vectors @ vectors[nxt])
+    chosen = pool[picked]
+    return pd.DataFrame({"position": chosen, "text": [texts[i] for i in chosen],
+                         "uncertainty": np.round(1 - 2 * distance[chosen], 4)})

@@ -60,3 +60,17 @@ def test_train_then_evaluate_from_the_cli(tmp_path, labelled_csv):
 def test_wrong_label_column_exits_2(labelled_csv, tmp_path):
     result = CliRunner().invoke(app, ["train", str(labelled_csv), "-o", str(tmp_path / "m"), "--labels", "themes"])
     assert result.exit_code == 2 and "Column 'themes'" in result.output
+
+
+def test_suggestions_are_uncertain_and_diverse(tmp_path):
+    from nps_text.tagging import ThemeClassifier
+    from nps_text.training import suggest_for_labelling
+
+    texts, labels = zip(*[(t, l.replace(";", "|").split("|")) for t, l in ROWS])
+    model = ThemeClassifier(embedder="hashing", threshold_folds=0, cache=tmp_path).fit(list(texts), list(labels))
+    pool = ["viel zu teuer"] * 10 + ["Preis zu hoch und Paket spät", "App stürzt ab", "Hotline nie erreichbar",
+                                      "alles super"]
+    picks = suggest_for_labelling(pool, model, n=3)
+    assert list(picks.columns) == ["position", "text", "uncertainty"] and len(picks) == 3
+    assert picks["text"].nunique() == 3  # no near-duplicates picked twice
+    assert picks["uncertainty"].between(-1, 1).all()
