@@ -7,7 +7,7 @@ categories of each item, every item counted (SemEval-2014 subtask 3 definition).
 
 * SemEval-14 restaurants: ThemeClassifier trained on train, scored on test (training time and
   tagging speed on this machine, embeddings computed, not cached); TF-IDF + linear SVM baseline on the same split; zero-shot
-  with only the category names and one-line descriptions in benchmarks/data/semeval_taxonomy.yaml.
+  with only the category names and one-line descriptions in benchmarks/data/restaurant_categories_taxonomy.yaml.
 * GermEval-17 (dev split as the only labelled pool): 5-fold cross-validation of ThemeClassifier
   and of the TF-IDF + linear SVM baseline on the same folds.
 """
@@ -89,7 +89,7 @@ def zero_shot(test: pd.DataFrame, embedder: str) -> dict:
 
     sentences = pd.DataFrame({"response_id": test["id"].astype(str), "sentence_id": 0, "text": test["text"],
                               "lang": "en", "start": 0, "end": test["text"].str.len()})
-    tagger = ZeroShotTagger(taxonomy=HERE / "data" / "semeval_taxonomy.yaml", embedder=embedder)
+    tagger = ZeroShotTagger(taxonomy=HERE / "data" / "restaurant_categories_taxonomy.yaml", embedder=embedder)
     mentions = tagger.tag(sentences)
     names = {"misc": "anecdotes/miscellaneous"}
     found = mentions.groupby("response_id")["theme"].apply(lambda s: [names.get(t, t) for t in s])
