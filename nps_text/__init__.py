@@ -10,14 +10,13 @@ from .scoring import (
     NPSResult,
     compare_nps,
     nps,
-    nps_by,
-    nps_by_period,
     nps_from_counts,
     nps_group,
     nps_summary,
     sample_size_for_margin,
     target_progress,
 )
+from .segments import nps_by, nps_by_period
 from .survey import LoadedSurvey, LoadReport, RejectedRow, load_survey
 
 __version__ = "0.1.0"

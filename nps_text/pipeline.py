@@ -15,7 +15,8 @@ import pandas as pd
 
 from .errors import ColumnError
 from .export import round_table, write_table
-from .scoring import nps_by, nps_by_period, nps_summary, target_progress
+from .scoring import nps_summary, target_progress
+from .segments import nps_by, nps_by_period
 from .survey import LoadReport, load_survey, resolve_segments
 
 __all__ = ["score_survey", "summary_frame", "analyze", "AnalysisResult", "tag_survey", "TaggedSurvey", "to_jsonable"]

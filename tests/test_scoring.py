@@ -13,12 +13,11 @@ from scipy.stats import norm
 
 from nps_text import scoring
 from nps_text.errors import ColumnError, ParameterError
+from nps_text.segments import nps_by, nps_by_period
 from nps_text.scoring import (
     NPSResult,
     compare_nps,
     nps,
-    nps_by,
-    nps_by_period,
     nps_from_counts,
     nps_group,
     nps_summary,
