@@ -33,14 +33,9 @@ ROOT = HERE.parent
 
 
 def micro(gold: list[list[str]], pred: list[list[str]]) -> dict[str, float]:
-    tp = fp = fn = 0
-    for g, p in zip(gold, pred):
-        g, p = set(g), set(p)
-        tp, fp, fn = tp + len(g & p), fp + len(p - g), fn + len(g - p)
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+    from nps_text.training import evaluate
+
+    return evaluate(gold, pred)["micro"]
 
 
 def labels(frame: pd.DataFrame) -> list[list[str]]:

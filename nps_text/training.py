@@ -22,14 +22,9 @@ from sklearn.model_selection import KFold
 from .errors import ColumnError, SurveyFileError
 from .readers import read_table
 from .columns import resolve_column
+from .tagging.classifier import split_labels
 
 __all__ = ["read_labelled", "evaluate", "cross_validate", "train", "suggest_for_labelling"]
-
-
-def _split(value) -> list[str]:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return []
-    return [x.strip() for x in str(value).replace(";", "|").split("|") if x.strip()]
 
 
 def read_labelled(path: str | Path | pd.DataFrame, *, text: str = "text", labels: str | list[str] = "labels"
@@ -49,7 +44,7 @@ def read_labelled(path: str | Path | pd.DataFrame, *, text: str = "text", labels
     text_col = resolve_column(frame, text, "comment")
     if isinstance(labels, str):
         label_col = resolve_column(frame, labels, "comment")
-        return frame[text_col].fillna("").tolist(), [_split(v) for v in frame[label_col]]
+        return frame[text_col].fillna("").tolist(), [split_labels(v) for v in frame[label_col]]
     columns = [resolve_column(frame, c, "comment") for c in labels]
     flags = frame[columns].fillna("0").astype(str).apply(lambda s: s.str.strip().isin(["1", "1.0", "true", "True", "x"]))
     return frame[text_col].fillna("").tolist(), [[c for c in columns if row[c]] for _, row in flags.iterrows()]
@@ -82,7 +77,7 @@ def _doccano(path: Path) -> tuple[list[str], list[list[str]]]:
             raise SurveyFileError(f"'{path.name}' line {number} is not JSON ({exc.msg}); expected doccano JSONL.") from None
         texts.append(str(item.get("text", "")))
         value = item.get("label", item.get("labels", []))
-        labels.append([str(v) for v in value] if isinstance(value, list) else _split(value))
+        labels.append([str(v) for v in value] if isinstance(value, list) else split_labels(value))
     return texts, labels
 
 

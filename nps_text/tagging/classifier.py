@@ -41,18 +41,18 @@ class ModelFileError(NpsTextError):
     """A model folder is incomplete, tampered with, or from an unknown format."""
 
 
+def split_labels(value) -> list[str]:
+    """Themes of one label cell: ``"a|b"`` or ``"a; b"`` → ``["a", "b"]``; missing → ``[]``."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    return [x.strip() for x in str(value).replace(";", "|").split("|") if x.strip()]
+
+
 def _labels_to_lists(labels) -> list[list[str]]:
     if isinstance(labels, pd.DataFrame):  # one 0/1 column per theme
         return [[c for c in labels.columns if row[c]] for _, row in labels.iterrows()]
-    out = []
-    for item in labels:
-        if isinstance(item, str):
-            out.append([x.strip() for x in item.replace(";", "|").split("|") if x.strip()])
-        elif item is None or (isinstance(item, float) and np.isnan(item)):
-            out.append([])
-        else:
-            out.append([str(x) for x in item])
-    return out
+    return [split_labels(item) if item is None or isinstance(item, (str, float)) else [str(x) for x in item]
+            for item in labels]
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray, *, min_positives: int = 5) -> float:
