@@ -90,7 +90,7 @@ def driver_views(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str =
     for view, (code, wanted) in VIEWS.items():
         keep = [d for d in drivers if pd.isna(sentiments.get(d)) or sentiments.get(d) in wanted]
         in_group = frame["group"].to_numpy() == code
-        n1, n0 = int(in_group.sum()), int((~in_group).sum())
+        n1, n0 = np.float64(in_group.sum()), np.float64((~in_group).sum())
         M = frame[keep].to_numpy(dtype="float64")
         k1, k0 = M[in_group].sum(axis=0), M[~in_group].sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -152,7 +152,7 @@ def drivers_by(responses: pd.DataFrame, mentions: pd.DataFrame, by: str | list[s
     Examples
     --------
     >>> r = pd.DataFrame({"response_id": list("abcdef"), "score": [10, 9, 2, 3, 9, 8],
-    ...                   "comment": ["x"] * 6, "plan": ["a", "a", "b", "b", "b", "a"]})
+    ...                   "comment": ["fine"] * 6, "plan": ["a", "a", "b", "b", "b", "a"]})
     >>> m = pd.DataFrame({"response_id": ["c", "d"], "theme": ["delivery"] * 2})
     >>> drivers_by(r, m, "plan")[["value", "theme", "n_segment", "n", "share"]].values.tolist()
     [['a', 'delivery', 3, 0, 0.0], ['b', 'delivery', 3, 2, 0.6666666666666666]]
@@ -206,7 +206,7 @@ def drivers_by_period(responses: pd.DataFrame, mentions: pd.DataFrame, *, period
 
     Examples
     --------
-    >>> r = pd.DataFrame({"response_id": list("abcd"), "score": [10, 2, 3, 9], "comment": ["x"] * 4,
+    >>> r = pd.DataFrame({"response_id": list("abcd"), "score": [10, 2, 3, 9], "comment": ["fine"] * 4,
     ...                   "date": ["2025-01-03", "2025-01-09", "2025-02-01", "2025-02-02"]})
     >>> m = pd.DataFrame({"response_id": ["b", "c", "d"], "theme": ["price"] * 3})
     >>> drivers_by_period(r, m)[["period", "n_period", "n", "share", "share_change"]].values.tolist()
@@ -277,7 +277,7 @@ def what_if(responses: pd.DataFrame, mentions: pd.DataFrame, theme: str, *, redu
 
     Examples
     --------
-    >>> r = pd.DataFrame({"response_id": list("abcd"), "score": [10, 9, 2, 3], "comment": ["x"] * 4})
+    >>> r = pd.DataFrame({"response_id": list("abcd"), "score": [10, 9, 2, 3], "comment": ["fine"] * 4})
     >>> m = pd.DataFrame({"response_id": ["c", "d"], "theme": ["delivery"] * 2})
     >>> out = what_if(r, m, "delivery")
     >>> out["nps"], out["expected_nps"], out["change"]
