@@ -80,8 +80,11 @@ def driver_views(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str =
     ...                   "comment": ["Nette Leute", "Super nett", "Zu spät", "Lieferung zu spät"]})
     >>> m = pd.DataFrame({"response_id": list("abcd"), "theme": ["service"] * 2 + ["delivery"] * 2})
     >>> views = driver_views(r, m)
-    >>> views["pain_points"].loc[0, ["theme", "n_group", "share_in_group", "quotes"]].tolist()
-    ['delivery', 2, 1.0, ['Zu spät', 'Lieferung zu spät']]
+    >>> print(views["pain_points"][["theme", "n_group", "share_in_group"]].to_string(index=False))
+       theme  n_group  share_in_group
+    delivery        2             1.0
+    >>> views["pain_points"].loc[0, "quotes"]
+    ['Zu spät', 'Lieferung zu spät']
     """
     frame, labelled, _ = driver_frame(responses, mentions, base=base, sentiment=sentiment)
     drivers = [c for c in frame.columns if c not in ("group", "x")]
@@ -294,6 +297,9 @@ def what_if(responses: pd.DataFrame, mentions: pd.DataFrame, theme: str, *, redu
     c_rest = everyone.index.isin(in_base.index).astype("float64") * (1 - m)
     Z = np.column_stack([x, m * x, m, c_rest * x, c_rest])
     mu, N = Z.mean(axis=0), len(Z)
+    if not mu[2] or not mu[4]:
+        raise ParameterError(f"what_if needs respondents with and without {driver!r} in the base; "
+                             f"{int(m.sum())} of {N} mention it.")
     r = reduction
     expected = mu[0] - r * (mu[1] - mu[2] * mu[3] / mu[4])
     grad = np.array([1.0, -r, r * mu[3] / mu[4], r * mu[2] / mu[4], -r * mu[2] * mu[3] / mu[4] ** 2])
