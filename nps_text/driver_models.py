@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .drivers import bh_qvalues, driver_frame
+from .drivers import GROUP, META, NPS, SCORE, bh_qvalues, driver_frame
 from .errors import ColumnError, ParameterError
 from .scoring import _z
 
@@ -29,7 +29,7 @@ def _design(responses: pd.DataFrame, mentions: pd.DataFrame, *, controls: list[s
             sentiment: bool | None, min_mentions: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]], list[str]]:
     """(frame with group/x/score, X, {player: [columns]}, left-out drivers)."""
     frame, _, _ = driver_frame(responses, mentions, base=base, sentiment=sentiment)
-    drivers = [c for c in frame.columns if c not in ("group", "x")]
+    drivers = [c for c in frame.columns if c not in META]
     counts = frame[drivers].sum()
     used = [d for d in drivers if min_mentions <= counts[d] < len(frame)]
     left_out = [d for d in drivers if d not in used]
@@ -51,7 +51,7 @@ def _design(responses: pd.DataFrame, mentions: pd.DataFrame, *, controls: list[s
             players[f"({column})"] = list(dummies.columns)
     score = pd.Series(pd.to_numeric(responses["score"], errors="coerce").to_numpy(), index=ids).reindex(frame.index) \
         if "score" in responses else None
-    frame = frame.assign(score=score)
+    frame = frame.assign(**{SCORE: score})
     return frame, X, players, left_out
 
 
@@ -100,7 +100,7 @@ def driver_regression(responses: pd.DataFrame, mentions: pd.DataFrame, *, outcom
         if outcome == "score":
             from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-            y = frame["score"]
+            y = frame[SCORE]
             if y is None or y.isna().any():
                 raise ColumnError("outcome='score' needs a numeric 'score' column for every respondent.")
             codes = pd.Categorical(y.astype(int), ordered=True)
@@ -109,7 +109,7 @@ def driver_regression(responses: pd.DataFrame, mentions: pd.DataFrame, *, outcom
             params, bse, pvalues = (v.loc[X.columns] for v in (result.params, result.bse, result.pvalues))
             name = "ordinal (score)"
         else:
-            y = (frame["group"] == (0 if outcome == "detractor" else 2)).astype("float64")
+            y = (frame[GROUP] == (0 if outcome == "detractor" else 2)).astype("float64")
             result = sm.Logit(y, sm.add_constant(X, has_constant="add")).fit(disp=False, maxiter=200)
             params, bse, pvalues = (v.loc[X.columns] for v in (result.params, result.bse, result.pvalues))
             name = f"logistic ({outcome})"
@@ -223,8 +223,8 @@ def relative_importance(responses: pd.DataFrame, mentions: pd.DataFrame, *, outc
         raise ParameterError(f"method must be 'shapley' or 'johnson', got {method!r}.")
     frame, X, players, left_out = _design(responses, mentions, controls=controls, base=base, sentiment=sentiment,
                                           min_mentions=min_mentions)
-    y = {"nps": frame["x"], "score": frame["score"], "detractor": (frame["group"] == 0).astype(float),
-         "promoter": (frame["group"] == 2).astype(float)}[outcome]
+    y = {"nps": frame[NPS], "score": frame[SCORE], "detractor": (frame[GROUP] == 0).astype(float),
+         "promoter": (frame[GROUP] == 2).astype(float)}[outcome]
     if y is None or pd.isna(y).any():
         raise ColumnError(f"outcome={outcome!r} needs a value for every respondent (a numeric 'score' column).")
     keep = X.columns[X.std(ddof=0) > 0]

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.stats import chi2 as chi2_dist
 from scipy.stats import norm
 
-from .drivers import bh_qvalues, driver_frame, group_table_test, theme_table
+from .drivers import GROUP, META, NPS, bh_qvalues, driver_frame, group_table_test, theme_table
 from .errors import ColumnError, ParameterError
 from .scoring import _PERIODS, _z
 from .segments import _period_label
@@ -87,12 +87,12 @@ def driver_views(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str =
     ['Zu spät', 'Lieferung zu spät']
     """
     frame, labelled, _ = driver_frame(responses, mentions, base=base, sentiment=sentiment)
-    drivers = [c for c in frame.columns if c not in ("group", "x")]
+    drivers = [c for c in frame.columns if c not in META]
     sentiments = labelled.drop_duplicates("driver").set_index("driver")["sentiment"]
     out = {}
     for view, (code, wanted) in VIEWS.items():
         keep = [d for d in drivers if pd.isna(sentiments.get(d)) or sentiments.get(d) in wanted]
-        in_group = frame["group"].to_numpy() == code
+        in_group = frame[GROUP].to_numpy() == code
         n1, n0 = np.float64(in_group.sum()), np.float64((~in_group).sum())
         M = frame[keep].to_numpy(dtype="float64")
         k1, k0 = M[in_group].sum(axis=0), M[~in_group].sum(axis=0)
@@ -166,7 +166,7 @@ def drivers_by(responses: pd.DataFrame, mentions: pd.DataFrame, by: str | list[s
         raise ColumnError(f"Segment column(s) {missing or columns} not found; available columns: "
                           f"{list(responses.columns)}. Pass by='<column>'.")
     frame, _, _ = driver_frame(responses, mentions, base=base, sentiment=sentiment)
-    all_drivers = [c for c in frame.columns if c not in ("group", "x")]
+    all_drivers = [c for c in frame.columns if c not in META]
     pieces = []
     for column in columns:
         values = responses[column].astype(object).where(responses[column].notna(), "(missing)").astype(str)
@@ -227,7 +227,7 @@ def drivers_by_period(responses: pd.DataFrame, mentions: pd.DataFrame, *, period
         logger.info("drivers_by_period: %d response(s) without a date left out", undated)
     periods = dates.dt.to_period(_PERIODS[period])
     frame, _, _ = driver_frame(responses, mentions, base=base, sentiment=sentiment)
-    drivers = [c for c in frame.columns if c not in ("group", "x")]
+    drivers = [c for c in frame.columns if c not in META]
     pieces = []
     if periods.notna().any():
         for p in pd.period_range(periods.min(), periods.max(), freq=_PERIODS[period]):
@@ -291,8 +291,8 @@ def what_if(responses: pd.DataFrame, mentions: pd.DataFrame, theme: str, *, redu
     z = _z(level)
     everyone, _, _ = driver_frame(responses, mentions, base="all", sentiment=sentiment)
     in_base, _, _ = driver_frame(responses, mentions, base=base, sentiment=sentiment)
-    driver = _resolve_driver([c for c in everyone.columns if c not in ("group", "x")], theme)
-    x = everyone["x"].to_numpy()
+    driver = _resolve_driver([c for c in everyone.columns if c not in META], theme)
+    x = everyone[NPS].to_numpy()
     m = everyone[driver].to_numpy(dtype="float64")
     c_rest = everyone.index.isin(in_base.index).astype("float64") * (1 - m)
     Z = np.column_stack([x, m * x, m, c_rest * x, c_rest])

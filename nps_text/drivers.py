@@ -28,12 +28,14 @@ from scipy.stats import norm, random_table
 from .errors import ColumnError, ParameterError
 from .scoring import GROUPS, _check_min_n, _compare, _stats, _z, nps_group
 
-__all__ = ["BASES", "driver_frame", "theme_table", "bh_qvalues", "odds_ratio", "group_table_test",
+__all__ = ["BASES", "META", "driver_frame", "theme_table", "bh_qvalues", "odds_ratio", "group_table_test",
            "DRIVER_COLUMNS"]
 
 logger = logging.getLogger(__name__)
 
 BASES = ("commented", "all")
+GROUP, NPS, SCORE = "_group", "_nps", "_score"  # the respondent frame's own columns; every other column is a driver
+META = (GROUP, NPS, SCORE)
 DRIVER_COLUMNS = [
     "theme", "theme_id", "sentiment", "n", "mentions", "share", "share_promoters", "share_passives",
     "share_detractors", "promoters", "passives", "detractors", "nps_with", "nps_with_low", "nps_with_high",
@@ -113,9 +115,9 @@ def driver_frame(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str =
     Returns
     -------
     (respondents, labelled, info)
-        ``respondents``: one row per respondent of the base (index = response_id) with ``group``
-        (0 detractor, 1 passive, 2 promoter), ``x`` (-100/0/100) and a boolean column per driver,
-        sorted by name. ``labelled``: the mentions of those respondents with ``driver``. ``info``:
+        ``respondents``: one row per respondent of the base (index = response_id) with ``_group``
+        (0 detractor, 1 passive, 2 promoter), ``_nps`` (-100/0/100) and a boolean column per driver
+        (sorted by name; :data:`META` lists the non-driver columns). ``labelled``: the mentions of those respondents with ``driver``. ``info``:
         counts of responses left out (no score, outside the base) and of mentions left out.
 
     Examples
@@ -144,6 +146,8 @@ def driver_frame(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str =
     else:
         raise ColumnError(f"responses need a 'score' or 'nps_group' column; columns: {list(responses.columns)}.")
     labelled = _labels(mentions, _use_sentiment(mentions, sentiment))
+    if clash := sorted(set(labelled["driver"]) & set(META)):
+        raise ParameterError(f"Theme name(s) {clash} are reserved for the drivers' own columns; rename the theme.")
     mentioned = ids.isin(set(labelled["response_id"]))
     scored = groups.notna()
     keep = scored & (_in_base(responses, base).to_numpy() | mentioned.to_numpy())
@@ -162,7 +166,7 @@ def driver_frame(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str =
         logger.info("drivers: %(n_no_score)d response(s) without a score and %(mentions_not_in_table)d mention(s) "
                     "of responses not in the table are left out", info)
     codes = groups[keep].cat.codes.to_numpy()
-    frame = pd.DataFrame({"group": codes, "x": (codes - 1) * 100.0}, index=pd.Index(ids[keep], name="response_id"))
+    frame = pd.DataFrame({GROUP: codes, NPS: (codes - 1) * 100.0}, index=pd.Index(ids[keep], name="response_id"))
     pairs = labelled.drop_duplicates(["response_id", "driver"])
     drivers = sorted(pairs["driver"].unique())
     indicator = pd.crosstab(pairs["response_id"], pairs["driver"]).reindex(index=frame.index, columns=drivers,
@@ -312,9 +316,9 @@ def theme_table(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str = 
     if not 0 < fdr < 1:
         raise ParameterError(f"fdr must be between 0 and 1, got {fdr!r}. Pass e.g. fdr=0.05.")
     frame, labelled, info = driver_frame(responses, mentions, base=base, sentiment=sentiment)
-    drivers = [c for c in frame.columns if c not in ("group", "x")]
+    drivers = [c for c in frame.columns if c not in META]
     n = len(frame)
-    onehot = np.eye(3)[frame["group"].to_numpy()] if n else np.zeros((0, 3))
+    onehot = np.eye(3)[frame[GROUP].to_numpy()] if n else np.zeros((0, 3))
     M = frame[drivers].to_numpy(dtype="float64")
     with_counts = M.T @ onehot  # k × 3: detractors, passives, promoters among mentioners
     totals = onehot.sum(axis=0)
@@ -349,7 +353,7 @@ def theme_table(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str = 
     table["significant"] = (table["q_value"] < fdr).to_numpy()
     table["warning"] = _warnings(n_t, n, table["test"].tolist(), min_n)
     if n_boot:
-        low, high = _bootstrap_impact(frame["x"].to_numpy(), M, n_boot, level, seed)
+        low, high = _bootstrap_impact(frame[NPS].to_numpy(), M, n_boot, level, seed)
         table.insert(table.columns.get_loc("impact_high") + 1, "impact_boot_low", low)
         table.insert(table.columns.get_loc("impact_boot_low") + 1, "impact_boot_high", high)
     table = table.iloc[np.argsort(-np.abs(table["impact"].fillna(0).to_numpy()), kind="stable")].reset_index(drop=True)

@@ -104,7 +104,8 @@ def close_the_loop(responses: pd.DataFrame, mentions: pd.DataFrame | None = None
     sev = _severity(responses, mentions, severity) if "severity" in keys else (severity or {})
     pairs["severity"] = pairs["theme"].map(sev).fillna(0.0)
     grouped = pairs.groupby("response_id")
-    out["themes"] = ids.map(grouped["theme"].agg(lambda t: "; ".join(sorted(t)))).fillna("").to_numpy()
+    joined = grouped["theme"].agg(lambda t: "; ".join(sorted(t))).astype(object)
+    out["themes"] = ids.map(joined).astype(object).fillna("").to_numpy()
     out["severity"] = ids.map(grouped["severity"].max()).fillna(0.0).to_numpy()
     out["nps_group"] = group[keep].to_numpy()
     if redact_pii and "comment" in out:

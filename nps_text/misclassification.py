@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .drivers import driver_frame
+from .drivers import GROUP, META, driver_frame
 from .errors import ParameterError
 from .scoring import _z
 
@@ -139,8 +139,8 @@ def correct_misclassification(responses: pd.DataFrame, mentions: pd.DataFrame,
     per_label = metrics["per_label"] if "per_label" in metrics else metrics
     _z(level)  # validates
     frame, _, _ = driver_frame(responses, mentions, base=base, sentiment=False)
-    drivers = [c for c in frame.columns if c not in ("group", "x")]
-    onehot = np.eye(3)[frame["group"].to_numpy()]
+    drivers = [c for c in frame.columns if c not in META]
+    onehot = np.eye(3)[frame[GROUP].to_numpy()]
     N = onehot.sum(axis=0)
     rng = np.random.default_rng(seed)
     alpha = (1 - level) / 2

@@ -88,9 +88,9 @@ def test_relative_importance_shares_add_up_to_r2(sample, method, max_exact):  # 
     frame, design, _, _ = _design(responses, mentions, controls=["customer_type"], base="commented",
                                   sentiment=False, min_mentions=5)
     A = np.column_stack([np.ones(len(design)), design.to_numpy(float)])
-    beta, *_ = np.linalg.lstsq(A, frame["x"].to_numpy(), rcond=None)
-    resid = frame["x"].to_numpy() - A @ beta
-    assert ri.attrs["r2"] == pytest.approx(1 - resid.var() / frame["x"].var(ddof=0))
+    beta, *_ = np.linalg.lstsq(A, frame["_nps"].to_numpy(), rcond=None)
+    resid = frame["_nps"].to_numpy() - A @ beta
+    assert ri.attrs["r2"] == pytest.approx(1 - resid.var() / frame["_nps"].var(ddof=0))
     del X
 
 

@@ -147,6 +147,27 @@ def test_bad_inputs_raise_clear_errors():
         theme_table(r.drop(columns="comment"), pd.DataFrame({"response_id": ["r0"], "theme": ["x"]}))
 
 
+def test_any_theme_name_works_and_reserved_names_are_refused():
+    r = _responses([10, 9, 2, 3])
+    for name in ("x", "group", "score", "n"):
+        table = theme_table(r, pd.DataFrame({"response_id": ["r2", "r3"], "theme": [name, name]}))
+        assert table["theme"].tolist() == [name] and table.loc[0, "nps_with"] == -100.0
+    everyone = theme_table(r, pd.DataFrame({"response_id": ["r0", "r1", "r2", "r3"], "theme": "x"}))
+    assert "nobody to compare with" in everyone.loc[0, "warning"] and np.isnan(everyone.loc[0, "impact"])
+    with pytest.raises(ParameterError, match="reserved"):
+        theme_table(r, pd.DataFrame({"response_id": ["r0"], "theme": ["_nps"]}))
+
+
+def test_empty_mentions_give_empty_tables():
+    from nps_text.pipeline import driver_tables
+    from nps_text.tagging.contract import empty_mentions
+
+    r = _responses([10, 9, 2, 3]).assign(seg=list("aabb"), date=pd.to_datetime(["2025-01-02"] * 4))
+    tables = driver_tables(r, empty_mentions(), by=["seg"], period="month")
+    assert len(tables["drivers"]) == 0 and len(tables["pain_points"]) == 0
+    assert tables["followup"]["response_id"].tolist() == ["r2", "r3"]
+
+
 def test_caller_frames_are_not_modified(small):
     r, m = small
     before_r, before_m = r.copy(), m.copy()
