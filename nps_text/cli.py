@@ -318,6 +318,7 @@ def drivers(
     period: PeriodOpt = None,
     base: Annotated[Base, typer.Option("--base", help="commented: compare within real written comments; all: with every respondent.")] = Base.commented,
     models: Annotated[bool, typer.Option("--models/--no-models", help="Also fit the logistic and ordinal models and the relative importance.")] = True,
+    metrics: Annotated[Optional[Path], typer.Option("--metrics", metavar="FILE", help="`nps-text evaluate --format json` output of the tagger: add prevalence and impact corrected for tagging errors.")] = None,
     level: LevelOpt = 0.95,
     fdr: Annotated[float, typer.Option("--fdr", metavar="0..1", help="Benjamini-Hochberg false discovery rate for 'significant'.")] = 0.05,
     format: Annotated[Format, typer.Option("--format", help="table for people; json/csv for scripts.")] = Format.table,  # noqa: A002
@@ -338,7 +339,7 @@ def drivers(
     """
     result = drivers_survey(survey, taxonomy=taxonomy, model=model, mentions=mentions, method=method.value, by=by,
                             period=period.value if period else None, base=base.value, level=level, fdr=fdr,
-                            models=models and format is Format.table,
+                            models=models and format is Format.table, metrics=metrics,
                             **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
     if format is Format.json:
         sys.stdout.write(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n")
@@ -364,6 +365,14 @@ def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> 
                       _fmt(row["impact"]), f"{_fmt(row['impact_low'])} … {_fmt(row['impact_high'])}",
                       _fmt(row["odds_ratio_detractor"], 2), _p(row["q_value"]), flag)
     out.print(table)
+    if "drivers_corrected" in tables:
+        table = Table(title="Corrected for tagging errors (precision/recall of the tagger)", title_justify="left")
+        for column in ("theme", "share observed", "share corrected", "impact observed", "impact corrected", "interval"):
+            table.add_column(column, justify="left" if column == "theme" else "right")
+        for row in tables["drivers_corrected"].dropna(subset=["impact_corrected"]).itertuples():
+            table.add_row(row.theme, f"{row.share_observed:.1%}", f"{row.share_corrected:.1%}", _fmt(row.impact_observed),
+                          _fmt(row.impact_corrected), f"{_fmt(row.impact_low)} … {_fmt(row.impact_high)}")
+        out.print(table)
     if "relative_importance" in tables:
         ri = tables["relative_importance"]
         out.print(f"Relative importance ({ri['method'].iloc[0]}, R² {ri['r2'].iloc[0]:.3f}): " + ", ".join(

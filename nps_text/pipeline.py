@@ -261,6 +261,7 @@ def driver_tables(
     level: float = 0.95,
     fdr: float = 0.05,
     models: bool = True,
+    metrics: dict[str, Any] | None = None,
     n_boot: int = 0,
     seed: int = 0,
 ) -> dict[str, pd.DataFrame]:
@@ -271,7 +272,9 @@ def driver_tables(
     (logistic for detractors and ordinal on the score, with ``by`` as controls) and
     ``relative_importance`` (Shapley/LMG on the NPS outcome) when ``models``, ``strengths``,
     ``opportunities``, ``pain_points`` (quotes joined by " | ") and ``followup`` (detractors by
-    severity, then recency). Empty mentions give empty tables, not an error.
+    severity, then recency). With ``metrics`` (``evaluate()`` output of the tagger on labelled comments)
+    also ``drivers_corrected`` (:func:`~nps_text.misclassification.correct_misclassification`).
+    Empty mentions give empty tables, not an error.
 
     Examples
     --------
@@ -302,6 +305,11 @@ def driver_tables(
             tables["relative_importance"] = importance
         except NpsTextError as exc:  # too few mentions for a model: the univariate tables still stand
             logger.warning("driver models skipped: %s", exc)
+    if metrics is not None:
+        from .misclassification import correct_misclassification
+
+        tables["drivers_corrected"] = correct_misclassification(responses, mentions, metrics, base=base, level=level,
+                                                                seed=seed)
     for name, table in driver_views(responses, mentions, n_quotes=3, fdr=fdr, **options).items():
         tables[name] = table.assign(quotes=table["quotes"].map(" | ".join))
     dated = "date" in responses and responses["date"].notna().any()
@@ -343,6 +351,23 @@ def read_mentions(path: str | Path) -> pd.DataFrame:
     return frame
 
 
+def _read_metrics(path: Path) -> dict[str, Any]:
+    from .errors import SurveyFileError
+
+    try:
+        metrics = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SurveyFileError(f"Metrics file not found: {path}. Write one with `nps-text evaluate LABELLED --model DIR "
+                              f"--format json > {path.name}`.") from None
+    except json.JSONDecodeError as exc:
+        raise SurveyFileError(f"Metrics file {path} is not JSON ({exc.msg}, line {exc.lineno}); pass the output of "
+                              "`nps-text evaluate --format json`.") from None
+    if not isinstance(metrics, dict):
+        raise SurveyFileError(f"Metrics file {path} holds a {type(metrics).__name__}, not the object "
+                              "`nps-text evaluate --format json` prints.")
+    return metrics
+
+
 def _survey_mentions(source: str | Path | pd.DataFrame, *, taxonomy: str | Path | None, model: str | Path | None,
                      mentions: str | Path | pd.DataFrame | None, method: str,
                      load_options: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, LoadReport]:
@@ -371,6 +396,7 @@ def drivers_survey(
     level: float = 0.95,
     fdr: float = 0.05,
     models: bool = True,
+    metrics: str | Path | dict[str, Any] | None = None,
     n_boot: int = 1000,
     seed: int = 0,
     **load_options: Any,
@@ -381,13 +407,16 @@ def drivers_survey(
     :func:`~nps_text.drivers.driver_frame`, ``drivers`` (one object per driver with at least the keys
     ``theme, n, share, nps_with, nps_without, impact, impact_low, impact_high, odds_ratio_detractor,
     p_value, q_value, significant``, plus the rest of the driver table), ``by`` and ``periods`` (the
-    segment and period tables as records).
+    segment and period tables as records), and with ``metrics`` (a path to ``nps-text evaluate --format
+    json`` output, or its dict) ``corrected``: prevalence and impact corrected for tagging errors.
     """
     responses, table, report = _survey_mentions(source, taxonomy=taxonomy, model=model, mentions=mentions,
                                                 method=method, load_options=load_options)
     by = resolve_segments(responses, by, report) if by else []
+    if metrics is not None and not isinstance(metrics, dict):
+        metrics = _read_metrics(Path(metrics))
     tables = driver_tables(responses, table, by=by, period=period, base=base, level=level, fdr=fdr, models=models,
-                           n_boot=n_boot, seed=seed)
+                           metrics=metrics, n_boot=n_boot, seed=seed)
     drivers = tables["drivers"]
     summary = {**drivers.attrs, "level": level, "fdr": fdr,
                "drivers": drivers.to_dict(orient="records"),
@@ -395,6 +424,8 @@ def drivers_survey(
                "period": period,
                "periods": tables.get("drivers_by_period", pd.DataFrame()).to_dict(orient="records"),
                "rows_read": report.rows_read, "rejected": report.rows_rejected}
+    if "drivers_corrected" in tables:
+        summary["corrected"] = tables["drivers_corrected"].to_dict(orient="records")
     return DriversResult(tables, to_jsonable(summary), responses, table, report)
 
 

@@ -217,3 +217,20 @@ def test_import_stays_light():
             "print([m for m in ('statsmodels', 'torch', 'spacy') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_cli_drivers_with_metrics_adds_corrected_estimates(tmp_path, sample):  # noqa: F811
+    path = _mentions_file(tmp_path, sample)
+    metrics = tmp_path / "eval.json"
+    metrics.write_text(json.dumps({"per_label": {"delivery": {"precision": 0.9, "recall": 0.6, "support": 120}},
+                                   "n": 500}))
+    survey = str(REPO / "data" / "sample_survey.csv")
+    result = runner.invoke(app, ["drivers", survey, "--mentions", str(path), "--metrics", str(metrics), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    corrected = {row["theme"]: row for row in json.loads(result.stdout)["corrected"]}
+    assert corrected["delivery"]["method"] == "rogan-gladen"
+    assert corrected["delivery"]["share_corrected"] > corrected["delivery"]["share_observed"]
+    assert corrected["price"]["impact_corrected"] is None
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    bad = runner.invoke(app, ["drivers", survey, "--mentions", str(path), "--metrics", str(tmp_path / "bad.json")])
+    assert bad.exit_code == 2 and "not the object" in " ".join(bad.output.split())
