@@ -6,6 +6,8 @@ The 1-5 experience score stands in for NPS groups (1 very good → promoter-like
 3-5 → detractor-like); 6 and 7 are undocumented, so those respondents are excluded and counted.
 A respondent answered up to two questions ("FFT Why?", "What could we do better?", ...); the
 50 labelled theme columns of all their answers are the mentions, counted once per respondent.
+The labeller's sentiment of each answer (1-2 positive, 3 mixed/neutral, 4-5 negative) is the
+sentiment of its mentions for the sentiment-split table ("Staff manner (negative)").
 "Labelling not possible" and "Not assigned" (mostly "Did not answer", "Nothing", "N/A") are not
 themes: a respondent with only such answers has no real comment and is outside the default base.
 """
@@ -28,6 +30,7 @@ from nps_text.driver_models import driver_regression, relative_importance  # noq
 from nps_text.drivers import theme_table  # noqa: E402
 
 NOT_THEMES = ("Labelling not possible", "Not assigned")
+SENTIMENT = {1: "positive", 2: "positive", 3: "neutral", 4: "negative", 5: "negative"}  # labeller's, per answer
 GROUP = {1: "promoter", 2: "passive", 3: "detractor", 4: "detractor", 5: "detractor"}
 
 
@@ -50,9 +53,10 @@ def load(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
                                     ordered=True),
         "score": 6 - per["score"],  # 5 = very good ... 1 = very poor, for the ordinal model
         "trust": per["trust"], "is_empty": False, "is_junk": ~per["real"]})
-    long = raw.melt(id_vars=["response_id"], value_vars=[c for c in theme_cols if c not in NOT_THEMES],
+    raw = raw.assign(sentiment=raw["Comment sentiment"].map(SENTIMENT))
+    long = raw.melt(id_vars=["response_id", "sentiment"], value_vars=[c for c in theme_cols if c not in NOT_THEMES],
                     var_name="theme", value_name="flag")
-    mentions = long[long["flag"] == 1][["response_id", "theme"]].reset_index(drop=True)
+    mentions = long[long["flag"] == 1][["response_id", "theme", "sentiment"]].reset_index(drop=True)
     return responses, mentions, counts
 
 
@@ -63,10 +67,12 @@ def main() -> None:
     args = parser.parse_args()
     wall, cpu = time.perf_counter(), time.process_time()
     responses, mentions, counts = load(args.shared / "nhs_fft" / "v6framework_230831.csv")
-    table = theme_table(responses, mentions, n_boot=1000)
+    table = theme_table(responses, mentions, sentiment=False, n_boot=1000)
+    by_sentiment = theme_table(responses, mentions, sentiment=True)
     keep = ["theme", "n", "share", "share_promoters", "share_detractors", "nps_with", "nps_without", "impact",
             "impact_low", "impact_high", "impact_boot_low", "impact_boot_high", "odds_ratio_detractor",
             "odds_ratio_detractor_low", "odds_ratio_detractor_high", "p_value", "q_value", "significant", "warning"]
+    mentions = mentions.drop(columns="sentiment")
     model = driver_regression(responses, mentions, outcome="detractor", controls=["trust"], min_mentions=20)
     ordinal = driver_regression(responses, mentions, outcome="score", controls=["trust"], min_mentions=20)
     importance = relative_importance(responses, mentions, controls=["trust"], min_mentions=20, n_permutations=2000)
@@ -74,6 +80,9 @@ def main() -> None:
     result = {
         "counts": {**counts, **table.attrs, "groups_in_base": {str(k): int(v) for k, v in groups.items()}},
         "drivers": table[keep].round(4).to_dict(orient="records"),
+        "drivers_by_sentiment": by_sentiment[["theme", "n", "share", "nps_with", "nps_without", "impact", "impact_low",
+                                              "impact_high", "odds_ratio_detractor", "q_value", "significant"]]
+        .head(15).round(4).to_dict(orient="records"),
         "logistic_detractor": model[["term", "kind", "odds_ratio", "odds_ratio_low", "odds_ratio_high", "p_value",
                                      "q_value", "significant"]].round(4).to_dict(orient="records"),
         "ordinal_score": ordinal[["term", "kind", "odds_ratio", "p_value", "q_value", "significant"]]

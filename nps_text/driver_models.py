@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+
 import numpy as np
 import pandas as pd
 

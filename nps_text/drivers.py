@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2 as chi2_dist
-from scipy.stats import norm, random_table
+from scipy.stats import random_table
 
 from .errors import ColumnError, ParameterError
 from .scoring import GROUPS, _check_min_n, _compare, _stats, _z, nps_group
@@ -376,7 +376,3 @@ def _bootstrap_impact(x: np.ndarray, M: np.ndarray, n_boot: int, level: float,
     draws = np.vstack(draws)
     alpha = (1 - level) / 2
     return np.nanquantile(draws, alpha, axis=0), np.nanquantile(draws, 1 - alpha, axis=0)
-
-
-def _p_two_sided(stat: np.ndarray) -> np.ndarray:
-    return 2 * norm.sf(np.abs(stat))

@@ -6,7 +6,9 @@ ones, so the observed share and impact are biased (usually towards zero). Given 
 mentioners in each NPS group and recomputes prevalence and impact:
 
 - ``method="ppv"``: true mentioners = observed · P / R (observed · P are the true positives,
-  dividing by R adds the missed ones), per group.
+  dividing by R adds the missed ones), per group. Precision depends on prevalence, so assuming it
+  equal in every group is only right when the theme is about as common in each; the simulation in
+  ``benchmarks/drivers.py`` shows this method undercorrects the impact of real drivers.
 - ``method="rogan-gladen"`` (needs the validation size ``n``): sensitivity ``Se = R`` and the
   specificity ``Sp`` implied by P, R, support and n; per group the true share is
   ``(q + Sp - 1) / (Se + Sp - 1)`` for the observed share ``q`` (Rogan & Gladen, 1978).
@@ -37,6 +39,8 @@ __all__ = ["correct_misclassification", "corrected_counts", "METHODS"]
 logger = logging.getLogger(__name__)
 
 METHODS = ("auto", "ppv", "rogan-gladen")
+_PPV_NOTE = ("ppv assumes the same precision in every NPS group, which fails when the theme is more common in one "
+             "group (biased towards the observed impact); pass the labelled-set size n for Rogan-Gladen.")
 
 
 def corrected_counts(observed: Any, group_sizes: Any, *, precision: Any, recall: Any,
@@ -179,7 +183,8 @@ def correct_misclassification(responses: pd.DataFrame, mentions: pd.DataFrame,
                      "method": use, "share_corrected": float(share_c), "share_low": float(slo), "share_high": float(shi),
                      "impact_corrected": float(impact_c), "impact_low": float(lo), "impact_high": float(hi),
                      "impact_naive_low": float(nlo), "impact_naive_high": float(nhi),
-                     "widening": float((hi - lo) / (nhi - nlo)) if nhi > nlo else np.nan, "note": None})
+                     "widening": float((hi - lo) / (nhi - nlo)) if nhi > nlo else np.nan,
+                     "note": _PPV_NOTE if use == "ppv" else None})
     columns = ["theme", "precision", "recall", "support", "method", "n_observed", "share_observed", "share_corrected",
                "share_low", "share_high", "impact_observed", "impact_corrected", "impact_low", "impact_high",
                "impact_naive_low", "impact_naive_high", "widening", "note"]
