@@ -365,6 +365,20 @@ def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> 
                       _fmt(row["impact"]), f"{_fmt(row['impact_low'])} … {_fmt(row['impact_high'])}",
                       _fmt(row["odds_ratio_detractor"], 2), _p(row["q_value"]), flag)
     out.print(table)
+    segments = tables.get("drivers_by_segment")
+    if segments is not None and len(segments):
+        differ = segments[(segments["share_vs_rest_p"] < 0.05) & (segments["share_vs_rest"] > 0) & (segments["n"] > 0)]
+        if len(differ):
+            out.print("Themes more common in a segment than in the others (p < 0.05): " + "; ".join(
+                f"{r.theme} in {r.column}={r.value} ({r.share:.0%} vs {r.share - r.share_vs_rest:.0%})"
+                for r in differ.sort_values("share_vs_rest_p").head(8).itertuples()), highlight=False)
+    periods = tables.get("drivers_by_period")
+    if periods is not None and len(periods):
+        moved = periods[periods["share_change_p"] < 0.05]
+        if len(moved):
+            out.print("Significant changes in a theme's share from the previous period (p < 0.05): " + "; ".join(
+                f"{r.theme} {r.period} {r.share_change:+.0%}" for r in moved.sort_values("share_change_p").head(8).itertuples()),
+                highlight=False)
     if "drivers_corrected" in tables:
         table = Table(title="Corrected for tagging errors (precision/recall of the tagger)", title_justify="left")
         for column in ("theme", "share observed", "share corrected", "impact observed", "impact corrected", "interval"):

@@ -121,16 +121,20 @@ def driver_regression(responses: pd.DataFrame, mentions: pd.DataFrame, *, outcom
              for player, cols in players.items() for col in cols}
     table = pd.DataFrame({"model": name, "term": list(X.columns), "kind": [kinds[c] for c in X.columns],
                           "coef": params.to_numpy(), "se": bse.to_numpy()})
-    table["odds_ratio"] = np.exp(table["coef"])
-    table["odds_ratio_low"] = np.exp(table["coef"] - z * table["se"])
-    table["odds_ratio_high"] = np.exp(table["coef"] + z * table["se"])
+    with np.errstate(over="ignore"):
+        table["odds_ratio"] = np.exp(table["coef"])
+        table["odds_ratio_low"] = np.exp(table["coef"] - z * table["se"])
+        table["odds_ratio_high"] = np.exp(table["coef"] + z * table["se"])
     table["p_value"] = pvalues.to_numpy()
     themes = table["kind"] == "theme"
     table["q_value"] = np.nan
     table.loc[themes, "q_value"] = bh_qvalues(table.loc[themes, "p_value"])
     table["significant"] = (table["q_value"] < fdr).to_numpy()
     table["n"] = len(X)
-    table["warning"] = note
+    separated = (table["coef"].abs() > 10) | (table["se"] > 50) | ~np.isfinite(table["se"])
+    sep_note = ("Separation: (almost) all or none of its mentioners are in one group, so the estimate is "
+                "unbounded; see the one-theme table instead.")
+    table["warning"] = pd.Series([sep_note if flag else note for flag in separated], index=table.index, dtype=object)
     table.attrs["left_out"] = left_out
     return table
 

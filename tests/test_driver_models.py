@@ -47,6 +47,18 @@ def test_regression_separates_a_co_mentioned_null_theme():
     assert driver_regression(r, m, outcome="score").set_index("term").loc["t0", "odds_ratio"] < 1
 
 
+def test_regression_flags_separation():
+    rng = np.random.default_rng(0)
+    scores = rng.integers(0, 11, 300)
+    scores[:6] = 0
+    r = _responses(scores.tolist())
+    m = pd.DataFrame({"response_id": [f"r{i}" for i in [*range(6), *range(50, 120)]], "theme": ["sep"] * 6 + ["other"] * 70})
+    for outcome in ("detractor", "score"):
+        table = driver_regression(r, m, outcome=outcome).set_index("term")
+        assert table.loc["sep", "warning"].startswith("Separation") and not table.loc["sep", "significant"]
+        assert table.loc["other", "warning"] is None or "Separation" not in table.loc["other", "warning"]
+
+
 def test_regression_with_segment_controls(sample):  # noqa: F811
     responses, mentions = sample
     model = driver_regression(responses, mentions, outcome="detractor", controls=["customer_type"])
