@@ -18,7 +18,7 @@ from .errors import ColumnError, ParameterError
 from .scoring import _PERIODS, _z
 from .segments import _period_label
 
-__all__ = ["driver_views", "drivers_by", "drivers_by_period", "what_if", "VIEWS"]
+__all__ = ["driver_views", "drivers_by", "drivers_by_period", "what_if", "what_if_table", "VIEWS"]
 
 logger = logging.getLogger(__name__)
 
@@ -292,15 +292,18 @@ def what_if(responses: pd.DataFrame, mentions: pd.DataFrame, theme: str, *, redu
     everyone, _, _ = driver_frame(responses, mentions, base="all", sentiment=sentiment)
     in_base, _, _ = driver_frame(responses, mentions, base=base, sentiment=sentiment)
     driver = _resolve_driver([c for c in everyone.columns if c not in META], theme)
+    return _what_if(everyone, in_base.index, driver, reduction, z)
+
+
+def _what_if(everyone: pd.DataFrame, base_ids: pd.Index, driver: str, r: float, z: float) -> dict[str, Any]:
     x = everyone[NPS].to_numpy()
     m = everyone[driver].to_numpy(dtype="float64")
-    c_rest = everyone.index.isin(in_base.index).astype("float64") * (1 - m)
+    c_rest = everyone.index.isin(base_ids).astype("float64") * (1 - m)
     Z = np.column_stack([x, m * x, m, c_rest * x, c_rest])
     mu, N = Z.mean(axis=0), len(Z)
     if not mu[2] or not mu[4]:
         raise ParameterError(f"what_if needs respondents with and without {driver!r} in the base; "
                              f"{int(m.sum())} of {N} mention it.")
-    r = reduction
     expected = mu[0] - r * (mu[1] - mu[2] * mu[3] / mu[4])
     grad = np.array([1.0, -r, r * mu[3] / mu[4], r * mu[2] / mu[4], -r * mu[2] * mu[3] / mu[4] ** 2])
     cov = np.cov(Z, rowvar=False, ddof=1)
@@ -313,3 +316,30 @@ def what_if(responses: pd.DataFrame, mentions: pd.DataFrame, theme: str, *, redu
             "expected_nps": float(expected), "expected_low": float(expected - z * se_new),
             "expected_high": float(expected + z * se_new), "change": float(expected - mu[0]),
             "change_low": float(expected - mu[0] - z * se_change), "change_high": float(expected - mu[0] + z * se_change)}
+
+
+def what_if_table(responses: pd.DataFrame, mentions: pd.DataFrame, *, reduction: float = 0.5, base: str = "commented",
+                  sentiment: bool | None = None, level: float = 0.95) -> pd.DataFrame:
+    """:func:`what_if` for every driver that lowers the NPS (``nps_with < nps_without``), largest gain first.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"response_id": list("abcde"), "score": [10, 9, 2, 3, 8], "comment": ["fine"] * 5})
+    >>> m = pd.DataFrame({"response_id": ["c", "d", "a"], "theme": ["delivery", "delivery", "service"]})
+    >>> what_if_table(r, m)[["theme", "change"]].round(1).values.tolist()
+    [['delivery', 33.3]]
+    """
+    if not 0 <= reduction <= 1:
+        raise ParameterError(f"reduction must be a share between 0 and 1, got {reduction!r}; 0.5 halves the mentions.")
+    z = _z(level)
+    everyone, _, _ = driver_frame(responses, mentions, base="all", sentiment=sentiment)
+    in_base, _, _ = driver_frame(responses, mentions, base=base, sentiment=sentiment)
+    rows = []
+    for driver in (c for c in everyone.columns if c not in META):
+        m = in_base[driver].to_numpy(bool)
+        if m.any() and (~m).any() and in_base[NPS][m].mean() < in_base[NPS][~m].mean():
+            rows.append(_what_if(everyone, in_base.index, driver, reduction, z))
+    columns = ["theme", "reduction", "n", "nps", "nps_low", "nps_high", "expected_nps", "expected_low",
+               "expected_high", "change", "change_low", "change_high"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values("change", ascending=False, kind="stable").reset_index(drop=True)

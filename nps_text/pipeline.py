@@ -271,7 +271,8 @@ def driver_tables(
     ``drivers_by_segment`` (when ``by``), ``drivers_by_period`` (when ``period``), ``driver_models``
     (logistic for detractors and ordinal on the score, with ``by`` as controls) and
     ``relative_importance`` (Shapley/LMG on the NPS outcome) when ``models``, ``strengths``,
-    ``opportunities``, ``pain_points`` (quotes joined by " | ") and ``followup`` (detractors by
+    ``opportunities``, ``pain_points`` (quotes joined by " | "), ``what_if`` (expected NPS if each
+    NPS-lowering driver's mentions were halved) and ``followup`` (detractors by
     severity, then recency). With ``metrics`` (``evaluate()`` output of the tagger on labelled comments)
     also ``drivers_corrected`` (:func:`~nps_text.misclassification.correct_misclassification`).
     Empty mentions give empty tables, not an error.
@@ -281,10 +282,10 @@ def driver_tables(
     >>> r = pd.DataFrame({"response_id": list("abcdef"), "score": [10, 9, 2, 3, 9, 8], "comment": ["fine"] * 6})
     >>> m = pd.DataFrame({"response_id": ["c", "d"], "theme": ["delivery"] * 2})
     >>> sorted(driver_tables(r, m, models=False))
-    ['drivers', 'followup', 'opportunities', 'pain_points', 'strengths']
+    ['drivers', 'followup', 'opportunities', 'pain_points', 'strengths', 'what_if']
     """
     from .driver_models import driver_regression, relative_importance
-    from .driver_views import driver_views, drivers_by, drivers_by_period
+    from .driver_views import driver_views, drivers_by, drivers_by_period, what_if_table
     from .drivers import theme_table
     from .errors import NpsTextError
     from .followup import close_the_loop
@@ -305,6 +306,7 @@ def driver_tables(
             tables["relative_importance"] = importance
         except NpsTextError as exc:  # too few mentions for a model: the univariate tables still stand
             logger.warning("driver models skipped: %s", exc)
+    tables["what_if"] = what_if_table(responses, mentions, level=level, **options)
     if metrics is not None:
         from .misclassification import correct_misclassification
 

@@ -289,3 +289,15 @@ def test_what_if_interval_matches_bootstrap():
     se_delta = (out["change_high"] - out["change_low"]) / (2 * Z)
     assert out["change"] == pytest.approx(-0.5 * (np.mean(hit * x) - np.mean(hit) * np.mean((1 - hit) * x) / np.mean(1 - hit)))
     assert np.std(draws) == pytest.approx(se_delta, rel=0.1)
+
+
+def test_what_if_table_lists_nps_lowering_drivers(sample):
+    from nps_text.driver_views import what_if_table
+
+    responses, mentions = sample
+    table = what_if_table(responses, mentions)
+    assert table.loc[0, "theme"] == "delivery (negative)"
+    assert not table["theme"].str.endswith("(positive)").any()
+    single = what_if(responses, mentions, "delivery (negative)")
+    assert table.loc[0, "change"] == pytest.approx(single["change"])
+    assert table.loc[0, "change_low"] == pytest.approx(single["change_low"])
