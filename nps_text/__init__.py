@@ -26,6 +26,10 @@ _LAZY = {
     "prepare_text": "text", "redact": "redact", "embed": "embed", "get_embedder": "embed",
     "load_taxonomy": "taxonomy", "default_taxonomy": "taxonomy", "Taxonomy": "taxonomy",
     "RuleTagger": "tagging", "ZeroShotTagger": "tagging", "ThemeClassifier": "tagging",
+    "theme_table": "drivers", "driver_views": "driver_views", "drivers_by": "driver_views",
+    "drivers_by_period": "driver_views", "what_if": "driver_views", "what_if_table": "driver_views", "driver_regression": "driver_models",
+    "relative_importance": "driver_models", "correct_misclassification": "misclassification",
+    "close_the_loop": "followup", "driver_tables": "pipeline", "drivers_survey": "pipeline",
 }
 
 

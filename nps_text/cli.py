@@ -24,7 +24,7 @@ from . import __version__
 from .errors import NpsTextError
 from .export import neutralise_formulas, round_table, write_table
 from .pipeline import analyze as analyze_survey
-from .pipeline import score_survey, summary_frame, tag_survey
+from .pipeline import drivers_survey, followup_survey, score_survey, summary_frame, tag_survey
 from .survey import load_survey
 
 app = typer.Typer(
@@ -280,6 +280,152 @@ def tag(
               f"{len(result.responses)} responses written to {output}.", highlight=False)
     for theme, n in counts.items():
         out.print(f"  {theme}: {n}", highlight=False)
+
+
+class Base(str, Enum):
+    commented = "commented"
+    all = "all"
+
+
+class Group(str, Enum):
+    detractor = "detractor"
+    passive = "passive"
+    promoter = "promoter"
+
+
+class Priority(str, Enum):
+    severity = "severity"
+    recency = "recency"
+    value = "value"
+    score = "score"
+
+
+TaxonomyOpt = Annotated[Optional[Path], typer.Option("--taxonomy", metavar="FILE", help="Taxonomy YAML to tag with (default: the bundled NPS taxonomy).")]
+ModelOpt = Annotated[Optional[Path], typer.Option("--model", metavar="DIR", help="A trained ThemeClassifier folder to tag with.")]
+MentionsOpt = Annotated[Optional[Path], typer.Option("--mentions", metavar="FILE", help="A mentions table from `nps-text tag` (.csv/.xlsx/.parquet) instead of tagging.")]
+MethodOpt = Annotated[Method, typer.Option("--method", help="With a taxonomy: keyword rules or zero-shot embeddings.")]
+
+
+@app.command()
+@_user_errors
+def drivers(
+    survey: SurveyArg,
+    taxonomy: TaxonomyOpt = None,
+    model: ModelOpt = None,
+    mentions: MentionsOpt = None,
+    method: MethodOpt = Method.rules,
+    by: ByOpt = None,
+    period: PeriodOpt = None,
+    base: Annotated[Base, typer.Option("--base", help="commented: compare within real written comments; all: with every respondent.")] = Base.commented,
+    models: Annotated[bool, typer.Option("--models/--no-models", help="Also fit the logistic and ordinal models and the relative importance.")] = True,
+    metrics: Annotated[Optional[Path], typer.Option("--metrics", metavar="FILE", help="`nps-text evaluate --format json` output of the tagger: add prevalence and impact corrected for tagging errors.")] = None,
+    level: LevelOpt = 0.95,
+    fdr: Annotated[float, typer.Option("--fdr", metavar="0..1", help="Benjamini-Hochberg false discovery rate for 'significant'.")] = 0.05,
+    format: Annotated[Format, typer.Option("--format", help="table for people; json/csv for scripts.")] = Format.table,  # noqa: A002
+    score: ScoreOpt = None,
+    comment: CommentOpt = None,
+    id: IdOpt = None,  # noqa: A002
+    date: DateOpt = None,
+    dayfirst: DayfirstOpt = None,
+    sheet: SheetOpt = None,
+    scale: ScaleOpt = Scale.zero_to_ten,
+    errors: ErrorsOpt = Errors.report,
+) -> None:
+    """Which themes cost promoters and which create them: impact on NPS with intervals, odds ratios, FDR-controlled tests.
+
+    Mentions come from --mentions FILE, or from tagging the survey (rules on --taxonomy, zero-shot,
+    or --model). --format json prints {"drivers": [one object per theme], "by": [...], "periods":
+    [...], and the base counts}; --format csv the driver table.
+    """
+    result = drivers_survey(survey, taxonomy=taxonomy, model=model, mentions=mentions, method=method.value, by=by,
+                            period=period.value if period else None, base=base.value, level=level, fdr=fdr,
+                            models=models and format is Format.table, metrics=metrics,
+                            **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
+    if format is Format.json:
+        sys.stdout.write(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n")
+        return
+    if format is Format.csv:
+        round_table(neutralise_formulas(result.tables["drivers"])).to_csv(sys.stdout, index=False)
+        return
+    err.print(result.report.summary(), highlight=False, soft_wrap=True)
+    _print_drivers(result.summary, result.tables)
+
+
+def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
+    pct = round(summary["level"] * 100)
+    out.print(f"Drivers over {_plural(summary['n_base'], 'respondent')} (base: {summary['base']}; "
+              f"{summary['n_not_in_base']} without a real comment and {summary['n_no_score']} without a score left out).",
+              highlight=False)
+    table = Table(title="Impact on NPS (NPS of the base minus NPS without the theme)", title_justify="left")
+    for column in ("theme", "n", "share", "NPS with", "NPS without", "impact", f"{pct}% interval", "OR detractor", "q", ""):
+        table.add_column(column, justify="left" if column in ("theme", "") else "right")
+    for row in summary["drivers"]:
+        flag = "significant" if row["significant"] else ("small sample" if row.get("warning") and row["n"] < 30 else "")
+        table.add_row(row["theme"], str(row["n"]), f"{row['share']:.1%}", _fmt(row["nps_with"]), _fmt(row["nps_without"]),
+                      _fmt(row["impact"]), f"{_fmt(row['impact_low'])} … {_fmt(row['impact_high'])}",
+                      _fmt(row["odds_ratio_detractor"], 2), _p(row["q_value"]), flag)
+    out.print(table)
+    segments = tables.get("drivers_by_segment")
+    if segments is not None and len(segments):
+        differ = segments[(segments["share_vs_rest_p"] < 0.05) & (segments["share_vs_rest"] > 0) & (segments["n"] > 0)]
+        if len(differ):
+            out.print("Themes more common in a segment than in the others (p < 0.05): " + "; ".join(
+                f"{r.theme} in {r.column}={r.value} ({r.share:.0%} vs {r.share - r.share_vs_rest:.0%})"
+                for r in differ.sort_values("share_vs_rest_p").head(8).itertuples()), highlight=False)
+    periods = tables.get("drivers_by_period")
+    if periods is not None and len(periods):
+        moved = periods[periods["share_change_p"] < 0.05]
+        if len(moved):
+            out.print("Significant changes in a theme's share from the previous period (p < 0.05): " + "; ".join(
+                f"{r.theme} {r.period} {r.share_change:+.0%}" for r in moved.sort_values("share_change_p").head(8).itertuples()),
+                highlight=False)
+    if "drivers_corrected" in tables:
+        table = Table(title="Corrected for tagging errors (precision/recall of the tagger)", title_justify="left")
+        for column in ("theme", "share observed", "share corrected", "impact observed", "impact corrected", "interval"):
+            table.add_column(column, justify="left" if column == "theme" else "right")
+        for row in tables["drivers_corrected"].dropna(subset=["impact_corrected"]).itertuples():
+            table.add_row(row.theme, f"{row.share_observed:.1%}", f"{row.share_corrected:.1%}", _fmt(row.impact_observed),
+                          _fmt(row.impact_corrected), f"{_fmt(row.impact_low)} … {_fmt(row.impact_high)}")
+        out.print(table)
+    if "relative_importance" in tables:
+        ri = tables["relative_importance"]
+        out.print(f"Relative importance ({ri['method'].iloc[0]}, R² {ri['r2'].iloc[0]:.3f}): " + ", ".join(
+            f"{t} {s:.0%}" for t, s in zip(ri["term"].head(5), ri["share_of_r2"].head(5))), highlight=False)
+
+
+@app.command()
+@_user_errors
+def followup(
+    survey: SurveyArg,
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="Follow-up list: .csv or .xlsx (formula-safe).")] = Path("followup.xlsx"),
+    taxonomy: TaxonomyOpt = None,
+    model: ModelOpt = None,
+    mentions: MentionsOpt = None,
+    method: MethodOpt = Method.rules,
+    group: Annotated[Optional[list[Group]], typer.Option("--group", help="NPS group to list; repeat (default: detractor).")] = None,
+    priority: Annotated[Optional[list[Priority]], typer.Option("--priority", help="Sort key, first decides; repeat (default: severity, then recency).")] = None,
+    value: Annotated[Optional[str], typer.Option("--value", metavar="COLUMN", help="Customer value column for --priority value.")] = None,
+    by: ByOpt = None,
+    redact: Annotated[bool, typer.Option("--redact/--no-redact", help="Redact personal data in the comments.")] = False,
+    score: ScoreOpt = None,
+    comment: CommentOpt = None,
+    id: IdOpt = None,  # noqa: A002
+    date: DateOpt = None,
+    dayfirst: DayfirstOpt = None,
+    sheet: SheetOpt = None,
+    scale: ScaleOpt = Scale.zero_to_ten,
+    errors: ErrorsOpt = Errors.report,
+) -> None:
+    """Close the loop: detractors (and --group passive) with comment, themes, segments and date, by priority, to OUTPUT."""
+    if output.suffix.lower() not in (".csv", ".xlsx"):
+        raise NpsTextError(f"Cannot write the follow-up list to '{output.name}': use a .csv or .xlsx file name.")
+    table = followup_survey(survey, taxonomy=taxonomy, model=model, mentions=mentions, method=method.value,
+                            groups=tuple(g.value for g in group) if group else ("detractor",),
+                            priority=tuple(p.value for p in priority) if priority else None, value=value,
+                            segments=by, redact_pii=redact,
+                            **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
+    write_table(table, output)
+    out.print(f"{_plural(len(table), 'response')} to follow up written to {output}.", highlight=False)
 
 
 LabelsOpt = Annotated[list[str], typer.Option("--labels", metavar="COLUMN", help="Label column ('a|b' per row), or repeat for one 0/1 column per theme.")]

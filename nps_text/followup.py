@@ -1,0 +1,128 @@
+"""Close the loop: who to call back first, with their comment and themes, safe to open in Excel."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import ColumnError, ParameterError
+from .scoring import GROUPS, nps_group
+
+__all__ = ["close_the_loop", "PRIORITIES"]
+
+logger = logging.getLogger(__name__)
+
+PRIORITIES = ("severity", "recency", "value", "score")
+
+
+def _severity(responses: pd.DataFrame, mentions: pd.DataFrame, severity: Mapping[str, float] | None) -> dict[str, float]:
+    """Theme → severity: given, else minus each theme's impact on NPS (themes that cost most come first)."""
+    if severity is not None:
+        return {str(k): float(v) for k, v in severity.items()}
+    if mentions.empty:
+        return {}
+    from .drivers import theme_table
+
+    table = theme_table(responses, mentions, sentiment=False)
+    return dict(zip(table["theme"], (-table["impact"]).clip(lower=0).fillna(0.0)))
+
+
+def close_the_loop(responses: pd.DataFrame, mentions: pd.DataFrame | None = None, *,
+                   groups: Sequence[str] = ("detractor",), priority: str | Sequence[str] = ("severity", "recency"),
+                   value: str | None = None, severity: Mapping[str, float] | None = None,
+                   segments: Sequence[str] | None = None, redact_pii: bool = False,
+                   include_empty: bool = True) -> pd.DataFrame:
+    """The follow-up list: detractors (and optionally passives) with comment, themes, segments and date, by priority.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        Responses with ``response_id``, ``score`` (or ``nps_group``), ``comment``, optional ``date``.
+    mentions : DataFrame, optional
+        Mentions table; gives each row its ``themes`` and the severity priority.
+    groups : sequence of {"detractor", "passive", "promoter"}, default ("detractor",)
+    priority : str or sequence of str, default ("severity", "recency")
+        Sort keys, first decides: ``"severity"`` (largest theme severity among the response's themes),
+        ``"recency"`` (newest date first), ``"value"`` (the ``value`` column, largest first, e.g. revenue),
+        ``"score"`` (lowest score first). Ties end with the lowest score, then the response id.
+    value : str, optional
+        Customer value column for ``priority="value"``.
+    severity : mapping theme → number, optional
+        Default: each theme's NPS cost, ``-impact`` from :func:`~nps_text.drivers.theme_table` (0 for themes
+        that raise the NPS).
+    segments : sequence of str, optional
+        Segment columns to include (default: none besides those in ``priority``).
+    redact_pii : bool
+        Replace personal data in the comment with :func:`~nps_text.redact.redact`.
+    include_empty : bool
+        Keep respondents who wrote nothing (they can still be called back).
+
+    Returns
+    -------
+    DataFrame
+        ``rank, response_id, score, nps_group, date, <segments>, <value>, themes`` ("a; b"),
+        ``severity, comment``; the input's index. Write it with :func:`~nps_text.export.write_table`,
+        which neutralises formulas.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"response_id": ["a", "b", "c"], "score": [2, 9, 5], "comment": ["late", "great", "=1+1"],
+    ...                   "date": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-03"])})
+    >>> m = pd.DataFrame({"response_id": ["a"], "theme": ["delivery"]})
+    >>> close_the_loop(r, m, severity={"delivery": 5.0})[["rank", "response_id", "themes"]].values.tolist()
+    [[1, 'a', 'delivery'], [2, 'c', '']]
+    """
+    keys = [priority] if isinstance(priority, str) else list(priority)
+    bad = [k for k in keys if k not in PRIORITIES]
+    if bad or not keys:
+        raise ParameterError(f"priority must be one or more of {list(PRIORITIES)}, got {bad or keys!r}. "
+                             "Pass e.g. priority=['severity', 'recency'].")
+    wrong = [g for g in groups if g not in GROUPS]
+    if wrong or not groups:
+        raise ParameterError(f"groups must be among {GROUPS}, got {list(groups)!r}. Pass e.g. groups=['detractor', 'passive'].")
+    if "value" in keys and value is None:
+        raise ParameterError("priority 'value' needs the customer value column: pass value='<column>' (CLI: --value COLUMN).")
+    needed = [c for c in [value, *(segments or [])] if c is not None and c not in responses.columns]
+    if needed or "response_id" not in responses:
+        raise ColumnError(f"Column(s) {needed or ['response_id']} not found; available columns: {list(responses.columns)}.")
+    if "recency" in keys and "date" not in responses:
+        raise ColumnError("priority 'recency' needs a date column; pass date='<column>' to load_survey (CLI: --date), "
+                          "or choose another priority.")
+    mentions = mentions if mentions is not None else pd.DataFrame(columns=["response_id", "theme"])
+    group = responses["nps_group"].astype("string") if "nps_group" in responses else \
+        nps_group(responses["score"]).astype("string")
+    keep = group.isin(list(groups)).fillna(False)
+    if not include_empty and "comment" in responses:
+        keep &= responses["comment"].fillna("").astype(str).str.strip().ne("")
+    out = responses.loc[keep].copy()
+    ids = out["response_id"].astype(str)
+    pairs = mentions.assign(response_id=mentions["response_id"].astype(str), theme=mentions["theme"].astype(str))
+    pairs = pairs.drop_duplicates(["response_id", "theme"])
+    sev = _severity(responses, mentions, severity) if "severity" in keys else (severity or {})
+    pairs["severity"] = pairs["theme"].map(sev).fillna(0.0)
+    grouped = pairs.groupby("response_id")
+    joined = grouped["theme"].agg(lambda t: "; ".join(sorted(t))).astype(object)
+    out["themes"] = ids.map(joined).astype(object).fillna("").to_numpy()
+    out["severity"] = ids.map(grouped["severity"].max()).fillna(0.0).to_numpy()
+    out["nps_group"] = group[keep].to_numpy()
+    if redact_pii and "comment" in out:
+        from .redact import redact
+
+        out["comment"] = out["comment"].map(redact)
+    sort_cols, ascending = [], []
+    for key in keys:
+        column = {"severity": "severity", "recency": "date", "value": value, "score": "score"}[key]
+        sort_cols.append(column)
+        ascending.append(key == "score")
+    sort_cols += ["score", "response_id"]
+    ascending += [True, True]
+    out = out.sort_values(sort_cols, ascending=ascending, kind="stable", na_position="last")
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    columns = ["rank", "response_id", "score", "nps_group", *(["date"] if "date" in out else []),
+               *[c for c in segments or [] if c not in ("date",)], *([value] if value else []),
+               "themes", "severity", *(["comment"] if "comment" in out else [])]
+    logger.info("close the loop: %d of %d responses (%s)", len(out), len(responses), ", ".join(groups))
+    return out[list(dict.fromkeys(columns))]
