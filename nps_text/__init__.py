@@ -26,6 +26,7 @@ _LAZY = {
     "prepare_text": "text", "redact": "redact", "embed": "embed", "get_embedder": "embed",
     "load_taxonomy": "taxonomy", "default_taxonomy": "taxonomy", "Taxonomy": "taxonomy",
     "RuleTagger": "tagging", "ZeroShotTagger": "tagging", "ThemeClassifier": "tagging",
+    "SentimentScorer": "tagging", "add_sentiment": "tagging", "sentence_sentiment": "tagging",
 }
 
 
