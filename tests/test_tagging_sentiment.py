@@ -129,3 +129,28 @@ def test_theme_summary_by_hand():
     assert price.nps == pytest.approx(0.0) and price.n == 3 and price.warning  # one promoter, one detractor
     assert price.ci_low < 0 < price.ci_high
     assert theme_summary(mentions.iloc[:0], responses).empty
+
+
+def test_evidence_offsets_of_every_tagger_point_into_the_comment(tmp_path):
+    from nps_text.tagging import ThemeClassifier
+
+    comments = ["Der Kundenservice war super freundlich, aber die Lieferung kam viel zu spät",
+                "Größte Enttäuschung: Paket beschädigt. Preis völlig überteuert!",
+                "Great value for money, but the parcel arrived damaged and late",
+                "  Leading spaces; the delivery was quick, the price fair."]
+    responses = pd.DataFrame({"response_id": [f"r{i}" for i in range(len(comments))], "comment": comments})
+    out, sentences = prepare_text(responses)
+    taxonomy = Taxonomy.from_yaml(SMALL)
+    texts = ["zu teuer", "viel zu teuer", "expensive", "Paket kam spät", "parcel late", "Lieferung zu spät"] * 3
+    labels = [["price"], ["price"], ["price"], ["delivery"], ["delivery"], ["delivery"]] * 3
+    classifier = ThemeClassifier(embedder="hashing", threshold_folds=0, tfidf=False, cache=tmp_path).fit(texts, labels)
+    classifier.thresholds_[:] = 0.0  # tag every sentence with every theme: all offsets get checked
+    taggers = [RuleTagger(taxonomy), ZeroShotTagger(taxonomy=taxonomy, embedder="hashing", cache=tmp_path, min_rank=0.0,
+                                                    margin=1.0), classifier]
+    comment = out.set_index("response_id")["comment"]
+    for tagger in taggers:
+        mentions = tagger.tag(sentences)
+        assert len(mentions) and list(mentions.columns) == MENTION_COLUMNS
+        assert mentions["sentiment"].notna().all()
+        for m in mentions.itertuples():
+            assert comment[m.response_id][m.start:m.end] == m.evidence, (type(tagger).__name__, m)

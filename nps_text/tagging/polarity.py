@@ -6,8 +6,10 @@ forms are found by their endings ("freundlich" finds "freundliche", "freundliche
 negator ("nicht", "kein", "nie", "not", "no", "never", "n't", "without") flips the next polar word
 within three tokens ("nicht freundlich", "kein Problem", "not bad"), or — German word order —
 the polar word just before it ("gefällt mir nicht"). "zu"/"too" before a word of excess
-("zu lange", "too slow") is negative; "könnte besser sein", "room for improvement" and similar
-phrases are negative.
+("zu lange", "too slow") is negative; phrases count as one polar word ("könnte besser sein",
+"room for improvement" negative; "wie beschrieben", "no complaints" positive), and negation flips
+them too ("nicht ernst genommen"). "nie"/"never"/"nobody" with nothing polar to flip is mildly
+negative ("never arrived").
 
 ``lexicon_polarity(text)`` is the summed polarity; ``lexicon_score(text)`` squashes it into
 (-1, 1): 0 means no polar word (neutral).
@@ -30,6 +32,7 @@ vorbildlich beeindruckend beeindruckt überzeugend überzeugt hilfreich hochwert
 glücklich erreichbar kundenfreundlich benutzerfreundlich nutzerfreundlich intuitiv passt gefällt gefallen
 lieben liebe beste besten bester bestens klasse spitzenmäßig unschlagbar bewährt empfehle erstklassig
 sorgfältig ordentlich kompetenz freundlichkeit hilfsbereitschaft entgegenkommend lösungsorientiert korrekt
+selbsterklärend praktisch logisch leicht eingehalten haltbar robust
 """.split()
 _NEGATIVE_DE = """
 schlecht schlimm schrecklich furchtbar katastrophal katastrophe miserabel mies mangelhaft ungenügend
@@ -42,7 +45,8 @@ peinlich unmöglich frustrierend frust frustriert wütend sauer zumutung unterir
 lächerlich versagt ungenau fehlt fehlen fehlende vermisse mangelnde ewig ständig dauernd verschlechtert
 nachgelassen kündigen gekündigt unbrauchbar nutzlos sinnlos warten wartezeit mühsam nervtötend ärgerlicherweise
 schlechter schlechteste unprofessionell respektlos herablassend desinteressiert überfordert hektisch
-fragwürdig dürftig lausig abgezockt betrug unübersichtlich verwirrend intransparent versteckt
+fragwürdig dürftig lausig abgezockt betrug unübersichtlich verwirrend intransparent versteckt genervt unpraktisch
+unlogisch happig wackelig billig
 """.split()
 _POSITIVE_EN = """
 good great excellent amazing awesome fantastic wonderful brilliant superb outstanding perfect lovely nice
@@ -52,7 +56,8 @@ delicious fresh affordable reasonable fair happy pleased satisfied love loved en
 recommended thank thanks grateful appreciate appreciated best better efficient reassuring reassured calm
 pleasant welcoming fabulous impressed impressive exceptional top glad delighted safe respectful supportive
 organised organized informative clear thorough decent fine ok okay wonderfully beautiful incredible superb
-gentle considerate compassionate cheap helped listened smiling smile cheerful correct accurate
+gentle considerate compassionate cheap helped listened smiling smile cheerful correct accurate solid
+sturdy durable intuitive handy
 """.split()
 _NEGATIVE_EN = """
 bad poor terrible awful horrible dreadful appalling disgusting disgraceful worst worse rude unfriendly
@@ -64,25 +69,31 @@ complicated difficult dirty noisy lack lacking missing lost ignored forgot forgo
 useless pointless waste mess messy chaos chaotic shocking unreliable unclear uncomfortable inconvenient
 overcrowded crowded cramped stale bland mediocre sadly unfortunately shame pity horrendous hate hated angry
 upset worried rushed cold unsafe careless condescending poorly badly nightmare joke scam ripoff cancelled
-waiting wait lengthy
+waiting wait lengthy forever impossible flimsy
 """.split()
 # weaker words (± 0.5): mild or often hedged
 _WEAK = {"ok", "okay", "fine", "decent", "passt", "gern", "gerne", "wait", "waiting", "warten", "wartezeit",
-         "ständig", "dauernd", "ewig", "cheap", "better", "lengthy"}
+         "ständig", "dauernd", "ewig", "cheap", "better", "lengthy", "leicht",
+         "billig", "praktisch", "logisch"}
 
 _NEGATORS = {"nicht", "kein", "keine", "keinen", "keiner", "keinem", "keines", "nie", "niemals", "nichts", "ohne",
              "kaum", "not", "no", "never", "n't", "without", "hardly", "nothing", "none", "nobody", "neither", "nor",
              "cannot", "cant", "dont", "didnt", "doesnt", "wasnt", "isnt", "wont", "arent", "werent", "couldnt"}
+_COMPLAINT_NEGATORS = {"nie", "niemals", "niemand", "never", "nobody"}
 _EXCESS = {"lang", "lange", "langsam", "klein", "groß", "laut", "wenig", "viel", "spät", "kompliziert", "voll",
            "kalt", "heiß", "hoch", "teuer", "umständlich", "long", "slow", "small", "big", "loud", "little", "much",
            "many", "late", "busy", "complicated", "cold", "hot", "high", "expensive", "few", "far", "weit"}
 _NEGATIVE_PHRASES = ("könnte besser", "könnten besser", "geht besser", "ginge besser", "luft nach oben",
                      "verbesserungswürdig", "ausbaufähig", "nie wieder", "could be better", "could have been better",
                      "could be improved", "room for improvement", "never again", "needs improvement",
-                     "need to improve", "needs to improve", "should be better", "not good enough")
+                     "need to improve", "needs to improve", "should be better", "not good enough", "keine ahnung",
+                     "no clue", "no idea", "ohne ende", "fell apart", "falls apart", "make no sense", "makes no sense",
+                     "keinen sinn", "hin und her", "passed around", "took ages", "takes ages")
 _POSITIVE_PHRASES = ("weiter so", "keep it up", "keep up the good work", "nichts zu meckern", "nichts auszusetzen",
                      "no complaints", "nothing to complain", "can't fault", "cannot fault", "couldn't fault",
-                     "could not fault", "above and beyond", "second to none")
+                     "could not fault", "above and beyond", "second to none", "wie beschrieben",
+                     "wie angekündigt", "wie versprochen", "as described", "as promised", "zeit genommen",
+                     "took the time", "ernst genommen")
 _EMOJI = {"👍": 1.0, "😊": 1.0, "🙂": 1.0, "😀": 1.0, "😃": 1.0, "❤": 1.0, "❤️": 1.0, "👌": 1.0, "⭐": 1.0,
           "👎": -1.0, "😡": -1.0, "😠": -1.0, "😞": -1.0, "🙁": -1.0, "☹": -1.0, "😤": -1.0,
           ":)": 1.0, ":-)": 1.0, ":(": -1.0, ":-(": -1.0}
@@ -110,7 +121,7 @@ def _word_polarity(token: str) -> float:
     if token in _LEXICON:
         return _LEXICON[token]
     for suffix in _SUFFIXES[1:]:  # German inflection, English -s/-ed
-        if len(token) - len(suffix) >= 4 and token.endswith(suffix) and token[: -len(suffix)] in _LEXICON:
+        if len(token) - len(suffix) >= 3 and token.endswith(suffix) and token[: -len(suffix)] in _LEXICON:
             return _LEXICON[token[: -len(suffix)]]
     return 0.0
 
@@ -136,17 +147,15 @@ def lexicon_polarity(text: str) -> float:
     if not isinstance(text, str) or not text.strip():
         return 0.0
     low = " " + " ".join(_tokens(text)) + " "
-    total = 0.0
-    for phrase, sign in [(p, -1.0) for p in _NEGATIVE_PHRASES] + [(p, 1.0) for p in _POSITIVE_PHRASES]:
-        pattern = " " + " ".join(_tokens(phrase)) + " "
-        while pattern in low:
-            total += sign
-            low = low.replace(pattern, " ", 1)
+    for phrase, marker in [(p, " __neg__ ") for p in _NEGATIVE_PHRASES] + [(p, " __pos__ ") for p in _POSITIVE_PHRASES]:
+        low = low.replace(" " + " ".join(_tokens(phrase)) + " ", marker)  # a phrase is one polar token
     tokens = low.split()
     values = []
     for i, token in enumerate(tokens):
         if token in _EMOJI:
             values.append(_EMOJI[token])
+        elif token in ("__pos__", "__neg__"):
+            values.append(1.0 if token == "__pos__" else -1.0)
         elif i > 0 and tokens[i - 1] in ("zu", "too") and token in _EXCESS:
             values.append(-1.0)
         else:
@@ -158,10 +167,11 @@ def lexicon_polarity(text: str) -> float:
         before = next((j for j in range(i - 1, max(i - 3, -1), -1) if values[j]), None)
         if after is None and not any(values[i + 1:]):  # "gefällt mir nicht": the polar word came first
             after = before
-        target = after
-        if target is not None:
-            values[target] = -values[target]
-    return float(total + sum(values))
+        if after is not None:
+            values[after] = -values[after]
+        elif token in _COMPLAINT_NEGATORS:  # "never arrived", "nie passiert", "nobody answered"
+            values[i] = -0.5
+    return float(sum(values))
 
 
 def lexicon_score(text: str) -> float:
