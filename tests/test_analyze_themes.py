@@ -59,3 +59,18 @@ def test_cli_analyze_with_taxonomy(tmp_path, german_export):
     assert "Themes (rules; sentiment: lexicon)" in result.stdout and "mentions.csv" in result.stdout
     bad = runner.invoke(app, ["analyze", str(german_export), "-o", str(outdir), "--taxonomy", str(tmp_path / "no.yaml")])
     assert bad.exit_code == 2 and "does not exist" in bad.stderr
+
+
+def test_analyze_with_a_trained_model(tmp_path, german_export):
+    from nps_text.tagging import ThemeClassifier
+
+    texts = ["zu teuer", "viel zu teuer", "Preis zu hoch", "Service super", "freundlicher Kundenservice",
+             "Personal nett"] * 3
+    labels = [["price"], ["price"], ["price"], ["service"], ["service"], ["service"]] * 3
+    ThemeClassifier(embedder="hashing", threshold_folds=0, cache=tmp_path / "c").fit(texts, labels).save(tmp_path / "m")
+    result = analyze(german_export, model=tmp_path / "m")
+    assert result.summary["themes"]["tagger"].startswith("model ")
+    assert set(result.mentions["source"]) == {"classifier"}
+    assert set(result.tables["theme_summary"]["theme"]) <= {"price", "service"}
+    counts = result.tables["theme_summary"][["positive", "negative", "neutral"]].sum(axis=1)
+    assert (counts == result.tables["theme_summary"]["mentions"]).all()  # every mention has a sentiment
