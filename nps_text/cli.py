@@ -77,6 +77,24 @@ TargetOpt = Annotated[Optional[float], typer.Option("--target", metavar="NPS", h
 LevelOpt = Annotated[float, typer.Option("--level", metavar="0..1", help="Confidence level of the intervals, between 0 and 1.")]
 
 
+class Method(str, Enum):
+    rules = "rules"
+    zero_shot = "zero-shot"
+
+
+class Sentiment(str, Enum):
+    auto = "auto"
+    survey = "survey"
+    lexicon = "lexicon"
+
+
+TaxonomyOpt = Annotated[Optional[str], typer.Option("--taxonomy", metavar="FILE", help="Taxonomy YAML, or 'default' for the bundled NPS taxonomy.")]
+ModelOpt = Annotated[Optional[Path], typer.Option("--model", metavar="DIR", help="A trained ThemeClassifier folder (instead of a taxonomy).")]
+MethodOpt = Annotated[Method, typer.Option("--method", help="With a taxonomy: keyword rules or zero-shot embeddings.")]
+RedactOpt = Annotated[bool, typer.Option("--redact/--no-redact", help="Redact personal data before tagging.")]
+SentimentOpt = Annotated[Sentiment, typer.Option("--sentiment", help="Mention sentiment: learned from this survey's scores, the polarity lexicon, or auto (survey when it has 50+ promoter and detractor clauses).")]
+
+
 def _user_errors(func):
     """Turn library errors into exit code 2 with the message, instead of a traceback."""
 
@@ -160,6 +178,18 @@ def _print_summary(summary: dict[str, Any], report_text: str | None = None) -> N
         out.print(f"Target {_fmt(t['target'])}: NPS is {t['status']} (gap {_fmt(t['gap'])}, p {_p(t['p_value'])}).")
 
 
+def _print_themes(themes: dict[str, Any]) -> None:
+    table = Table(title=f"Themes ({themes['tagger']}; sentiment: {themes['sentiment_method']})", title_justify="left")
+    table.add_column("theme")
+    for key in ("respondents", "share", "+", "-", "=", "nps", "95% interval"):
+        table.add_column(key, justify="right")
+    for row in themes["by_theme"]:
+        table.add_row(row["theme"], str(row["respondents"]), f"{100 * row['share_of_commenters']:.0f}%",
+                      str(row["positive"]), str(row["negative"]), str(row["neutral"]), _fmt(row["nps"]),
+                      f"{_fmt(row['ci_low'])} … {_fmt(row['ci_high'])}")
+    out.print(table)
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"nps-text {__version__}")
@@ -226,24 +256,29 @@ def analyze(
     period: PeriodOpt = None,
     target: TargetOpt = None,
     level: LevelOpt = 0.95,
+    taxonomy: TaxonomyOpt = None,
+    model: ModelOpt = None,
+    method: MethodOpt = Method.rules,
+    redact: RedactOpt = False,
+    sentiment: SentimentOpt = Sentiment.auto,
 ) -> None:
     """The main job: load, score overall, by segment and over time; write the tables to OUTPUT.
 
     Without --by, every column with 2-20 distinct values is a segment; with a date column the
     trend is by month unless --period says otherwise. Writes summary.json, load_report.json,
-    nps_by_segment.csv, nps_by_period.csv, rejected_rows.csv and nps_tables.xlsx.
+    nps_by_segment.csv, nps_by_period.csv, rejected_rows.csv and nps_tables.xlsx. With
+    --taxonomy or --model it also tags the comments and writes mentions.csv and theme_summary.csv
+    (per theme: mentions, respondents, sentiment, NPS of those respondents).
     """
     result = analyze_survey(survey, outdir=output, by=by, period=period.value if period else None,
-                            target=target, level=level,
+                            target=target, level=level, taxonomy=taxonomy, model=model, method=method.value,
+                            redact_pii=redact, sentiment=sentiment.value,
                             **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
     _print_summary(result.summary, result.report.summary())
+    if result.summary.get("themes"):
+        _print_themes(result.summary["themes"])
     out.print(f"Wrote {len(result.files)} files to {output}/: " + ", ".join(p.name for p in result.files),
               highlight=False)
-
-
-class Method(str, Enum):
-    rules = "rules"
-    zero_shot = "zero-shot"
 
 
 @app.command()
@@ -251,10 +286,11 @@ class Method(str, Enum):
 def tag(
     survey: SurveyArg,
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="Mentions table: .csv, .xlsx or .parquet.")] = Path("mentions.csv"),
-    taxonomy: Annotated[Optional[Path], typer.Option("--taxonomy", metavar="FILE", help="Taxonomy YAML (default: the bundled NPS taxonomy).")] = None,
-    model: Annotated[Optional[Path], typer.Option("--model", metavar="DIR", help="A trained ThemeClassifier folder (instead of a taxonomy).")] = None,
-    method: Annotated[Method, typer.Option("--method", help="With a taxonomy: keyword rules or zero-shot embeddings.")] = Method.rules,
-    redact: Annotated[bool, typer.Option("--redact/--no-redact", help="Redact personal data before tagging.")] = False,
+    taxonomy: TaxonomyOpt = None,
+    model: ModelOpt = None,
+    method: MethodOpt = Method.rules,
+    redact: RedactOpt = False,
+    sentiment: SentimentOpt = Sentiment.auto,
     score: ScoreOpt = None,
     comment: CommentOpt = None,
     id: IdOpt = None,  # noqa: A002
@@ -268,7 +304,7 @@ def tag(
     if output.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
         raise NpsTextError(f"Cannot write mentions to '{output.name}': use a .csv, .xlsx or .parquet file name.")
     result = tag_survey(survey, taxonomy=taxonomy, model=model, method=method.value, redact_pii=redact,
-                        **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
+                        sentiment=sentiment.value, **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
     if output.suffix.lower() == ".parquet":
         output.parent.mkdir(parents=True, exist_ok=True)
         result.mentions.to_parquet(output, index=False)
@@ -300,10 +336,7 @@ class Priority(str, Enum):
     score = "score"
 
 
-TaxonomyOpt = Annotated[Optional[Path], typer.Option("--taxonomy", metavar="FILE", help="Taxonomy YAML to tag with (default: the bundled NPS taxonomy).")]
-ModelOpt = Annotated[Optional[Path], typer.Option("--model", metavar="DIR", help="A trained ThemeClassifier folder to tag with.")]
 MentionsOpt = Annotated[Optional[Path], typer.Option("--mentions", metavar="FILE", help="A mentions table from `nps-text tag` (.csv/.xlsx/.parquet) instead of tagging.")]
-MethodOpt = Annotated[Method, typer.Option("--method", help="With a taxonomy: keyword rules or zero-shot embeddings.")]
 
 
 @app.command()

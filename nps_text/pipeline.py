@@ -14,14 +14,14 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import ColumnError
+from .errors import ColumnError, ParameterError
 from .export import round_table, write_table
 from .scoring import nps_summary, target_progress
 from .segments import nps_by, nps_by_period
 from .survey import LoadReport, load_survey, resolve_segments
 
-__all__ = ["score_survey", "summary_frame", "analyze", "AnalysisResult", "tag_survey", "TaggedSurvey", "to_jsonable",
-           "driver_tables", "drivers_survey", "DriversResult", "followup_survey", "read_mentions"]
+__all__ = ["score_survey", "summary_frame", "analyze", "AnalysisResult", "tag_survey", "tag_responses", "TaggedSurvey",
+           "to_jsonable", "driver_tables", "drivers_survey", "DriversResult", "followup_survey", "read_mentions"]
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +131,8 @@ class AnalysisResult:
     responses: pd.DataFrame
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    mentions: pd.DataFrame | None = None  # with taxonomy= or model=
+    sentences: pd.DataFrame | None = None
 
 
 def analyze(
@@ -141,9 +143,18 @@ def analyze(
     period: str | None = None,
     target: float | None = None,
     level: float = 0.95,
+    taxonomy: str | Path | None = None,
+    model: str | Path | None = None,
+    method: str = "rules",
+    redact_pii: bool = False,
+    sentiment: str = "auto",
     **load_options: Any,
 ) -> AnalysisResult:
     """The main job: load a survey, compute NPS overall, by segment and over time, write the tables.
+
+    With ``taxonomy`` or ``model`` it also prepares and tags the comments (see :func:`tag_survey`)
+    and adds the mentions and a per-theme summary (mentions, respondents, sentiment counts, NPS of
+    the respondents who mention the theme, with interval).
 
     Parameters
     ----------
@@ -157,6 +168,10 @@ def analyze(
         Segment columns; default: the segments ``load_survey`` found.
     period : {"week", "month", "quarter", "year"}, optional
         Default "month" when the survey has a date column.
+    taxonomy, model, method, redact_pii, sentiment
+        As in :func:`tag_survey`. When ``taxonomy`` or ``model`` is given, ``mentions.csv`` and
+        ``theme_summary.csv`` (also a sheet of ``nps_tables.xlsx``) are written too, and
+        ``summary["themes"]`` holds the tagging set-up and the per-theme rows.
     **load_options
         Passed to :func:`~nps_text.load_survey` (``score=``, ``comment=``, ``scale=``, ...).
 
@@ -178,6 +193,15 @@ def analyze(
         "rejected_rows": report.rejected_frame(),
     }
     result = AnalysisResult(summary=summary, report=report, responses=responses, tables=tables)
+    if taxonomy is not None or model is not None:
+        from .tagging.summary import theme_summary
+
+        tagged = tag_responses(responses, taxonomy=taxonomy, model=model, method=method, redact_pii=redact_pii,
+                               sentiment=sentiment)
+        themes = theme_summary(tagged.mentions, tagged.responses, level=level)
+        tables["theme_summary"] = themes
+        summary["themes"] = to_jsonable({**tagged.setup(), "by_theme": themes.to_dict(orient="records")})
+        result.responses, result.sentences, result.mentions = tagged.responses, tagged.sentences, tagged.mentions
     if outdir is not None:
         result.files = _write_outputs(result, Path(outdir))
     return result
@@ -192,6 +216,8 @@ def _write_outputs(result: AnalysisResult, outdir: Path) -> list[Path]:
         files.append(path)
     for name, table in result.tables.items():
         files.append(write_table(round_table(table), outdir / f"{name}.csv"))
+    if result.mentions is not None:
+        files.append(write_table(result.mentions, outdir / "mentions.csv"))
     files.append(write_table(dict(result.tables), outdir / "nps_tables.xlsx"))  # Excel in any locale
     return files
 
@@ -203,7 +229,48 @@ class TaggedSurvey:
     responses: pd.DataFrame
     sentences: pd.DataFrame
     mentions: pd.DataFrame
-    report: LoadReport
+    report: LoadReport | None
+    tagger: str = "rules"
+    sentiment_method: str = "lexicon"
+
+    def setup(self) -> dict[str, Any]:
+        """How the mentions were made, and how many: the ``themes`` header of ``summary.json``."""
+        return {"tagger": self.tagger, "sentiment_method": self.sentiment_method, "mentions": len(self.mentions),
+                "responses_with_mentions": int(self.mentions["response_id"].nunique()),
+                "responses": len(self.responses), "sentences": len(self.sentences)}
+
+
+def tag_responses(
+    responses: pd.DataFrame,
+    *,
+    taxonomy: str | Path | None = None,
+    model: str | Path | None = None,
+    method: str = "rules",
+    redact_pii: bool = False,
+    sentiment: str = "auto",
+) -> TaggedSurvey:
+    """Prepare and tag loaded ``responses`` (see :func:`tag_survey`); ``report`` of the result is None."""
+    from .tagging import RuleTagger, ThemeClassifier, ZeroShotTagger, add_sentiment, sentence_sentiment
+    from .tagging.sentiment import SENTIMENT_METHODS
+    from .text import prepare_text
+
+    if model is None and method not in ("rules", "zero-shot"):
+        raise ParameterError(f"method must be 'rules' or 'zero-shot', got {method!r}; or pass model=<folder>.")
+    if sentiment not in SENTIMENT_METHODS:
+        raise ParameterError(f"sentiment must be one of {list(SENTIMENT_METHODS)}, got {sentiment!r}.")
+    if isinstance(taxonomy, str) and taxonomy == "default":
+        taxonomy = None  # the bundled NPS taxonomy
+    responses, sentences = prepare_text(responses, redact_pii=redact_pii)
+    if model is not None:
+        tagger, name = ThemeClassifier.load(model), f"model {model}"
+    elif method == "zero-shot":
+        tagger, name = ZeroShotTagger(taxonomy=taxonomy), "zero-shot"
+    else:
+        tagger, name = RuleTagger(taxonomy), "rules"
+    mentions = tagger.tag(sentences)
+    scores = sentence_sentiment(sentences, responses, method=sentiment)
+    mentions = add_sentiment(mentions, sentences, scores)
+    return TaggedSurvey(responses, sentences, mentions, None, tagger=name, sentiment_method=scores.attrs["method"])
 
 
 def tag_survey(
@@ -213,37 +280,38 @@ def tag_survey(
     model: str | Path | None = None,
     method: str = "rules",
     redact_pii: bool = False,
+    sentiment: str = "auto",
     **load_options: Any,
 ) -> TaggedSurvey:
     """Load a survey, prepare its comments and tag themes: rules or zero-shot on a taxonomy, or a trained model.
 
     Parameters
     ----------
-    taxonomy : path, optional
-        Taxonomy YAML (default: the bundled NPS taxonomy); used by ``method="rules"`` / ``"zero-shot"``.
+    taxonomy : path or "default", optional
+        Taxonomy YAML (default, or ``"default"``: the bundled NPS taxonomy); used by ``method="rules"`` / ``"zero-shot"``.
     model : path, optional
         A folder saved by ``ThemeClassifier.save``; overrides ``method``.
     method : {"rules", "zero-shot"}
     redact_pii : bool
         Redact personal data before anything else (offsets then refer to ``comment_redacted``).
+    sentiment : {"auto", "survey", "lexicon"}
+        The sentiment of each mention: learned from this survey's scores (promoters' clauses as
+        weak positives, detractors' as weak negatives), from the polarity lexicon, or ``"auto"``:
+        the survey model when there are at least 50 clauses of promoters and of detractors
+        (see :func:`~nps_text.tagging.sentence_sentiment`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> survey = pd.DataFrame({"score": [10, 2], "comment": ["Lieferung super schnell", "Viel zu teuer"]})
+    >>> tag_survey(survey).mentions[["theme", "sentiment"]].values.tolist()
+    [['delivery', 'positive'], ['price', 'negative']]
     """
-    from .tagging import RuleTagger, ThemeClassifier, ZeroShotTagger
-    from .text import prepare_text
-
-    if model is None and method not in ("rules", "zero-shot"):
-        from .errors import ParameterError
-
-        raise ParameterError(f"method must be 'rules' or 'zero-shot', got {method!r}; or pass model=<folder>.")
     responses, report = load_survey(source, **load_options)
-    responses, sentences = prepare_text(responses, redact_pii=redact_pii)
-    if model is not None:
-        tagger = ThemeClassifier.load(model)
-    elif method == "zero-shot":
-        tagger = ZeroShotTagger(taxonomy=taxonomy)
-    else:
-        tagger = RuleTagger(taxonomy)
-    return TaggedSurvey(responses, sentences, tagger.tag(sentences), report)
-
+    tagged = tag_responses(responses, taxonomy=taxonomy, model=model, method=method, redact_pii=redact_pii,
+                           sentiment=sentiment)
+    tagged.report = report
+    return tagged
 
 # ----------------------------------------------------------------------------- drivers
 DRIVER_JSON_KEYS = ["theme", "n", "share", "nps_with", "nps_without", "impact", "impact_low", "impact_high",

@@ -188,7 +188,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             for k in np.flatnonzero(proba[i] >= self.thresholds_):
                 rows.append((row.response_id, row.sentence_id, str(self.classes_[k]), float(proba[i, k]),
                              "classifier", int(row.start), int(row.end), str(row.text)))
-        return mentions_frame(rows)
+        return mentions_frame(rows, sentences)
 
     # ---------------------------------------------------------------- safe persistence
     def save(self, folder: str | Path, *, metrics: dict | None = None) -> Path:

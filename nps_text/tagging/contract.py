@@ -6,14 +6,29 @@ import pandas as pd
 
 __all__ = ["MENTION_COLUMNS", "empty_mentions", "mentions_frame"]
 
-MENTION_COLUMNS = ["response_id", "sentence_id", "theme", "score", "source", "start", "end", "evidence"]
+MENTION_COLUMNS = ["response_id", "sentence_id", "theme", "score", "source", "start", "end", "evidence",
+                   "sentiment", "sentiment_score"]
 _DTYPES = {"response_id": "string", "sentence_id": "int64", "theme": "string", "score": "float64",
-           "source": "string", "start": "int64", "end": "int64", "evidence": "string"}
+           "source": "string", "start": "int64", "end": "int64", "evidence": "string",
+           "sentiment": "string", "sentiment_score": "float64"}
+_TAGGER_COLUMNS = MENTION_COLUMNS[:8]
 
 
-def mentions_frame(rows: list[tuple]) -> pd.DataFrame:
-    """Build a mentions table from row tuples in :data:`MENTION_COLUMNS` order, with fixed dtypes."""
-    return pd.DataFrame(rows, columns=MENTION_COLUMNS).astype(_DTYPES)
+def mentions_frame(rows: list[tuple], sentences: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Build a mentions table from row tuples with fixed dtypes.
+
+    Rows hold the first eight :data:`MENTION_COLUMNS` (up to ``evidence``); the sentiment of each
+    mention is that of its sentence in ``sentences`` (lexicon prior, see
+    :func:`~nps_text.tagging.sentiment.add_sentiment`), or missing when no sentences are given.
+    """
+    frame = pd.DataFrame(rows, columns=_TAGGER_COLUMNS)
+    frame["sentiment"], frame["sentiment_score"] = None, float("nan")
+    frame = frame.astype(_DTYPES)
+    if sentences is not None and len(frame):
+        from .sentiment import add_sentiment
+
+        frame = add_sentiment(frame, sentences)
+    return frame
 
 
 def empty_mentions() -> pd.DataFrame:

@@ -107,4 +107,4 @@ class RuleTagger:
             for theme, (start, end) in best.items():
                 rows.append((row.response_id, row.sentence_id, theme, 1.0, "rule",
                              row.start + start, row.start + end, row.text[start:end]))
-        return mentions_frame(rows)
+        return mentions_frame(rows, sentences)

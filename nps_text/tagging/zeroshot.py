@@ -101,4 +101,4 @@ class ZeroShotTagger:
             for k in np.flatnonzero(chosen[i]):
                 rows.append((row.response_id, row.sentence_id, themes[k], float(ranks[i, k]), "zero-shot",
                              int(row.start), int(row.end), str(row.text)))
-        return mentions_frame(rows)
+        return mentions_frame(rows, sentences)

@@ -1,0 +1,22 @@
+"""The command line every benchmark shares: where the public data lives, which embedder to use."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def benchmark_args(doc: str | None) -> argparse.Namespace:
+    """``--shared PATH`` (default ``../shared/benchmarks`` beside the checkout) and ``--embedder``; offline."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks")
+    parser.add_argument("--embedder", default="e5")
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if not args.shared.exists():
+        sys.exit(f"{args.shared} not found: pass --shared PATH to the benchmark data.")
+    return args

@@ -1,0 +1,76 @@
+"""analyze() and `nps-text analyze` with themes: mentions, theme summary, summary.json key."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from nps_text import analyze, tag_survey
+from nps_text.cli import app
+from nps_text.errors import ParameterError
+from nps_text.tagging.summary import THEME_SUMMARY_COLUMNS
+
+runner = CliRunner()
+
+
+def test_analyze_without_themes_is_unchanged(german_export):
+    result = analyze(german_export)
+    assert "themes" not in result.summary and result.mentions is None and "theme_summary" not in result.tables
+
+
+def test_analyze_with_the_default_taxonomy(tmp_path, german_export):
+    result = analyze(german_export, outdir=tmp_path, taxonomy="default")
+    themes = result.summary["themes"]
+    assert themes["tagger"] == "rules" and themes["sentiment_method"] == "lexicon"  # 4 responses: too few to learn
+    assert themes["mentions"] == len(result.mentions) and themes["responses"] == 4
+    rows = {row["theme"]: row for row in themes["by_theme"]}
+    assert {"service", "price", "delivery"} <= set(rows)
+    assert rows["price"]["respondents"] == 2 and rows["price"]["negative"] >= 1  # "Viel zu teuer"
+    assert rows["price"]["nps"] == pytest.approx(0.0)  # a promoter (9,0: "Günstig") and a detractor (3)
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert {"mentions.csv", "theme_summary.csv", "summary.json", "nps_tables.xlsx"} <= set(written)
+    sheets = pd.read_excel(tmp_path / "nps_tables.xlsx", sheet_name=None)
+    assert list(sheets["theme_summary"].columns) == THEME_SUMMARY_COLUMNS
+    mentions = pd.read_csv(tmp_path / "mentions.csv", encoding="utf-8-sig")
+    assert {"sentiment", "sentiment_score"} <= set(mentions.columns)
+    on_disk = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert on_disk["themes"]["by_theme"][0]["theme"] == themes["by_theme"][0]["theme"]
+    assert on_disk["n"] == 4  # the NPS keys are still there
+
+
+def test_tag_survey_sentiment_options(german_export):
+    tagged = tag_survey(german_export, sentiment="lexicon")
+    assert tagged.sentiment_method == "lexicon" and tagged.mentions["sentiment"].notna().all()
+    with pytest.raises(ParameterError, match=r"sentiment must be one of \['auto', 'survey', 'lexicon'\]"):
+        tag_survey(german_export, sentiment="stars")
+    with pytest.raises(ParameterError, match="got 3 positive and 0 negative; use the lexicon"):
+        analyze(pd.DataFrame({"score": [10, 9, 10], "comment": ["super", "gut", "top"]}), taxonomy="default",
+                sentiment="survey")
+
+
+def test_cli_analyze_with_taxonomy(tmp_path, german_export):
+    outdir = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", str(german_export), "-o", str(outdir), "--taxonomy", "default",
+                                 "--redact", "--sentiment", "lexicon"])
+    assert result.exit_code == 0, result.output
+    assert "Themes (rules; sentiment: lexicon)" in result.stdout and "mentions.csv" in result.stdout
+    bad = runner.invoke(app, ["analyze", str(german_export), "-o", str(outdir), "--taxonomy", str(tmp_path / "no.yaml")])
+    assert bad.exit_code == 2 and "does not exist" in bad.stderr
+
+
+def test_analyze_with_a_trained_model(tmp_path, german_export):
+    from nps_text.tagging import ThemeClassifier
+
+    texts = ["zu teuer", "viel zu teuer", "Preis zu hoch", "Service super", "freundlicher Kundenservice",
+             "Personal nett"] * 3
+    labels = [["price"], ["price"], ["price"], ["service"], ["service"], ["service"]] * 3
+    ThemeClassifier(embedder="hashing", threshold_folds=0, cache=tmp_path / "c").fit(texts, labels).save(tmp_path / "m")
+    result = analyze(german_export, model=tmp_path / "m")
+    assert result.summary["themes"]["tagger"].startswith("model ")
+    assert set(result.mentions["source"]) == {"classifier"}
+    assert set(result.tables["theme_summary"]["theme"]) <= {"price", "service"}
+    counts = result.tables["theme_summary"][["positive", "negative", "neutral"]].sum(axis=1)
+    assert (counts == result.tables["theme_summary"]["mentions"]).all()  # every mention has a sentiment
