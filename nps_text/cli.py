@@ -261,6 +261,7 @@ def analyze(
     method: MethodOpt = Method.rules,
     redact: RedactOpt = False,
     sentiment: SentimentOpt = Sentiment.auto,
+    drivers: Annotated[bool, typer.Option("--drivers/--no-drivers", help="With themes: also the driver tables (impact, odds, models, strengths, pain points, follow-up list).")] = True,
 ) -> None:
     """The main job: load, score overall, by segment and over time; write the tables to OUTPUT.
 
@@ -268,15 +269,18 @@ def analyze(
     trend is by month unless --period says otherwise. Writes summary.json, load_report.json,
     nps_by_segment.csv, nps_by_period.csv, rejected_rows.csv and nps_tables.xlsx. With
     --taxonomy or --model it also tags the comments and writes mentions.csv and theme_summary.csv
-    (per theme: mentions, respondents, sentiment, NPS of those respondents).
+    (per theme: mentions, respondents, sentiment, NPS of those respondents), and the driver tables
+    (drivers.csv, strengths.csv, pain_points.csv, followup.csv, ...) unless --no-drivers.
     """
     result = analyze_survey(survey, outdir=output, by=by, period=period.value if period else None,
                             target=target, level=level, taxonomy=taxonomy, model=model, method=method.value,
-                            redact_pii=redact, sentiment=sentiment.value,
+                            redact_pii=redact, sentiment=sentiment.value, drivers=drivers,
                             **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
     _print_summary(result.summary, result.report.summary())
     if result.summary.get("themes"):
         _print_themes(result.summary["themes"])
+    if result.summary.get("drivers"):
+        _print_drivers(result.summary["drivers"], result.tables, limit=10)
     out.print(f"Wrote {len(result.files)} files to {output}/: " + ", ".join(p.name for p in result.files),
               highlight=False)
 
@@ -384,7 +388,7 @@ def drivers(
     _print_drivers(result.summary, result.tables)
 
 
-def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:
+def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame], limit: int | None = None) -> None:
     pct = round(summary["level"] * 100)
     out.print(f"Drivers over {_plural(summary['n_base'], 'respondent')} (base: {summary['base']}; "
               f"{summary['n_not_in_base']} without a real comment and {summary['n_no_score']} without a score left out).",
@@ -392,24 +396,26 @@ def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame]) -> 
     table = Table(title="Impact on NPS (NPS of the base minus NPS without the theme)", title_justify="left")
     for column in ("theme", "n", "share", "NPS with", "NPS without", "impact", f"{pct}% interval", "OR detractor", "q", ""):
         table.add_column(column, justify="left" if column in ("theme", "") else "right")
-    for row in summary["drivers"]:
+    for row in summary["drivers"][:limit]:
         flag = "significant" if row["significant"] else ("small sample" if row.get("warning") and row["n"] < 30 else "")
         table.add_row(row["theme"], str(row["n"]), f"{row['share']:.1%}", _fmt(row["nps_with"]), _fmt(row["nps_without"]),
                       _fmt(row["impact"]), f"{_fmt(row['impact_low'])} … {_fmt(row['impact_high'])}",
                       _fmt(row["odds_ratio_detractor"], 2), _p(row["q_value"]), flag)
     out.print(table)
+    if limit is not None and len(summary["drivers"]) > limit:
+        out.print(f"… {len(summary['drivers']) - limit} more drivers in drivers.csv (largest |impact| shown).", highlight=False)
     segments = tables.get("drivers_by_segment")
     if segments is not None and len(segments):
-        differ = segments[(segments["share_vs_rest_p"] < 0.05) & (segments["share_vs_rest"] > 0) & (segments["n"] > 0)]
+        differ = segments[(segments["share_vs_rest_q"] < 0.05) & (segments["share_vs_rest"] > 0) & (segments["n"] > 0)]
         if len(differ):
-            out.print("Themes more common in a segment than in the others (p < 0.05): " + "; ".join(
+            out.print("Themes more common in a segment than in the others (q < 0.05, FDR-controlled): " + "; ".join(
                 f"{r.theme} in {r.column}={r.value} ({r.share:.0%} vs {r.share - r.share_vs_rest:.0%})"
                 for r in differ.sort_values("share_vs_rest_p").head(8).itertuples()), highlight=False)
     periods = tables.get("drivers_by_period")
     if periods is not None and len(periods):
-        moved = periods[periods["share_change_p"] < 0.05]
+        moved = periods[periods["share_change_q"] < 0.05]
         if len(moved):
-            out.print("Significant changes in a theme's share from the previous period (p < 0.05): " + "; ".join(
+            out.print("Significant changes in a theme's share from the previous period (q < 0.05, FDR-controlled): " + "; ".join(
                 f"{r.theme} {r.period} {r.share_change:+.0%}" for r in moved.sort_values("share_change_p").head(8).itertuples()),
                 highlight=False)
     if "drivers_corrected" in tables:

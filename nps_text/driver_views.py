@@ -148,7 +148,8 @@ def drivers_by(responses: pd.DataFrame, mentions: pd.DataFrame, by: str | list[s
     Returns one row per segment column, value and driver: ``column, value, n_segment`` and the
     main columns of :func:`~nps_text.drivers.theme_table` computed within the segment (its q-values
     are within the segment), plus ``share_vs_rest`` (the segment's share minus the other segments'),
-    ``share_vs_rest_p`` (two-proportion z-test), ``share_p_value`` (chi-square / exact test that the
+    ``share_vs_rest_p`` (two-proportion z-test) and ``share_vs_rest_q`` (its Benjamini–Hochberg q-value
+    across all segment × driver rows), ``share_p_value`` (chi-square / exact test that the
     share is the same in every segment of the column) and ``impact_p_value`` (Cochran's Q test that
     the impact is the same). Missing segment values form "(missing)".
 
@@ -193,6 +194,8 @@ def drivers_by(responses: pd.DataFrame, mentions: pd.DataFrame, by: str | list[s
             se_d = np.sqrt(pooled * (1 - pooled) * (1 / n + 1 / n_rest))
             out.loc[rows.index, "share_vs_rest"] = p1 - p0
             out.loc[rows.index, "share_vs_rest_p"] = 2 * norm.sf(np.abs((p1 - p0) / se_d))
+    if "share_vs_rest_p" in out:  # every segment × driver comparison is one test: control the FDR across them
+        out["share_vs_rest_q"] = bh_qvalues(out["share_vs_rest_p"])
     return out
 
 
@@ -204,7 +207,8 @@ def drivers_by_period(responses: pd.DataFrame, mentions: pd.DataFrame, *, period
     Returns one row per period and driver: ``period, period_start, n_period, theme, n, share,
     impact, impact_low, impact_high, share_change`` (vs the previous period, points of share as a
     fraction), ``share_change_p`` (two-proportion z-test), ``impact_change`` and ``impact_change_p``
-    (z-test with the two impacts' SEs, independent periods). Responses without a date are left out
+    (z-test with the two impacts' SEs, independent periods), and ``share_change_q`` /
+    ``impact_change_q``: Benjamini–Hochberg q-values across all period × driver rows. Responses without a date are left out
     and counted in the log. Filter ``responses`` first for one segment's trend.
 
     Examples
@@ -249,6 +253,9 @@ def drivers_by_period(responses: pd.DataFrame, mentions: pd.DataFrame, *, period
         out["share_change_p"] = 2 * norm.sf(np.abs(out["share_change"] / se))
         out["impact_change"] = out["impact"] - prev["impact"]
         out["impact_change_p"] = 2 * norm.sf(np.abs(out["impact_change"] / np.hypot(out["impact_se"], prev["impact_se"])))
+    # periods × drivers changes are many tests at once: BH q-values across all of them
+    out["share_change_q"] = bh_qvalues(out["share_change_p"])
+    out["impact_change_q"] = bh_qvalues(out["impact_change_p"])
     return out.drop(columns=["impact_se"])
 
 

@@ -21,7 +21,7 @@ from .segments import nps_by, nps_by_period
 from .survey import LoadReport, load_survey, resolve_segments
 
 __all__ = ["score_survey", "summary_frame", "analyze", "AnalysisResult", "tag_survey", "tag_responses", "TaggedSurvey",
-           "to_jsonable", "driver_tables", "drivers_survey", "DriversResult", "followup_survey", "read_mentions"]
+           "to_jsonable", "driver_tables", "drivers_summary", "drivers_survey", "DriversResult", "followup_survey", "read_mentions"]
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +148,7 @@ def analyze(
     method: str = "rules",
     redact_pii: bool = False,
     sentiment: str = "auto",
+    drivers: bool = True,
     **load_options: Any,
 ) -> AnalysisResult:
     """The main job: load a survey, compute NPS overall, by segment and over time, write the tables.
@@ -172,6 +173,10 @@ def analyze(
         As in :func:`tag_survey`. When ``taxonomy`` or ``model`` is given, ``mentions.csv`` and
         ``theme_summary.csv`` (also a sheet of ``nps_tables.xlsx``) are written too, and
         ``summary["themes"]`` holds the tagging set-up and the per-theme rows.
+    drivers : bool, default True
+        With themes, also the driver tables of :func:`driver_tables` (``drivers.csv``,
+        ``strengths.csv``, ``pain_points.csv``, ``followup.csv``, ... and their sheets) and
+        ``summary["drivers"]`` (what ``nps-text drivers --format json`` prints, without the row counts).
     **load_options
         Passed to :func:`~nps_text.load_survey` (``score=``, ``comment=``, ``scale=``, ...).
 
@@ -202,6 +207,10 @@ def analyze(
         tables["theme_summary"] = themes
         summary["themes"] = to_jsonable({**tagged.setup(), "by_theme": themes.to_dict(orient="records")})
         result.responses, result.sentences, result.mentions = tagged.responses, tagged.sentences, tagged.mentions
+    if result.mentions is not None and drivers:
+        driver_result = driver_tables(result.responses, result.mentions, by=by, period=period, level=level)
+        tables.update(driver_result)
+        summary["drivers"] = drivers_summary(driver_result, level=level, fdr=0.05, period=period)
     if outdir is not None:
         result.files = _write_outputs(result, Path(outdir))
     return result
@@ -487,16 +496,22 @@ def drivers_survey(
         metrics = _read_metrics(Path(metrics))
     tables = driver_tables(responses, table, by=by, period=period, base=base, level=level, fdr=fdr, models=models,
                            metrics=metrics, n_boot=n_boot, seed=seed)
+    summary = {**drivers_summary(tables, level=level, fdr=fdr, period=period),
+               "rows_read": report.rows_read, "rejected": report.rows_rejected}
+    return DriversResult(tables, summary, responses, table, report)
+
+
+def drivers_summary(tables: dict[str, pd.DataFrame], *, level: float, fdr: float, period: str | None) -> dict[str, Any]:
+    """The JSON-safe summary of :func:`driver_tables`' output (``nps-text drivers --format json``, ``analyze``)."""
     drivers = tables["drivers"]
     summary = {**drivers.attrs, "level": level, "fdr": fdr,
                "drivers": drivers.to_dict(orient="records"),
                "by": tables.get("drivers_by_segment", pd.DataFrame()).to_dict(orient="records"),
                "period": period,
-               "periods": tables.get("drivers_by_period", pd.DataFrame()).to_dict(orient="records"),
-               "rows_read": report.rows_read, "rejected": report.rows_rejected}
+               "periods": tables.get("drivers_by_period", pd.DataFrame()).to_dict(orient="records")}
     if "drivers_corrected" in tables:
         summary["corrected"] = tables["drivers_corrected"].to_dict(orient="records")
-    return DriversResult(tables, to_jsonable(summary), responses, table, report)
+    return to_jsonable(summary)
 
 
 def followup_survey(

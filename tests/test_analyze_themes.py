@@ -74,3 +74,18 @@ def test_analyze_with_a_trained_model(tmp_path, german_export):
     assert set(result.tables["theme_summary"]["theme"]) <= {"price", "service"}
     counts = result.tables["theme_summary"][["positive", "negative", "neutral"]].sum(axis=1)
     assert (counts == result.tables["theme_summary"]["mentions"]).all()  # every mention has a sentiment
+
+
+def test_analyze_with_themes_adds_the_drivers(tmp_path, german_export):
+    result = analyze(german_export, outdir=tmp_path, taxonomy="default", sentiment="lexicon")
+    drivers = result.summary["drivers"]
+    assert drivers["base"] == "commented" and drivers["n_base"] == 3  # 4 kept responses, one with no comment
+    keys = {"theme", "n", "share", "nps_with", "nps_without", "impact", "impact_low", "impact_high",
+            "odds_ratio_detractor", "p_value", "q_value", "significant"}
+    assert drivers["drivers"] and keys <= set(drivers["drivers"][0])
+    price = next(row for row in drivers["drivers"] if row["theme"] == "price (negative)")
+    assert price["n"] == 1 and price["nps_with"] == -100.0  # "Viel zu teuer" is the score-3 detractor
+    assert {"drivers.csv", "strengths.csv", "pain_points.csv", "followup.csv"} <= {p.name for p in tmp_path.iterdir()}
+    assert "drivers" in pd.read_excel(tmp_path / "nps_tables.xlsx", sheet_name=None)
+    quiet = analyze(german_export, taxonomy="default", sentiment="lexicon", drivers=False)
+    assert "drivers" not in quiet.summary and "drivers" not in quiet.tables and "themes" in quiet.summary

@@ -244,6 +244,7 @@ def test_support_complaints_concentrate_in_enterprise(sample):
     support = by[by["theme"] == "support (negative)"].set_index("value")
     assert support["share"].idxmax() == "enterprise"
     assert support.loc["enterprise", "share_vs_rest"] > 0.1 and support.loc["enterprise", "share_vs_rest_p"] < 1e-6
+    assert support.loc["enterprise", "share_vs_rest_q"] < 1e-4  # still clear after FDR control across rows
     assert support["share_p_value"].iloc[0] < 1e-6
     usability = by[by["theme"] == "usability (negative)"]
     assert usability["share_p_value"].iloc[0] > 0.01
@@ -256,6 +257,7 @@ def test_price_complaints_rise_among_small_businesses_in_q4(sample):
     price = trend[trend["theme"] == "price (negative)"].set_index("period")
     assert price.loc["2025-Q4", "share_change"] > 0.2 and price.loc["2025-Q4", "share_change_p"] < 1e-6
     assert price.loc["2025-Q3", "share_change_p"] > 0.05
+    assert price.loc["2025-Q4", "share_change_q"] < 1e-4 and price.loc["2025-Q3", "share_change_q"] > 0.05
 
 
 def test_views_and_what_if_on_the_sample(sample):
