@@ -24,7 +24,7 @@ from . import __version__
 from .errors import NpsTextError
 from .export import neutralise_formulas, round_table, write_table
 from .pipeline import analyze as analyze_survey
-from .pipeline import score_survey, summary_frame, tag_survey
+from .pipeline import discover_survey, score_survey, summary_frame, tag_survey
 from .survey import load_survey
 
 app = typer.Typer(
@@ -280,6 +280,47 @@ def tag(
               f"{len(result.responses)} responses written to {output}.", highlight=False)
     for theme, n in counts.items():
         out.print(f"  {theme}: {n}", highlight=False)
+
+
+@app.command()
+@_user_errors
+def discover(
+    survey: SurveyArg,
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the themes, assignments, mentions, taxonomy draft and model.")] = Path("discovery"),
+    embedder: Annotated[str, typer.Option("--embedder", help="Embedding backend for the clauses (e5, minilm, hashing, ...).")] = "e5",
+    n_themes: Annotated[Optional[int], typer.Option("--n-themes", metavar="N", help="Number of themes. Default: as many as the data supports (at most 30).")] = None,
+    min_size: Annotated[Optional[int], typer.Option("--min-size", metavar="N", help="Smallest theme in clauses. Default: 1% of the clauses, at least 5.")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    redact: Annotated[bool, typer.Option("--redact/--no-redact", help="Redact personal data before anything else.")] = False,
+    score: ScoreOpt = None,
+    comment: CommentOpt = None,
+    id: IdOpt = None,  # noqa: A002
+    date: DateOpt = None,
+    dayfirst: DayfirstOpt = None,
+    sheet: SheetOpt = None,
+    scale: ScaleOpt = Scale.zero_to_ten,
+    errors: ErrorsOpt = Errors.report,
+) -> None:
+    """Discover the themes of the comments: write themes.csv (with NPS per theme), assignments.csv,
+    mentions.csv, taxonomy_draft.yaml (edit it, then use it with `nps-text tag --taxonomy`),
+    discovery_report.json and the model folder."""
+    result = discover_survey(survey, outdir=output, embedder=embedder, n_themes=n_themes, min_size=min_size,
+                             seed=seed, redact_pii=redact,
+                             **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
+    err.print(result.report.summary(), highlight=False, soft_wrap=True)
+    rep = result.discovery.report
+    out.print(f"{rep['n_themes']} themes in {rep['n_clustered']} clauses ({rep['n_filler']} filler clauses set aside, "
+              f"{rep['share_unassigned']:.1%} unassigned).", highlight=False)
+    table = Table(title="Themes", title_justify="left")
+    for column, justify in (("id", "right"), ("name", "left"), ("clauses", "right"), ("responses", "right"),
+                            ("NPS", "right"), ("95% interval", "right")):
+        table.add_column(column, justify=justify)
+    for row in result.discovery.themes.to_dict(orient="records"):
+        table.add_row(str(row["theme"]), row["name"], str(row["size"]), f"{row['share_responses']:.1%}",
+                      _fmt(row.get("nps")), f"{_fmt(row.get('ci_low'))} … {_fmt(row.get('ci_high'))}")
+    out.print(table)
+    out.print(f"Wrote {len(result.files)} files to {output}/: " + ", ".join(p.name for p in result.files),
+              highlight=False)
 
 
 LabelsOpt = Annotated[list[str], typer.Option("--labels", metavar="COLUMN", help="Label column ('a|b' per row), or repeat for one 0/1 column per theme.")]

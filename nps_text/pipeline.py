@@ -19,7 +19,8 @@ from .scoring import nps_summary, target_progress
 from .segments import nps_by, nps_by_period
 from .survey import LoadReport, load_survey, resolve_segments
 
-__all__ = ["score_survey", "summary_frame", "analyze", "AnalysisResult", "tag_survey", "TaggedSurvey", "to_jsonable"]
+__all__ = ["score_survey", "summary_frame", "analyze", "AnalysisResult", "tag_survey", "TaggedSurvey", "to_jsonable",
+           "discover_survey", "DiscoveredSurvey"]
 
 _STATS = ["n", "promoters", "passives", "detractors", "nps", "ci_low", "ci_high", "margin_of_error", "warning"]
 SEGMENT_COLUMNS = ["column", "value", *_STATS, "diff_vs_rest", "p_value_vs_rest"]
@@ -239,3 +240,70 @@ def tag_survey(
     else:
         tagger = RuleTagger(taxonomy)
     return TaggedSurvey(responses, sentences, tagger.tag(sentences), report)
+
+
+@dataclass
+class DiscoveredSurvey:
+    """What ``discover_survey`` produced: responses, sentences, the discovery result, files written."""
+
+    responses: pd.DataFrame
+    sentences: pd.DataFrame
+    discovery: Any  # nps_text.discover.DiscoveryResult
+    report: LoadReport
+    files: list[Path] = field(default_factory=list)
+
+
+def discover_survey(
+    source: str | Path | pd.DataFrame,
+    *,
+    outdir: str | Path | None = None,
+    embedder: str = "e5",
+    min_size: int | None = None,
+    n_themes: int | None = None,
+    seed: int = 0,
+    redact_pii: bool = False,
+    discovery: dict[str, Any] | None = None,
+    **load_options: Any,
+) -> DiscoveredSurvey:
+    """Load a survey, prepare and embed its clauses, discover themes; optionally write the results.
+
+    Writes to ``outdir``: ``themes.csv`` (one row per theme, with NPS), ``assignments.csv`` (one
+    row per clause: theme or unassigned or filler), ``mentions.csv`` (the standard mentions table,
+    ``source="discovery"``), ``taxonomy_draft.yaml``, ``discovery_report.json`` and the model
+    folder ``model/`` (JSON + .npy).
+
+    Parameters
+    ----------
+    embedder : str
+        Embedding backend for the clauses (``"e5"``; ``"hashing"`` needs no model).
+    min_size, n_themes, seed
+        See :class:`~nps_text.discover.ThemeDiscovery`; ``discovery`` passes further parameters.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"score": [1, 9, 10] * 20, "comment": ["Viel zu teuer", "Schnelle Lieferung", "Lieferung pünktlich"] * 20})
+    >>> out = discover_survey(frame, embedder="hashing", n_themes=2)
+    >>> len(out.discovery.themes)
+    2
+    """
+    from .discover import discover_themes
+    from .embed import embed
+    from .text import prepare_text
+
+    responses, report = load_survey(source, **load_options)
+    responses, sentences = prepare_text(responses, redact_pii=redact_pii)
+    vectors = embed(sentences["text"].tolist(), embedder)
+    result = discover_themes(sentences, vectors, responses=responses, min_size=min_size, n_themes=n_themes,
+                             seed=seed, **(discovery or {}))
+    out = DiscoveredSurvey(responses, sentences, result, report)
+    if outdir is not None:
+        outdir = Path(outdir)
+        out.files = [write_table(round_table(result.themes), outdir / "themes.csv"),
+                     write_table(round_table(result.assignments), outdir / "assignments.csv"),
+                     write_table(result.mentions, outdir / "mentions.csv"),
+                     result.to_taxonomy().save(outdir / "taxonomy_draft.yaml")]
+        path = outdir / "discovery_report.json"
+        path.write_text(json.dumps(to_jsonable({**result.report, "embedder": embedder}), indent=2), encoding="utf-8")
+        out.files += [path, result.model.save(outdir / "model")]
+    return out

@@ -45,13 +45,17 @@ def apply_language_means(vectors: np.ndarray, langs: np.ndarray, means: dict[str
     return _l2(out)
 
 
-def fit_reduction(vectors: np.ndarray, n_components: int) -> tuple[np.ndarray, np.ndarray]:
+def fit_reduction(vectors: np.ndarray, n_components: int | None) -> tuple[np.ndarray, np.ndarray]:
     """PCA by an exact SVD (deterministic): returns ``(mean, components)``; components are rows.
+
+    ``n_components=None`` keeps every dimension (centring only; the components are the identity).
 
     The sign of each component is fixed (largest absolute loading positive), so the same input
     gives the same numbers on every machine and every run.
     """
     mean = vectors.mean(axis=0)
+    if n_components is None:
+        return mean.astype(np.float32), np.eye(vectors.shape[1], dtype=np.float32)
     centred = (vectors - mean).astype(np.float64)
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
     k = max(1, min(n_components, vt.shape[0]))
