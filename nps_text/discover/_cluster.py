@@ -103,8 +103,8 @@ def nearest(vectors: np.ndarray, centroids: np.ndarray, *, batch: int = 20_000) 
 def largest_cut(tree: np.ndarray, *, min_size: int, max_themes: int) -> int:
     """The largest number of clusters, at most ``max_themes``, whose clusters all have ``min_size`` members.
 
-    Measured against the alternative of the best silhouette, which picks 2 clusters on
-    SemEval-14 and NHS FFT e5 vectors (too coarse to name); see the README.
+    The alternative, the best silhouette, picks 2 clusters on SemEval-14 e5 vectors (too coarse
+    to name; ``benchmarks/discovery_choices.py``).
     """
     n = len(tree) + 1
     best = 1
