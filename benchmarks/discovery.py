@@ -18,7 +18,8 @@ description) only: embeddings are given to both, and our lemmas come from
 Scores: NMI and ARI against the gold label on single-label items (an outlier/unassigned bucket
 counts as one cluster, as an analyst would see it); unassigned share over all items (BERTopic:
 topic -1; ours: label -1 — our filler items are reported apart); seed stability: ARI between
-the labels of two seeds over all items.
+the labels of two seeds over all items; resampling stability: ARI, on the same items, between the
+fit on all items and a fit (first seed) on a fixed random 90% of them (the same 90% for every tool).
 
 BERTopic 0.17 is run as documented: ``BERTopic(language="multilingual", umap_model=UMAP(
 n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed))`` with its
@@ -78,12 +79,21 @@ def item_sentences(texts: list[str]):
 
 
 # ----------------------------------------------------------------------------- worker side
-def _worker(tool: str, seed: int, folder: Path) -> None:
+def _subset(n: int) -> "np.ndarray":
+    """The fixed 90% of the items used for the resampling check (the same for every tool)."""
+    import numpy as np
+
+    return np.sort(np.random.default_rng(12345).choice(n, size=int(0.9 * n), replace=False))
+
+
+def _worker(tool: str, seed: int, folder: Path, resample: bool = False) -> None:
     import numpy as np
     import pandas as pd
 
     vectors = np.load(folder / "vectors.npy", allow_pickle=False)
     texts = json.loads((folder / "texts.json").read_text(encoding="utf-8"))
+    rows = _subset(len(texts)) if resample else np.arange(len(texts))
+    vectors, texts = vectors[rows], [texts[i] for i in rows]
     wall, cpu = time.perf_counter(), time.process_time()
     if tool == "bertopic":
         from bertopic import BERTopic
@@ -97,11 +107,12 @@ def _worker(tool: str, seed: int, folder: Path) -> None:
     else:
         from nps_text.discover import ThemeDiscovery
 
-        sentences = pd.read_json(folder / "sentences.json", orient="split", dtype=False)
+        sentences = pd.read_json(folder / "sentences.json", orient="split", dtype=False).iloc[rows]
         params = {"method": "hdbscan"} if tool == "ours-hdbscan" else {}
         labels = ThemeDiscovery(seed=seed, **params).fit(sentences, vectors).labels_
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    np.save(folder / f"labels_{tool}_{seed}.npy", labels.astype(np.int64), allow_pickle=False)
+    name = f"labels_{tool}_{seed}{'_resample' if resample else ''}.npy"
+    np.save(folder / name, labels.astype(np.int64), allow_pickle=False)
     peak = _vm_hwm_mb()
     print(json.dumps({"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak}))
 
@@ -114,10 +125,11 @@ def _vm_hwm_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _run(tool: str, seed: int, folder: Path) -> dict:
+def _run(tool: str, seed: int, folder: Path, resample: bool = False) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "2",
            "MKL_NUM_THREADS": "2", "NUMBA_NUM_THREADS": "2", "TOKENIZERS_PARALLELISM": "false"}
-    done = subprocess.run([sys.executable, __file__, "--worker", tool, str(seed), str(folder)],
+    done = subprocess.run([sys.executable, __file__, "--worker", tool, str(seed), str(folder)]
+                          + (["--resample"] if resample else []),
                           capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{tool} seed {seed} failed:\n{done.stderr[-3000:]}")
@@ -164,10 +176,14 @@ def run_dataset(name: str, shared: Path, seeds: list[int], tools: list[str]) -> 
                              **_scores(labels[-1], gold, single)})
                 print(name, tool, runs[-1], flush=True)
             stability = [round(float(adjusted_rand_score(labels[0], other)), 4) for other in labels[1:]]
+            _run(tool, seeds[0], folder, resample=True)
+            part = np.load(folder / f"labels_{tool}_{seeds[0]}_resample.npy", allow_pickle=False)
+            resample_ari = round(float(adjusted_rand_score(labels[0][_subset(len(texts))], part)), 4)
             first = runs[0]
             out["tools"][tool] = {**{k: first[k] for k in ("nmi", "ari", "nmi_assigned_only", "unassigned_share",
                                                            "filler_share", "n_themes")},
                                   "seed_stability_ari": min(stability) if stability else None,
+                                  "resample_stability_ari": resample_ari,
                                   "wall_s_mean": round(sum(r["wall_s"] for r in runs) / len(runs), 2),
                                   "cpu_s_mean": round(sum(r["cpu_s"] for r in runs) / len(runs), 2),
                                   "peak_rss_mb_max": max(r["peak_rss_mb"] for r in runs), "runs": runs}
@@ -183,7 +199,7 @@ def run_dataset(name: str, shared: Path, seeds: list[int], tools: list[str]) -> 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        _worker(sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]))
+        _worker(sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]), resample="--resample" in sys.argv)
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ParameterError
-
 __all__ = ["language_means", "apply_language_means", "fit_reduction", "reduce", "ward_tree",
            "cut_tree", "largest_cut", "centroids_of", "nearest", "hdbscan_labels"]
 

@@ -11,7 +11,7 @@ import pandas as pd
 from ..errors import ColumnError
 from ..scoring import nps_summary
 from ._describe import KEYWORD_LANGS
-from ._model import FILLER, UNASSIGNED, ThemeDiscovery
+from ._model import FILLER, ThemeDiscovery
 
 __all__ = ["DiscoveryResult", "discover_themes", "theme_table", "assignments_frame", "discovery_mentions",
            "to_taxonomy", "THEME_COLUMNS"]
