@@ -5,7 +5,7 @@ Importing the package is cheap: no model, no torch, no spaCy pipeline is loaded 
 
 from .errors import ColumnError, NpsTextError, ParameterError, ScoreError, SurveyFileError
 from .export import neutralise_formulas, write_table
-from .pipeline import AnalysisResult, TaggedSurvey, analyze, score_survey, tag_survey
+from .pipeline import AnalysisResult, DiscoveredSurvey, TaggedSurvey, analyze, discover_survey, score_survey, tag_survey
 from .scoring import (
     NPSResult,
     compare_nps,
@@ -31,6 +31,7 @@ _LAZY = {
     "relative_importance": "driver_models", "correct_misclassification": "misclassification",
     "close_the_loop": "followup", "driver_tables": "pipeline", "drivers_survey": "pipeline",
     "SentimentScorer": "tagging", "add_sentiment": "tagging", "sentence_sentiment": "tagging",
+    "ThemeDiscovery": "discover", "discover_themes": "discover", "DiscoveryResult": "discover",
 }
 
 
@@ -46,5 +47,5 @@ __all__ = [
     "ParameterError", "RejectedRow", "ScoreError", "SurveyFileError", "analyze", "compare_nps",
     "load_survey", "neutralise_formulas", "nps", "nps_by", "nps_by_period", "nps_from_counts",
     "nps_group", "nps_summary", "sample_size_for_margin", "score_survey", "target_progress",
-    "write_table", "tag_survey", "TaggedSurvey", *_LAZY,
+    "write_table", "tag_survey", "TaggedSurvey", "discover_survey", "DiscoveredSurvey", *_LAZY,
 ]

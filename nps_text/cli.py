@@ -24,7 +24,7 @@ from . import __version__
 from .errors import NpsTextError
 from .export import neutralise_formulas, round_table, write_table
 from .pipeline import analyze as analyze_survey
-from .pipeline import drivers_survey, followup_survey, score_survey, summary_frame, tag_survey
+from .pipeline import discover_survey, drivers_survey, followup_survey, score_survey, summary_frame, tag_survey
 from .survey import load_survey
 
 app = typer.Typer(
@@ -262,6 +262,8 @@ def analyze(
     redact: RedactOpt = False,
     sentiment: SentimentOpt = Sentiment.auto,
     drivers: Annotated[bool, typer.Option("--drivers/--no-drivers", help="With themes: also the driver tables (impact, odds, models, strengths, pain points, follow-up list).")] = True,
+    discover: Annotated[Optional[bool], typer.Option("--discover/--no-discover", help="Without --taxonomy/--model: discover the themes (default: when 50+ responses have a comment).", show_default=False)] = None,
+    embedder: Annotated[str, typer.Option("--embedder", help="Embedding backend for theme discovery (e5, minilm, hashing, ...).")] = "e5",
 ) -> None:
     """The main job: load, score overall, by segment and over time; write the tables to OUTPUT.
 
@@ -269,16 +271,24 @@ def analyze(
     trend is by month unless --period says otherwise. Writes summary.json, load_report.json,
     nps_by_segment.csv, nps_by_period.csv, rejected_rows.csv and nps_tables.xlsx. With
     --taxonomy or --model it also tags the comments and writes mentions.csv and theme_summary.csv
-    (per theme: mentions, respondents, sentiment, NPS of those respondents), and the driver tables
-    (drivers.csv, strengths.csv, pain_points.csv, followup.csv, ...) unless --no-drivers.
+    (per theme: mentions, respondents, sentiment, NPS of those respondents); without them it
+    discovers the themes (discovered_themes.csv, taxonomy_draft.yaml, mentions.csv) when 50+
+    responses have a comment. With themes, the driver tables follow (drivers.csv, strengths.csv,
+    pain_points.csv, followup.csv, ...) unless --no-drivers.
     """
     result = analyze_survey(survey, outdir=output, by=by, period=period.value if period else None,
                             target=target, level=level, taxonomy=taxonomy, model=model, method=method.value,
-                            redact_pii=redact, sentiment=sentiment.value, drivers=drivers,
+                            redact_pii=redact, sentiment=sentiment.value, drivers=drivers, discover=discover,
+                            embedder=embedder,
                             **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
     _print_summary(result.summary, result.report.summary())
     if result.summary.get("themes"):
         _print_themes(result.summary["themes"])
+    found = result.summary.get("discovered_themes") or {}
+    if "skipped" in found:
+        out.print(f"No theme discovery: {found['skipped']}", highlight=False)
+    elif found:
+        _print_discovered(found, found["themes"])
     if result.summary.get("drivers"):
         _print_drivers(result.summary["drivers"], result.tables, limit=10)
     out.print(f"Wrote {len(result.files)} files to {output}/: " + ", ".join(p.name for p in result.files),
@@ -465,6 +475,50 @@ def followup(
                             **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
     write_table(table, output)
     out.print(f"{_plural(len(table), 'response')} to follow up written to {output}.", highlight=False)
+
+
+def _print_discovered(rep: dict[str, Any], themes: list[dict[str, Any]]) -> None:
+    out.print(f"{rep['n_themes']} themes in {rep['n_clustered']} clauses ({rep['n_filler']} filler clauses set aside, "
+              f"{rep['share_unassigned']:.1%} unassigned).", highlight=False)
+    table = Table(title="Discovered themes", title_justify="left")
+    for column, justify in (("id", "right"), ("name", "left"), ("clauses", "right"), ("responses", "right"),
+                            ("NPS", "right"), ("95% interval", "right")):
+        table.add_column(column, justify=justify)
+    for row in themes:
+        table.add_row(str(row["theme"]), row["name"], str(row["size"]), f"{row['share_responses']:.1%}",
+                      _fmt(row.get("nps")), f"{_fmt(row.get('ci_low'))} … {_fmt(row.get('ci_high'))}")
+    out.print(table)
+
+
+@app.command()
+@_user_errors
+def discover(
+    survey: SurveyArg,
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the themes, assignments, mentions, taxonomy draft and model.")] = Path("discovery"),
+    embedder: Annotated[str, typer.Option("--embedder", help="Embedding backend for the clauses (e5, minilm, hashing, ...).")] = "e5",
+    n_themes: Annotated[Optional[int], typer.Option("--n-themes", metavar="N", help="Number of themes. Default: as many as the data supports (at most 30).")] = None,
+    min_size: Annotated[Optional[int], typer.Option("--min-size", metavar="N", help="Smallest theme in clauses. Default: 1% of the clauses, at least 5.")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    redact: Annotated[bool, typer.Option("--redact/--no-redact", help="Redact personal data before anything else.")] = False,
+    score: ScoreOpt = None,
+    comment: CommentOpt = None,
+    id: IdOpt = None,  # noqa: A002
+    date: DateOpt = None,
+    dayfirst: DayfirstOpt = None,
+    sheet: SheetOpt = None,
+    scale: ScaleOpt = Scale.zero_to_ten,
+    errors: ErrorsOpt = Errors.report,
+) -> None:
+    """Discover the themes of the comments: write themes.csv (with NPS per theme), assignments.csv,
+    mentions.csv, taxonomy_draft.yaml (edit it, then use it with `nps-text tag --taxonomy`),
+    discovery_report.json and the model folder."""
+    result = discover_survey(survey, outdir=output, embedder=embedder, n_themes=n_themes, min_size=min_size,
+                             seed=seed, redact_pii=redact,
+                             **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
+    err.print(result.report.summary(), highlight=False, soft_wrap=True)
+    _print_discovered(result.discovery.report, result.discovery.themes.to_dict(orient="records"))
+    out.print(f"Wrote {len(result.files)} files to {output}/: " + ", ".join(p.name for p in result.files),
+              highlight=False)
 
 
 LabelsOpt = Annotated[list[str], typer.Option("--labels", metavar="COLUMN", help="Label column ('a|b' per row), or repeat for one 0/1 column per theme.")]

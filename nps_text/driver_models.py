@@ -92,6 +92,11 @@ def driver_regression(responses: pd.DataFrame, mentions: pd.DataFrame, *, outcom
     if X.shape[1] == 0:
         raise ParameterError(f"No driver has at least min_mentions={min_mentions} mentioning respondents "
                              f"(left out: {left_out}); lower min_mentions or tag more comments.")
+    design = np.column_stack([np.ones(len(X)), X.to_numpy(dtype="float64")])
+    if np.linalg.matrix_rank(design) < design.shape[1]:
+        raise ParameterError(f"The {X.shape[1]} predictors ({list(X.columns)[:6]}...) are collinear — e.g. every "
+                             "respondent in the base mentions exactly one theme — so their separate effects are not "
+                             "identified. Merge or drop a theme, use base='all', or read the per-theme table.")
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 

@@ -7,15 +7,17 @@ so text cells starting with one of them get a leading apostrophe. Numbers are le
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .errors import ParameterError
 
-__all__ = ["neutralise_formulas", "round_table", "write_table"]
+__all__ = ["neutralise_formulas", "round_table", "to_jsonable", "write_table"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")  # "-1" is a number to Excel, not a formula
@@ -43,8 +45,8 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 def round_table(frame: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
     """Round float columns for people, except p-values, which keep their small magnitudes."""
-    keep = [c for c in frame.columns if "p_value" in str(c)]
-    return frame.round({c: digits for c in frame.columns if c not in keep})
+    numeric = frame.select_dtypes("number").columns
+    return frame.round({c: digits for c in numeric if "p_value" not in str(c)})
 
 
 def write_table(frame: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Path, *, sep: str = ",") -> Path:
@@ -66,3 +68,20 @@ def write_table(frame: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
         for name, table in sheets.items():
             neutralise_formulas(table).to_excel(writer, sheet_name=str(name)[:31], index=False)
     return path
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn numpy/pandas scalars, NaN/NA and timestamps into plain JSON values (NaN -> None)."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

