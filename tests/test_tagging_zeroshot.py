@@ -48,3 +48,27 @@ def test_errors(sentences):
         ZeroShotTagger(min_rank=70).tag(sentences)
     with pytest.raises(ColumnError, match=r"sentences lack column\(s\) \['sentence_id', 'start', 'end'\]"):
         ZeroShotTagger().tag(pd.DataFrame({"response_id": ["a"], "text": ["x"]}))
+
+
+ARGMAX_TAXONOMY = SMALL.replace("  - id: delivery_time\n    parent: delivery\n    name: {de: Lieferzeit, en: Delivery time}\n",
+                                "  - id: misc\n    name: {de: Sonstiges, en: Other}\n")
+
+
+def test_argmax_decision_with_fallback(tmp_path):
+    comments = ["Viel zu teuer", "Paket kam nie an", "ok", "teuer und das Paket kam nie an"] * 6
+    responses = pd.DataFrame({"response_id": [f"r{i}" for i in range(len(comments))], "comment": comments})
+    sentences = prepare_text(responses)[1]
+    tagger = ZeroShotTagger(taxonomy=Taxonomy.from_yaml(ARGMAX_TAXONOMY), embedder=LEXICON, cache=tmp_path,
+                            decision="argmax", fallback="misc", argmax_margin=0.3, floor=0.0)
+    themes = tagger.tag(sentences).groupby("evidence")["theme"].apply(set)
+    assert themes["Viel zu teuer"] == {"price"} and themes["Paket kam nie an"] == {"delivery"}
+    assert themes["ok"] == {"misc"}  # nothing is closer than the fallback's own centroid
+    assert themes["teuer und das Paket kam nie an"] == {"price", "delivery"}  # second theme within the margin
+    untagged = ZeroShotTagger(taxonomy=Taxonomy.from_yaml(ARGMAX_TAXONOMY), embedder=LEXICON, cache=tmp_path,
+                              decision="argmax", argmax_margin=0.0, floor=0.0).tag(sentences)
+    assert untagged.groupby("evidence")["theme"].apply(set)["Viel zu teuer"] == {"price"}
+    with pytest.raises(ParameterError, match=r"fallback 'other' is not a theme of the taxonomy; choose one of"):
+        ZeroShotTagger(taxonomy=Taxonomy.from_yaml(ARGMAX_TAXONOMY), embedder=LEXICON, cache=tmp_path,
+                       decision="argmax", fallback="other").tag(sentences)
+    with pytest.raises(ParameterError, match=r"decision must be 'rank' or 'argmax', got 'best'"):
+        ZeroShotTagger(decision="best").tag(sentences)

@@ -7,8 +7,12 @@ training data (cross-validation), so rare themes are not starved by a 0.5 cut-of
 scikit-learn estimator contract: keyword-only ``__init__`` that only stores, ``fit`` returns
 self, learned state ends in ``_``; ``clone`` and grid search work.
 
-``save(folder)`` writes JSON and ``.npy`` files only (never pickle); ``load(folder)`` reads
-them back with ``allow_pickle=False``, so a model folder cannot run code.
+With ``fine_tune_layers=k`` the classifier instead fine-tunes the top ``k`` layers of the e5
+encoder (``e5-st``) with a multi-label head (:mod:`nps_text.tagging.finetune`); it is more
+accurate and costs minutes of CPU instead of seconds, so it is opt-in.
+
+``save(folder)`` writes JSON, ``.npy`` and safetensors files only (never pickle); ``load(folder)``
+reads them back with ``allow_pickle=False`` and safetensors, so a model folder cannot run code.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ __all__ = ["ThemeClassifier", "ModelFileError"]
 FORMAT_VERSION = 1
 _FILES = {"card.json", "config.json", "coef.npy", "intercept.npy", "thresholds.npy", "word_idf.npy", "char_idf.npy",
           "word_vocabulary.json", "char_vocabulary.json"}
+_ENCODER_FILES = {"encoder.safetensors", "encoder.json"}
 
 
 class ModelFileError(NpsTextError):
@@ -87,6 +92,13 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         Seed of the folds; same data and seed give the same model.
     cache : bool or path
         Embedding cache.
+    fine_tune_layers : int
+        0 (default): embeddings + TF-IDF + logistic heads. ``k`` > 0: fine-tune the top ``k`` layers of
+        ``e5-st`` with a multi-label head instead (needs torch and transformers; minutes of CPU).
+    fine_tune_epochs : int
+        Epochs of fine-tuning.
+    max_length : int
+        Tokens per text seen by the fine-tuned encoder (longer texts are cut).
 
     Examples
     --------
@@ -97,13 +109,17 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, *, embedder: str = "e5", C: float = 4.0, tfidf: bool = True, threshold_folds: int = 5,
-                 seed: int = 0, cache: bool | str = True) -> None:
+                 seed: int = 0, cache: bool | str = True, fine_tune_layers: int = 0, fine_tune_epochs: int = 4,
+                 max_length: int = 64) -> None:
         self.embedder = embedder
         self.C = C
         self.tfidf = tfidf
         self.threshold_folds = threshold_folds
         self.seed = seed
         self.cache = cache
+        self.fine_tune_layers = fine_tune_layers
+        self.fine_tune_epochs = fine_tune_epochs
+        self.max_length = max_length
 
     # ---------------------------------------------------------------- features
     def _fit_vectorizers(self, texts: list[str]) -> None:
@@ -148,6 +164,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.binarizer_ = MultiLabelBinarizer().fit(lists)
         self.classes_ = np.asarray(self.binarizer_.classes_)
         Y = self.binarizer_.transform(lists)
+        self.n_train_ = len(texts)
+        self.data_hash_ = hashlib.sha256(json.dumps([texts, lists], ensure_ascii=False).encode()).hexdigest()
+        if self.fine_tune_layers:
+            return self._fit_encoder(texts, Y)
         if self.tfidf:
             self._fit_vectorizers(texts)
         X = self._features(texts)
@@ -159,14 +179,24 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 coef, intercept = self._fit_heads(X[train], Y[train])
                 oof[test] = self._proba(X[test], coef, intercept)
             self.thresholds_ = np.array([_best_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
-        self.n_train_ = len(texts)
-        self.data_hash_ = hashlib.sha256(json.dumps([texts, lists], ensure_ascii=False).encode()).hexdigest()
+        return self
+
+    def _fit_encoder(self, texts: list[str], Y: np.ndarray) -> ThemeClassifier:
+        from .finetune import fine_tune
+
+        self.encoder_ = fine_tune(texts, Y, layers=int(self.fine_tune_layers), epochs=int(self.fine_tune_epochs),
+                                  max_length=int(self.max_length), seed=self.seed)
+        self.coef_, self.intercept_ = np.zeros((Y.shape[1], 0)), np.zeros(Y.shape[1])  # no linear heads
+        self.thresholds_ = np.full(Y.shape[1], 0.5)
         return self
 
     def predict_proba(self, texts) -> np.ndarray:
         """Probability of each theme (columns in ``classes_`` order)."""
         check_is_fitted(self, "coef_")
-        return self._proba(self._features([str(t) for t in texts]), self.coef_, self.intercept_)
+        texts = [str(t) for t in texts]
+        if getattr(self, "encoder_", None) is not None:
+            return self.encoder_.encode(texts)[1] if texts else np.zeros((0, len(self.classes_)))
+        return self._proba(self._features(texts), self.coef_, self.intercept_)
 
     def predict(self, texts) -> np.ndarray:
         """0/1 matrix of themes, using the per-theme thresholds."""
@@ -217,6 +247,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 "versions": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
                              "numpy": np.__version__}}
         (folder / "card.json").write_text(json.dumps(card, indent=2), encoding="utf-8")
+        for name in _ENCODER_FILES:
+            (folder / name).unlink(missing_ok=True)
+        if getattr(self, "encoder_", None) is not None:
+            self.encoder_.save(folder)
         return folder
 
     @classmethod
@@ -225,8 +259,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         folder = Path(folder)
         if not folder.is_dir():
             raise ModelFileError(f"Model folder '{folder}' does not exist. Train one with `nps-text train`.")
-        present = {p.name for p in folder.iterdir() if p.is_file()}
-        missing, unexpected = sorted(_FILES - present), sorted(present - _FILES - {"taxonomy.yaml", "README.md"})
+        present = {p.name for p in folder.iterdir()}
+        expected = _FILES | (_ENCODER_FILES if _ENCODER_FILES & present else set())
+        missing, unexpected = sorted(expected - present), sorted(present - expected - {"taxonomy.yaml", "README.md"})
         if missing or unexpected:
             raise ModelFileError(f"Model folder '{folder}' is not a ThemeClassifier: missing {missing}, unexpected "
                                  f"{unexpected}. Nothing was loaded; re-save the model with ThemeClassifier.save().")
@@ -235,6 +270,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             raise ModelFileError(f"Model folder '{folder}' has format {config.get('format_version')!r}; this version "
                                  f"of nps-text reads format {FORMAT_VERSION}.")
         model = cls(**config["params"])
+        if bool(model.fine_tune_layers) != bool(_ENCODER_FILES & present):
+            raise ModelFileError(f"Model folder '{folder}' is {'missing' if model.fine_tune_layers else 'not expected to hold'} "
+                                 f"the fine-tuned encoder files {sorted(_ENCODER_FILES)}; refused. Re-save the model.")
         try:
             arrays = {name: np.load(folder / f"{name}.npy", allow_pickle=False)
                       for name in ("coef", "intercept", "thresholds", "word_idf", "char_idf")}
@@ -243,7 +281,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         model.coef_, model.intercept_, model.thresholds_ = arrays["coef"], arrays["intercept"], arrays["thresholds"]
         model.classes_ = np.asarray(config["classes"])
         model.binarizer_ = MultiLabelBinarizer(classes=config["classes"]).fit([config["classes"]])
-        if model.tfidf:
+        if model.tfidf and not model.fine_tune_layers:
             for name, kwargs in (("word", {"ngram_range": (1, 2), "sublinear_tf": True}),
                                  ("char", {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True})):
                 vocab = json.loads((folder / f"{name}_vocabulary.json").read_text(encoding="utf-8"))
@@ -252,6 +290,11 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 setattr(model, f"{name}_vectorizer_", vectorizer)
         card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
         model.n_train_, model.data_hash_ = card["n_train"], card["training_data_sha256"]
+        if model.fine_tune_layers:
+            from .finetune import FineTunedEncoder
+
+            model.encoder_ = FineTunedEncoder.load(folder)
+            return model
         if get_embedder(model.embedder).name != config["embedder_name"]:
             raise ModelFileError(f"Model in '{folder}' was trained on embeddings of {config['embedder_name']!r}, but "
                                  f"{get_embedder(model.embedder).name!r} is installed; predictions would be wrong.")

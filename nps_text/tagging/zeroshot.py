@@ -7,6 +7,13 @@ calibrated per theme on the sentences being tagged: a similarity counts by its p
 all sentences' similarities to that theme (rank-based), and a theme is assigned when it is the
 sentence's best theme — or within ``margin`` of it — and its percentile reaches ``min_rank``.
 Sentences closest to generic filler ("alles gut", "nothing to add") are left untagged.
+
+``decision="argmax"`` suits a small set of themes that together cover almost every sentence (such
+as the five SemEval restaurant categories): a theme is represented by the mean of its prototype
+embeddings (its centroid), every sentence gets its closest theme — plus a second one whose cosine
+is within ``argmax_margin`` of the best — provided that cosine reaches the theme's own ``floor``
+quantile over the sentences being tagged (calibrated without labels), and sentences that no theme
+reaches go to the ``fallback`` theme (e.g. "miscellaneous"), or stay untagged without one.
 """
 
 from __future__ import annotations
@@ -39,15 +46,30 @@ class ZeroShotTagger:
         Themes whose percentile is within this of the best theme's are assigned too (multi-label).
     cache : bool or path
         Embedding cache (see :func:`nps_text.embed.embed`).
+    decision : {"rank", "argmax"}
+        ``"rank"`` (default): per-theme percentiles, for broad taxonomies where many sentences fit
+        no theme; ``"argmax"``: closest theme centroid, for a few themes covering every sentence.
+    fallback : str, optional
+        ``decision="argmax"`` only: theme id given to sentences that no other theme reaches.
+    argmax_margin : float
+        ``decision="argmax"``: a second theme is assigned when its cosine is within this of the best.
+    floor : float
+        ``decision="argmax"``: quantile (0..1) of a theme's cosines over the corpus below which it
+        is never assigned.
     """
 
     def __init__(self, *, taxonomy: Taxonomy | str | None = None, embedder: str | Embedder = "e5",
-                 min_rank: float = 0.7, margin: float = 0.02, cache: bool | str = True) -> None:
+                 min_rank: float = 0.7, margin: float = 0.02, cache: bool | str = True, decision: str = "rank",
+                 fallback: str | None = None, argmax_margin: float = 0.01, floor: float = 0.2) -> None:
         self.taxonomy = taxonomy
         self.embedder = embedder
         self.min_rank = min_rank
         self.margin = margin
         self.cache = cache
+        self.decision = decision
+        self.fallback = fallback
+        self.argmax_margin = argmax_margin
+        self.floor = floor
 
     def _prototypes(self, taxonomy: Taxonomy, model: Embedder) -> tuple[np.ndarray, list[int]]:
         texts, owner = [], []
@@ -75,7 +97,11 @@ class ZeroShotTagger:
         vectors = embed([str(t) for t in sentences["text"]], model, cache=self.cache)
         cos = vectors @ prototypes.T
         owner = np.asarray(owner)
-        sims = np.column_stack([cos[:, owner == k].max(axis=1) for k in range(len(taxonomy))])
+        if self.decision == "argmax":  # cosine to each theme's centroid
+            centroids = np.stack([prototypes[owner == k].mean(axis=0) for k in range(len(taxonomy))])
+            sims = vectors @ (centroids / np.linalg.norm(centroids, axis=1, keepdims=True)).T
+        else:
+            sims = np.column_stack([cos[:, owner == k].max(axis=1) for k in range(len(taxonomy))])
         background = embed(list(_BACKGROUND), model, cache=self.cache)
         frame = pd.DataFrame(sims, columns=taxonomy.ids, index=sentences.index)
         frame.attrs["background"] = (vectors @ background.T).max(axis=1)
@@ -88,13 +114,20 @@ class ZeroShotTagger:
         missing = [c for c in ("response_id", "sentence_id", "text", "start", "end") if c not in sentences.columns]
         if missing:
             raise ColumnError(f"sentences lack column(s) {missing}; pass the sentences table from prepare_text().")
+        if self.decision not in ("rank", "argmax"):
+            raise ParameterError(f"decision must be 'rank' or 'argmax', got {self.decision!r}.")
+        if not 0 <= self.floor < 1:
+            raise ParameterError(f"floor must be in [0, 1), got {self.floor!r}; e.g. floor=0.2.")
         if sentences.empty:
             return mentions_frame([])
         sims = self.similarities(sentences)
         ranks = sims.rank(pct=True).to_numpy()
-        best = ranks.max(axis=1, keepdims=True)
-        chosen = (ranks >= self.min_rank) & (ranks >= best - self.margin)
-        chosen &= (sims.to_numpy() > sims.attrs["background"][:, None])  # closer to a theme than to filler
+        if self.decision == "argmax":
+            chosen = self._argmax_choice(sims)
+        else:
+            best = ranks.max(axis=1, keepdims=True)
+            chosen = (ranks >= self.min_rank) & (ranks >= best - self.margin)
+            chosen &= (sims.to_numpy() > sims.attrs["background"][:, None])  # closer to a theme than to filler
         rows = []
         themes = list(sims.columns)
         for i, row in enumerate(sentences.itertuples(index=False)):
@@ -102,3 +135,20 @@ class ZeroShotTagger:
                 rows.append((row.response_id, row.sentence_id, themes[k], float(ranks[i, k]), "zero-shot",
                              int(row.start), int(row.end), str(row.text)))
         return mentions_frame(rows, sentences)
+
+    def _argmax_choice(self, sims: pd.DataFrame) -> np.ndarray:
+        themes = list(sims.columns)
+        if self.fallback is not None and self.fallback not in themes:
+            raise ParameterError(f"fallback {self.fallback!r} is not a theme of the taxonomy; choose one of {themes}.")
+        values = sims.to_numpy()
+        others = [k for k, t in enumerate(themes) if t != self.fallback]
+        x = values[:, others]
+        best = x.max(axis=1, keepdims=True)
+        picked = (x >= best - self.argmax_margin) & (x >= np.quantile(x, self.floor, axis=0))
+        chosen = np.zeros(values.shape, dtype=bool)
+        if self.fallback is not None:  # a theme must also be closer than the fallback's own centroid
+            k_fallback = themes.index(self.fallback)
+            picked &= x >= values[:, [k_fallback]]
+            chosen[:, k_fallback] = ~picked.any(axis=1)
+        chosen[:, others] = picked
+        return chosen

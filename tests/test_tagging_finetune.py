@@ -1,0 +1,51 @@
+"""Fine-tuned ThemeClassifier: determinism, safe save/load in a fresh process, tampering (slow: builds e5-st)."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nps_text.tagging import ModelFileError, ThemeClassifier
+
+from .test_models_e2e import offline  # noqa: F401 - autouse fixture: no hub access
+from .test_tagging_classifier import LABELS, TEXTS
+
+pytestmark = pytest.mark.slow
+
+
+def test_fine_tuned_classifier_is_deterministic_saved_safely_and_reloaded(tmp_path):
+    texts, labels = TEXTS[:12], LABELS[:12]
+    params = dict(fine_tune_layers=1, fine_tune_epochs=1, max_length=16, seed=3)
+    model = ThemeClassifier(**params).fit(texts, labels)
+    again = ThemeClassifier(**params).fit(texts, labels)
+    proba = model.predict_proba(texts)
+    assert proba.shape == (12, 3) and ((proba > 0) & (proba < 1)).all()
+    np.testing.assert_array_equal(again.predict_proba(texts), proba)  # same data + seed → same model
+
+    folder = model.save(tmp_path / "m")
+    assert (folder / "encoder.safetensors").exists() and not list(folder.rglob("*.bin"))
+    config = json.loads((folder / "encoder.json").read_text())
+    assert config["layers"] == 1 and config["base"] == "e5-st"
+    code = ("import sys, json; from nps_text.tagging import ThemeClassifier; "
+            "m = ThemeClassifier.load(sys.argv[1]); print(json.dumps(m.predict_proba(json.loads(sys.argv[2])).tolist()))")
+    out = subprocess.run([sys.executable, "-c", code, str(folder), json.dumps(texts)], capture_output=True, text=True,
+                         check=True)
+    np.testing.assert_array_equal(np.array(json.loads(out.stdout)), proba)
+
+    (folder / "pytorch_model.bin").write_bytes(pickle.dumps({"x": 1}))  # a pickle where weights could go
+    with pytest.raises(ModelFileError, match=r"unexpected \['pytorch_model.bin'\]\. Nothing was loaded"):
+        ThemeClassifier.load(folder)
+    (folder / "pytorch_model.bin").unlink()
+    weights = (folder / "encoder.safetensors").read_bytes()
+    (folder / "encoder.safetensors").write_bytes(pickle.dumps({"evil": 1}))
+    with pytest.raises(ModelFileError, match=r"encoder.safetensors' is not a valid safetensors file .* refused"):
+        ThemeClassifier.load(folder)
+    (folder / "encoder.safetensors").write_bytes(weights)
+    (folder / "encoder.json").unlink()
+    with pytest.raises(ModelFileError, match=r"missing \['encoder.json'\]"):
+        ThemeClassifier.load(folder)
