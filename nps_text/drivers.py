@@ -8,8 +8,8 @@ the theme's effect with the effect of writing a comment at all (people with no c
 theme, so any theme looks like "wrote a comment" there).
 
 The impact of a theme is ``NPS_base - NPS_rest = s (NPS_theme - NPS_rest)`` (``s`` = share of the
-base mentioning it): how many NPS points the base would gain if the theme's mentioners scored like
-the others. Its variance (delta method, multinomial sampling of respondents) is
+base mentioning it): how many NPS points the theme adds to the base's NPS (negative: what it costs;
+the base would gain ``-impact`` if the theme's mentioners scored like the others). Its variance (delta method, multinomial sampling of respondents) is
 ``s^2 (se_theme^2 + se_rest^2) + (NPS_theme - NPS_rest)^2 s (1 - s) / n``; the group SEs use the
 adjusted shares of Rocks (2016), as :func:`nps_text.scoring.compare_nps` does. Segment and period
 comparisons and the what-if live in :mod:`nps_text.driver_views`.
@@ -28,7 +28,7 @@ from scipy.stats import random_table
 from .errors import ColumnError, ParameterError
 from .scoring import GROUPS, _check_min_n, _compare, _stats, _z, nps_group
 
-__all__ = ["BASES", "META", "driver_frame", "theme_table", "bh_qvalues", "odds_ratio", "group_table_test",
+__all__ = ["BASES", "META", "driver_frame", "driver_labels", "theme_table", "bh_qvalues", "odds_ratio", "group_table_test",
            "DRIVER_COLUMNS"]
 
 logger = logging.getLogger(__name__)
@@ -86,10 +86,27 @@ def _labels(mentions: pd.DataFrame, use_sentiment: bool) -> pd.DataFrame:
     """Mentions with ``driver`` (``"price"`` or ``"price (negative)"``), ``theme_id`` and ``sentiment``."""
     out = pd.DataFrame({"response_id": mentions["response_id"].astype(str),
                         "theme_id": mentions["theme"].astype(str)}, index=mentions.index)
+    if "score" in mentions:  # the tagger's confidence: quotes are picked by it
+        out["score"] = pd.to_numeric(mentions["score"], errors="coerce").to_numpy()
     out["sentiment"] = mentions["sentiment"].astype("string") if use_sentiment else pd.NA
     with_sent = out["sentiment"].notna()
     out["driver"] = out["theme_id"].where(~with_sent, out["theme_id"] + " (" + out["sentiment"].fillna("") + ")")
     return out
+
+
+def driver_labels(mentions: pd.DataFrame, *, sentiment: bool | None = None) -> pd.DataFrame:
+    """The mentions' ``response_id``, ``theme_id``, ``sentiment`` and ``driver`` label (``"price (negative)"``).
+
+    ``sentiment`` as in :func:`driver_frame`: split when the mentions carry a sentiment, by default.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"response_id": ["a"], "theme": ["price"], "sentiment": ["negative"]})
+    >>> driver_labels(m)["driver"].tolist()
+    ['price (negative)']
+    """
+    _check_mentions(mentions)
+    return _labels(mentions, _use_sentiment(mentions, sentiment))
 
 
 def driver_frame(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str = "commented",

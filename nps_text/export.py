@@ -19,6 +19,7 @@ from .errors import ParameterError
 
 __all__ = ["neutralise_formulas", "round_table", "to_jsonable", "write_table"]
 
+_P_OR_Q = re.compile(r"(p_value|q_value|_p$|_q$)")  # p- and q-values keep their small magnitudes
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")  # "-1" is a number to Excel, not a formula
 
@@ -46,7 +47,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def round_table(frame: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
     """Round float columns for people, except p-values, which keep their small magnitudes."""
     numeric = frame.select_dtypes("number").columns
-    return frame.round({c: digits for c in numeric if "p_value" not in str(c)})
+    return frame.round({c: digits for c in numeric if not _P_OR_Q.search(str(c))})
 
 
 def write_table(frame: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Path, *, sep: str = ",") -> Path:

@@ -18,15 +18,24 @@ logger = logging.getLogger(__name__)
 PRIORITIES = ("severity", "recency", "value", "score")
 
 
+# the columns load_survey and prepare_text add; every other column came from the survey file
+_INTERNAL = {"has_comment", "source_row", "is_empty", "is_junk", "junk_reason", "duplicate_of", "lang",
+             "n_sentences", "comment_redacted"}
+
+
 def _severity(responses: pd.DataFrame, mentions: pd.DataFrame, severity: Mapping[str, float] | None) -> dict[str, float]:
-    """Theme → severity: given, else minus each theme's impact on NPS (themes that cost most come first)."""
+    """Driver → severity: given, else minus each driver's impact on NPS (drivers that cost most come first).
+
+    Drivers are those of :func:`~nps_text.drivers.theme_table`, split by sentiment when the mentions
+    carry it, so a negative price mention is as severe as "price (negative)" is costly.
+    """
     if severity is not None:
         return {str(k): float(v) for k, v in severity.items()}
     if mentions.empty:
         return {}
     from .drivers import theme_table
 
-    table = theme_table(responses, mentions, sentiment=False)
+    table = theme_table(responses, mentions)
     return dict(zip(table["theme"], (-table["impact"]).clip(lower=0).fillna(0.0)))
 
 
@@ -56,15 +65,17 @@ def close_the_loop(responses: pd.DataFrame, mentions: pd.DataFrame | None = None
     segments : sequence of str, optional
         Segment columns to include (default: none besides those in ``priority``).
     redact_pii : bool
-        Replace personal data in the comment with :func:`~nps_text.redact.redact`.
+        Replace personal data in the comment and the other text columns with :func:`~nps_text.redact.redact`.
     include_empty : bool
         Keep respondents who wrote nothing (they can still be called back).
 
     Returns
     -------
     DataFrame
-        ``rank, response_id, score, nps_group, date, <segments>, <value>, themes`` ("a; b"),
-        ``severity, comment``; the input's index. Write it with :func:`~nps_text.export.write_table`,
+        ``rank, response_id, score, nps_group, date, <segments>, <value>, themes`` ("a; b", split by
+        sentiment when the mentions carry it: "price (negative)"), ``severity, comment`` and then the
+        survey's other columns (e.g. a customer number to call back; redacted too with
+        ``redact_pii``); the input's index. Write it with :func:`~nps_text.export.write_table`,
         which neutralises formulas.
 
     Examples
@@ -98,20 +109,27 @@ def close_the_loop(responses: pd.DataFrame, mentions: pd.DataFrame | None = None
     if not include_empty and "comment" in responses:
         keep &= responses["comment"].fillna("").astype(str).str.strip().ne("")
     out = responses.loc[keep].copy()
+    if "comment_redacted" in out:  # prepare_text(redact_pii=True) ran: never show the original
+        out["comment"] = out["comment_redacted"]
     ids = out["response_id"].astype(str)
-    pairs = mentions.assign(response_id=mentions["response_id"].astype(str), theme=mentions["theme"].astype(str))
-    pairs = pairs.drop_duplicates(["response_id", "theme"])
+    from .drivers import driver_labels
+
+    pairs = driver_labels(mentions).drop_duplicates(["response_id", "driver"]).rename(columns={"driver": "theme"})
     sev = _severity(responses, mentions, severity) if "severity" in keys else (severity or {})
-    pairs["severity"] = pairs["theme"].map(sev).fillna(0.0)
+    pairs["severity"] = pairs["theme"].map(sev).fillna(pairs["theme_id"].map(sev)).fillna(0.0)
     grouped = pairs.groupby("response_id")
     joined = grouped["theme"].agg(lambda t: "; ".join(sorted(t))).astype(object)
     out["themes"] = ids.map(joined).astype(object).fillna("").to_numpy()
     out["severity"] = ids.map(grouped["severity"].max()).fillna(0.0).to_numpy()
     out["nps_group"] = group[keep].to_numpy()
-    if redact_pii and "comment" in out:
+    extra = [c for c in responses.columns if c not in _INTERNAL and c not in
+             {"response_id", "score", "nps_group", "date", "comment", value, *(segments or [])}]
+    if redact_pii:
         from .redact import redact
 
-        out["comment"] = out["comment"].map(redact)
+        for column in ["comment", *extra]:
+            if column in out and (out[column].dtype == object or pd.api.types.is_string_dtype(out[column])):
+                out[column] = out[column].map(lambda v: redact(v) if isinstance(v, str) else v)
     sort_cols, ascending = [], []
     for key in keys:
         column = {"severity": "severity", "recency": "date", "value": value, "score": "score"}[key]
@@ -123,6 +141,6 @@ def close_the_loop(responses: pd.DataFrame, mentions: pd.DataFrame | None = None
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     columns = ["rank", "response_id", "score", "nps_group", *(["date"] if "date" in out else []),
                *[c for c in segments or [] if c not in ("date",)], *([value] if value else []),
-               "themes", "severity", *(["comment"] if "comment" in out else [])]
+               "themes", "severity", *(["comment"] if "comment" in out else []), *extra]
     logger.info("close the loop: %d of %d responses (%s)", len(out), len(responses), ", ".join(groups))
     return out[list(dict.fromkeys(columns))]

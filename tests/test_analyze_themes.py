@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from nps_text import analyze, tag_survey
 from nps_text.cli import app
-from nps_text.errors import ParameterError
+from nps_text.errors import ParameterError, SurveyFileError
 from nps_text.tagging.summary import THEME_SUMMARY_COLUMNS
 
 runner = CliRunner()
@@ -112,3 +112,50 @@ def test_analyze_discovers_themes_and_their_drivers_without_a_taxonomy(tmp_path)
 
     assert len(load_taxonomy(tmp_path / "taxonomy_draft.yaml").themes) == found["n_themes"]
     assert "discovered_themes" not in analyze(frame, discover=False, sentiment="lexicon").summary
+
+
+def _survey_with_pii(n: int = 20) -> pd.DataFrame:
+    return pd.DataFrame({
+        "score": [2, 9, 10, 3] * n,
+        "comment": ["Viel zu teuer, ruft mich an: max.mustermann@example.org", "Freundliches Personal",
+                    "Lieferung schnell", "Lieferung kam zu spät"] * n,
+        "Kundennummer": [f"K-{i:04d}" for i in range(4 * n)],
+    })
+
+
+def test_analyze_redact_reaches_the_followup_list_and_the_quotes(tmp_path):
+    result = analyze(_survey_with_pii(), outdir=tmp_path, taxonomy="default", sentiment="lexicon", redact_pii=True)
+    followup = result.tables["followup"]
+    assert followup["comment"].str.contains("<EMAIL>").any() and not followup["comment"].str.contains("@").any()
+    assert "Kundennummer" in followup.columns  # the survey's own columns stay, so someone can call back
+    for name in ("pain_points", "strengths"):
+        assert not result.tables[name]["quotes"].str.contains("@").any()
+    assert "@example" not in (tmp_path / "followup.csv").read_text(encoding="utf-8-sig")
+
+
+def test_followup_severity_follows_the_negative_driver():
+    result = analyze(_survey_with_pii(), taxonomy="default", sentiment="lexicon")
+    top = result.tables["followup"].iloc[0]
+    assert "(negative)" in top["themes"] and top["severity"] > 0
+
+
+def test_drivers_are_split_by_lexicon_sentiment_not_by_one_learned_from_the_scores():
+    from nps_text.pipeline._analyze import AnalysisResult, _driver_mentions
+
+    tagged = tag_survey(_survey_with_pii(2), taxonomy="default", sentiment="lexicon")
+    learned = tagged.mentions.assign(sentiment="positive")  # as if a score-trained model said so
+    result = AnalysisResult(summary={}, report=tagged.report, responses=tagged.responses, sentences=tagged.sentences,
+                            mentions=learned, sentiment_method="survey")
+    again = _driver_mentions(result)
+    assert (again["sentiment"] == tagged.mentions["sentiment"]).all() and (again["sentiment"] == "negative").any()
+
+
+def test_filler_comments_do_not_start_discovery_or_break_the_nps():
+    frame = pd.DataFrame({"score": [9, 3, 7] * 25, "comment": ["-", "keine Angabe", "k.A."] * 25})
+    result = analyze(frame, embedder="hashing")
+    assert result.summary["n"] == 75 and "0 comments with content" in result.summary["discovered_themes"]["skipped"]
+
+
+def test_analyze_output_must_be_a_folder(tmp_path, german_export):
+    with pytest.raises(SurveyFileError, match="is an existing file. Pass a folder"):
+        analyze(german_export, outdir=german_export)

@@ -28,3 +28,14 @@ def test_write_table_csv_and_xlsx(tmp_path):
     assert pd.read_excel(xlsx)["comment"].tolist() == ["'=1+1", "Größe"]
     with pytest.raises(ParameterError, match=r"use a \.csv file name for one table, or \.xlsx"):
         write_table(frame, tmp_path / "t.txt")
+
+
+def test_round_table_keeps_small_p_and_q_values():
+    import pandas as pd
+
+    from nps_text.export import round_table
+
+    frame = pd.DataFrame({"impact": [1.234567], "p_value": [1e-9], "q_value": [2e-9], "share_change_p": [3e-9],
+                          "share_vs_rest_q": [4e-9], "date": pd.to_datetime(["2025-01-01"])})
+    out = round_table(frame)
+    assert out["impact"].item() == 1.2346 and (out[["p_value", "q_value", "share_change_p", "share_vs_rest_q"]] > 0).all().all()

@@ -9,7 +9,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..errors import NpsTextError, SurveyFileError
 from ..export import round_table, to_jsonable, write_table
+from ..text import junk_reason
 from ..survey import LoadReport, load_survey, resolve_segments
 from ._discover import discover_responses
 from ._drivers import driver_tables, drivers_summary
@@ -29,6 +31,7 @@ class AnalysisResult:
     mentions: pd.DataFrame | None = None  # tagged (taxonomy= or model=) or discovered themes
     sentences: pd.DataFrame | None = None
     discovery: Any = None  # nps_text.discover.DiscoveryResult when themes were discovered
+    sentiment_method: str | None = None  # of the tagged mentions: "survey" or "lexicon"
 
 
 MIN_COMMENTS_TO_DISCOVER = 50
@@ -97,6 +100,11 @@ def analyze(
     >>> round(result.summary["nps"], 1)
     33.3
     """
+    if outdir is not None and Path(outdir).exists() and not Path(outdir).is_dir():
+        raise SurveyFileError(f"The output folder '{outdir}' is an existing file. Pass a folder for the tables "
+                              "(CLI: -o FOLDER), e.g. -o out/survey.")
+    if taxonomy is None and model is None and method != "rules":
+        taxonomy = "default"  # zero-shot needs a taxonomy: the bundled one unless one is given
     responses, report = load_survey(source, **load_options)
     by = report.segments if by is None else resolve_segments(responses, by, report)
     if period is None and "date" in responses and responses["date"].notna().any():
@@ -112,35 +120,61 @@ def analyze(
         from ..tagging.summary import theme_summary
 
         tagged = tag_responses(responses, taxonomy=taxonomy, model=model, method=method, redact_pii=redact_pii,
-                               sentiment=sentiment)
+                               sentiment=sentiment, embedder=embedder)
         themes = theme_summary(tagged.mentions, tagged.responses, level=level)
         tables["theme_summary"] = themes
         summary["themes"] = to_jsonable({**tagged.setup(), "by_theme": themes.to_dict(orient="records")})
         result.responses, result.sentences, result.mentions = tagged.responses, tagged.sentences, tagged.mentions
+        result.sentiment_method = tagged.sentiment_method
     elif discover is not False:
-        n_comments = int(responses["has_comment"].sum()) if "has_comment" in responses else len(responses)
+        comments = responses["comment"] if "comment" in responses else pd.Series(dtype="string")
+        n_comments = int(comments.map(lambda c: isinstance(c, str) and junk_reason(c) is None).sum())
         if discover or n_comments >= MIN_COMMENTS_TO_DISCOVER:
-            found = discover_responses(responses, embedder=embedder, redact_pii=redact_pii, sentiment=sentiment)
+            try:
+                found = discover_responses(responses, embedder=embedder, redact_pii=redact_pii, sentiment=sentiment)
+            except NpsTextError as exc:
+                if discover:  # asked for explicitly: say why it cannot be done
+                    raise
+                found, summary["discovered_themes"] = None, {"skipped": f"theme discovery failed: {exc}"}
+        else:
+            found = None
+            summary["discovered_themes"] = {"skipped": f"{n_comments} comments with content; theme discovery "
+                                            f"needs at least {MIN_COMMENTS_TO_DISCOVER} (pass discover=True / "
+                                            "--discover to force it, or tag with a taxonomy)."}
+        if found is not None:
             tables["discovered_themes"] = found.discovery.themes
             summary["discovered_themes"] = to_jsonable({**found.discovery.report, "embedder": embedder,
                                                         "themes": found.discovery.themes.to_dict(orient="records")})
             result.responses, result.sentences = found.responses, found.sentences
             result.mentions, result.discovery = found.discovery.mentions, found.discovery
-        else:
-            summary["discovered_themes"] = {"skipped": f"{n_comments} comments; theme discovery needs at least "
-                                            f"{MIN_COMMENTS_TO_DISCOVER} (pass discover=True / --discover to force it, "
-                                            "or tag with a taxonomy)."}
     if result.mentions is not None and drivers:
-        mentions, split = result.mentions, None
-        if result.discovery is not None:  # readable names; the clusters already follow polarity, so no split
-            names = dict(zip(result.discovery.themes["key"], result.discovery.themes["name"]))
-            mentions, split = mentions.assign(theme=mentions["theme"].map(lambda k: f"{names.get(k, k)} [{k}]")), False
-        driver_result = driver_tables(result.responses, mentions, by=by, period=period, level=level, sentiment=split)
+        mentions, split = _driver_mentions(result), None
+        if result.discovery is not None:  # the clusters already follow polarity, so no split
+            split = False
+        driver_result = driver_tables(result.responses, mentions, by=by, period=period, level=level, sentiment=split,
+                                      redact_pii=redact_pii)
         tables.update(driver_result)
         summary["drivers"] = drivers_summary(driver_result, level=level, fdr=0.05, period=period)
     if outdir is not None:
         result.files = _write_outputs(result, Path(outdir))
     return result
+
+
+def _driver_mentions(result: AnalysisResult) -> pd.DataFrame:
+    """The mentions the drivers use: readable names for discovered themes; lexicon sentiment for the split.
+
+    A sentiment learned from this survey's scores must not split the drivers that are then tested
+    against those same scores, so the split uses the lexicon's sentiment, which knows no scores.
+    """
+    mentions = result.mentions
+    if result.discovery is not None:
+        names = dict(zip(result.discovery.themes["key"], result.discovery.themes["name"]))
+        return mentions.assign(theme=mentions["theme"].map(lambda k: f"{names.get(k, k)} [{k}]"))
+    if result.sentiment_method == "survey":
+        from ..tagging import add_sentiment, sentence_sentiment
+
+        return add_sentiment(mentions, result.sentences, sentence_sentiment(result.sentences, method="lexicon"))
+    return mentions
 
 
 def _write_outputs(result: AnalysisResult, outdir: Path) -> list[Path]:

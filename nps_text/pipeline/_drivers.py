@@ -35,6 +35,7 @@ def driver_tables(
     metrics: dict[str, Any] | None = None,
     n_boot: int = 0,
     seed: int = 0,
+    redact_pii: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """Every driver table for one survey, ready to write: the function ``analyze`` calls for drivers.
 
@@ -76,18 +77,19 @@ def driver_tables(
             importance["r2"], importance["method"] = importance.attrs["r2"], importance.attrs["method"]
             tables["relative_importance"] = importance
         except NpsTextError as exc:  # too few mentions for a model: the univariate tables still stand
-            logger.warning("driver models skipped: %s", exc)
+            logger.info("driver models skipped: %s", exc)
+            tables["drivers"].attrs["models_skipped"] = str(exc)
     tables["what_if"] = what_if_table(responses, mentions, level=level, **options)
     if metrics is not None:
         from ..misclassification import correct_misclassification
 
         tables["drivers_corrected"] = correct_misclassification(responses, mentions, metrics, base=base, level=level,
                                                                 seed=seed)
-    for name, table in driver_views(responses, mentions, n_quotes=3, fdr=fdr, **options).items():
+    for name, table in driver_views(responses, mentions, n_quotes=3, fdr=fdr, redact_pii=redact_pii, **options).items():
         tables[name] = table.assign(quotes=table["quotes"].map(" | ".join))
     dated = "date" in responses and responses["date"].notna().any()
     tables["followup"] = close_the_loop(responses, mentions, priority=["severity", "recency"] if dated else ["severity"],
-                                        segments=by)
+                                        segments=by, redact_pii=redact_pii)
     return tables
 
 
@@ -152,7 +154,8 @@ def _survey_mentions(source: str | Path | pd.DataFrame, *, taxonomy: str | Path 
         responses, report = load_survey(source, **load_options)
         table = mentions if isinstance(mentions, pd.DataFrame) else read_mentions(mentions)
         return responses, table, report
-    tagged = tag_survey(source, taxonomy=taxonomy, model=model, method=method, **load_options)
+    # lexicon sentiment: a split learned from the scores would be tested against those same scores
+    tagged = tag_survey(source, taxonomy=taxonomy, model=model, method=method, sentiment="lexicon", **load_options)
     return tagged.responses, tagged.mentions, tagged.report
 
 

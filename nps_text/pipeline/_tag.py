@@ -38,6 +38,7 @@ def tag_responses(
     method: str = "rules",
     redact_pii: bool = False,
     sentiment: str = "auto",
+    embedder: str = "e5",
 ) -> TaggedSurvey:
     """Prepare and tag loaded ``responses`` (see :func:`tag_survey`); ``report`` of the result is None."""
     from ..tagging import (
@@ -64,7 +65,7 @@ def tag_responses(
     else:
         tagger, name = RuleTagger(taxonomy), "rules"
     mentions = tagger.tag(sentences)
-    scores = sentence_sentiment(sentences, responses, method=sentiment)
+    scores = sentence_sentiment(sentences, responses, method=sentiment, embedder=embedder)
     mentions = add_sentiment(mentions, sentences, scores)
     return TaggedSurvey(responses, sentences, mentions, None, tagger=name, sentiment_method=scores.attrs["method"])
 

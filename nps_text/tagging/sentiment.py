@@ -160,6 +160,9 @@ class SentimentScorer(BaseEstimator):
                 if len(np.unique(y[labelled[train]])) == 2:
                     scores[labelled[test]] = self._fit_features(X[labelled[train]], y[labelled[train]])._score_features(
                         X[labelled[test]])
+                else:  # no out-of-fold model: neutral rather than the full model, which saw these labels
+                    logger.info("sentiment: a training fold has one class only; %d clauses scored neutral", len(test))
+                    scores[labelled[test]] = 0.0
         self.coef_, self.intercept_, self.n_train_ = coef, intercept, n_train
         return scores
 
