@@ -30,7 +30,7 @@ _LAZY = {
     "drivers_by_period": "driver_views", "what_if": "driver_views", "what_if_table": "driver_views", "driver_regression": "driver_models",
     "relative_importance": "driver_models", "correct_misclassification": "misclassification",
     "close_the_loop": "followup", "driver_tables": "pipeline", "drivers_survey": "pipeline",
-    "SentimentScorer": "tagging", "add_sentiment": "tagging", "sentence_sentiment": "tagging",
+    "theme_summary": "tagging.summary", "SentimentScorer": "tagging", "add_sentiment": "tagging", "sentence_sentiment": "tagging",
     "ThemeDiscovery": "discover", "discover_themes": "discover", "DiscoveryResult": "discover",
 }
 

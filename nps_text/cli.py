@@ -34,8 +34,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+# piped or redirected output gets a width for reading, not the 80-column fallback that folds every cell
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 class Format(str, Enum):
@@ -381,8 +382,8 @@ def drivers(
     """Which themes cost promoters and which create them: impact on NPS with intervals, odds ratios, FDR-controlled tests.
 
     Mentions come from --mentions FILE, or from tagging the survey (rules on --taxonomy, zero-shot,
-    or --model). --format json prints {"drivers": [one object per theme], "by": [...], "periods":
-    [...], and the base counts}; --format csv the driver table.
+    or --model). --format json prints {"drivers": \[one object per theme], "by": \[...], "periods":
+    \[...], and the base counts}; --format csv the driver table.
     """
     result = drivers_survey(survey, taxonomy=taxonomy, model=model, mentions=mentions, method=method.value, by=by,
                             period=period.value if period else None, base=base.value, level=level, fdr=fdr,
@@ -412,6 +413,8 @@ def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame], lim
                       _fmt(row["impact"]), f"{_fmt(row['impact_low'])} … {_fmt(row['impact_high'])}",
                       _fmt(row["odds_ratio_detractor"], 2), _p(row["q_value"]), flag)
     out.print(table)
+    if summary.get("models_skipped"):
+        out.print(f"Driver models skipped: {summary['models_skipped']}", highlight=False)
     if limit is not None and len(summary["drivers"]) > limit:
         out.print(f"… {len(summary['drivers']) - limit} more drivers in drivers.csv (largest |impact| shown).", highlight=False)
     segments = tables.get("drivers_by_segment")
@@ -560,8 +563,9 @@ def evaluate(
     from .tagging import ThemeClassifier
     from .training import evaluate as score_labels, read_labelled
 
+    classifier = ThemeClassifier.load(model)  # a wrong model folder is the first thing to report
     texts, gold = read_labelled(labelled, text=text, labels=labels[0] if len(labels) == 1 else labels)
-    metrics = score_labels(gold, ThemeClassifier.load(model).predict_labels(texts))
+    metrics = score_labels(gold, classifier.predict_labels(texts))
     if format is Format.json:
         sys.stdout.write(json.dumps(metrics, indent=2) + "\n")
         return

@@ -235,7 +235,7 @@ def load_taxonomy(path: str | Path | Taxonomy) -> Taxonomy:
     path = Path(path)
     if not path.exists():
         raise TaxonomyError(f"Taxonomy file '{path}' does not exist. Pass the path of a .yaml taxonomy, "
-                            "or use default_taxonomy().")
+                            "or the bundled one (CLI: --taxonomy default; Python: default_taxonomy()).")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

@@ -80,3 +80,12 @@ def test_tampered_folders_are_refused(model, tmp_path):
 def test_bad_training_input():
     with pytest.raises(ParameterError, match=r"Got 3 texts but 2 label rows"):
         ThemeClassifier(embedder="hashing").fit(["a", "b", "c"], [["x"], ["y"]])
+
+
+def test_a_folder_without_a_card_is_not_a_model(tmp_path):
+    from nps_text.errors import NpsTextError
+    from nps_text.tagging import ThemeClassifier
+
+    (tmp_path / "notes.txt").write_text("not a model", encoding="utf-8")
+    with pytest.raises(NpsTextError, match="is not a model folder: it has no card.json"):
+        ThemeClassifier.load(tmp_path)

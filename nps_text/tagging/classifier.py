@@ -260,6 +260,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if not folder.is_dir():
             raise ModelFileError(f"Model folder '{folder}' does not exist. Train one with `nps-text train`.")
         present = {p.name for p in folder.iterdir()}
+        if "card.json" not in present:
+            raise ModelFileError(f"'{folder}' is not a model folder: it has no card.json. Pass the folder that "
+                                 "`nps-text train -o FOLDER` (ThemeClassifier.save) wrote.")
         expected = _FILES | (_ENCODER_FILES if _ENCODER_FILES & present else set())
         missing, unexpected = sorted(expected - present), sorted(present - expected - {"taxonomy.yaml", "README.md"})
         if missing or unexpected:
