@@ -37,7 +37,7 @@ def class_tfidf_keywords(lemmas: pd.Series, labels: np.ndarray, ids: list[int], 
     ``weight(t, c) = tf(t, c) / |c| * log(1 + A / f(t))`` with ``|c|`` the number of terms in
     class c, ``A`` the average number of terms per class and ``f(t)`` the frequency of t over all
     classes. Terms seen in fewer than ``min_count`` sentences of a class are left out. Keywords
-    are shown in their most frequent spelling ("Lieferzeit", not "lieferzeit").
+    are lemmas, shown in their most frequent capitalisation ("Lieferzeit", not "lieferzeit").
 
     >>> kw = class_tfidf_keywords(pd.Series(["Preis teuer", "teuer", "Lieferzeit lang", "Lieferzeit"]),
     ...                           np.array([0, 0, 1, 1]), [0, 1], top=1)
