@@ -81,7 +81,7 @@ def semeval(shared: Path, embedder: str, fine_tune_layers: int) -> dict:
            "tfidf_svm": micro(gold, svm_baseline(train["text"].tolist(), labels(train), test["text"].tolist()))}
     if fine_tune_layers:
         predicted, cost = classifier(*args, fine_tune_layers=fine_tune_layers, fine_tune_epochs=4, max_length=64)
-        out["fine_tuned_classifier"] = {**micro(gold, predicted), **cost, "fine_tune_layers": fine_tune_layers,
+        out[f"fine_tuned_top{fine_tune_layers}"] = {**micro(gold, predicted), **cost, "fine_tune_layers": fine_tune_layers,
                                         "fine_tune_epochs": 4, "max_length": 64, "threads": _threads()}
     out["zero_shot"] = {**zero_shot(test, embedder), "dev_train_split": zero_shot(train, embedder),
                         "how": "names, one-line descriptions and ~11 phrases per category written by us; the decision rule "
@@ -151,6 +151,8 @@ def main() -> None:
     parser.add_argument("--embedder", default="e5")
     parser.add_argument("--fine-tune-layers", type=int, default=2, help="0 skips the fine-tuned classifier")
     parser.add_argument("--only", choices=["semeval14_restaurants", "germeval17", "sample_zero_shot"], default=None)
+    parser.add_argument("--machine-shared", action="store_true",
+                        help="say in the JSON that other jobs ran on the machine while measuring")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if not args.shared.exists():
@@ -158,16 +160,20 @@ def main() -> None:
     path = HERE / "tagging.json"
     result = json.loads(path.read_text()) if args.only and path.exists() else {}
     result.update({"how to reproduce": "python benchmarks/tagging.py", "cpu_count": os.cpu_count(),
-                   "embedder": args.embedder, "machine_shared": True,
-                   "machine_note": "2 CPU cores shared with three other jobs while measuring: wall times are inflated; "
-                                   "CPU seconds are this process's own (time.process_time)"})
+                   "embedder": args.embedder})
+    # each section says how busy the machine was when it was measured (sections are refreshed separately)
+    machine = {"machine_shared": args.machine_shared, "load_average_1m_at_start": round(os.getloadavg()[0], 2),
+               "cpu_note": "CPU seconds are this process's own (time.process_time)"}
     t0, c0 = time.perf_counter(), time.process_time()
     if args.only in (None, "semeval14_restaurants"):
-        result["semeval14_restaurants"] = semeval(args.shared, args.embedder, args.fine_tune_layers)
+        # results with another number of fine-tuned layers (--fine-tune-layers K) are kept side by side
+        earlier = {k: v for k, v in result.get("semeval14_restaurants", {}).items() if k.startswith("fine_tuned_top")}
+        result["semeval14_restaurants"] = {**earlier, **semeval(args.shared, args.embedder, args.fine_tune_layers),
+                                           "machine": machine}
     if args.only in (None, "sample_zero_shot"):
-        result["sample_zero_shot"] = sample_zero_shot(args.embedder)
+        result["sample_zero_shot"] = {**sample_zero_shot(args.embedder), "machine": machine}
     if args.only in (None, "germeval17"):
-        result["germeval17"] = germeval(args.shared, args.embedder)
+        result["germeval17"] = {**germeval(args.shared, args.embedder), "machine": machine}
     result[f"last_run_{args.only or 'all'}"] = {"wall_s": round(time.perf_counter() - t0, 1),
                                                  "cpu_s": round(time.process_time() - c0, 1)}
     path.write_text(json.dumps(result, indent=2) + "\n")
