@@ -3,7 +3,7 @@
     python benchmarks/tagging_nhs.py [--shared ../shared/benchmarks] [--embedder e5]
 
 Writes benchmarks/tagging_nhs.json. The 50 NHS framework themes are mapped to the default
-taxonomy where they truly correspond (`benchmarks/data/nhs_fft_theme_map.csv`, one reason per
+taxonomy where they truly correspond (`benchmarks/data/nhs_framework_to_default_themes.csv`, one reason per
 theme); a comment's gold set is the default themes of its NHS themes. RuleTagger, ZeroShotTagger
 and their union tag the clauses of every comment with the default taxonomy and no training; a
 comment's prediction is the union over its clauses, restricted to the default themes that have
@@ -33,7 +33,7 @@ ROOT = HERE.parent
 def load(shared: Path) -> tuple[pd.DataFrame, list[list[str]], set[str], pd.DataFrame]:
     data = pd.read_csv(shared / "nhs_fft" / "v6framework_230831.csv")
     data = data[data["FFT answer"].notna() & data["FFT answer"].astype(str).str.strip().ne("")].reset_index(drop=True)
-    mapping = pd.read_csv(HERE / "data" / "nhs_fft_theme_map.csv", dtype=str).fillna("")
+    mapping = pd.read_csv(HERE / "data" / "nhs_framework_to_default_themes.csv", dtype=str).fillna("")
     mapped = mapping[mapping["default_theme"] != ""]
     missing = sorted(set(mapping["nhs_theme"]) - set(data.columns))
     if missing:
