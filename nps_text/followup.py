@@ -40,7 +40,7 @@ def _severity(responses: pd.DataFrame, mentions: pd.DataFrame, severity: Mapping
 
 
 def close_the_loop(responses: pd.DataFrame, mentions: pd.DataFrame | None = None, *,
-                   groups: Sequence[str] = ("detractor",), priority: str | Sequence[str] = ("severity", "recency"),
+                   groups: Sequence[str] = ("detractor",), priority: str | Sequence[str] | None = None,
                    value: str | None = None, severity: Mapping[str, float] | None = None,
                    segments: Sequence[str] | None = None, redact_pii: bool = False,
                    include_empty: bool = True) -> pd.DataFrame:
@@ -53,7 +53,8 @@ def close_the_loop(responses: pd.DataFrame, mentions: pd.DataFrame | None = None
     mentions : DataFrame, optional
         Mentions table; gives each row its ``themes`` and the severity priority.
     groups : sequence of {"detractor", "passive", "promoter"}, default ("detractor",)
-    priority : str or sequence of str, default ("severity", "recency")
+    priority : str or sequence of str, optional
+        Default: ``("severity", "recency")`` when the responses have dates, else ``("severity",)``.
         Sort keys, first decides: ``"severity"`` (largest theme severity among the response's themes),
         ``"recency"`` (newest date first), ``"value"`` (the ``value`` column, largest first, e.g. revenue),
         ``"score"`` (lowest score first). Ties end with the lowest score, then the response id.
@@ -86,6 +87,9 @@ def close_the_loop(responses: pd.DataFrame, mentions: pd.DataFrame | None = None
     >>> close_the_loop(r, m, severity={"delivery": 5.0})[["rank", "response_id", "themes"]].values.tolist()
     [[1, 'a', 'delivery'], [2, 'c', '']]
     """
+    if priority is None:
+        dated = "date" in responses and responses["date"].notna().any()
+        priority = ("severity", "recency") if dated else ("severity",)
     keys = [priority] if isinstance(priority, str) else list(priority)
     bad = [k for k in keys if k not in PRIORITIES]
     if bad or not keys:

@@ -87,9 +87,7 @@ def driver_tables(
                                                                 seed=seed)
     for name, table in driver_views(responses, mentions, n_quotes=3, fdr=fdr, redact_pii=redact_pii, **options).items():
         tables[name] = table.assign(quotes=table["quotes"].map(" | ".join))
-    dated = "date" in responses and responses["date"].notna().any()
-    tables["followup"] = close_the_loop(responses, mentions, priority=["severity", "recency"] if dated else ["severity"],
-                                        segments=by, redact_pii=redact_pii)
+    tables["followup"] = close_the_loop(responses, mentions, segments=by, redact_pii=redact_pii)
     return tables
 
 
@@ -233,8 +231,6 @@ def followup_survey(
 
     responses, table, _ = _survey_mentions(source, taxonomy=taxonomy, model=model, mentions=mentions,
                                            method=method, load_options=load_options)
-    if priority is None:
-        priority = ("severity", "recency") if "date" in responses and responses["date"].notna().any() else ("severity",)
     return close_the_loop(responses, table, groups=groups, priority=priority, value=value, segments=segments,
                           redact_pii=redact_pii)
 
