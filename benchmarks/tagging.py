@@ -1,7 +1,7 @@
 """Theme tagging on public labelled data: trained classifier, zero-shot, and baselines.
 
     python benchmarks/tagging.py [--shared ../shared/benchmarks] [--embedder e5] [--fine-tune-layers 2]
-                                 [--only semeval14_restaurants|germeval17|sample_zero_shot]
+                                 [--blend-linear 0.5] [--only semeval14_restaurants|germeval17|sample_zero_shot]
 
 Writes benchmarks/tagging.json (``--only`` refreshes one section and keeps the other). Every
 trained model records wall and process CPU time; the machine may be shared while measuring
@@ -12,8 +12,12 @@ categories of each item, every item counted (SemEval-2014 subtask 3 definition).
   fine-tuned ThemeClassifier (top ``--fine-tune-layers`` of e5-st, 4 epochs) trained on train, scored on test (training time and
   tagging speed on this machine, embeddings computed, not cached); TF-IDF + linear SVM baseline on the same split; zero-shot
   with only the category names and one-line descriptions in benchmarks/data/restaurant_categories_taxonomy.yaml.
+  ``--blend-linear W`` (chosen on the train split by benchmarks/tagging_dev.py) averages the
+  fine-tuned and the default classifier's probabilities with weight W on the default.
 * GermEval-17 (dev split as the only labelled pool): 5-fold cross-validation of ThemeClassifier
-  and of the TF-IDF + linear SVM baseline on the same folds.
+  and of the TF-IDF + linear SVM baseline on the same folds; with ``--fine-tune-layers K`` the
+  blended classifier (max_length 128: these texts are longer) is scored in the same folds, next to
+  its fine-tuned part alone (its default part is the default classifier itself).
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ def classifier(train_texts, train_labels, test_texts, embedder: str, cache: bool
                        "tag_cpu_s_per_1000_sentences": round(1000 * (c2 - c1) / len(test_texts), 1)}
 
 
-def semeval(shared: Path, embedder: str, fine_tune_layers: int) -> dict:
+def semeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: float) -> dict:
     train = pd.read_csv(shared / "semeval14_restaurants_train.csv")
     test = pd.read_csv(shared / "semeval14_restaurants_test.csv")
     gold = labels(test)
@@ -80,9 +84,11 @@ def semeval(shared: Path, embedder: str, fine_tune_layers: int) -> dict:
     out = {"n_train": len(train), "n_test": len(test), "classifier": {**micro(gold, predicted), **cost},
            "tfidf_svm": micro(gold, svm_baseline(train["text"].tolist(), labels(train), test["text"].tolist()))}
     if fine_tune_layers:
-        predicted, cost = classifier(*args, fine_tune_layers=fine_tune_layers, fine_tune_epochs=4, max_length=64)
-        out[f"fine_tuned_top{fine_tune_layers}"] = {**micro(gold, predicted), **cost, "fine_tune_layers": fine_tune_layers,
-                                        "fine_tune_epochs": 4, "max_length": 64, "threads": _threads()}
+        predicted, cost = classifier(*args, fine_tune_layers=fine_tune_layers, fine_tune_epochs=4, max_length=64,
+                                     blend_linear=blend_linear, cache=False)
+        out[_fine_tuned_key(fine_tune_layers, blend_linear)] = {
+            **micro(gold, predicted), **cost, "fine_tune_layers": fine_tune_layers, "fine_tune_epochs": 4,
+            "max_length": 64, "blend_linear": blend_linear, "threads": _threads()}
     out["zero_shot"] = {**zero_shot(test, embedder), "dev_train_split": zero_shot(train, embedder),
                         "how": "names, one-line descriptions and ~11 phrases per category written by us; the decision rule "
                                "and wording were chosen on the train split (labels used only to score choices), test scored once"}
@@ -126,17 +132,53 @@ def sample_zero_shot(embedder: str) -> dict:
     return out
 
 
-def germeval(shared: Path, embedder: str) -> dict:
+def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: float) -> dict:
+    from nps_text.tagging import ThemeClassifier
+
     data = pd.read_csv(shared / "germeval17_dev.csv")
     texts, gold = data["text"].tolist(), labels(data)
-    ours, base = [None] * len(texts), [None] * len(texts)
+    names = ["classifier", "tfidf_svm"]
+    if fine_tune_layers:
+        names.append(f"fine_tuned_top{fine_tune_layers}_alone")
+    if fine_tune_layers and blend_linear:  # and the cut-off rule not chosen on SemEval's dev split, for comparison
+        names += [_fine_tuned_key(fine_tune_layers, blend_linear), _fine_tuned_key(fine_tune_layers, blend_linear)
+                  + "_thresholds_mean"]
+    found = {name: [None] * len(texts) for name in names}
+    params = ({"fine_tune_layers": fine_tune_layers, "fine_tune_epochs": 4, "max_length": 128,
+               "blend_linear": blend_linear} if fine_tune_layers else {})
+    wall, cpu = 0.0, 0.0
     for train, test in KFold(5, shuffle=True, random_state=0).split(texts):
         tr_texts, tr_labels = [texts[i] for i in train], [gold[i] for i in train]
         te_texts = [texts[i] for i in test]
-        predicted, _ = classifier(tr_texts, tr_labels, te_texts, embedder)
-        for i, p, b in zip(test, predicted, svm_baseline(tr_texts, tr_labels, te_texts)):
-            ours[i], base[i] = p, b
-    return {"n": len(texts), "folds": 5, "classifier": micro(gold, ours), "tfidf_svm": micro(gold, base)}
+        t0, c0 = time.perf_counter(), time.process_time()
+        model = ThemeClassifier(embedder=embedder, **params).fit(tr_texts, tr_labels)
+        wall, cpu = wall + time.perf_counter() - t0, cpu + time.process_time() - c0
+        parts = model.predict_proba_parts(te_texts)
+        default = model  # the default classifier is a blended model's linear part (same code, data and seed)
+        if "linear" not in parts:  # fine-tuned alone: fit the default classifier too
+            default = ThemeClassifier(embedder=embedder).fit(tr_texts, tr_labels)
+            parts["linear"] = default.predict_proba(te_texts)
+        predictions = {"classifier": parts["linear"] >= default.linear_thresholds_}
+        if fine_tune_layers:
+            predictions[names[2]] = parts["fine_tuned"] >= 0.5
+        if fine_tune_layers and blend_linear:
+            blended = blend_linear * parts["linear"] + (1 - blend_linear) * parts["fine_tuned"]  # = predict_proba
+            predictions[names[3]] = blended >= model.thresholds_
+            predictions[names[4]] = blended >= blend_linear * model.linear_thresholds_ + (1 - blend_linear) * 0.5
+        for name, predicted in predictions.items():
+            for i, row in zip(test, predicted):
+                found[name][i] = list(model.classes_[row])
+        for i, b in zip(test, svm_baseline(tr_texts, tr_labels, te_texts)):
+            found["tfidf_svm"][i] = b
+    out = {"n": len(texts), "folds": 5, **{name: micro(gold, found[name]) for name in names},
+           "train_wall_s_all_folds": round(wall, 1), "train_cpu_s_all_folds": round(cpu, 1)}
+    if fine_tune_layers:
+        out["fine_tuned_params"] = params
+    return out
+
+
+def _fine_tuned_key(layers: int, blend_linear: float) -> str:
+    return f"fine_tuned_top{layers}" + (f"_blend{blend_linear:g}" if blend_linear else "")
 
 
 def _threads() -> int:
@@ -150,6 +192,8 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks")
     parser.add_argument("--embedder", default="e5")
     parser.add_argument("--fine-tune-layers", type=int, default=2, help="0 skips the fine-tuned classifier")
+    parser.add_argument("--blend-linear", type=float, default=0.0,
+                        help="weight of the default classifier averaged into the fine-tuned one (0: fine-tuned alone)")
     parser.add_argument("--only", choices=["semeval14_restaurants", "germeval17", "sample_zero_shot"], default=None)
     parser.add_argument("--machine-shared", action="store_true",
                         help="say in the JSON that other jobs ran on the machine while measuring")
@@ -168,12 +212,13 @@ def main() -> None:
     if args.only in (None, "semeval14_restaurants"):
         # results with another number of fine-tuned layers (--fine-tune-layers K) are kept side by side
         earlier = {k: v for k, v in result.get("semeval14_restaurants", {}).items() if k.startswith("fine_tuned_top")}
-        result["semeval14_restaurants"] = {**earlier, **semeval(args.shared, args.embedder, args.fine_tune_layers),
+        result["semeval14_restaurants"] = {**earlier, **semeval(args.shared, args.embedder, args.fine_tune_layers, args.blend_linear),
                                            "machine": machine}
     if args.only in (None, "sample_zero_shot"):
         result["sample_zero_shot"] = {**sample_zero_shot(args.embedder), "machine": machine}
     if args.only in (None, "germeval17"):
-        result["germeval17"] = {**germeval(args.shared, args.embedder), "machine": machine}
+        result["germeval17"] = {**germeval(args.shared, args.embedder, args.fine_tune_layers, args.blend_linear),
+                                "machine": machine}
     result[f"last_run_{args.only or 'all'}"] = {"wall_s": round(time.perf_counter() - t0, 1),
                                                  "cpu_s": round(time.process_time() - c0, 1)}
     path.write_text(json.dumps(result, indent=2) + "\n")

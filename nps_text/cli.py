@@ -379,7 +379,7 @@ def drivers(
     scale: ScaleOpt = Scale.zero_to_ten,
     errors: ErrorsOpt = Errors.report,
 ) -> None:
-    """Which themes cost promoters and which create them: impact on NPS with intervals, odds ratios, FDR-controlled tests.
+    r"""Which themes cost promoters and which create them: impact on NPS with intervals, odds ratios, FDR-controlled tests.
 
     Mentions come from --mentions FILE, or from tagging the survey (rules on --taxonomy, zero-shot,
     or --model). --format json prints {"drivers": \[one object per theme], "by": \[...], "periods":
@@ -538,12 +538,20 @@ def train(
     embedder: Annotated[str, typer.Option("--embedder", help="Embedding backend (e5, minilm, static, hashing, ...).")] = "e5",
     folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds for the metrics in the model card (0: none).")] = 5,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    fine_tune_layers: Annotated[int, typer.Option(
+        "--fine-tune-layers", help="Fine-tune the top K layers of e5 (more accurate; minutes of CPU per fit, "
+        "once more per --folds). 0: embeddings + TF-IDF only.")] = 0,
+    blend_linear: Annotated[float, typer.Option(
+        "--blend-linear", help="With --fine-tune-layers: weight (0-1) of the embeddings + TF-IDF classifier "
+        "averaged into the fine-tuned one.")] = 0.0,
+    max_length: Annotated[int, typer.Option("--max-length", help="Tokens per text the fine-tuned encoder reads.")] = 64,
 ) -> None:
-    """Train a theme classifier on labelled comments and save it (JSON + .npy, no pickle)."""
+    """Train a theme classifier on labelled comments and save it (JSON + .npy/safetensors, no pickle)."""
     from .training import read_labelled, train as train_model
 
     texts, label_lists = read_labelled(labelled, text=text, labels=labels[0] if len(labels) == 1 else labels)
-    model = train_model(texts, label_lists, output, embedder=embedder, folds=folds, seed=seed)
+    model = train_model(texts, label_lists, output, embedder=embedder, folds=folds, seed=seed,
+                        fine_tune_layers=fine_tune_layers, blend_linear=blend_linear, max_length=max_length)
     card = json.loads((output / "card.json").read_text(encoding="utf-8"))
     cv = card["metrics"].get("cross_validated", {}).get("micro")
     out.print(f"Trained on {len(texts)} texts, {len(model.classes_)} themes; saved to {output}/"

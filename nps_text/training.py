@@ -118,13 +118,17 @@ def cross_validate(model, texts: list[str], labels: list[list[str]], *, folds: i
 
 
 def train(texts: list[str], labels: list[list[str]], output: str | Path, *, embedder: str = "e5", folds: int = 5,
-          seed: int = 0):
-    """Fit a ThemeClassifier, cross-validate it, save it with the metrics in its card; return the model."""
+          seed: int = 0, **params):
+    """Fit a ThemeClassifier, cross-validate it, save it with the metrics in its card; return the model.
+
+    ``params`` go to :class:`~nps_text.tagging.ThemeClassifier` (``fine_tune_layers``, ``blend_linear``,
+    ``max_length``, ...); with fine-tuning, cross-validation fine-tunes once per fold.
+    """
     from .tagging import ThemeClassifier
 
     if not texts:
         raise ColumnError("No labelled texts found; check the text and label columns.")
-    model = ThemeClassifier(embedder=embedder, seed=seed)
+    model = ThemeClassifier(embedder=embedder, seed=seed, **params)
     metrics = cross_validate(model, texts, labels, folds=folds, seed=seed) if folds and len(texts) >= 2 * folds else {}
     model.fit(texts, labels)
     model.save(output, metrics={"cross_validated": metrics, "folds": folds})

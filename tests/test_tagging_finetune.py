@@ -10,6 +10,7 @@ import sys
 import numpy as np
 import pytest
 
+from nps_text.errors import ParameterError
 from nps_text.tagging import ModelFileError, ThemeClassifier
 
 from .test_models_e2e import offline  # noqa: F401 - autouse fixture: no hub access
@@ -49,3 +50,25 @@ def test_fine_tuned_classifier_is_deterministic_saved_safely_and_reloaded(tmp_pa
     (folder / "encoder.json").unlink()
     with pytest.raises(ModelFileError, match=r"missing \['encoder.json'\]"):
         ThemeClassifier.load(folder)
+
+
+def test_blended_classifier_averages_its_parts_and_reloads(tmp_path):
+    texts, labels = TEXTS[:12], LABELS[:12]
+    params = dict(fine_tune_layers=1, fine_tune_epochs=1, max_length=16, seed=3, threshold_folds=2)
+    blended = ThemeClassifier(blend_linear=0.25, **params).fit(texts, labels)
+    parts = blended.predict_proba_parts(texts)
+    assert set(parts) == {"linear", "fine_tuned"}
+    np.testing.assert_allclose(blended.predict_proba(texts), 0.25 * parts["linear"] + 0.75 * parts["fine_tuned"])
+    np.testing.assert_array_equal(blended.thresholds_, 0.5)
+    # its parts are the two classifiers trained on their own: same data, same seed
+    alone = ThemeClassifier(**params).fit(texts, labels).predict_proba(texts)
+    linear = ThemeClassifier(threshold_folds=2, seed=3).fit(texts, labels)
+    np.testing.assert_array_equal(parts["fine_tuned"], alone)
+    np.testing.assert_allclose(parts["linear"], linear.predict_proba(texts))
+    np.testing.assert_array_equal(blended.linear_thresholds_, linear.thresholds_)
+
+    loaded = ThemeClassifier.load(blended.save(tmp_path / "m"))
+    np.testing.assert_array_equal(loaded.predict_proba(texts), blended.predict_proba(texts))
+    np.testing.assert_array_equal(loaded.thresholds_, blended.thresholds_)
+    with pytest.raises(ParameterError, match="blend_linear must be between 0 and 1, got 1.5"):
+        ThemeClassifier(blend_linear=1.5, **params).fit(texts, labels)

@@ -62,6 +62,17 @@ def test_wrong_label_column_exits_2(labelled_csv, tmp_path):
     assert result.exit_code == 2 and "Column 'themes'" in result.output
 
 
+@pytest.mark.parametrize(("option", "message"), [
+    (["--fine-tune-layers", "13"], "fine_tune_layers must be between 0 and 12 (the layers of e5-small), got 13"),
+    (["--fine-tune-layers", "2", "--blend-linear", "1.5"], "blend_linear must be between 0 and 1, got 1.5"),
+])
+def test_bad_fine_tuning_options_are_refused_before_training(labelled_csv, tmp_path, option, message):
+    result = CliRunner().invoke(app, ["train", str(labelled_csv), "-o", str(tmp_path / "m"), "--embedder", "hashing",
+                                      *option])
+    assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
+    assert not (tmp_path / "m").exists()
+
+
 def test_suggestions_are_uncertain_and_diverse(tmp_path):
     from nps_text.tagging import ThemeClassifier
     from nps_text.training import suggest_for_labelling

@@ -9,7 +9,10 @@ self, learned state ends in ``_``; ``clone`` and grid search work.
 
 With ``fine_tune_layers=k`` the classifier instead fine-tunes the top ``k`` layers of the e5
 encoder (``e5-st``) with a multi-label head (:mod:`nps_text.tagging.finetune`); it is more
-accurate and costs minutes of CPU instead of seconds, so it is opt-in.
+accurate and costs minutes of CPU instead of seconds, so it is opt-in. ``blend_linear=w`` then
+also fits the embeddings + TF-IDF heads and averages the two: ``w · linear + (1 − w) · fine-tuned``
+probabilities, cut at 0.5 like the fine-tuned head alone (this rule was chosen over the mean of the
+cut-offs on a dev split of SemEval-14's train data, ``benchmarks/tagging_dev.py``).
 
 ``save(folder)`` writes JSON, ``.npy`` and safetensors files only (never pickle); ``load(folder)``
 reads them back with ``allow_pickle=False`` and safetensors, so a model folder cannot run code.
@@ -40,6 +43,7 @@ FORMAT_VERSION = 1
 _FILES = {"card.json", "config.json", "coef.npy", "intercept.npy", "thresholds.npy", "word_idf.npy", "char_idf.npy",
           "word_vocabulary.json", "char_vocabulary.json"}
 _ENCODER_FILES = {"encoder.safetensors", "encoder.json"}
+_E5_LAYERS = 12  # transformer layers of multilingual-e5-small (checked again against the model)
 
 
 class ModelFileError(NpsTextError):
@@ -99,6 +103,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         Epochs of fine-tuning.
     max_length : int
         Tokens per text seen by the fine-tuned encoder (longer texts are cut).
+    blend_linear : float
+        With ``fine_tune_layers`` > 0: weight (0–1) of the embeddings + TF-IDF heads averaged into the
+        fine-tuned probabilities; 0 (default) uses the fine-tuned head alone. Ignored without fine-tuning.
 
     Examples
     --------
@@ -110,7 +117,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, *, embedder: str = "e5", C: float = 4.0, tfidf: bool = True, threshold_folds: int = 5,
                  seed: int = 0, cache: bool | str = True, fine_tune_layers: int = 0, fine_tune_epochs: int = 4,
-                 max_length: int = 64) -> None:
+                 max_length: int = 64, blend_linear: float = 0.0) -> None:
         self.embedder = embedder
         self.C = C
         self.tfidf = tfidf
@@ -120,6 +127,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.fine_tune_layers = fine_tune_layers
         self.fine_tune_epochs = fine_tune_epochs
         self.max_length = max_length
+        self.blend_linear = blend_linear
 
     # ---------------------------------------------------------------- features
     def _fit_vectorizers(self, texts: list[str]) -> None:
@@ -166,37 +174,65 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         Y = self.binarizer_.transform(lists)
         self.n_train_ = len(texts)
         self.data_hash_ = hashlib.sha256(json.dumps([texts, lists], ensure_ascii=False).encode()).hexdigest()
+        if not 0.0 <= float(self.blend_linear) <= 1.0:
+            raise ParameterError(f"blend_linear must be between 0 and 1, got {self.blend_linear!r}.")
+        if not 0 <= int(self.fine_tune_layers) <= _E5_LAYERS:
+            raise ParameterError(f"fine_tune_layers must be between 0 and {_E5_LAYERS} (the layers of e5-small), "
+                                 f"got {self.fine_tune_layers!r}.")
+        if self.fine_tune_layers and int(self.max_length) < 8:
+            raise ParameterError(f"max_length must be at least 8 tokens, got {self.max_length!r}.")
+        self.encoder_ = None
         if self.fine_tune_layers:
-            return self._fit_encoder(texts, Y)
+            from .finetune import fine_tune
+
+            self.encoder_ = fine_tune(texts, Y, layers=int(self.fine_tune_layers), epochs=int(self.fine_tune_epochs),
+                                      max_length=int(self.max_length), seed=self.seed)
+        weight = self._linear_weight()
+        if weight == 0.0:  # the fine-tuned head alone: no linear heads
+            self.coef_, self.intercept_ = np.zeros((Y.shape[1], 0)), np.zeros(Y.shape[1])
+            self.linear_thresholds_ = np.full(Y.shape[1], 0.5)
+        else:
+            self._fit_linear(texts, Y)
+        # the linear heads' tuned cut-offs apply to them alone; any model with a fine-tuned head cuts at 0.5
+        self.thresholds_ = self.linear_thresholds_ if weight == 1.0 else np.full(Y.shape[1], 0.5)
+        return self
+
+    def _linear_weight(self) -> float:
+        """Weight of the embeddings + TF-IDF heads in the probabilities (1 without fine-tuning)."""
+        return float(self.blend_linear) if self.fine_tune_layers else 1.0
+
+    def _fit_linear(self, texts: list[str], Y: np.ndarray) -> None:
         if self.tfidf:
             self._fit_vectorizers(texts)
         X = self._features(texts)
         self.coef_, self.intercept_ = self._fit_heads(X, Y)
-        self.thresholds_ = np.full(len(self.classes_), 0.5)
+        self.linear_thresholds_ = np.full(len(self.classes_), 0.5)
         if self.threshold_folds and len(texts) >= 2 * self.threshold_folds:
             oof = np.zeros(Y.shape, dtype=float)
             for train, test in KFold(self.threshold_folds, shuffle=True, random_state=self.seed).split(texts):
                 coef, intercept = self._fit_heads(X[train], Y[train])
                 oof[test] = self._proba(X[test], coef, intercept)
-            self.thresholds_ = np.array([_best_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
-        return self
+            self.linear_thresholds_ = np.array([_best_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
 
-    def _fit_encoder(self, texts: list[str], Y: np.ndarray) -> ThemeClassifier:
-        from .finetune import fine_tune
-
-        self.encoder_ = fine_tune(texts, Y, layers=int(self.fine_tune_layers), epochs=int(self.fine_tune_epochs),
-                                  max_length=int(self.max_length), seed=self.seed)
-        self.coef_, self.intercept_ = np.zeros((Y.shape[1], 0)), np.zeros(Y.shape[1])  # no linear heads
-        self.thresholds_ = np.full(Y.shape[1], 0.5)
-        return self
+    def predict_proba_parts(self, texts) -> dict[str, np.ndarray]:
+        """The probabilities of each part of the model: ``"linear"`` (embeddings + TF-IDF heads) and/or
+        ``"fine_tuned"``, whichever the model has; :meth:`predict_proba` is their weighted mean."""
+        check_is_fitted(self, "coef_")
+        texts = [str(t) for t in texts]
+        parts = {}
+        if self._linear_weight() > 0.0:
+            parts["linear"] = (self._proba(self._features(texts), self.coef_, self.intercept_) if texts
+                               else np.zeros((0, len(self.classes_))))
+        if getattr(self, "encoder_", None) is not None:
+            parts["fine_tuned"] = self.encoder_.encode(texts)[1] if texts else np.zeros((0, len(self.classes_)))
+        return parts
 
     def predict_proba(self, texts) -> np.ndarray:
         """Probability of each theme (columns in ``classes_`` order)."""
-        check_is_fitted(self, "coef_")
-        texts = [str(t) for t in texts]
-        if getattr(self, "encoder_", None) is not None:
-            return self.encoder_.encode(texts)[1] if texts else np.zeros((0, len(self.classes_)))
-        return self._proba(self._features(texts), self.coef_, self.intercept_)
+        parts, weight = self.predict_proba_parts(texts), self._linear_weight()
+        if len(parts) == 1:
+            return next(iter(parts.values()))
+        return weight * parts["linear"] + (1.0 - weight) * parts["fine_tuned"]
 
     def predict(self, texts) -> np.ndarray:
         """0/1 matrix of themes, using the per-theme thresholds."""
@@ -238,7 +274,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         params = {k: (v if isinstance(v, (bool, int, float, str, type(None))) else str(v))
                   for k, v in self.get_params().items()}
         config = {"format_version": FORMAT_VERSION, "params": params, "classes": self.classes_.tolist(),
-                  "embedder_name": get_embedder(self.embedder).name}
+                  "embedder_name": get_embedder(self.embedder).name,
+                  "linear_thresholds": [float(x) for x in self.linear_thresholds_]}
         (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
         import sklearn
 
@@ -283,8 +320,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             raise ModelFileError(f"Model folder '{folder}' holds an array that needs pickle to load ({exc}); refused.") from None
         model.coef_, model.intercept_, model.thresholds_ = arrays["coef"], arrays["intercept"], arrays["thresholds"]
         model.classes_ = np.asarray(config["classes"])
+        model.linear_thresholds_ = np.asarray(config.get("linear_thresholds", arrays["thresholds"]), dtype=float)
         model.binarizer_ = MultiLabelBinarizer(classes=config["classes"]).fit([config["classes"]])
-        if model.tfidf and not model.fine_tune_layers:
+        linear = model._linear_weight() > 0.0
+        if model.tfidf and linear:
             for name, kwargs in (("word", {"ngram_range": (1, 2), "sublinear_tf": True}),
                                  ("char", {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True})):
                 vocab = json.loads((folder / f"{name}_vocabulary.json").read_text(encoding="utf-8"))
@@ -293,12 +332,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 setattr(model, f"{name}_vectorizer_", vectorizer)
         card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
         model.n_train_, model.data_hash_ = card["n_train"], card["training_data_sha256"]
+        model.encoder_ = None
         if model.fine_tune_layers:
             from .finetune import FineTunedEncoder
 
             model.encoder_ = FineTunedEncoder.load(folder)
-            return model
-        if get_embedder(model.embedder).name != config["embedder_name"]:
+        if linear and get_embedder(model.embedder).name != config["embedder_name"]:
             raise ModelFileError(f"Model in '{folder}' was trained on embeddings of {config['embedder_name']!r}, but "
                                  f"{get_embedder(model.embedder).name!r} is installed; predictions would be wrong.")
         return model
