@@ -173,15 +173,22 @@ def detect_encoding(data: bytes) -> str:
 
 
 def detect_delimiter(text: str) -> str:
-    """Pick the delimiter among ``, ; TAB |`` that splits the first lines most consistently."""
-    sample = "\n".join(text.splitlines()[:50])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=_DELIMITER_CANDIDATES).delimiter
-    except csv.Error:
-        header = text.splitlines()[0] if text else ""
-        counts = {d: header.count(d) for d in _DELIMITER_CANDIDATES}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
+    """Pick the delimiter among ``, ; TAB |`` that splits the first lines most consistently.
+
+    A header alone is no evidence of consistency (every character splits one line "consistently",
+    and the sniffer would then prefer the comma inside a question such as "Wie wahrscheinlich ist
+    es, dass ..."), so a file with one non-empty line is split at its most frequent candidate.
+    """
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if len(lines) >= 2:
+        try:
+            return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITER_CANDIDATES).delimiter
+        except csv.Error:
+            pass
+    header = lines[0] if lines else ""
+    counts = {d: header.count(d) for d in _DELIMITER_CANDIDATES}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
 
 
 def _read_delimited(path: Path, *, tab: bool) -> RawTable:

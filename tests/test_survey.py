@@ -143,6 +143,14 @@ def test_file_errors(tmp_path, make, message):
         load_survey(make(tmp_path / "s.csv"))
 
 
+def test_header_only_german_export_names_its_real_columns(tmp_path):
+    path = tmp_path / "leer.csv"
+    path.write_bytes("Wie wahrscheinlich ist es, dass Sie uns weiterempfehlen?;Begründung;Datum\r\n".encode("cp1252"))
+    with pytest.raises(SurveyFileError, match="has a header but no data rows") as info:
+        load_survey(path)
+    assert "['Wie wahrscheinlich ist es, dass Sie uns weiterempfehlen?', 'Begründung', 'Datum']" in str(info.value)
+
+
 def test_all_scores_invalid_is_an_error():
     with pytest.raises(ScoreError, match=r"None of the 2 rows has a valid 0-10 score in column 'score'"):
         load_survey(pd.DataFrame({"score": ["gut", "schlecht"]}))
