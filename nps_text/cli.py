@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .errors import NpsTextError
+from .errors import NpsTextError, ParameterError
 from .export import neutralise_formulas, round_table, write_table
 from .pipeline import analyze as analyze_survey
 from .pipeline import discover_survey, drivers_survey, followup_survey, score_survey, summary_frame, tag_survey
@@ -549,6 +549,9 @@ def train(
     """Train a theme classifier on labelled comments and save it (JSON + .npy/safetensors, no pickle)."""
     from .training import read_labelled, train as train_model
 
+    if blend_linear and not fine_tune_layers:
+        raise ParameterError(f"--blend-linear {blend_linear:g} needs --fine-tune-layers K: it weighs the embeddings "
+                             "+ TF-IDF classifier against a fine-tuned one. Add --fine-tune-layers 4, or drop it.")
     texts, label_lists = read_labelled(labelled, text=text, labels=labels[0] if len(labels) == 1 else labels)
     model = train_model(texts, label_lists, output, embedder=embedder, folds=folds, seed=seed,
                         fine_tune_layers=fine_tune_layers, blend_linear=blend_linear, max_length=max_length)
@@ -565,7 +568,7 @@ def evaluate(
     model: Annotated[Path, typer.Option("--model", metavar="DIR", help="A trained model folder.")],
     text: TextOpt = "text",
     labels: LabelsOpt = ["labels"],  # noqa: B006 - typer default
-    format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,  # noqa: A002
+    format: Annotated[Format, typer.Option("--format", help="table, json, or csv (one row per theme, then micro and macro).")] = Format.table,  # noqa: A002
 ) -> None:
     """Precision, recall and F1 (micro, macro, per theme) of a saved model on labelled comments."""
     from .tagging import ThemeClassifier
@@ -576,6 +579,11 @@ def evaluate(
     metrics = score_labels(gold, classifier.predict_labels(texts))
     if format is Format.json:
         sys.stdout.write(json.dumps(metrics, indent=2) + "\n")
+        return
+    if format is Format.csv:
+        rows = [{"theme": theme, **row} for theme, row in metrics["per_label"].items()]
+        rows += [{"theme": name, **metrics[name], "support": None} for name in ("micro", "macro")]
+        neutralise_formulas(pd.DataFrame(rows)).to_csv(sys.stdout, index=False)
         return
     table = Table(title=f"{metrics['n']} labelled texts", title_justify="left")
     for column in ("theme", "precision", "recall", "f1", "support"):

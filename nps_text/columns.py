@@ -81,6 +81,9 @@ def _plausible(role: str, values: pd.Series) -> bool:
 
 
 def _hint(role: str, columns: list[str]) -> str:
+    if role in ("text", "labels"):  # labelled data for train/evaluate
+        return (f"Available columns: {columns}. Pass {role}='<column>' to read_labelled() "
+                f"(CLI: --{role} COLUMN).")
     return (
         f"Available columns: {columns}. Pass {_ARGUMENT[role]}='<column>' to load_survey() "
         f"(CLI: {_CLI_FLAG[role]} COLUMN)."

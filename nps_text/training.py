@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import KFold
 
-from .errors import ColumnError, SurveyFileError
+from .errors import ColumnError, ParameterError, SurveyFileError
 from .readers import read_table
 from .columns import resolve_column
 from .tagging.classifier import split_labels
@@ -41,11 +41,11 @@ def read_labelled(path: str | Path | pd.DataFrame, *, text: str = "text", labels
     if suffix == ".jsonl":
         return _doccano(Path(path))
     frame = read_table(path).frame
-    text_col = resolve_column(frame, text, "comment")
+    text_col = resolve_column(frame, text, "text")
     if isinstance(labels, str):
-        label_col = resolve_column(frame, labels, "comment")
+        label_col = resolve_column(frame, labels, "labels")
         return frame[text_col].fillna("").tolist(), [split_labels(v) for v in frame[label_col]]
-    columns = [resolve_column(frame, c, "comment") for c in labels]
+    columns = [resolve_column(frame, c, "labels") for c in labels]
     flags = frame[columns].fillna("0").astype(str).apply(lambda s: s.str.strip().isin(["1", "1.0", "true", "True", "x"]))
     return frame[text_col].fillna("").tolist(), [[c for c in columns if row[c]] for _, row in flags.iterrows()]
 
@@ -128,8 +128,11 @@ def train(texts: list[str], labels: list[list[str]], output: str | Path, *, embe
 
     if not texts:
         raise ColumnError("No labelled texts found; check the text and label columns.")
+    if folds == 1 or folds < 0 or folds > len(texts) // 2:
+        raise ParameterError(f"folds={folds} cannot cross-validate {len(texts)} labelled texts: use 0 (no "
+                             f"cross-validation) or 2 to {max(2, len(texts) // 2)} folds (CLI: --folds).")
     model = ThemeClassifier(embedder=embedder, seed=seed, **params)
-    metrics = cross_validate(model, texts, labels, folds=folds, seed=seed) if folds and len(texts) >= 2 * folds else {}
+    metrics = cross_validate(model, texts, labels, folds=folds, seed=seed) if folds else {}
     model.fit(texts, labels)
     model.save(output, metrics={"cross_validated": metrics, "folds": folds})
     return model

@@ -74,6 +74,9 @@ def test_analyze_with_a_trained_model(tmp_path, german_export):
     assert set(result.tables["theme_summary"]["theme"]) <= {"price", "service"}
     counts = result.tables["theme_summary"][["positive", "negative", "neutral"]].sum(axis=1)
     assert (counts == result.tables["theme_summary"]["mentions"]).all()  # every mention has a sentiment
+    for extra in (["--taxonomy", "default"], ["--method", "zero-shot"]):
+        bad = runner.invoke(app, ["analyze", str(german_export), "--model", str(tmp_path / "m"), *extra])
+        assert bad.exit_code == 2 and "Pass a trained model OR a taxonomy/method, not both" in bad.stderr
 
 
 def test_analyze_with_themes_adds_the_drivers(tmp_path, german_export):

@@ -202,6 +202,23 @@ def test_cli_drivers_json_has_the_documented_keys(tmp_path, sample):  # noqa: F8
     assert csv.exit_code == 0 and csv.stdout.startswith("theme,theme_id,sentiment,n,")
 
 
+def test_mentions_resaved_by_excel_read_like_the_original(tmp_path, sample):  # noqa: F811
+    from nps_text.pipeline import read_mentions
+
+    original = read_mentions(_mentions_file(tmp_path, sample))
+    excel = tmp_path / "mentions_excel.csv"
+    original.to_csv(excel, sep=";", index=False, encoding="cp1252", errors="replace")
+    again = read_mentions(excel)
+    assert list(again.columns) == list(original.columns) and len(again) == len(original)
+    assert again["response_id"].tolist() == original["response_id"].tolist()
+    assert again["theme"].tolist() == original["theme"].tolist()
+    bad = tmp_path / "metrics.json"
+    bad.write_bytes('{"Präzision": 1}'.encode("cp1252"))
+    result = runner.invoke(app, ["drivers", str(REPO / "data" / "sample_survey.csv"), "--mentions", str(excel),
+                                 "--metrics", str(bad)])
+    assert result.exit_code == 2 and "is not UTF-8 text" in result.output
+
+
 def test_cli_followup_writes_a_safe_xlsx_and_mistakes_exit_2(tmp_path, sample):  # noqa: F811
     path = _mentions_file(tmp_path, sample)
     out = tmp_path / "calls.xlsx"

@@ -55,6 +55,11 @@ def test_train_then_evaluate_from_the_cli(tmp_path, labelled_csv):
     metrics = json.loads(result.stdout)
     assert set(metrics) == {"micro", "macro", "per_label", "n"} and metrics["n"] == len(ROWS)
     assert metrics["micro"]["f1"] > 0.8  # on its own training data
+    result = runner.invoke(app, ["evaluate", str(labelled_csv), "--model", str(tmp_path / "model"), "--format", "csv"])
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0 and lines[0] == "theme,precision,recall,f1,support"
+    assert [line.split(",")[0] for line in lines[1:]] == ["delivery", "price", "micro", "macro"]
+    assert lines[-2] == f"micro,{metrics['micro']['precision']},{metrics['micro']['recall']},{metrics['micro']['f1']},"
 
 
 def test_wrong_label_column_exits_2(labelled_csv, tmp_path):
@@ -65,6 +70,10 @@ def test_wrong_label_column_exits_2(labelled_csv, tmp_path):
 @pytest.mark.parametrize(("option", "message"), [
     (["--fine-tune-layers", "13"], "fine_tune_layers must be between 0 and 12 (the layers of e5-small), got 13"),
     (["--fine-tune-layers", "2", "--blend-linear", "1.5"], "blend_linear must be between 0 and 1, got 1.5"),
+    (["--blend-linear", "0.5"], "--blend-linear 0.5 needs --fine-tune-layers K"),
+    (["--folds", "1"], "folds=1 cannot cross-validate 24 labelled texts: use 0 (no cross-validation) or 2 to 12"),
+    (["--folds", "50"], "folds=50 cannot cross-validate 24"),
+    (["--labels", "label"], "Pass labels='<column>' to read_labelled() (CLI: --labels COLUMN)"),
 ])
 def test_bad_fine_tuning_options_are_refused_before_training(labelled_csv, tmp_path, option, message):
     result = CliRunner().invoke(app, ["train", str(labelled_csv), "-o", str(tmp_path / "m"), "--embedder", "hashing",

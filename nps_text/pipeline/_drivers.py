@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from dataclasses import dataclass
@@ -117,8 +118,12 @@ def read_mentions(path: str | Path) -> pd.DataFrame:
         frame = pd.read_parquet(path)
     elif suffix == ".xlsx":
         frame = pd.read_excel(path, dtype={"response_id": str})
-    else:
-        frame = pd.read_csv(path, dtype={"response_id": str}, encoding="utf-8-sig")
+    else:  # a table re-saved by Excel may be ';'-separated cp1252: detect both, like survey files
+        from ..readers import detect_delimiter, detect_encoding
+
+        data = path.read_bytes()
+        text = data.decode(detect_encoding(data)).lstrip("\ufeff")
+        frame = pd.read_csv(io.StringIO(text), sep=detect_delimiter(text), dtype={"response_id": str})
     if "response_id" in frame:  # write_table quotes ids such as "-5" with an apostrophe
         frame["response_id"] = frame["response_id"].astype(str).str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)
     return frame
@@ -128,7 +133,10 @@ def _read_metrics(path: Path) -> dict[str, Any]:
     from ..errors import SurveyFileError
 
     try:
-        metrics = json.loads(path.read_text(encoding="utf-8"))
+        metrics = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise SurveyFileError(f"Metrics file {path} is not UTF-8 text (byte {exc.start}); pass the JSON that "
+                              "`nps-text evaluate --format json` prints, saved as UTF-8.") from None
     except FileNotFoundError:
         raise SurveyFileError(f"Metrics file not found: {path}. Write one with `nps-text evaluate LABELLED --model DIR "
                               f"--format json > {path.name}`.") from None

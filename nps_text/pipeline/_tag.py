@@ -51,6 +51,11 @@ def tag_responses(
     from ..tagging.sentiment import SENTIMENT_METHODS
     from ..text import prepare_text
 
+    if model is not None and (taxonomy is not None or method != "rules"):
+        given = f"taxonomy={str(taxonomy)!r}" if taxonomy is not None else f"method={method!r}"
+        raise ParameterError(f"Pass a trained model OR a taxonomy/method, not both (got model={str(model)!r} and "
+                             f"{given}): a model tags with the themes it was trained on. Drop one of them "
+                             "(CLI: --model DIR, or --taxonomy FILE with --method).")
     if model is None and method not in ("rules", "zero-shot"):
         raise ParameterError(f"method must be 'rules' or 'zero-shot', got {method!r}; or pass model=<folder>.")
     if sentiment not in SENTIMENT_METHODS:

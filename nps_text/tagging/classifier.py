@@ -240,7 +240,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_labels(self, texts) -> list[list[str]]:
         """The themes of each text as lists."""
-        return [list(self.classes_[row.astype(bool)]) for row in self.predict(texts)]
+        return [[str(c) for c in self.classes_[row.astype(bool)]] for row in self.predict(texts)]
 
     def tag(self, sentences: pd.DataFrame) -> pd.DataFrame:
         """Mentions (see :mod:`nps_text.tagging`) of the themes predicted for each sentence."""

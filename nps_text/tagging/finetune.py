@@ -103,6 +103,7 @@ class FineTunedEncoder:
         tensors["head.weight"] = torch.from_numpy(np.ascontiguousarray(self.head_w))
         tensors["head.bias"] = torch.from_numpy(np.ascontiguousarray(self.head_b))
         save_file(tensors, str(folder / "encoder.safetensors"))
+        (folder / "encoder.safetensors").chmod(0o644)  # like the model's other files (safetensors writes 0600)
         config = {"base": "e5-st", "base_build": json.loads((_base_folder() / "nps_text_build.json").read_text()),
                   "max_length": self.max_length, "layers": self.layers, **self.extra}
         (folder / "encoder.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
