@@ -96,7 +96,8 @@ class LoadReport:
             f"Kept {self.rows_kept}, rejected {self.rows_rejected}; {self.empty_comments} kept rows have no comment.",
             f"Columns: {mapping}; segments: {self.segments or 'none'}; scale {self.scale}.",
         ]
-        lines += [f"Rejected row {r.row}: {r.reason} ({r.column}={r.value!r})" for r in self.rejected[:10]]
+        lines += [f"Rejected row {r.row}: {r.reason} ({r.column}=" + ("empty" if r.value is None else repr(r.value)) + ")"
+                  for r in self.rejected[:10]]
         if self.rows_rejected > 10:
             lines.append(f"... and {self.rows_rejected - 10} more rejected rows (see the load report).")
         lines += [f"Warning: {w}" for w in self.warnings]

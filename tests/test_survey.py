@@ -247,3 +247,8 @@ def test_comments_are_cleaned_for_reading():
     decomposed = "Gro\u0308ße passt nicht &amp; Lieferung spa\u0308t<br/>leider\u200b"
     responses, _ = load_survey(pd.DataFrame({"score": ["3"], "comment": [decomposed]}))
     assert responses["comment"].iloc[0] == "Größe passt nicht & Lieferung spät\nleider"
+
+
+def test_summary_says_empty_instead_of_none():
+    _, report = load_survey(pd.DataFrame({"score": ["9", None], "comment": ["a", "b"]}))
+    assert "Rejected row 2: empty score (score=empty)" in report.summary() and "None" not in report.summary()
