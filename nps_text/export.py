@@ -62,13 +62,20 @@ def write_table(frame: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
         raise ParameterError(f"Cannot write to '{path.name}': use a .csv file name for one table, or .xlsx.")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        neutralise_formulas(frame).to_csv(path, index=False, encoding="utf-8-sig", sep=sep)
+        neutralise_formulas(frame).to_csv(path, index=False, encoding="utf-8-sig", sep=sep,
+                                          date_format="%Y-%m-%d" if _dates_only(frame) else None)
         return path
     sheets = {"table": frame} if isinstance(frame, pd.DataFrame) else frame
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, table in sheets.items():
             neutralise_formulas(table).to_excel(writer, sheet_name=str(name)[:31], index=False)
     return path
+
+
+def _dates_only(frame: pd.DataFrame) -> bool:
+    """Whether every datetime column holds dates without a time of day (written as 2025-12-31, not 00:00:00)."""
+    columns = [frame[c] for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+    return bool(columns) and all((c.dropna() == c.dropna().dt.normalize()).all() for c in columns)
 
 
 def to_jsonable(value: Any) -> Any:

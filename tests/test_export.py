@@ -39,3 +39,10 @@ def test_round_table_keeps_small_p_and_q_values():
                           "share_vs_rest_q": [4e-9], "date": pd.to_datetime(["2025-01-01"])})
     out = round_table(frame)
     assert out["impact"].item() == 1.2346 and (out[["p_value", "q_value", "share_change_p", "share_vs_rest_q"]] > 0).all().all()
+
+
+def test_csv_dates_without_time_of_day_are_written_as_dates(tmp_path):
+    days = pd.DataFrame({"date": pd.to_datetime(["2025-12-31", None])})
+    stamps = pd.DataFrame({"date": pd.to_datetime(["2025-12-31 14:05:00"])})
+    assert "2025-12-31\n" in write_table(days, tmp_path / "d.csv").read_text(encoding="utf-8-sig")
+    assert "2025-12-31 14:05:00" in write_table(stamps, tmp_path / "s.csv").read_text(encoding="utf-8-sig")
