@@ -577,6 +577,12 @@ def evaluate(
     classifier = ThemeClassifier.load(model)  # a wrong model folder is the first thing to report
     texts, gold = read_labelled(labelled, text=text, labels=labels[0] if len(labels) == 1 else labels)
     metrics = score_labels(gold, classifier.predict_labels(texts))
+    from .tagging.classifier import training_data_hash
+
+    if training_data_hash([str(t) for t in texts], gold) == getattr(classifier, "data_hash_", None):
+        err.print(f"Warning: {labelled.name} is the data this model was trained on, so these scores are optimistic; "
+                  "evaluate on held-out comments, or see the cross-validated metrics in the model's card.json.",
+                  highlight=False, soft_wrap=True)
     if format is Format.json:
         sys.stdout.write(json.dumps(metrics, indent=2) + "\n")
         return

@@ -55,6 +55,7 @@ def test_train_then_evaluate_from_the_cli(tmp_path, labelled_csv):
     metrics = json.loads(result.stdout)
     assert set(metrics) == {"micro", "macro", "per_label", "n"} and metrics["n"] == len(ROWS)
     assert metrics["micro"]["f1"] > 0.8  # on its own training data
+    assert "is the data this model was trained on" in result.stderr
     result = runner.invoke(app, ["evaluate", str(labelled_csv), "--model", str(tmp_path / "model"), "--format", "csv"])
     lines = result.stdout.splitlines()
     assert result.exit_code == 0 and lines[0] == "theme,precision,recall,f1,support"

@@ -64,6 +64,11 @@ def _labels_to_lists(labels) -> list[list[str]]:
             for item in labels]
 
 
+def training_data_hash(texts: list[str], labels: list[list[str]]) -> str:
+    """SHA-256 of labelled data, as the model card records it (same texts and labels → same hash)."""
+    return hashlib.sha256(json.dumps([texts, labels], ensure_ascii=False).encode()).hexdigest()
+
+
 def _best_threshold(y: np.ndarray, p: np.ndarray, *, min_positives: int = 5) -> float:
     """The cut-off on out-of-fold probabilities that maximises F1 for one theme, within 0.1–0.9;
     0.5 for themes with too few examples to tune on."""
@@ -173,7 +178,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.asarray(self.binarizer_.classes_)
         Y = self.binarizer_.transform(lists)
         self.n_train_ = len(texts)
-        self.data_hash_ = hashlib.sha256(json.dumps([texts, lists], ensure_ascii=False).encode()).hexdigest()
+        self.data_hash_ = training_data_hash(texts, lists)
         if not 0.0 <= float(self.blend_linear) <= 1.0:
             raise ParameterError(f"blend_linear must be between 0 and 1, got {self.blend_linear!r}.")
         if not 0 <= int(self.fine_tune_layers) <= _E5_LAYERS:
