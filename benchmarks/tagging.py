@@ -29,6 +29,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import KFold
@@ -162,9 +163,9 @@ def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: f
         if fine_tune_layers:
             predictions[names[2]] = parts["fine_tuned"] >= 0.5
         if fine_tune_layers and blend_linear:
-            blended = blend_linear * parts["linear"] + (1 - blend_linear) * parts["fine_tuned"]  # = predict_proba
+            blended = model.blend(parts)  # = predict_proba, without encoding the texts again
             predictions[names[3]] = blended >= model.thresholds_
-            predictions[names[4]] = blended >= blend_linear * model.linear_thresholds_ + (1 - blend_linear) * 0.5
+            predictions[names[4]] = blended >= mean_cutoffs(model)
         for name, predicted in predictions.items():
             for i, row in zip(test, predicted):
                 found[name][i] = list(model.classes_[row])
@@ -175,6 +176,11 @@ def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: f
     if fine_tune_layers:
         out["fine_tuned_params"] = params
     return out
+
+
+def mean_cutoffs(model) -> np.ndarray:
+    """The cut-off rule not chosen for a blend: the parts' cut-offs (tuned linear, 0.5 fine-tuned) mixed by weight."""
+    return model.blend_linear * model.linear_thresholds_ + (1 - model.blend_linear) * 0.5
 
 
 def _fine_tuned_key(layers: int, blend_linear: float) -> str:

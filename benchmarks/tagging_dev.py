@@ -22,15 +22,15 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import KFold
 
-from tagging import HERE, ROOT, labels, micro  # noqa: E402 - benchmarks/ is the script's folder
+from tagging import HERE, ROOT, labels, mean_cutoffs, micro  # noqa: E402 - benchmarks/ is the script's folder
 
 
 def candidates(model, texts: list[str]) -> dict[str, np.ndarray]:
     """0/1 predictions of the four fixed ways to use a blended model's parts."""
-    parts, tuned = model.predict_proba_parts(texts), model.linear_thresholds_
-    mean = (parts["linear"] + parts["fine_tuned"]) / 2
-    return {"fine_tuned_alone": parts["fine_tuned"] >= 0.5, "linear_alone": parts["linear"] >= tuned,
-            "mean_thresholds_mean": mean >= (tuned + 0.5) / 2, "mean_threshold_0.5": mean >= 0.5}
+    parts = model.predict_proba_parts(texts)
+    mean = model.blend(parts)  # the model is fitted with blend_linear=0.5
+    return {"fine_tuned_alone": parts["fine_tuned"] >= 0.5, "linear_alone": parts["linear"] >= model.linear_thresholds_,
+            "mean_thresholds_mean": mean >= mean_cutoffs(model), "mean_threshold_0.5": mean >= 0.5}
 
 
 def main() -> None:

@@ -232,12 +232,16 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             parts["fine_tuned"] = self.encoder_.encode(texts)[1] if texts else np.zeros((0, len(self.classes_)))
         return parts
 
-    def predict_proba(self, texts) -> np.ndarray:
-        """Probability of each theme (columns in ``classes_`` order)."""
-        parts, weight = self.predict_proba_parts(texts), self._linear_weight()
+    def blend(self, parts: dict[str, np.ndarray]) -> np.ndarray:
+        """The model's probabilities from its :meth:`predict_proba_parts`: their weighted mean."""
         if len(parts) == 1:
             return next(iter(parts.values()))
+        weight = self._linear_weight()
         return weight * parts["linear"] + (1.0 - weight) * parts["fine_tuned"]
+
+    def predict_proba(self, texts) -> np.ndarray:
+        """Probability of each theme (columns in ``classes_`` order)."""
+        return self.blend(self.predict_proba_parts(texts))
 
     def predict(self, texts) -> np.ndarray:
         """0/1 matrix of themes, using the per-theme thresholds."""
