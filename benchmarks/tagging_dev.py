@@ -29,8 +29,10 @@ def candidates(model, texts: list[str]) -> dict[str, np.ndarray]:
     """0/1 predictions of the four fixed ways to use a blended model's parts."""
     parts = model.predict_proba_parts(texts)
     mean = model.blend(parts)  # the model is fitted with blend_linear=0.5
-    return {"fine_tuned_alone": parts["fine_tuned"] >= 0.5, "linear_alone": parts["linear"] >= model.linear_thresholds_,
-            "mean_thresholds_mean": mean >= mean_cutoffs(model), "mean_threshold_0.5": mean >= 0.5}
+    half = np.full(len(model.classes_), 0.5)
+    return {"fine_tuned_alone": model.decide(parts["fine_tuned"], half),
+            "linear_alone": model.decide(parts["linear"], model.linear_thresholds_),
+            "mean_thresholds_mean": model.decide(mean, mean_cutoffs(model)), "mean_threshold_0.5": model.decide(mean, half)}
 
 
 def main() -> None:

@@ -89,3 +89,47 @@ def test_a_folder_without_a_card_is_not_a_model(tmp_path):
     (tmp_path / "notes.txt").write_text("not a model", encoding="utf-8")
     with pytest.raises(NpsTextError, match="is not a model folder: it has no card.json"):
         ThemeClassifier.load(tmp_path)
+
+
+def test_auto_settings_are_chosen_from_the_grid_and_saved(model, tmp_path):
+    from nps_text.tagging.classifier import AUTO_C, AUTO_EMBEDDING_WEIGHTS
+
+    assert model.C == "auto" and model.C_ in AUTO_C and model.embedding_weight_ in AUTO_EMBEDDING_WEIGHTS
+    fixed = ThemeClassifier(embedder="hashing", threshold_folds=3, C=model.C_, embedding_weight=model.embedding_weight_,
+                            cache=tmp_path / "c").fit(TEXTS, LABELS)
+    # the auto model is the fixed one with the chosen values, thresholds included
+    np.testing.assert_array_equal(fixed.predict_proba(TEXTS), model.predict_proba(TEXTS))
+    np.testing.assert_array_equal(fixed.thresholds_, model.thresholds_)
+    other = ThemeClassifier(embedder="hashing", threshold_folds=3, C=0.01, embedding_weight=5.0,
+                            cache=tmp_path / "c").fit(TEXTS, LABELS)
+    assert not np.allclose(other.predict_proba(TEXTS), model.predict_proba(TEXTS))
+    loaded = ThemeClassifier.load(model.save(tmp_path / "m"))
+    assert (loaded.C_, loaded.embedding_weight_, loaded.min_themes_) == (model.C_, model.embedding_weight_, 1)
+    without_folds = ThemeClassifier(embedder="hashing", threshold_folds=0, cache=tmp_path / "c").fit(TEXTS, LABELS)
+    assert (without_folds.C_, without_folds.embedding_weight_) == (4.0, 1.0)  # nothing to choose on
+
+
+def test_min_themes_gives_every_text_its_most_likely_theme(tmp_path):
+    params = dict(embedder="hashing", threshold_folds=0, cache=tmp_path)
+    texts = ["xyzzy plugh"]  # shares no n-gram with the training texts
+    auto = ThemeClassifier(**params).fit(TEXTS, LABELS)
+    assert auto.min_themes_ == 1  # every training text has a theme
+    proba = auto.predict_proba(texts)
+    assert (proba < auto.thresholds_).all()  # below every cut-off, yet it gets the most likely theme
+    assert auto.predict_labels(texts) == [[str(auto.classes_[proba[0].argmax()])]]
+    off = ThemeClassifier(min_themes=0, **params).fit(TEXTS, LABELS)
+    assert off.predict_labels(texts) == [[]]
+    unlabelled = ThemeClassifier(**params).fit(TEXTS + ["ok", "nichts"], LABELS + [[], []])
+    assert unlabelled.min_themes_ == 0  # some training texts have no theme: no theme is forced
+    sentences = pd.DataFrame({"response_id": ["r1"], "sentence_id": [0], "text": texts, "start": [0], "end": [11]})
+    assert auto.tag(sentences)["theme"].tolist() == auto.predict_labels(texts)[0]
+
+
+@pytest.mark.parametrize("param, value, message", [
+    ("C", 0, r"C must be a positive number or 'auto', got 0"),
+    ("embedding_weight", "high", r"embedding_weight must be a positive number or 'auto', got 'high'"),
+    ("min_themes", 2, r"min_themes must be 0, 1 or None"),
+])
+def test_bad_settings_are_refused(param, value, message):
+    with pytest.raises(ParameterError, match=message):
+        ThemeClassifier(embedder="hashing", **{param: value}).fit(TEXTS, LABELS)

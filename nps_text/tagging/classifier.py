@@ -3,7 +3,10 @@
 Features are sentence embeddings (any nps-text embedder) next to TF-IDF word and character
 n-grams (which carry rare product words and German compounds); one logistic regression per
 theme on top. Each theme's decision threshold is tuned on out-of-fold probabilities of the
-training data (cross-validation), so rare themes are not starved by a 0.5 cut-off. Follows the
+training data (cross-validation), so rare themes are not starved by a 0.5 cut-off. The same
+out-of-fold probabilities choose the regularisation ``C`` and the weight of the embeddings against
+the n-grams (``"auto"``, a small grid scored by micro-F1), and when every training text has a theme
+the model gives every text at least its most likely one (``min_themes``). Follows the
 scikit-learn estimator contract: keyword-only ``__init__`` that only stores, ``fit`` returns
 self, learned state ends in ``_``; ``clone`` and grid search work.
 
@@ -84,6 +87,25 @@ def _best_threshold(y: np.ndarray, p: np.ndarray, *, min_positives: int = 5) -> 
     return best
 
 
+AUTO_C = (2.0, 4.0, 8.0)
+AUTO_EMBEDDING_WEIGHTS = (1.0, 3.0)
+
+
+def _micro_f1(Y: np.ndarray, chosen: np.ndarray) -> float:
+    tp = float((chosen & (Y == 1)).sum())
+    total = float(chosen.sum() + Y.sum())
+    return 2 * tp / total if total else 0.0
+
+
+def _decide(proba: np.ndarray, thresholds: np.ndarray, min_themes: int) -> np.ndarray:
+    """Themes at or above their thresholds; a text with none gets its most likely one if ``min_themes``."""
+    chosen = proba >= thresholds
+    if min_themes and proba.shape[1]:
+        empty = ~chosen.any(axis=1)
+        chosen[np.flatnonzero(empty), proba[empty].argmax(axis=1)] = True
+    return chosen
+
+
 class ThemeClassifier(ClassifierMixin, BaseEstimator):
     """Multi-label theme classifier: embeddings + TF-IDF n-grams → per-theme logistic regression.
 
@@ -91,8 +113,15 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     ----------
     embedder : str
         Embedder name (see :func:`nps_text.embed.get_embedder`); ``"hashing"`` needs no model.
-    C : float
-        Inverse regularisation strength of each logistic regression.
+    C : float or "auto"
+        Inverse regularisation strength of each logistic regression; ``"auto"`` picks one of
+        ``AUTO_C`` by the micro-F1 of the out-of-fold predictions (needs ``threshold_folds``; else 4).
+    embedding_weight : float or "auto"
+        Factor on the embeddings next to the TF-IDF n-grams (which have unit norm each); ``"auto"``
+        picks one of ``AUTO_EMBEDDING_WEIGHTS`` the same way (1 without TF-IDF or folds).
+    min_themes : int or None
+        Themes every text gets at least (its most likely ones, even below their thresholds): 0 or 1;
+        ``None`` (default) is 1 when every training text has a theme, else 0.
     tfidf : bool
         Add TF-IDF word (1–2) and character (2–5, within words) n-grams to the embeddings.
     threshold_folds : int
@@ -120,11 +149,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     ['delivery', 'price']
     """
 
-    def __init__(self, *, embedder: str = "e5", C: float = 4.0, tfidf: bool = True, threshold_folds: int = 5,
-                 seed: int = 0, cache: bool | str = True, fine_tune_layers: int = 0, fine_tune_epochs: int = 4,
-                 max_length: int = 64, blend_linear: float = 0.0) -> None:
+    def __init__(self, *, embedder: str = "e5", C: float | str = "auto", embedding_weight: float | str = "auto",
+                 min_themes: int | None = None, tfidf: bool = True, threshold_folds: int = 5, seed: int = 0,
+                 cache: bool | str = True, fine_tune_layers: int = 0, fine_tune_epochs: int = 4, max_length: int = 64,
+                 blend_linear: float = 0.0) -> None:
         self.embedder = embedder
         self.C = C
+        self.embedding_weight = embedding_weight
+        self.min_themes = min_themes
         self.tfidf = tfidf
         self.threshold_folds = threshold_folds
         self.seed = seed
@@ -142,21 +174,32 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.word_vectorizer_.fit(texts)
         self.char_vectorizer_.fit(texts)
 
-    def _features(self, texts: list[str]):
+    def _feature_blocks(self, texts: list[str]) -> tuple:
+        """The embeddings (dense, unweighted) and the TF-IDF n-grams (sparse, or None without ``tfidf``)."""
+        from scipy.sparse import hstack
+
+        dense = embed(texts, get_embedder(self.embedder), cache=self.cache)
+        if not self.tfidf:
+            return dense, None
+        return dense, hstack([self.word_vectorizer_.transform(texts), self.char_vectorizer_.transform(texts)]).tocsr()
+
+    @staticmethod
+    def _stack(blocks: tuple, weight: float):
         from scipy.sparse import csr_matrix, hstack
 
-        dense = csr_matrix(embed(texts, get_embedder(self.embedder), cache=self.cache))
-        if not self.tfidf:
-            return dense
-        return hstack([dense, self.word_vectorizer_.transform(texts), self.char_vectorizer_.transform(texts)]).tocsr()
+        dense, sparse = blocks
+        return csr_matrix(dense * weight) if sparse is None else hstack([csr_matrix(dense * weight), sparse]).tocsr()
 
-    def _fit_heads(self, X, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _features(self, texts: list[str]):
+        return self._stack(self._feature_blocks(texts), self.embedding_weight_)
+
+    def _fit_heads(self, X, Y: np.ndarray, C: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         coef, intercept = np.zeros((Y.shape[1], X.shape[1])), np.zeros(Y.shape[1])
         for k in range(Y.shape[1]):
             if Y[:, k].min() == Y[:, k].max():  # a theme always or never present: constant
                 intercept[k] = 10.0 if Y[0, k] else -10.0
                 continue
-            head = LogisticRegression(C=self.C, max_iter=3000, solver="liblinear")
+            head = LogisticRegression(C=self.C_ if C is None else C, max_iter=3000, solver="liblinear")
             head.fit(X, Y[:, k])
             coef[k], intercept[k] = head.coef_[0], head.intercept_[0]
         return coef, intercept
@@ -186,6 +229,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                                  f"got {self.fine_tune_layers!r}.")
         if self.fine_tune_layers and int(self.max_length) < 8:
             raise ParameterError(f"max_length must be at least 8 tokens, got {self.max_length!r}.")
+        for name in ("C", "embedding_weight"):
+            value = getattr(self, name)
+            if value != "auto" and not (isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0):
+                raise ParameterError(f"{name} must be a positive number or 'auto', got {value!r}.")
+        if self.min_themes not in (None, 0, 1):
+            raise ParameterError(f"min_themes must be 0, 1 or None (1 when every training text has a theme), "
+                                 f"got {self.min_themes!r}.")
+        self.min_themes_ = int(all(lists)) if self.min_themes is None else int(self.min_themes)
         self.encoder_ = None
         if self.fine_tune_layers:
             from .finetune import fine_tune
@@ -194,6 +245,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                                       max_length=int(self.max_length), seed=self.seed)
         weight = self._linear_weight()
         if weight == 0.0:  # the fine-tuned head alone: no linear heads
+            self.C_, self.embedding_weight_ = None, None
             self.coef_, self.intercept_ = np.zeros((Y.shape[1], 0)), np.zeros(Y.shape[1])
             self.linear_thresholds_ = np.full(Y.shape[1], 0.5)
         else:
@@ -209,15 +261,27 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def _fit_linear(self, texts: list[str], Y: np.ndarray) -> None:
         if self.tfidf:
             self._fit_vectorizers(texts)
-        X = self._features(texts)
+        blocks = self._feature_blocks(texts)
+        tune = bool(self.threshold_folds) and len(texts) >= 2 * self.threshold_folds
+        grid = [(c, w) for c in (AUTO_C if self.C == "auto" and tune else [4.0 if self.C == "auto" else self.C])
+                for w in (AUTO_EMBEDDING_WEIGHTS if self.embedding_weight == "auto" and tune and self.tfidf
+                          else [1.0 if self.embedding_weight == "auto" else self.embedding_weight])]
+        best = None
+        for C, weight in grid:  # each candidate scored on out-of-fold predictions of the training data
+            X = self._stack(blocks, weight)
+            thresholds, score = np.full(len(self.classes_), 0.5), -1.0
+            if tune:
+                oof = np.zeros(Y.shape, dtype=float)
+                for train, test in KFold(self.threshold_folds, shuffle=True, random_state=self.seed).split(texts):
+                    coef, intercept = self._fit_heads(X[train], Y[train], C)
+                    oof[test] = self._proba(X[test], coef, intercept)
+                thresholds = np.array([_best_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
+                score = _micro_f1(Y, _decide(oof, thresholds, self.min_themes_))
+            if best is None or score > best[0] + 1e-9:  # ties keep the earlier (smaller C, lower weight)
+                best = (score, C, weight, X, thresholds)
+        _, self.C_, self.embedding_weight_, X, self.linear_thresholds_ = best
+        self.C_, self.embedding_weight_ = float(self.C_), float(self.embedding_weight_)
         self.coef_, self.intercept_ = self._fit_heads(X, Y)
-        self.linear_thresholds_ = np.full(len(self.classes_), 0.5)
-        if self.threshold_folds and len(texts) >= 2 * self.threshold_folds:
-            oof = np.zeros(Y.shape, dtype=float)
-            for train, test in KFold(self.threshold_folds, shuffle=True, random_state=self.seed).split(texts):
-                coef, intercept = self._fit_heads(X[train], Y[train])
-                oof[test] = self._proba(X[test], coef, intercept)
-            self.linear_thresholds_ = np.array([_best_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
 
     def predict_proba_parts(self, texts) -> dict[str, np.ndarray]:
         """The probabilities of each part of the model: ``"linear"`` (embeddings + TF-IDF heads) and/or
@@ -244,8 +308,13 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return self.blend(self.predict_proba_parts(texts))
 
     def predict(self, texts) -> np.ndarray:
-        """0/1 matrix of themes, using the per-theme thresholds."""
-        return (self.predict_proba(texts) >= self.thresholds_).astype(int)
+        """0/1 matrix of themes: per-theme thresholds, and at least ``min_themes_`` per text."""
+        return self.decide(self.predict_proba(texts)).astype(int)
+
+    def decide(self, proba: np.ndarray, thresholds: np.ndarray | None = None) -> np.ndarray:
+        """Boolean themes from probabilities (as :meth:`predict_proba` gives them), cut at ``thresholds``
+        (default: the model's) and with at least ``min_themes_`` per text."""
+        return _decide(proba, self.thresholds_ if thresholds is None else thresholds, getattr(self, "min_themes_", 0))
 
     def predict_labels(self, texts) -> list[list[str]]:
         """The themes of each text as lists."""
@@ -258,9 +327,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if sentences.empty:
             return mentions_frame([])
         proba = self.predict_proba(sentences["text"].astype(str).tolist())
+        chosen = self.decide(proba)
         rows = []
         for i, row in enumerate(sentences.itertuples(index=False)):
-            for k in np.flatnonzero(proba[i] >= self.thresholds_):
+            for k in np.flatnonzero(chosen[i]):
                 rows.append((row.response_id, row.sentence_id, str(self.classes_[k]), float(proba[i, k]),
                              "classifier", int(row.start), int(row.end), str(row.text)))
         return mentions_frame(rows, sentences)
@@ -284,7 +354,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                   for k, v in self.get_params().items()}
         config = {"format_version": FORMAT_VERSION, "params": params, "classes": self.classes_.tolist(),
                   "embedder_name": get_embedder(self.embedder).name,
-                  "linear_thresholds": [float(x) for x in self.linear_thresholds_]}
+                  "linear_thresholds": [float(x) for x in self.linear_thresholds_],
+                  "fitted": {"C": self.C_, "embedding_weight": self.embedding_weight_, "min_themes": self.min_themes_}}
         (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
         import sklearn
 
@@ -330,6 +401,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         model.coef_, model.intercept_, model.thresholds_ = arrays["coef"], arrays["intercept"], arrays["thresholds"]
         model.classes_ = np.asarray(config["classes"])
         model.linear_thresholds_ = np.asarray(config.get("linear_thresholds", arrays["thresholds"]), dtype=float)
+        fitted = config.get("fitted", {})
+        model.C_ = fitted.get("C", model.C if model.C != "auto" else 4.0)
+        model.embedding_weight_ = fitted.get("embedding_weight", 1.0)
+        model.min_themes_ = int(fitted.get("min_themes", 0))
         model.binarizer_ = MultiLabelBinarizer(classes=config["classes"]).fit([config["classes"]])
         linear = model._linear_weight() > 0.0
         if model.tfidf and linear:
