@@ -133,3 +133,12 @@ def test_min_themes_gives_every_text_its_most_likely_theme(tmp_path):
 def test_bad_settings_are_refused(param, value, message):
     with pytest.raises(ParameterError, match=message):
         ThemeClassifier(embedder="hashing", **{param: value}).fit(TEXTS, LABELS)
+
+
+def test_tampered_fitted_settings_are_refused(model, tmp_path):
+    folder = model.save(tmp_path / "m")
+    config = json.loads((folder / "config.json").read_text())
+    config["fitted"]["embedding_weight"] = "__import__('os')"
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelFileError, match=r"invalid fitted settings .* refused"):
+        ThemeClassifier.load(folder)

@@ -401,12 +401,16 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         model.coef_, model.intercept_, model.thresholds_ = arrays["coef"], arrays["intercept"], arrays["thresholds"]
         model.classes_ = np.asarray(config["classes"])
         model.linear_thresholds_ = np.asarray(config.get("linear_thresholds", arrays["thresholds"]), dtype=float)
+        linear = model._linear_weight() > 0.0
         fitted = config.get("fitted", {})
         model.C_ = fitted.get("C", model.C if model.C != "auto" else 4.0)
         model.embedding_weight_ = fitted.get("embedding_weight", 1.0)
-        model.min_themes_ = int(fitted.get("min_themes", 0))
+        model.min_themes_ = fitted.get("min_themes", 0)
+        numbers = [model.C_, model.embedding_weight_] if linear else []
+        if any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in numbers) or model.min_themes_ not in (0, 1):
+            raise ModelFileError(f"Model folder '{folder}' has invalid fitted settings {fitted!r} in config.json; refused. "
+                                 "Re-save the model with ThemeClassifier.save().")
         model.binarizer_ = MultiLabelBinarizer(classes=config["classes"]).fit([config["classes"]])
-        linear = model._linear_weight() > 0.0
         if model.tfidf and linear:
             for name, kwargs in (("word", {"ngram_range": (1, 2), "sublinear_tf": True}),
                                  ("char", {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True})):
