@@ -141,9 +141,9 @@ def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: f
     names = ["classifier", "tfidf_svm"]
     if fine_tune_layers:
         names.append(f"fine_tuned_top{fine_tune_layers}_alone")
-    if fine_tune_layers and blend_linear:  # and the cut-off rule not chosen on SemEval's dev split, for comparison
+    if fine_tune_layers and blend_linear:  # and the cut-off rule not chosen on SemEval's dev split (0.5), for comparison
         names += [_fine_tuned_key(fine_tune_layers, blend_linear), _fine_tuned_key(fine_tune_layers, blend_linear)
-                  + "_thresholds_mean"]
+                  + "_threshold_0.5"]
     found = {name: [None] * len(texts) for name in names}
     params = ({"fine_tune_layers": fine_tune_layers, "fine_tune_epochs": 4, "max_length": 128,
                "blend_linear": blend_linear} if fine_tune_layers else {})
@@ -165,7 +165,7 @@ def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: f
         if fine_tune_layers and blend_linear:
             blended = model.blend(parts)  # = predict_proba, without encoding the texts again
             predictions[names[3]] = model.decide(blended)
-            predictions[names[4]] = model.decide(blended, mean_cutoffs(model))
+            predictions[names[4]] = model.decide(blended, np.full(len(model.classes_), 0.5))
         for name, predicted in predictions.items():
             for i, row in zip(test, predicted):
                 found[name][i] = list(model.classes_[row])
@@ -180,11 +180,6 @@ def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: f
 
 EARLIER_NOTE = ("measured at commit 0f0590e, before the linear heads chose C and the embeddings' weight on out-of-fold "
                 "predictions and before min_themes; not re-run since (five fine-tunes cost about 40 minutes of 2-core CPU)")
-
-
-def mean_cutoffs(model) -> np.ndarray:
-    """The cut-off rule not chosen for a blend: the parts' cut-offs (tuned linear, 0.5 fine-tuned) mixed by weight."""
-    return model.blend_linear * model.linear_thresholds_ + (1 - model.blend_linear) * 0.5
 
 
 def _fine_tuned_key(layers: int, blend_linear: float) -> str:

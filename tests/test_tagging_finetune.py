@@ -59,13 +59,15 @@ def test_blended_classifier_averages_its_parts_and_reloads(tmp_path):
     parts = blended.predict_proba_parts(texts)
     assert set(parts) == {"linear", "fine_tuned"}
     np.testing.assert_allclose(blended.predict_proba(texts), 0.25 * parts["linear"] + 0.75 * parts["fine_tuned"])
-    np.testing.assert_array_equal(blended.thresholds_, 0.5)
     # its parts are the two classifiers trained on their own: same data, same seed
     alone = ThemeClassifier(**params).fit(texts, labels).predict_proba(texts)
     linear = ThemeClassifier(threshold_folds=2, seed=3).fit(texts, labels)
     np.testing.assert_array_equal(parts["fine_tuned"], alone)
     np.testing.assert_allclose(parts["linear"], linear.predict_proba(texts))
     np.testing.assert_array_equal(blended.linear_thresholds_, linear.thresholds_)
+    # cut at the parts' cut-offs mixed by their weights (0.5 is the fine-tuned head's)
+    np.testing.assert_allclose(blended.thresholds_, 0.25 * linear.thresholds_ + 0.75 * 0.5)
+    assert ThemeClassifier(**params).fit(texts, labels).thresholds_.tolist() == [0.5] * len(blended.classes_)
 
     loaded = ThemeClassifier.load(blended.save(tmp_path / "m"))
     np.testing.assert_array_equal(loaded.predict_proba(texts), blended.predict_proba(texts))

@@ -14,8 +14,9 @@ With ``fine_tune_layers=k`` the classifier instead fine-tunes the top ``k`` laye
 encoder (``e5-st``) with a multi-label head (:mod:`nps_text.tagging.finetune`); it is more
 accurate and costs minutes of CPU instead of seconds, so it is opt-in. ``blend_linear=w`` then
 also fits the embeddings + TF-IDF heads and averages the two: ``w · linear + (1 − w) · fine-tuned``
-probabilities, cut at 0.5 like the fine-tuned head alone (this rule was chosen over the mean of the
-cut-offs on a dev split of SemEval-14's train data, ``benchmarks/tagging_dev.py``).
+probabilities, cut at the same mix of the parts' cut-offs (``w ·`` the linear heads' tuned ones
+``+ (1 − w) · 0.5``); this rule was chosen over one 0.5 cut-off on a dev split of SemEval-14's
+train data (``benchmarks/tagging_dev.py``).
 
 ``save(folder)`` writes JSON, ``.npy`` and safetensors files only (never pickle); ``load(folder)``
 reads them back with ``allow_pickle=False`` and safetensors, so a model folder cannot run code.
@@ -250,8 +251,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self.linear_thresholds_ = np.full(Y.shape[1], 0.5)
         else:
             self._fit_linear(texts, Y)
-        # the linear heads' tuned cut-offs apply to them alone; any model with a fine-tuned head cuts at 0.5
-        self.thresholds_ = self.linear_thresholds_ if weight == 1.0 else np.full(Y.shape[1], 0.5)
+        # each part's cut-offs (the linear heads' tuned ones, 0.5 for the fine-tuned head) mixed by the parts' weights
+        self.thresholds_ = weight * self.linear_thresholds_ + (1.0 - weight) * 0.5
         return self
 
     def _linear_weight(self) -> float:
