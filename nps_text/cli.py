@@ -583,6 +583,11 @@ def evaluate(
         err.print(f"Warning: {labelled.name} is the data this model was trained on, so these scores are optimistic; "
                   "evaluate on held-out comments, or see the cross-validated metrics in the model's card.json.",
                   highlight=False, soft_wrap=True)
+    unknown = sorted({t for row in gold for t in row} - set(classifier.classes_.tolist()))
+    if unknown:
+        err.print(f"Warning: labels {unknown} in {labelled.name} are not themes of this model "
+                  f"({classifier.classes_.tolist()}; names are case-sensitive), so they count as missed. Rename them "
+                  "to the model's themes, or train a model on them.", highlight=False, soft_wrap=True)
     if format is Format.json:
         sys.stdout.write(json.dumps(metrics, indent=2) + "\n")
         return

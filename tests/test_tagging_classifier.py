@@ -142,3 +142,40 @@ def test_tampered_fitted_settings_are_refused(model, tmp_path):
     (folder / "config.json").write_text(json.dumps(config))
     with pytest.raises(ModelFileError, match=r"invalid fitted settings .* refused"):
         ThemeClassifier.load(folder)
+
+
+@pytest.mark.parametrize("damage", ["not json", "fitted list", "nan weight", "extra class", "bad threshold"])
+def test_edited_or_damaged_folders_are_refused_without_a_traceback(model, tmp_path, damage):
+    folder = model.save(tmp_path / "m")
+    path = folder / "config.json"
+    config = json.loads(path.read_text())
+    if damage == "not json":
+        path.write_text("{ not json")
+    else:
+        if damage == "fitted list":
+            config["fitted"] = [1, 2]
+        elif damage == "nan weight":
+            config["fitted"]["embedding_weight"] = float("nan")
+        elif damage == "extra class":
+            config["classes"].append("zzz")
+        else:
+            config["linear_thresholds"][0] = "x"
+        path.write_text(json.dumps(config))
+    with pytest.raises(ModelFileError, match=r"refused|damaged or was edited"):
+        ThemeClassifier.load(folder)
+
+
+def test_min_themes_applies_per_comment_when_tagging(tmp_path):
+    model = ThemeClassifier(embedder="hashing", threshold_folds=0, cache=tmp_path).fit(TEXTS, LABELS)
+    assert model.min_themes_ == 1
+    sentences = pd.DataFrame({"response_id": ["r1", "r1", "r2"], "sentence_id": [0, 1, 0],
+                              "text": ["viel zu teuer", "xyzzy plugh", "qwrtz"], "start": [0, 15, 0], "end": [13, 26, 5]})
+    mentions = model.tag(sentences)
+    # r1 already has a theme, so its unthemed second sentence gets none; r2 gets its likeliest theme
+    assert mentions.loc[mentions["response_id"] == "r1", "sentence_id"].tolist() == [0]
+    assert mentions.loc[mentions["response_id"] == "r2", "theme"].tolist() == model.predict_labels(["qwrtz"])[0]
+
+
+def test_labels_without_any_theme_are_refused():
+    with pytest.raises(ParameterError, match=r"None of the 4 labelled texts has a theme"):
+        ThemeClassifier(embedder="hashing").fit(["a", "b", "c", "d"], [[], "", None, []])

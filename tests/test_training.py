@@ -61,6 +61,10 @@ def test_train_then_evaluate_from_the_cli(tmp_path, labelled_csv):
     assert result.exit_code == 0 and lines[0] == "theme,precision,recall,f1,support"
     assert [line.split(",")[0] for line in lines[1:]] == ["delivery", "price", "micro", "macro"]
     assert lines[-2] == f"micro,{metrics['micro']['precision']},{metrics['micro']['recall']},{metrics['micro']['f1']},"
+    other = tmp_path / "capitalised.csv"
+    other.write_text(labelled_csv.read_text(encoding="utf-8").replace(",price", ",Price"), encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(other), "--model", str(tmp_path / "model"), "--format", "json"])
+    assert result.exit_code == 0 and "labels ['Price'] in capitalised.csv are not themes of this model" in result.stderr
 
 
 def test_wrong_label_column_exits_2(labelled_csv, tmp_path):

@@ -122,7 +122,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         picks one of ``AUTO_EMBEDDING_WEIGHTS`` the same way (1 without TF-IDF or folds).
     min_themes : int or None
         Themes every text gets at least (its most likely ones, even below their thresholds): 0 or 1;
-        ``None`` (default) is 1 when every training text has a theme, else 0.
+        ``None`` (default) is 1 when every training text has a theme, else 0. :meth:`tag` applies it per
+        comment (``response_id``), not per sentence: a comment's likeliest sentence and theme.
     tfidf : bool
         Add TF-IDF word (1–2) and character (2–5, within words) n-grams to the embeddings.
     threshold_folds : int
@@ -220,6 +221,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             raise ParameterError(f"Need at least 4 labelled texts to train, got {len(texts)}.")
         self.binarizer_ = MultiLabelBinarizer().fit(lists)
         self.classes_ = np.asarray(self.binarizer_.classes_)
+        if not len(self.classes_):
+            raise ParameterError(f"None of the {len(texts)} labelled texts has a theme, so there is nothing to learn; "
+                                 "check the labels column (themes separated by '|' or ';').")
         Y = self.binarizer_.transform(lists)
         self.n_train_ = len(texts)
         self.data_hash_ = training_data_hash(texts, lists)
@@ -328,7 +332,13 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if sentences.empty:
             return mentions_frame([])
         proba = self.predict_proba(sentences["text"].astype(str).tolist())
-        chosen = self.decide(proba)
+        chosen = _decide(proba, self.thresholds_, 0)
+        if getattr(self, "min_themes_", 0):  # at least one theme per comment (not per sentence): its likeliest
+            for rows in pd.Series(np.arange(len(sentences))).groupby(sentences["response_id"].to_numpy()).groups.values():
+                rows = np.asarray(list(rows))
+                if not chosen[rows].any():
+                    i, k = np.unravel_index(proba[rows].argmax(), proba[rows].shape)
+                    chosen[rows[i], k] = True
         rows = []
         for i, row in enumerate(sentences.itertuples(index=False)):
             for k in np.flatnonzero(chosen[i]):
@@ -386,6 +396,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if missing or unexpected:
             raise ModelFileError(f"Model folder '{folder}' is not a ThemeClassifier: missing {missing}, unexpected "
                                  f"{unexpected}. Nothing was loaded; re-save the model with ThemeClassifier.save().")
+        try:
+            return cls._read(folder, present)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:  # edited or damaged files
+            raise ModelFileError(f"Model folder '{folder}' is damaged or was edited ({type(exc).__name__}: {exc}). "
+                                 "Nothing was loaded; retrain it with `nps-text train` (ThemeClassifier.save()).") from None
+
+    @classmethod
+    def _read(cls, folder: Path, present: set[str]) -> ThemeClassifier:
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         if config.get("format_version") != FORMAT_VERSION:
             raise ModelFileError(f"Model folder '{folder}' has format {config.get('format_version')!r}; this version "
@@ -397,20 +415,34 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         try:
             arrays = {name: np.load(folder / f"{name}.npy", allow_pickle=False)
                       for name in ("coef", "intercept", "thresholds", "word_idf", "char_idf")}
-        except ValueError as exc:
-            raise ModelFileError(f"Model folder '{folder}' holds an array that needs pickle to load ({exc}); refused.") from None
+        except ValueError:
+            raise ModelFileError(f"Model folder '{folder}' holds an array that needs pickle to load (an object array); "
+                                 "refused, since unpickling can run code. Retrain the model with `nps-text train`.") from None
         model.coef_, model.intercept_, model.thresholds_ = arrays["coef"], arrays["intercept"], arrays["thresholds"]
         model.classes_ = np.asarray(config["classes"])
         model.linear_thresholds_ = np.asarray(config.get("linear_thresholds", arrays["thresholds"]), dtype=float)
         linear = model._linear_weight() > 0.0
         fitted = config.get("fitted", {})
+        if not isinstance(fitted, dict):
+            raise ValueError(f"config.json's 'fitted' is {fitted!r}, not a mapping")
         model.C_ = fitted.get("C", model.C if model.C != "auto" else 4.0)
         model.embedding_weight_ = fitted.get("embedding_weight", 1.0)
         model.min_themes_ = fitted.get("min_themes", 0)
         numbers = [model.C_, model.embedding_weight_] if linear else []
-        if any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in numbers) or model.min_themes_ not in (0, 1):
+        if (any(not isinstance(v, (int, float)) or isinstance(v, bool) or not np.isfinite(v) or v <= 0 for v in numbers)
+                or type(model.min_themes_) is not int or model.min_themes_ not in (0, 1)):
             raise ModelFileError(f"Model folder '{folder}' has invalid fitted settings {fitted!r} in config.json; refused. "
                                  "Re-save the model with ThemeClassifier.save().")
+        n = len(model.classes_)
+        shapes = {"coef.npy": (model.coef_.shape[0], model.coef_.ndim), "intercept.npy": (len(model.intercept_), 1),
+                  "thresholds.npy": (len(model.thresholds_), model.thresholds_.ndim),
+                  "linear_thresholds": (len(model.linear_thresholds_), model.linear_thresholds_.ndim)}
+        wrong = [name for name, (rows, ndim) in shapes.items() if rows != n or ndim != (2 if name == "coef.npy" else 1)]
+        arrays_ok = all(np.isfinite(np.asarray(a, dtype=float)).all() for a in
+                        (model.coef_, model.intercept_, model.thresholds_, model.linear_thresholds_))
+        if wrong or not arrays_ok:
+            raise ModelFileError(f"Model folder '{folder}' does not fit together: {wrong or 'non-finite numbers'} "
+                                 f"against {n} themes in config.json; refused. Retrain it with `nps-text train`.")
         model.binarizer_ = MultiLabelBinarizer(classes=config["classes"]).fit([config["classes"]])
         if model.tfidf and linear:
             for name, kwargs in (("word", {"ngram_range": (1, 2), "sublinear_tf": True}),
