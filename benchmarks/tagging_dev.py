@@ -32,7 +32,8 @@ def candidates(model, texts: list[str]) -> dict[str, np.ndarray]:
     half = np.full(len(model.classes_), 0.5)
     return {"fine_tuned_alone": model.decide(parts["fine_tuned"], half),
             "linear_alone": model.decide(parts["linear"], model.linear_thresholds_),
-            "mean_thresholds_mean": model.decide(mean),  # the model's own cut-offs "mean_threshold_0.5": model.decide(mean, half),
+            "mean_thresholds_mean": model.decide(mean),  # the model's own cut-offs
+            "mean_threshold_0.5": model.decide(mean, half),
             # the model gives every text at least one theme (min_themes_ = 1: every training text has one); without it:
             "mean_threshold_0.5_without_min_themes": mean >= half}
 
