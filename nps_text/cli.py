@@ -594,7 +594,8 @@ def evaluate(
     if format is Format.csv:
         rows = [{"theme": theme, **row} for theme, row in metrics["per_label"].items()]
         rows += [{"theme": name, **metrics[name], "support": None} for name in ("micro", "macro")]
-        neutralise_formulas(pd.DataFrame(rows)).to_csv(sys.stdout, index=False)
+        frame = pd.DataFrame(rows).astype({"support": "Int64"})  # whole numbers, blank for micro and macro
+        neutralise_formulas(frame).to_csv(sys.stdout, index=False)
         return
     table = Table(title=f"{metrics['n']} labelled texts", title_justify="left")
     for column in ("theme", "precision", "recall", "f1", "support"):

@@ -60,6 +60,7 @@ def test_train_then_evaluate_from_the_cli(tmp_path, labelled_csv):
     lines = result.stdout.splitlines()
     assert result.exit_code == 0 and lines[0] == "theme,precision,recall,f1,support"
     assert [line.split(",")[0] for line in lines[1:]] == ["delivery", "price", "micro", "macro"]
+    assert lines[1].split(",")[-1] == str(metrics["per_label"]["delivery"]["support"])  # 12, not 12.0
     assert lines[-2] == f"micro,{metrics['micro']['precision']},{metrics['micro']['recall']},{metrics['micro']['f1']},"
     other = tmp_path / "capitalised.csv"
     other.write_text(labelled_csv.read_text(encoding="utf-8").replace(",price", ",Price"), encoding="utf-8")
