@@ -73,6 +73,13 @@ def training_data_hash(texts: list[str], labels: list[list[str]]) -> str:
     return hashlib.sha256(json.dumps([texts, labels], ensure_ascii=False).encode()).hexdigest()
 
 
+def _micro_f1(Y: np.ndarray, chosen: np.ndarray) -> float:
+    """F1 of 0/1 ``chosen`` against 0/1 ``Y``, pooled over every cell (one theme's F1 for 1-D arrays)."""
+    tp = float((chosen & (Y == 1)).sum())
+    total = float(chosen.sum() + Y.sum())
+    return 2 * tp / total if total else 0.0
+
+
 def _best_threshold(y: np.ndarray, p: np.ndarray, *, min_positives: int = 5) -> float:
     """The cut-off on out-of-fold probabilities that maximises F1 for one theme, within 0.1–0.9;
     0.5 for themes with too few examples to tune on."""
@@ -80,9 +87,7 @@ def _best_threshold(y: np.ndarray, p: np.ndarray, *, min_positives: int = 5) -> 
         return 0.5
     best, best_f1 = 0.5, -1.0
     for t in np.unique(np.clip(np.round(p, 3), 0.1, 0.9)):
-        pred = p >= t
-        tp = float((pred & (y == 1)).sum())
-        f1 = 2 * tp / (pred.sum() + y.sum()) if pred.sum() + y.sum() else 0.0
+        f1 = _micro_f1(y, p >= t)
         if f1 > best_f1:
             best, best_f1 = float(t), f1
     return best
@@ -90,12 +95,6 @@ def _best_threshold(y: np.ndarray, p: np.ndarray, *, min_positives: int = 5) -> 
 
 AUTO_C = (2.0, 4.0, 8.0)
 AUTO_EMBEDDING_WEIGHTS = (1.0, 3.0)
-
-
-def _micro_f1(Y: np.ndarray, chosen: np.ndarray) -> float:
-    tp = float((chosen & (Y == 1)).sum())
-    total = float(chosen.sum() + Y.sum())
-    return 2 * tp / total if total else 0.0
 
 
 def _decide(proba: np.ndarray, thresholds: np.ndarray, min_themes: int) -> np.ndarray:
@@ -268,9 +267,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self._fit_vectorizers(texts)
         blocks = self._feature_blocks(texts)
         tune = bool(self.threshold_folds) and len(texts) >= 2 * self.threshold_folds
-        grid = [(c, w) for c in (AUTO_C if self.C == "auto" and tune else [4.0 if self.C == "auto" else self.C])
-                for w in (AUTO_EMBEDDING_WEIGHTS if self.embedding_weight == "auto" and tune and self.tfidf
-                          else [1.0 if self.embedding_weight == "auto" else self.embedding_weight])]
+        def options(value, auto: tuple, fallback: float, can_choose: bool) -> tuple:
+            """The grid for a setting: all of ``auto`` if it is "auto" and can be chosen, else one value."""
+            return auto if value == "auto" and can_choose else ((fallback if value == "auto" else value),)
+
+        grid = [(c, w) for c in options(self.C, AUTO_C, 4.0, tune)
+                for w in options(self.embedding_weight, AUTO_EMBEDDING_WEIGHTS, 1.0, tune and self.tfidf)]
         best = None
         for C, weight in grid:  # each candidate scored on out-of-fold predictions of the training data
             X = self._stack(blocks, weight)
