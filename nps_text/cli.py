@@ -68,7 +68,7 @@ ScoreOpt = Annotated[Optional[str], typer.Option("--score", metavar="COLUMN", he
 CommentOpt = Annotated[Optional[str], typer.Option("--comment", metavar="COLUMN", help="Comment ('why') column. Default: found by its header.")]
 IdOpt = Annotated[Optional[str], typer.Option("--id", metavar="COLUMN", help="Response id column. Default: found by its header, else row numbers.")]
 DateOpt = Annotated[Optional[str], typer.Option("--date", metavar="COLUMN", help="Date column. Default: found by its header.")]
-DayfirstOpt = Annotated[Optional[bool], typer.Option("--dayfirst/--monthfirst", help="Read 01/02/2025 as 1 Feb (dayfirst) or 2 Jan. Default: detected; dotted dates are day first.", show_default=False)]
+DayfirstOpt = Annotated[Optional[bool], typer.Option("--dayfirst/--monthfirst", metavar=" ", help="Read 01/02/2025 as 1 Feb (dayfirst) or 2 Jan. Default: detected; dotted dates are day first.", show_default=False)]
 SheetOpt = Annotated[Optional[str], typer.Option("--sheet", metavar="NAME", help="Excel sheet name, or number from 0. Default: the first sheet.")]
 ScaleOpt = Annotated[Scale, typer.Option("--scale", help="Answer scale; a 1-10 scale must be asked for.")]
 ErrorsOpt = Annotated[Errors, typer.Option("--errors", help="report: skip bad rows and list them; raise: stop at the first bad rows.")]
@@ -92,7 +92,7 @@ class Sentiment(str, Enum):
 TaxonomyOpt = Annotated[Optional[str], typer.Option("--taxonomy", metavar="FILE", help="Taxonomy YAML, or 'default' for the bundled NPS taxonomy.")]
 ModelOpt = Annotated[Optional[Path], typer.Option("--model", metavar="DIR", help="A trained ThemeClassifier folder (instead of a taxonomy).")]
 MethodOpt = Annotated[Method, typer.Option("--method", help="With a taxonomy: keyword rules or zero-shot embeddings.")]
-RedactOpt = Annotated[bool, typer.Option("--redact/--no-redact", help="Redact personal data before tagging.")]
+RedactOpt = Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data before tagging.")]
 SentimentOpt = Annotated[Sentiment, typer.Option("--sentiment", help="Mention sentiment: learned from this survey's scores, the polarity lexicon, or auto (survey when it has 50+ promoter and detractor clauses).")]
 
 
@@ -199,7 +199,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[Optional[bool], typer.Option("--version", metavar=" ", callback=_version, is_eager=True,
                                                     help="Print the version and exit.")] = None,
 ) -> None:
     """Turn NPS survey exports and their 'why' comments into numbers you can act on."""
@@ -262,8 +262,8 @@ def analyze(
     method: MethodOpt = Method.rules,
     redact: RedactOpt = False,
     sentiment: SentimentOpt = Sentiment.auto,
-    drivers: Annotated[bool, typer.Option("--drivers/--no-drivers", help="With themes: also the driver tables (impact, odds, models, strengths, pain points, follow-up list).")] = True,
-    discover: Annotated[Optional[bool], typer.Option("--discover/--no-discover", help="Without --taxonomy/--model: discover the themes (default: when 50+ responses have a comment).", show_default=False)] = None,
+    drivers: Annotated[bool, typer.Option("--drivers/--no-drivers", metavar=" ", help="With themes: also the driver tables (impact, odds, models, strengths, pain points, follow-up list).")] = True,
+    discover: Annotated[Optional[bool], typer.Option("--discover/--no-discover", metavar=" ", help="Without --taxonomy/--model: discover the themes (default: when 50+ responses have a comment).", show_default=False)] = None,
     embedder: Annotated[str, typer.Option("--embedder", help="Embedding backend for theme discovery (e5, minilm, hashing, ...).")] = "e5",
 ) -> None:
     """The main job: load, score overall, by segment and over time; write the tables to OUTPUT.
@@ -365,7 +365,7 @@ def drivers(
     by: ByOpt = None,
     period: PeriodOpt = None,
     base: Annotated[Base, typer.Option("--base", help="commented: compare within real written comments; all: with every respondent.")] = Base.commented,
-    models: Annotated[bool, typer.Option("--models/--no-models", help="Also fit the logistic and ordinal models and the relative importance.")] = True,
+    models: Annotated[bool, typer.Option("--models/--no-models", metavar=" ", help="Also fit the logistic and ordinal models and the relative importance.")] = True,
     metrics: Annotated[Optional[Path], typer.Option("--metrics", metavar="FILE", help="`nps-text evaluate --format json` output of the tagger: add prevalence and impact corrected for tagging errors.")] = None,
     level: LevelOpt = 0.95,
     fdr: Annotated[float, typer.Option("--fdr", metavar="0..1", help="Benjamini-Hochberg false discovery rate for 'significant'.")] = 0.05,
@@ -405,8 +405,8 @@ def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame], lim
               f"{summary['n_not_in_base']} without a real comment and {summary['n_no_score']} without a score left out).",
               highlight=False)
     table = Table(title="Impact on NPS (NPS of the base minus NPS without the theme)", title_justify="left")
-    for column in ("theme", "n", "share", "NPS with", "NPS without", "impact", f"{pct}% interval", "OR detractor", "q", ""):
-        table.add_column(column, justify="left" if column in ("theme", "") else "right")
+    for column in ("theme", "n", "share", "NPS with", "NPS without", "impact", f"{pct}% interval", "OR detractor", "q", "note"):
+        table.add_column(column, justify="left" if column in ("theme", "note") else "right")
     for row in summary["drivers"][:limit]:
         flag = "significant" if row["significant"] else ("small sample" if row.get("warning") and row["n"] < 30 else "")
         table.add_row(row["theme"], str(row["n"]), f"{row['share']:.1%}", _fmt(row["nps_with"]), _fmt(row["nps_without"]),
@@ -458,7 +458,7 @@ def followup(
     priority: Annotated[Optional[list[Priority]], typer.Option("--priority", help="Sort key, first decides; repeat (default: severity, then recency).")] = None,
     value: Annotated[Optional[str], typer.Option("--value", metavar="COLUMN", help="Customer value column for --priority value.")] = None,
     by: ByOpt = None,
-    redact: Annotated[bool, typer.Option("--redact/--no-redact", help="Redact personal data in the comments.")] = False,
+    redact: Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data in the comments.")] = False,
     score: ScoreOpt = None,
     comment: CommentOpt = None,
     id: IdOpt = None,  # noqa: A002
@@ -502,7 +502,7 @@ def discover(
     n_themes: Annotated[Optional[int], typer.Option("--n-themes", metavar="N", help="Number of themes. Default: as many as the data supports (at most 30).")] = None,
     min_size: Annotated[Optional[int], typer.Option("--min-size", metavar="N", help="Smallest theme in clauses. Default: 1% of the clauses, at least 5.")] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    redact: Annotated[bool, typer.Option("--redact/--no-redact", help="Redact personal data before anything else.")] = False,
+    redact: Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data before anything else.")] = False,
     score: ScoreOpt = None,
     comment: CommentOpt = None,
     id: IdOpt = None,  # noqa: A002
@@ -555,6 +555,10 @@ def train(
     texts, label_lists = read_labelled(labelled, text=text, labels=labels[0] if len(labels) == 1 else labels)
     model = train_model(texts, label_lists, output, embedder=embedder, folds=folds, seed=seed,
                         fine_tune_layers=fine_tune_layers, blend_linear=blend_linear, max_length=max_length)
+    if len(model.classes_) == 1:
+        err.print(f"Warning: every label in {labelled.name} is the one theme {model.classes_[0]!r}, so the model can only "
+                  "say whether a comment is about it. If rows hold several themes, separate them with '|' or ';' "
+                  "(or pass one 0/1 column per theme with --labels).", highlight=False, soft_wrap=True)
     card = json.loads((output / "card.json").read_text(encoding="utf-8"))
     cv = card["metrics"].get("cross_validated", {}).get("micro")
     out.print(f"Trained on {len(texts)} texts, {len(model.classes_)} themes; saved to {output}/"

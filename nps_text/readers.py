@@ -65,13 +65,13 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet: str | int | None = N
     path = Path(source)
     if not path.exists():
         raise SurveyFileError(
-            f"Survey file '{path}' does not exist (looked in {Path.cwd()}). "
+            f"File '{path}' does not exist (looked in {Path.cwd()}). "
             "Check the path, or pass an absolute path."
         )
     if path.is_dir():
-        raise SurveyFileError(f"'{path}' is a folder, not a survey file. Pass the export file inside it.")
+        raise SurveyFileError(f"'{path}' is a folder, not a file. Pass the export file inside it.")
     if path.stat().st_size == 0:
-        raise SurveyFileError(f"Survey file '{path}' is empty (0 bytes). Export the survey again.")
+        raise SurveyFileError(f"File '{path}' is empty (0 bytes). Export it again.")
     suffix = path.suffix.lower()
     if suffix in _DELIMITED:
         return _read_delimited(path, tab=suffix in {".tsv", ".tab"})
@@ -201,7 +201,7 @@ def _read_delimited(path: Path, *, tab: bool) -> RawTable:
     encoding = detect_encoding(data)
     text = data.decode(encoding)
     if not text.strip():
-        raise SurveyFileError(f"Survey file '{path.name}' contains only blank lines. Export the survey again.")
+        raise SurveyFileError(f"File '{path.name}' contains only blank lines. Export it again.")
     header_rows = 1
     excel_hint = _EXCEL_SEP_LINE.match(text)
     if excel_hint:  # Excel's "sep=;" first line names the delimiter

@@ -68,6 +68,15 @@ def test_train_then_evaluate_from_the_cli(tmp_path, labelled_csv):
     assert result.exit_code == 0 and "labels ['Price'] in capitalised.csv are not themes of this model" in result.stderr
 
 
+def test_training_on_one_theme_warns(tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("text,labels\n" + "\n".join(f'"{t}",{"price" if "price" in l else ""}' for t, l in ROWS) + "\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(app, ["train", str(path), "-o", str(tmp_path / "m"), "--embedder", "hashing", "--folds", "0"])
+    assert result.exit_code == 0, result.output
+    assert "every label in one.csv is the one theme 'price'" in " ".join(result.stderr.split())
+
+
 def test_wrong_label_column_exits_2(labelled_csv, tmp_path):
     result = CliRunner().invoke(app, ["train", str(labelled_csv), "-o", str(tmp_path / "m"), "--labels", "themes"])
     assert result.exit_code == 2 and "Column 'themes'" in result.output
