@@ -1,7 +1,8 @@
 """Theme tagging on public labelled data: trained classifier, zero-shot, and baselines.
 
     python benchmarks/tagging.py [--shared ../shared/benchmarks] [--embedder e5] [--fine-tune-layers 2]
-                                 [--blend-linear 0.5] [--only semeval14_restaurants|germeval17|sample_zero_shot]
+                                 [--blend-linear 0.5] [--fine-tune-folds 2]
+                                 [--only semeval14_restaurants|germeval17|sample_zero_shot]
 
 Writes benchmarks/tagging.json (``--only`` refreshes one section and keeps the other). Every
 trained model records wall and process CPU time; the machine may be shared while measuring
@@ -14,10 +15,13 @@ categories of each item, every item counted (SemEval-2014 subtask 3 definition).
   with only the category names and one-line descriptions in benchmarks/data/restaurant_categories_taxonomy.yaml.
   ``--blend-linear W`` (chosen on the train split by benchmarks/tagging_dev.py) averages the
   fine-tuned and the default classifier's probabilities with weight W on the default.
+  ``--fine-tune-folds K`` also fine-tunes on K folds of the training data and tunes the cut-offs
+  on those out-of-fold probabilities (``ThemeClassifier(fine_tune_folds=K)``).
 * GermEval-17 (dev split as the only labelled pool): 5-fold cross-validation of ThemeClassifier
   and of the TF-IDF + linear SVM baseline on the same folds; with ``--fine-tune-layers K`` the
   blended classifier (max_length 128: these texts are longer) is scored in the same folds, next to
-  its fine-tuned part alone (its default part is the default classifier itself).
+  its fine-tuned part alone (its default part is the default classifier itself) and, with
+  ``--fine-tune-folds``, next to the blend cut at the fixed rule (the parts' cut-offs mixed by weight).
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ def classifier(train_texts, train_labels, test_texts, embedder: str, cache: bool
                        "tag_cpu_s_per_1000_sentences": round(1000 * (c2 - c1) / len(test_texts), 1)}
 
 
-def semeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: float) -> dict:
+def semeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: float, fine_tune_folds: int = 0) -> dict:
     train = pd.read_csv(shared / "semeval14_restaurants_train.csv")
     test = pd.read_csv(shared / "semeval14_restaurants_test.csv")
     gold = labels(test)
@@ -86,10 +90,10 @@ def semeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: fl
            "tfidf_svm": micro(gold, svm_baseline(train["text"].tolist(), labels(train), test["text"].tolist()))}
     if fine_tune_layers:
         predicted, cost = classifier(*args, fine_tune_layers=fine_tune_layers, fine_tune_epochs=4, max_length=64,
-                                     blend_linear=blend_linear, cache=False)
-        out[_fine_tuned_key(fine_tune_layers, blend_linear)] = {
+                                     blend_linear=blend_linear, fine_tune_folds=fine_tune_folds, cache=False)
+        out[_fine_tuned_key(fine_tune_layers, blend_linear, fine_tune_folds)] = {
             **micro(gold, predicted), **cost, "fine_tune_layers": fine_tune_layers, "fine_tune_epochs": 4,
-            "max_length": 64, "blend_linear": blend_linear, "threads": _threads()}
+            "max_length": 64, "blend_linear": blend_linear, "fine_tune_folds": fine_tune_folds, "threads": _threads()}
     out["zero_shot"] = {**zero_shot(test, embedder), "dev_train_split": zero_shot(train, embedder),
                         "how": "names, one-line descriptions and ~11 phrases per category written by us; the decision rule "
                                "and wording were chosen on the train split (labels used only to score choices), test scored once"}
@@ -133,7 +137,7 @@ def sample_zero_shot(embedder: str) -> dict:
     return out
 
 
-def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: float) -> dict:
+def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: float, fine_tune_folds: int = 0) -> dict:
     from nps_text.tagging import ThemeClassifier
 
     data = pd.read_csv(shared / "germeval17_dev.csv")
@@ -141,12 +145,12 @@ def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: f
     names = ["classifier", "tfidf_svm"]
     if fine_tune_layers:
         names.append(f"fine_tuned_top{fine_tune_layers}_alone")
-    if fine_tune_layers and blend_linear:  # and the cut-off rule not chosen on SemEval's dev split (0.5), for comparison
-        names += [_fine_tuned_key(fine_tune_layers, blend_linear), _fine_tuned_key(fine_tune_layers, blend_linear)
-                  + "_threshold_0.5"]
+    key = _fine_tuned_key(fine_tune_layers, blend_linear, fine_tune_folds)
+    if fine_tune_layers and blend_linear:  # and the cut-off rules not chosen, for comparison
+        names += [key, key + "_threshold_0.5"] + ([key + "_mixed_cut_offs"] if fine_tune_folds else [])
     found = {name: [None] * len(texts) for name in names}
     params = ({"fine_tune_layers": fine_tune_layers, "fine_tune_epochs": 4, "max_length": 128,
-               "blend_linear": blend_linear} if fine_tune_layers else {})
+               "blend_linear": blend_linear, "fine_tune_folds": fine_tune_folds} if fine_tune_layers else {})
     wall, cpu = 0.0, 0.0
     for train, test in KFold(5, shuffle=True, random_state=0).split(texts):
         tr_texts, tr_labels = [texts[i] for i in train], [gold[i] for i in train]
@@ -166,6 +170,8 @@ def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: f
             blended = model.blend(parts)  # = predict_proba, without encoding the texts again
             predictions[names[3]] = model.decide(blended)
             predictions[names[4]] = model.decide(blended, np.full(len(model.classes_), 0.5))
+            if fine_tune_folds:  # the fixed rule the out-of-fold cut-offs replace
+                predictions[names[5]] = model.decide(blended, blend_linear * model.linear_thresholds_ + (1 - blend_linear) * 0.5)
         for name, predicted in predictions.items():
             for i, row in zip(test, predicted):
                 found[name][i] = list(model.classes_[row])
@@ -182,8 +188,18 @@ EARLIER_NOTE = ("measured at commit 0f0590e, before the linear heads chose C and
                 "predictions and before min_themes; not re-run since (five fine-tunes cost about 40 minutes of 2-core CPU)")
 
 
-def _fine_tuned_key(layers: int, blend_linear: float) -> str:
-    return f"fine_tuned_top{layers}" + (f"_blend{blend_linear:g}" if blend_linear else "")
+def _fine_tuned_key(layers: int, blend_linear: float, folds: int = 0) -> str:
+    return f"fine_tuned_top{layers}" + (f"_blend{blend_linear:g}" if blend_linear else "") + (f"_oof{folds}" if folds else "")
+
+
+def _commit() -> str:
+    """The code measured: the git commit, "+changes" when nps_text/ or benchmarks/ differ from it."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    return (git("rev-parse", "--short", "HEAD") or "unknown") + ("+changes" if git("status", "--porcelain", "nps_text", "benchmarks/tagging.py") else "")
 
 
 def _threads() -> int:
@@ -199,6 +215,8 @@ def main() -> None:
     parser.add_argument("--fine-tune-layers", type=int, default=2, help="0 skips the fine-tuned classifier")
     parser.add_argument("--blend-linear", type=float, default=0.0,
                         help="weight of the default classifier averaged into the fine-tuned one (0: fine-tuned alone)")
+    parser.add_argument("--fine-tune-folds", type=int, default=0,
+                        help="with --fine-tune-layers: tune the cut-offs on out-of-fold fine-tunes on K folds (0: fixed rule)")
     parser.add_argument("--only", choices=["semeval14_restaurants", "germeval17", "sample_zero_shot"], default=None)
     parser.add_argument("--machine-shared", action="store_true",
                         help="say in the JSON that other jobs ran on the machine while measuring")
@@ -212,23 +230,28 @@ def main() -> None:
                    "embedder": args.embedder})
     # each section says how busy the machine was when it was measured (sections are refreshed separately)
     machine = {"machine_shared": args.machine_shared, "load_average_1m_at_start": round(os.getloadavg()[0], 2),
-               "cpu_note": "CPU seconds are this process's own (time.process_time)"}
+               "cpu_note": "CPU seconds are this process's own (time.process_time)", "commit": _commit()}
     t0, c0 = time.perf_counter(), time.process_time()
     if args.only in (None, "semeval14_restaurants"):
         # results with another number of fine-tuned layers (--fine-tune-layers K) are kept side by side
         earlier = {k: v for k, v in result.get("semeval14_restaurants", {}).items() if k.startswith("fine_tuned_top")}
-        result["semeval14_restaurants"] = {**earlier, **semeval(args.shared, args.embedder, args.fine_tune_layers, args.blend_linear),
-                                           "machine": machine}
+        result["semeval14_restaurants"] = {**earlier, **semeval(args.shared, args.embedder, args.fine_tune_layers, args.blend_linear,
+                                                                args.fine_tune_folds), "machine": machine}
     if args.only in (None, "sample_zero_shot"):
         result["sample_zero_shot"] = {**sample_zero_shot(args.embedder), "machine": machine}
     if args.only in (None, "germeval17"):
         before = result.get("germeval17", {})
-        result["germeval17"] = {**germeval(args.shared, args.embedder, args.fine_tune_layers, args.blend_linear),
-                                "machine": machine}
-        if not args.fine_tune_layers and "fine_tuned_params" in before:  # fine-tuned results of an earlier run stay, marked
-            result["germeval17"]["earlier_fine_tuned_run"] = before.get("earlier_fine_tuned_run") or {
-                "note": EARLIER_NOTE, **{k: v for k, v in before.items() if k.startswith("fine_tuned") or k.startswith("train_")
-                                         or k in ("classifier", "machine")}}
+        result["germeval17"] = {**germeval(args.shared, args.embedder, args.fine_tune_layers, args.blend_linear,
+                                           args.fine_tune_folds), "machine": machine}
+        new_params = result["germeval17"].get("fine_tuned_params")
+        if "fine_tuned_params" in before and before["fine_tuned_params"] != new_params:
+            # the fine-tuned results of an earlier run with other settings (or none now) stay, marked
+            result["germeval17"]["earlier_fine_tuned_run"] = {
+                **({"note": EARLIER_NOTE} if "commit" not in before.get("machine", {}) else {}),
+                **{k: v for k, v in before.items() if k.startswith("fine_tuned") or k.startswith("train_")
+                   or k in ("classifier", "machine")}}
+        elif not args.fine_tune_layers and "earlier_fine_tuned_run" in before:
+            result["germeval17"]["earlier_fine_tuned_run"] = before["earlier_fine_tuned_run"]
     result[f"last_run_{args.only or 'all'}"] = {"wall_s": round(time.perf_counter() - t0, 1),
                                                  "cpu_s": round(time.process_time() - c0, 1)}
     path.write_text(json.dumps(result, indent=2) + "\n")

@@ -74,3 +74,27 @@ def test_blended_classifier_averages_its_parts_and_reloads(tmp_path):
     np.testing.assert_array_equal(loaded.thresholds_, blended.thresholds_)
     with pytest.raises(ParameterError, match="blend_linear must be between 0 and 1, got 1.5"):
         ThemeClassifier(blend_linear=1.5, **params).fit(texts, labels)
+
+
+def test_fine_tune_folds_tune_the_cut_offs_on_out_of_fold_probabilities():
+    from sklearn.model_selection import KFold
+
+    from nps_text.tagging.classifier import _best_threshold
+    from nps_text.tagging.finetune import fine_tune
+
+    texts, labels = TEXTS[:12], LABELS[:12]
+    settings = dict(layers=1, epochs=1, max_length=16, seed=3)
+    model = ThemeClassifier(fine_tune_layers=1, fine_tune_epochs=1, max_length=16, seed=3, fine_tune_folds=2).fit(texts, labels)
+    Y = model.binarizer_.transform(labels)
+    crossed, plain = fine_tune(texts, Y, oof_folds=2, **settings), fine_tune(texts, Y, **settings)
+    np.testing.assert_array_equal(crossed.encode(texts)[1], plain.encode(texts)[1])  # the final encoder is unchanged
+    for fit_rows, held_out in KFold(2, shuffle=True, random_state=3).split(texts):  # each text scored by the run without it
+        alone = fine_tune([texts[i] for i in fit_rows], Y[fit_rows], **settings)
+        np.testing.assert_allclose(crossed.oof_proba[held_out], alone.encode([texts[i] for i in held_out])[1], atol=1e-5)
+    expected = [_best_threshold(Y[:, k], crossed.oof_proba[:, k]) for k in range(Y.shape[1])]
+    np.testing.assert_array_equal(model.thresholds_, expected)
+    assert model.classes_.tolist() == ["delivery", "price", "service"] and expected[2] == 0.5  # 2 examples: untuned
+    assert expected[:2] != [0.5, 0.5]  # the two themes with 6 examples each are tuned
+    assert model.encoder_.oof_proba is None  # training-time data is not kept in the model
+    with pytest.raises(ParameterError, match=r"fine_tune_folds must be 0, or with fine_tune_layers > 0 between 2 and 6"):
+        ThemeClassifier(fine_tune_folds=2).fit(texts, labels)

@@ -141,6 +141,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     blend_linear : float
         With ``fine_tune_layers`` > 0: weight (0–1) of the embeddings + TF-IDF heads averaged into the
         fine-tuned probabilities; 0 (default) uses the fine-tuned head alone. Ignored without fine-tuning.
+    fine_tune_folds : int
+        With ``fine_tune_layers`` > 0: ``k`` ≥ 2 also fine-tunes ``k`` times on all but one fold of the
+        training data (the lower layers run once for all), and tunes each theme's cut-off on those
+        out-of-fold probabilities (of the blend, with ``blend_linear``; the linear heads' are their own
+        out-of-fold ones), like the linear heads' cut-offs. Costs about ``k − 1`` more fine-tunes.
+        0 (default): cut at 0.5, or with ``blend_linear`` at the parts' cut-offs mixed by weight.
 
     Examples
     --------
@@ -153,7 +159,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, *, embedder: str = "e5", C: float | str = "auto", embedding_weight: float | str = "auto",
                  min_themes: int | None = None, tfidf: bool = True, threshold_folds: int = 5, seed: int = 0,
                  cache: bool | str = True, fine_tune_layers: int = 0, fine_tune_epochs: int = 4, max_length: int = 64,
-                 blend_linear: float = 0.0) -> None:
+                 blend_linear: float = 0.0, fine_tune_folds: int = 0) -> None:
         self.embedder = embedder
         self.C = C
         self.embedding_weight = embedding_weight
@@ -166,6 +172,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.fine_tune_epochs = fine_tune_epochs
         self.max_length = max_length
         self.blend_linear = blend_linear
+        self.fine_tune_folds = fine_tune_folds
 
     # ---------------------------------------------------------------- features
     def _fit_vectorizers(self, texts: list[str]) -> None:
@@ -231,6 +238,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if not 0 <= int(self.fine_tune_layers) <= _E5_LAYERS:
             raise ParameterError(f"fine_tune_layers must be between 0 and {_E5_LAYERS} (the layers of e5-small), "
                                  f"got {self.fine_tune_layers!r}.")
+        if self.fine_tune_folds and not (self.fine_tune_layers and 2 <= int(self.fine_tune_folds) <= len(texts) // 2):
+            raise ParameterError(f"fine_tune_folds must be 0, or with fine_tune_layers > 0 between 2 and "
+                                 f"{len(texts) // 2} (half the {len(texts)} texts), got {self.fine_tune_folds!r} "
+                                 f"(fine_tune_layers={self.fine_tune_layers!r}).")
         if self.fine_tune_layers and int(self.max_length) < 8:
             raise ParameterError(f"max_length must be at least 8 tokens, got {self.max_length!r}.")
         for name in ("C", "embedding_weight"):
@@ -246,23 +257,34 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             from .finetune import fine_tune
 
             self.encoder_ = fine_tune(texts, Y, layers=int(self.fine_tune_layers), epochs=int(self.fine_tune_epochs),
-                                      max_length=int(self.max_length), seed=self.seed)
+                                      max_length=int(self.max_length), seed=self.seed,
+                                      oof_folds=int(self.fine_tune_folds))
         weight = self._linear_weight()
         if weight == 0.0:  # the fine-tuned head alone: no linear heads
             self.C_, self.embedding_weight_ = None, None
             self.coef_, self.intercept_ = np.zeros((Y.shape[1], 0)), np.zeros(Y.shape[1])
             self.linear_thresholds_ = np.full(Y.shape[1], 0.5)
+            linear_oof = None
         else:
-            self._fit_linear(texts, Y)
-        # each part's cut-offs (the linear heads' tuned ones, 0.5 for the fine-tuned head) mixed by the parts' weights
-        self.thresholds_ = weight * self.linear_thresholds_ + (1.0 - weight) * 0.5
+            linear_oof = self._fit_linear(texts, Y)
+        fine_tuned_oof = getattr(self.encoder_, "oof_proba", None)
+        if fine_tuned_oof is not None and (weight == 0.0 or linear_oof is not None):
+            # cut-offs tuned on out-of-fold probabilities of the model as a whole (fine_tune_folds)
+            oof = fine_tuned_oof if weight == 0.0 else weight * linear_oof + (1.0 - weight) * fine_tuned_oof
+            self.thresholds_ = np.array([_best_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
+        else:  # each part's cut-offs (the linear heads' tuned ones, 0.5 for the fine-tuned head) mixed by weight
+            self.thresholds_ = weight * self.linear_thresholds_ + (1.0 - weight) * 0.5
+        if self.encoder_ is not None:
+            self.encoder_.oof_proba = None  # training-time data, not part of the model
         return self
 
     def _linear_weight(self) -> float:
         """Weight of the embeddings + TF-IDF heads in the probabilities (1 without fine-tuning)."""
         return float(self.blend_linear) if self.fine_tune_layers else 1.0
 
-    def _fit_linear(self, texts: list[str], Y: np.ndarray) -> None:
+    def _fit_linear(self, texts: list[str], Y: np.ndarray) -> np.ndarray | None:
+        """Fit the embeddings + TF-IDF heads; their out-of-fold probabilities for the chosen settings
+        (None without ``threshold_folds``)."""
         if self.tfidf:
             self._fit_vectorizers(texts)
         blocks = self._feature_blocks(texts)
@@ -276,7 +298,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         best = None
         for C, weight in grid:  # each candidate scored on out-of-fold predictions of the training data
             X = self._stack(blocks, weight)
-            thresholds, score = np.full(len(self.classes_), 0.5), -1.0
+            thresholds, score, oof = np.full(len(self.classes_), 0.5), -1.0, None
             if tune:
                 oof = np.zeros(Y.shape, dtype=float)
                 for train, test in KFold(self.threshold_folds, shuffle=True, random_state=self.seed).split(texts):
@@ -285,10 +307,11 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 thresholds = np.array([_best_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
                 score = _micro_f1(Y, _decide(oof, thresholds, self.min_themes_))
             if best is None or score > best[0] + 1e-9:  # ties keep the earlier (smaller C, lower weight)
-                best = (score, C, weight, X, thresholds)
-        _, self.C_, self.embedding_weight_, X, self.linear_thresholds_ = best
+                best = (score, C, weight, X, thresholds, oof)
+        _, self.C_, self.embedding_weight_, X, self.linear_thresholds_, oof = best
         self.C_, self.embedding_weight_ = float(self.C_), float(self.embedding_weight_)
         self.coef_, self.intercept_ = self._fit_heads(X, Y)
+        return oof
 
     def predict_proba_parts(self, texts) -> dict[str, np.ndarray]:
         """The probabilities of each part of the model: ``"linear"`` (embeddings + TF-IDF heads) and/or

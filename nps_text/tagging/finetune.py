@@ -16,12 +16,14 @@ torch and transformers are imported inside the functions that need them.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from sklearn.model_selection import KFold
 
 from .classifier import ModelFileError
 
@@ -69,6 +71,7 @@ class FineTunedEncoder:
     layers: int
     batch_size: int = 64
     extra: dict = field(default_factory=dict)
+    oof_proba: np.ndarray | None = None  # out-of-fold probabilities of the training texts (fine_tune(oof_folds=k)); not saved
 
     def _batches(self, texts: list[str]):
         order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths pad less
@@ -177,10 +180,73 @@ def _lower_states(model, tokenizer, texts: list[str], first_trained: int, max_le
     return states
 
 
+def _train_top(model, top, states: list, Y: np.ndarray, rows: np.ndarray, *, epochs: int, batch_size: int,
+               lr: float, head_lr: float, seed: int):
+    """Train ``top`` (the trained layers, in place) and a new BCE head on the texts ``rows``; the head."""
+    import torch
+
+    torch.manual_seed(seed)  # the head's initialisation and dropout depend on the seed only
+    head = torch.nn.Linear(model.config.hidden_size, Y.shape[1])
+    positives = np.clip(Y[rows].mean(axis=0), 1e-3, 1 - 1e-3)
+    with torch.no_grad():  # start at the label frequencies, so early steps train the body, not the bias
+        head.bias.copy_(torch.from_numpy(np.log(positives / (1 - positives))).float())
+    optimiser = torch.optim.AdamW([{"params": top.parameters(), "lr": lr}, {"params": head.parameters(), "lr": head_lr}],
+                                  weight_decay=0.01)
+    steps = epochs * int(np.ceil(len(rows) / batch_size))
+    warmup = max(1, steps // 10)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    target = torch.from_numpy(Y.astype(np.float32))
+    rng = np.random.default_rng(seed)
+    top.train()
+    for epoch in range(epochs):
+        order = rows[rng.permutation(len(rows))]
+        total = 0.0
+        for start in range(0, len(rows), batch_size):
+            idx = order[start:start + batch_size]
+            hidden, mask = _padded(states, idx)
+            extended = _extended_mask(model, mask, hidden)
+            for layer in top:
+                hidden = layer(hidden, attention_mask=extended)
+            loss = loss_fn(head(_mean_pool(hidden, mask)), target[idx])
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+            total += loss.item() * len(idx)
+        logger.info("fine-tune epoch %d/%d: loss %.4f", epoch + 1, epochs, total / len(rows))
+    top.eval()
+    return head
+
+
+def _top_proba(model, top, head, states: list, rows: np.ndarray, batch_size: int = 64) -> np.ndarray:
+    """Head probabilities of the texts ``rows`` from their lower-layer states, through ``top``."""
+    import torch
+
+    out = np.zeros((len(rows), head.out_features))
+    order = np.argsort([len(states[i]) for i in rows], kind="stable")
+    with torch.inference_mode():
+        for start in range(0, len(rows), batch_size):
+            pos = order[start:start + batch_size]
+            hidden, mask = _padded(states, rows[pos])
+            extended = _extended_mask(model, mask, hidden)
+            for layer in top:
+                hidden = layer(hidden, attention_mask=extended)
+            out[pos] = torch.sigmoid(head(_mean_pool(hidden, mask))).numpy()
+    return out
+
+
 def fine_tune(texts: list[str], Y: np.ndarray, *, layers: int = 2, epochs: int = 4, max_length: int = 64,
               batch_size: int = 16, lr: float = 1e-4, head_lr: float = 1e-3, seed: int = 0,
-              threads: int | None = None) -> FineTunedEncoder:
-    """Fine-tune the top ``layers`` of e5-st and a BCE head on ``texts`` and their 0/1 label matrix ``Y``."""
+              threads: int | None = None, oof_folds: int = 0) -> FineTunedEncoder:
+    """Fine-tune the top ``layers`` of e5-st and a BCE head on ``texts`` and their 0/1 label matrix ``Y``.
+
+    With ``oof_folds`` = k ≥ 2 the same is first done k times, each on all but one fold of the texts,
+    and the returned encoder's ``oof_proba`` holds each text's probabilities from the run that did not
+    see it (out-of-fold, for tuning cut-offs). The lower layers' states are computed once for all runs,
+    and the final encoder is the same as without ``oof_folds``.
+    """
     import torch
 
     previous = torch.are_deterministic_algorithms_enabled()
@@ -203,43 +269,23 @@ def fine_tune(texts: list[str], Y: np.ndarray, *, layers: int = 2, epochs: int =
             param.requires_grad = False
         for param in top.parameters():
             param.requires_grad = True
-        torch.manual_seed(seed)  # after loading: the head's initialisation and dropout depend on the seed only
-        head = torch.nn.Linear(model.config.hidden_size, Y.shape[1])
-        positives = np.clip(Y.mean(axis=0), 1e-3, 1 - 1e-3)
-        with torch.no_grad():  # start at the label frequencies, so early steps train the body, not the bias
-            head.bias.copy_(torch.from_numpy(np.log(positives / (1 - positives))).float())
-        optimiser = torch.optim.AdamW([{"params": top.parameters(), "lr": lr}, {"params": head.parameters(), "lr": head_lr}],
-                                      weight_decay=0.01)
-        steps = epochs * int(np.ceil(len(texts) / batch_size))
-        warmup = max(1, steps // 10)
-        schedule = torch.optim.lr_scheduler.LambdaLR(
-            optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
-        loss_fn = torch.nn.BCEWithLogitsLoss()
-        target = torch.from_numpy(Y.astype(np.float32))
-        rng = np.random.default_rng(seed)
-        top.train()
-        for epoch in range(epochs):
-            order = rng.permutation(len(texts))
-            total = 0.0
-            for start in range(0, len(texts), batch_size):
-                idx = order[start:start + batch_size]
-                hidden, mask = _padded(states, idx)
-                extended = _extended_mask(model, mask, hidden)
-                for layer in top:
-                    hidden = layer(hidden, attention_mask=extended)
-                loss = loss_fn(head(_mean_pool(hidden, mask)), target[idx])
-                optimiser.zero_grad()
-                loss.backward()
-                optimiser.step()
-                schedule.step()
-                total += loss.item() * len(idx)
-            logger.info("fine-tune epoch %d/%d: loss %.4f", epoch + 1, epochs, total / len(texts))
+        settings = {"epochs": epochs, "batch_size": batch_size, "lr": lr, "head_lr": head_lr, "seed": seed}
+        oof = None
+        if oof_folds:
+            oof = np.zeros(Y.shape, dtype=float)
+            for fit_rows, held_out in KFold(oof_folds, shuffle=True, random_state=seed).split(texts):
+                fold_top = copy.deepcopy(top)  # from the base weights, before the final run trains them
+                fold_head = _train_top(model, fold_top, states, Y, fit_rows, **settings)
+                oof[held_out] = _top_proba(model, fold_top, fold_head, states, held_out)
+                del fold_top, fold_head
+        head = _train_top(model, top, states, Y, np.arange(len(texts)), **settings)
         model.eval()
         for param in model.parameters():
             param.requires_grad = False
         return FineTunedEncoder(model=model, tokenizer=tokenizer, head_w=head.weight.detach().numpy().astype(np.float32),
                                 head_b=head.bias.detach().numpy().astype(np.float32), max_length=max_length,
-                                layers=layers, extra={"epochs": epochs, "lr": lr, "batch_size": batch_size, "seed": seed})
+                                layers=layers, extra={"epochs": epochs, "lr": lr, "batch_size": batch_size, "seed": seed},
+                                oof_proba=oof)
     finally:
         torch.use_deterministic_algorithms(previous)
         torch.set_num_threads(old_threads)
