@@ -16,7 +16,9 @@ accurate and costs minutes of CPU instead of seconds, so it is opt-in. ``blend_l
 also fits the embeddings + TF-IDF heads and averages the two: ``w · linear + (1 − w) · fine-tuned``
 probabilities, cut at the same mix of the parts' cut-offs (``w ·`` the linear heads' tuned ones
 ``+ (1 − w) · 0.5``); this rule was chosen over one 0.5 cut-off on a dev split of SemEval-14's
-train data (``benchmarks/tagging_dev.py``).
+train data (``benchmarks/tagging_dev.py``). ``fine_tune_folds=k`` instead tunes each theme's cut-off
+on out-of-fold probabilities of ``k`` extra fine-tunes, like the linear heads' (about ``k − 1`` more
+fine-tunes of CPU).
 
 ``save(folder)`` writes JSON, ``.npy`` and safetensors files only (never pickle); ``load(folder)``
 reads them back with ``allow_pickle=False`` and safetensors, so a model folder cannot run code.
