@@ -180,6 +180,15 @@ def _lower_states(model, tokenizer, texts: list[str], first_trained: int, max_le
     return states
 
 
+def _top_pooled(model, top, states: list, idx):
+    """Mean-pooled output of the trained layers ``top`` for the texts ``idx``, from their lower-layer states."""
+    hidden, mask = _padded(states, idx)
+    extended = _extended_mask(model, mask, hidden)
+    for layer in top:
+        hidden = layer(hidden, attention_mask=extended)
+    return _mean_pool(hidden, mask)
+
+
 def _train_top(model, top, states: list, Y: np.ndarray, rows: np.ndarray, *, epochs: int, batch_size: int,
                lr: float, head_lr: float, seed: int):
     """Train ``top`` (the trained layers, in place) and a new BCE head on the texts ``rows``; the head."""
@@ -205,11 +214,7 @@ def _train_top(model, top, states: list, Y: np.ndarray, rows: np.ndarray, *, epo
         total = 0.0
         for start in range(0, len(rows), batch_size):
             idx = order[start:start + batch_size]
-            hidden, mask = _padded(states, idx)
-            extended = _extended_mask(model, mask, hidden)
-            for layer in top:
-                hidden = layer(hidden, attention_mask=extended)
-            loss = loss_fn(head(_mean_pool(hidden, mask)), target[idx])
+            loss = loss_fn(head(_top_pooled(model, top, states, idx)), target[idx])
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -229,11 +234,7 @@ def _top_proba(model, top, head, states: list, rows: np.ndarray, batch_size: int
     with torch.inference_mode():
         for start in range(0, len(rows), batch_size):
             pos = order[start:start + batch_size]
-            hidden, mask = _padded(states, rows[pos])
-            extended = _extended_mask(model, mask, hidden)
-            for layer in top:
-                hidden = layer(hidden, attention_mask=extended)
-            out[pos] = torch.sigmoid(head(_mean_pool(hidden, mask))).numpy()
+            out[pos] = torch.sigmoid(head(_top_pooled(model, top, states, rows[pos]))).numpy()
     return out
 
 
