@@ -408,7 +408,8 @@ def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame], lim
     for column in ("theme", "n", "share", "NPS with", "NPS without", "impact", f"{pct}% interval", "OR detractor", "q", "note"):
         table.add_column(column, justify="left" if column in ("theme", "note") else "right")
     for row in summary["drivers"][:limit]:
-        flag = "significant" if row["significant"] else ("small sample" if row.get("warning") and row["n"] < 30 else "")
+        small = "small sample" if row.get("warning") and row["n"] < 30 else ""
+        flag = "; ".join(x for x in ("significant" if row["significant"] else "", small) if x)
         table.add_row(row["theme"], str(row["n"]), f"{row['share']:.1%}", _fmt(row["nps_with"]), _fmt(row["nps_without"]),
                       _fmt(row["impact"]), f"{_fmt(row['impact_low'])} … {_fmt(row['impact_high'])}",
                       _fmt(row["odds_ratio_detractor"], 2), _p(row["q_value"]), flag)
@@ -501,7 +502,7 @@ def discover(
     embedder: Annotated[str, typer.Option("--embedder", help="Embedding backend for the clauses (e5, minilm, hashing, ...).")] = "e5",
     n_themes: Annotated[Optional[int], typer.Option("--n-themes", metavar="N", help="Number of themes. Default: as many as the data supports (at most 30).")] = None,
     min_size: Annotated[Optional[int], typer.Option("--min-size", metavar="N", help="Smallest theme in clauses. Default: 1% of the clauses, at least 5.")] = None,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same data and seed give the same result.")] = 0,
     redact: Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data before anything else.")] = False,
     score: ScoreOpt = None,
     comment: CommentOpt = None,
@@ -537,7 +538,7 @@ def train(
     labels: LabelsOpt = ["labels"],  # noqa: B006 - typer default
     embedder: Annotated[str, typer.Option("--embedder", help="Embedding backend (e5, minilm, static, hashing, ...).")] = "e5",
     folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds for the metrics in the model card (0: none).")] = 5,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same data and seed give the same result.")] = 0,
     fine_tune_layers: Annotated[int, typer.Option(
         "--fine-tune-layers", help="Fine-tune the top K layers of e5 (more accurate; minutes of CPU per fit, "
         "once more per --folds). 0: embeddings + TF-IDF only.")] = 0,
@@ -552,6 +553,9 @@ def train(
     """Train a theme classifier on labelled comments and save it (JSON + .npy/safetensors, no pickle)."""
     from .training import read_labelled, train as train_model
 
+    if max_length != 64 and not fine_tune_layers:
+        raise ParameterError(f"--max-length {max_length} needs --fine-tune-layers K: only the fine-tuned encoder cuts "
+                             "texts to a number of tokens. Add --fine-tune-layers 4, or drop it.")
     if fine_tune_folds and not fine_tune_layers:
         raise ParameterError(f"--fine-tune-folds {fine_tune_folds} needs --fine-tune-layers K: it tunes the cut-offs "
                              "of a fine-tuned classifier. Add --fine-tune-layers 4, or drop it.")

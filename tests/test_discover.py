@@ -247,3 +247,12 @@ def test_cli_discover_writes_tables_taxonomy_and_model(tmp_path):
     assert ThemeDiscovery.load(out / "model").themes_
     bad = CliRunner().invoke(app, ["discover", str(tmp_path / "missing.csv"), "-o", str(out)])
     assert bad.exit_code == 2
+
+
+def test_negations_alone_are_no_keywords():
+    from nps_text.discover._describe import class_tfidf_keywords
+
+    lemmas = pd.Series(["nicht erreichbar Hotline", "Hotline nicht erreichbar", "kein Rückruf Hotline", "not reachable"])
+    keywords = class_tfidf_keywords(lemmas, np.array([0, 0, 0, 0]), [0], top=10)[0]
+    assert "Hotline" in keywords and "nicht erreichbar" in keywords
+    assert not {"nicht", "kein", "not"} & {k.lower() for k in keywords}

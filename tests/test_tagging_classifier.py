@@ -68,8 +68,9 @@ def test_tampered_folders_are_refused(model, tmp_path):
         ThemeClassifier.load(folder)
     (folder / "weights.pkl").unlink()
     np.save(folder / "coef.npy", np.array([{"evil": 1}], dtype=object), allow_pickle=True)
-    with pytest.raises(ModelFileError, match=r"holds an array that needs pickle to load .* refused"):
+    with pytest.raises(ModelFileError, match=r"holds an array that needs pickle to load .* refused") as refused:
         ThemeClassifier.load(folder)
+    assert "damaged or was edited" not in str(refused.value)  # said once, not wrapped in a second message
     (folder / "thresholds.npy").unlink()
     with pytest.raises(ModelFileError, match=r"missing \['thresholds.npy'\]"):
         ThemeClassifier.load(folder)

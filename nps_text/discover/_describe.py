@@ -15,6 +15,8 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from ..nlp import NEGATIONS
+
 __all__ = ["class_tfidf_keywords", "representative_quotes", "default_name", "theme_key", "slug",
            "KEYWORD_LANGS"]
 
@@ -24,7 +26,9 @@ _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä":
 
 def _terms(lemmas: str, ngrams: bool) -> list[str]:
     words = [w for w in str(lemmas).split() if any(c.isalpha() for c in w) and not w.isupper()]
-    out = [w.lower() for w in words]
+    # a negation alone says nothing about the theme (and as a taxonomy keyword would tag every negated
+    # clause); in a phrase ("nicht erreichbar") it stays
+    out = [w.lower() for w in words if w.lower() not in NEGATIONS]
     if ngrams:
         out += [f"{a.lower()} {b.lower()}" for a, b in zip(words, words[1:])]
     return out

@@ -425,6 +425,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                                  f"{unexpected}. Nothing was loaded; re-save the model with ThemeClassifier.save().")
         try:
             return cls._read(folder, present)
+        except ModelFileError:  # already says what is wrong
+            raise
         except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:  # edited or damaged files
             raise ModelFileError(f"Model folder '{folder}' is damaged or was edited ({type(exc).__name__}: {exc}). "
                                  "Nothing was loaded; retrain it with `nps-text train` (ThemeClassifier.save()).") from None
