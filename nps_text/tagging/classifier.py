@@ -148,7 +148,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         training data (the lower layers run once for all), and tunes each theme's cut-off on those
         out-of-fold probabilities (of the blend, with ``blend_linear``; the linear heads' are their own
         out-of-fold ones), like the linear heads' cut-offs. Costs about ``k − 1`` more fine-tunes.
-        0 (default): cut at 0.5, or with ``blend_linear`` at the parts' cut-offs mixed by weight.
+        0 (default): cut at 0.5, or with ``blend_linear`` at the parts' cut-offs mixed by weight —
+        with ``k = 2`` that fixed rule did better on GermEval-17 (the half-data fine-tunes are less
+        sure, so their cut-offs come out too low; see the README's tagging benchmark).
 
     Examples
     --------
