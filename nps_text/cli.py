@@ -477,7 +477,7 @@ def followup(
                             priority=tuple(p.value for p in priority) if priority else None, value=value,
                             segments=by, redact_pii=redact,
                             **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
-    write_table(table, output)
+    write_table(round_table(table), output)  # rounded like analyze's followup.csv
     out.print(f"{_plural(len(table), 'response')} to follow up written to {output}.", highlight=False)
 
 

@@ -229,6 +229,7 @@ def test_cli_followup_writes_a_safe_xlsx_and_mistakes_exit_2(tmp_path, sample): 
     frame = pd.read_excel(out)
     assert set(frame["nps_group"]) == {"detractor", "passive"} and "customer_type" in frame
     assert frame["rank"].tolist() == list(range(1, len(frame) + 1))
+    assert (frame["severity"].dropna() == frame["severity"].dropna().round(4)).all()  # rounded like analyze's
     assert not frame["comment"].fillna("").str.contains("@example").any()
     bad = runner.invoke(app, ["followup", survey, "--mentions", str(path), "-o", str(tmp_path / "x.txt")])
     assert bad.exit_code == 2 and "use a .csv or .xlsx file name" in bad.output
