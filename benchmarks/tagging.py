@@ -171,7 +171,7 @@ def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: f
             predictions[names[3]] = model.decide(blended)
             predictions[names[4]] = model.decide(blended, np.full(len(model.classes_), 0.5))
             if fine_tune_folds:  # the fixed rule the out-of-fold cut-offs replace
-                predictions[names[5]] = model.decide(blended, blend_linear * model.linear_thresholds_ + (1 - blend_linear) * 0.5)
+                predictions[names[5]] = model.decide(blended, model.mixed_cut_offs())
         for name, predicted in predictions.items():
             for i, row in zip(test, predicted):
                 found[name][i] = list(model.classes_[row])

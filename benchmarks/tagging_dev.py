@@ -36,7 +36,7 @@ def candidates(model, texts: list[str]) -> dict[str, np.ndarray]:
     out = {"mean_out_of_fold_cut_offs": model.decide(mean)} if model.fine_tune_folds else {}  # the model's own cut-offs
     return {**out, "fine_tuned_alone": model.decide(parts["fine_tuned"], half),
             "linear_alone": model.decide(parts["linear"], model.linear_thresholds_),
-            "mean_thresholds_mean": model.decide(mean, 0.5 * model.linear_thresholds_ + 0.25),  # the fixed rule
+            "mean_thresholds_mean": model.decide(mean, model.mixed_cut_offs()),  # the fixed rule
             "mean_threshold_0.5": model.decide(mean, half),
             # the model gives every text at least one theme (min_themes_ = 1: every training text has one); without it:
             "mean_threshold_0.5_without_min_themes": mean >= half}

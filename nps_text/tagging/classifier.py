@@ -274,13 +274,19 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         fine_tuned_oof = getattr(self.encoder_, "oof_proba", None)
         if fine_tuned_oof is not None and (weight == 0.0 or linear_oof is not None):
             # cut-offs tuned on out-of-fold probabilities of the model as a whole (fine_tune_folds)
-            oof = fine_tuned_oof if weight == 0.0 else weight * linear_oof + (1.0 - weight) * fine_tuned_oof
+            oof = self.blend({"fine_tuned": fine_tuned_oof, **({"linear": linear_oof} if weight else {})})
             self.thresholds_ = np.array([_best_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
-        else:  # each part's cut-offs (the linear heads' tuned ones, 0.5 for the fine-tuned head) mixed by weight
-            self.thresholds_ = weight * self.linear_thresholds_ + (1.0 - weight) * 0.5
+        else:
+            self.thresholds_ = self.mixed_cut_offs()
         if self.encoder_ is not None:
             self.encoder_.oof_proba = None  # training-time data, not part of the model
         return self
+
+    def mixed_cut_offs(self) -> np.ndarray:
+        """The fixed cut-off rule: each part's cut-offs (the linear heads' tuned ones, 0.5 for the
+        fine-tuned head) mixed by the parts' weights; the model's own without ``fine_tune_folds``."""
+        weight = self._linear_weight()
+        return weight * self.linear_thresholds_ + (1.0 - weight) * 0.5
 
     def _linear_weight(self) -> float:
         """Weight of the embeddings + TF-IDF heads in the probabilities (1 without fine-tuning)."""
