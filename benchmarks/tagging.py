@@ -1,7 +1,7 @@
 """Theme tagging on public labelled data: trained classifier, zero-shot, and baselines.
 
     python benchmarks/tagging.py [--shared ../shared/benchmarks] [--embedder e5] [--fine-tune-layers 2]
-                                 [--blend-linear 0.5] [--fine-tune-folds 2]
+                                 [--blend-linear 0.5] [--fine-tune-folds 2] [--fine-tune-members 2]
                                  [--only semeval14_restaurants|germeval17|sample_zero_shot]
 
 Writes benchmarks/tagging.json (``--only`` refreshes one section and keeps the other). Every
@@ -16,7 +16,8 @@ categories of each item, every item counted (SemEval-2014 subtask 3 definition).
   ``--blend-linear W`` (chosen on the train split by benchmarks/tagging_dev.py) averages the
   fine-tuned and the default classifier's probabilities with weight W on the default.
   ``--fine-tune-folds K`` also fine-tunes on K folds of the training data and tunes the cut-offs
-  on those out-of-fold probabilities (``ThemeClassifier(fine_tune_folds=K)``).
+  on those out-of-fold probabilities (``ThemeClassifier(fine_tune_folds=K)``). ``--fine-tune-members M``
+  averages M fine-tunes with consecutive seeds (``ThemeClassifier(fine_tune_members=M)``).
 * GermEval-17 (dev split as the only labelled pool): 5-fold cross-validation of ThemeClassifier
   and of the TF-IDF + linear SVM baseline on the same folds; with ``--fine-tune-layers K`` the
   blended classifier (max_length 128: these texts are longer) is scored in the same folds, next to
@@ -79,7 +80,8 @@ def classifier(train_texts, train_labels, test_texts, embedder: str, cache: bool
                        "tag_cpu_s_per_1000_sentences": round(1000 * (c2 - c1) / len(test_texts), 1)}
 
 
-def semeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: float, fine_tune_folds: int = 0) -> dict:
+def semeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: float, fine_tune_folds: int = 0,
+            fine_tune_members: int = 1) -> dict:
     train = pd.read_csv(shared / "semeval14_restaurants_train.csv")
     test = pd.read_csv(shared / "semeval14_restaurants_test.csv")
     gold = labels(test)
@@ -90,10 +92,12 @@ def semeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: fl
            "tfidf_svm": micro(gold, svm_baseline(train["text"].tolist(), labels(train), test["text"].tolist()))}
     if fine_tune_layers:
         predicted, cost = classifier(*args, fine_tune_layers=fine_tune_layers, fine_tune_epochs=4, max_length=64,
-                                     blend_linear=blend_linear, fine_tune_folds=fine_tune_folds, cache=False)
-        out[_fine_tuned_key(fine_tune_layers, blend_linear, fine_tune_folds)] = {
+                                     blend_linear=blend_linear, fine_tune_folds=fine_tune_folds,
+                                     fine_tune_members=fine_tune_members, cache=False)
+        out[_fine_tuned_key(fine_tune_layers, blend_linear, fine_tune_folds, fine_tune_members)] = {
             **micro(gold, predicted), **cost, "fine_tune_layers": fine_tune_layers, "fine_tune_epochs": 4,
-            "max_length": 64, "blend_linear": blend_linear, "fine_tune_folds": fine_tune_folds, "threads": _threads()}
+            "max_length": 64, "blend_linear": blend_linear, "fine_tune_folds": fine_tune_folds,
+            "fine_tune_members": fine_tune_members, "threads": _threads()}
     out["zero_shot"] = {**zero_shot(test, embedder), "dev_train_split": zero_shot(train, embedder),
                         "how": "names, one-line descriptions and ~11 phrases per category written by us; the decision rule "
                                "and wording were chosen on the train split (labels used only to score choices), test scored once"}
@@ -137,20 +141,22 @@ def sample_zero_shot(embedder: str) -> dict:
     return out
 
 
-def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: float, fine_tune_folds: int = 0) -> dict:
+def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: float, fine_tune_folds: int = 0,
+             fine_tune_members: int = 1) -> dict:
     from nps_text.tagging import ThemeClassifier
 
     data = pd.read_csv(shared / "germeval17_dev.csv")
     texts, gold = data["text"].tolist(), labels(data)
     names = ["classifier", "tfidf_svm"]
     if fine_tune_layers:
-        names.append(f"fine_tuned_top{fine_tune_layers}_alone")
-    key = _fine_tuned_key(fine_tune_layers, blend_linear, fine_tune_folds)
+        names.append(_fine_tuned_key(fine_tune_layers, 0.0, 0, fine_tune_members) + "_alone")
+    key = _fine_tuned_key(fine_tune_layers, blend_linear, fine_tune_folds, fine_tune_members)
     if fine_tune_layers and blend_linear:  # and the cut-off rules not chosen, for comparison
         names += [key, key + "_threshold_0.5"] + ([key + "_mixed_cut_offs"] if fine_tune_folds else [])
     found = {name: [None] * len(texts) for name in names}
     params = ({"fine_tune_layers": fine_tune_layers, "fine_tune_epochs": 4, "max_length": 128,
-               "blend_linear": blend_linear, "fine_tune_folds": fine_tune_folds} if fine_tune_layers else {})
+               "blend_linear": blend_linear, "fine_tune_folds": fine_tune_folds,
+               **({"fine_tune_members": fine_tune_members} if fine_tune_members != 1 else {})} if fine_tune_layers else {})
     wall, cpu = 0.0, 0.0
     for train, test in KFold(5, shuffle=True, random_state=0).split(texts):
         tr_texts, tr_labels = [texts[i] for i in train], [gold[i] for i in train]
@@ -188,8 +194,9 @@ EARLIER_NOTE = ("measured at commit 0f0590e, before the linear heads chose C and
                 "predictions and before min_themes; not re-run since (five fine-tunes cost about 40 minutes of 2-core CPU)")
 
 
-def _fine_tuned_key(layers: int, blend_linear: float, folds: int = 0) -> str:
-    return f"fine_tuned_top{layers}" + (f"_blend{blend_linear:g}" if blend_linear else "") + (f"_oof{folds}" if folds else "")
+def _fine_tuned_key(layers: int, blend_linear: float, folds: int = 0, members: int = 1) -> str:
+    return (f"fine_tuned_top{layers}" + (f"_members{members}" if members != 1 else "")
+            + (f"_blend{blend_linear:g}" if blend_linear else "") + (f"_oof{folds}" if folds else ""))
 
 
 def _commit() -> str:
@@ -217,6 +224,8 @@ def main() -> None:
                         help="weight of the default classifier averaged into the fine-tuned one (0: fine-tuned alone)")
     parser.add_argument("--fine-tune-folds", type=int, default=0,
                         help="with --fine-tune-layers: tune the cut-offs on out-of-fold fine-tunes on K folds (0: fixed rule)")
+    parser.add_argument("--fine-tune-members", type=int, default=1,
+                        help="with --fine-tune-layers: average M fine-tunes with seeds 0, 1, ... (1: one)")
     parser.add_argument("--only", choices=["semeval14_restaurants", "germeval17", "sample_zero_shot"], default=None)
     parser.add_argument("--machine-shared", action="store_true",
                         help="say in the JSON that other jobs ran on the machine while measuring")
@@ -236,22 +245,25 @@ def main() -> None:
         # results with another number of fine-tuned layers (--fine-tune-layers K) are kept side by side
         earlier = {k: v for k, v in result.get("semeval14_restaurants", {}).items() if k.startswith("fine_tuned_top")}
         result["semeval14_restaurants"] = {**earlier, **semeval(args.shared, args.embedder, args.fine_tune_layers, args.blend_linear,
-                                                                args.fine_tune_folds), "machine": machine}
+                                                                args.fine_tune_folds, args.fine_tune_members),
+                                           "machine": machine}
     if args.only in (None, "sample_zero_shot"):
         result["sample_zero_shot"] = {**sample_zero_shot(args.embedder), "machine": machine}
     if args.only in (None, "germeval17"):
         before = result.get("germeval17", {})
         result["germeval17"] = {**germeval(args.shared, args.embedder, args.fine_tune_layers, args.blend_linear,
-                                           args.fine_tune_folds), "machine": machine}
+                                           args.fine_tune_folds, args.fine_tune_members), "machine": machine}
         new_params = result["germeval17"].get("fine_tuned_params")
+        # the fine-tuned results of earlier runs with other settings stay, marked, oldest first
+        earlier = before.get("earlier_fine_tuned_runs") or ([before["earlier_fine_tuned_run"]]
+                                                             if "earlier_fine_tuned_run" in before else [])
         if "fine_tuned_params" in before and before["fine_tuned_params"] != new_params:
-            # the fine-tuned results of an earlier run with other settings (or none now) stay, marked
-            result["germeval17"]["earlier_fine_tuned_run"] = {
+            earlier = earlier + [{
                 **({"note": EARLIER_NOTE} if "commit" not in before.get("machine", {}) else {}),
                 **{k: v for k, v in before.items() if k.startswith("fine_tuned") or k.startswith("train_")
-                   or k in ("classifier", "machine")}}
-        elif not args.fine_tune_layers and "earlier_fine_tuned_run" in before:
-            result["germeval17"]["earlier_fine_tuned_run"] = before["earlier_fine_tuned_run"]
+                   or k in ("classifier", "machine")}}]
+        if earlier:
+            result["germeval17"]["earlier_fine_tuned_runs"] = earlier
     result[f"last_run_{args.only or 'all'}"] = {"wall_s": round(time.perf_counter() - t0, 1),
                                                  "cpu_s": round(time.process_time() - c0, 1)}
     path.write_text(json.dumps(result, indent=2) + "\n")

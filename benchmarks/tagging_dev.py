@@ -1,6 +1,7 @@
 """Choosing how to combine the fine-tuned and the linear classifier, on SemEval-14's train split only.
 
     python benchmarks/tagging_dev.py [--shared ../shared/benchmarks] [--fine-tune-layers 4] [--fine-tune-folds 2]
+                                     [--fine-tune-members 2]
 
 The test split is not read. The train split is cut 80/20 (the first fold of a seeded 5-fold split);
 ``ThemeClassifier(fine_tune_layers=K, blend_linear=0.5)`` is trained on the 80 % and its parts are
@@ -9,7 +10,9 @@ scored on the 20 %: the fine-tuned head alone (cut-off 0.5), the embeddings + TF
 (no weight is tuned), so the dev set picks between five fixed candidates (the fifth: the 0.5 cut without min_themes),
 and with ``--fine-tune-folds K`` a sixth: the mean cut at per-theme cut-offs tuned on out-of-fold
 probabilities of K fine-tunes on the 80 % (``ThemeClassifier(fine_tune_folds=K)``; its encoder and
-linear heads are the same as without, so one model gives all six). Writes benchmarks/tagging_dev.json;
+linear heads are the same as without, so one model gives all six). ``--fine-tune-members M`` makes
+the fine-tuned part an ensemble of M seeded fine-tunes (``ThemeClassifier(fine_tune_members=M)``; its
+first member is the model without). Writes benchmarks/tagging_dev.json;
 benchmarks/tagging.py then scores the chosen candidate on test once.
 """
 
@@ -47,6 +50,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks")
     parser.add_argument("--fine-tune-layers", type=int, default=4)
     parser.add_argument("--fine-tune-folds", type=int, default=0)
+    parser.add_argument("--fine-tune-members", type=int, default=1)
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from nps_text.tagging import ThemeClassifier
@@ -56,13 +60,14 @@ def main() -> None:
     fit_idx, dev_idx = next(KFold(5, shuffle=True, random_state=0).split(texts))
     t0, c0 = time.perf_counter(), time.process_time()
     model = ThemeClassifier(fine_tune_layers=args.fine_tune_layers, fine_tune_epochs=4, max_length=64,
-                            blend_linear=0.5, fine_tune_folds=args.fine_tune_folds).fit([texts[i] for i in fit_idx], [gold[i] for i in fit_idx])
+                            blend_linear=0.5, fine_tune_folds=args.fine_tune_folds,
+                            fine_tune_members=args.fine_tune_members).fit([texts[i] for i in fit_idx], [gold[i] for i in fit_idx])
     dev_texts, dev_gold = [texts[i] for i in dev_idx], [gold[i] for i in dev_idx]
     scores = {name: micro(dev_gold, [list(model.classes_[row]) for row in predicted])
               for name, predicted in candidates(model, dev_texts).items()}
     result = {"how to reproduce": "python benchmarks/tagging_dev.py", "data": "SemEval-14 restaurants train split",
               "n_fit": len(fit_idx), "n_dev": len(dev_idx), "fine_tune_layers": args.fine_tune_layers,
-              "fine_tune_folds": args.fine_tune_folds,
+              "fine_tune_folds": args.fine_tune_folds, "fine_tune_members": args.fine_tune_members,
               "candidates": scores, "chosen": max(scores, key=lambda k: scores[k]["f1"]),
               "wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(time.process_time() - c0, 1),
               "load_average_1m_at_start": round(os.getloadavg()[0], 2), "commit": _commit()}
@@ -72,7 +77,7 @@ def main() -> None:
         earlier = before.get("earlier_runs") or ([before["earlier_run"]] if "earlier_run" in before else [])
         result["earlier_runs"] = earlier + [{
             "commit": before.get("commit", "990d4e5 (with min_themes and the linear heads choosing C / embedding weight)"),
-            **{k: before[k] for k in ("fine_tune_folds", "candidates", "chosen", "wall_s", "cpu_s") if k in before}}]
+            **{k: before[k] for k in ("fine_tune_folds", "fine_tune_members", "candidates", "chosen", "wall_s", "cpu_s") if k in before}}]
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 

@@ -549,23 +549,26 @@ def train(
     fine_tune_folds: Annotated[int, typer.Option(
         "--fine-tune-folds", metavar="K", help="With --fine-tune-layers: also fine-tune on K folds (2 or more) to tune "
         "each theme's cut-off on out-of-fold probabilities; about K-1 more fine-tunes. 0: fixed cut-offs.")] = 0,
+    fine_tune_members: Annotated[int, typer.Option(
+        "--fine-tune-members", metavar="M", help="With --fine-tune-layers: fine-tune M times with seeds SEED, SEED+1, "
+        "... and average them (an ensemble); about M-1 more fine-tunes. 1: one.")] = 1,
 ) -> None:
     """Train a theme classifier on labelled comments and save it (JSON + .npy/safetensors, no pickle)."""
     from .training import read_labelled, train as train_model
 
-    if max_length != 64 and not fine_tune_layers:
-        raise ParameterError(f"--max-length {max_length} needs --fine-tune-layers K: only the fine-tuned encoder cuts "
-                             "texts to a number of tokens. Add --fine-tune-layers 4, or drop it.")
-    if fine_tune_folds and not fine_tune_layers:
-        raise ParameterError(f"--fine-tune-folds {fine_tune_folds} needs --fine-tune-layers K: it tunes the cut-offs "
-                             "of a fine-tuned classifier. Add --fine-tune-layers 4, or drop it.")
-    if blend_linear and not fine_tune_layers:
-        raise ParameterError(f"--blend-linear {blend_linear:g} needs --fine-tune-layers K: it weighs the embeddings "
-                             "+ TF-IDF classifier against a fine-tuned one. Add --fine-tune-layers 4, or drop it.")
+    needs_fine_tuning = [  # (option, value, set?, what it does)
+        ("--max-length", max_length, max_length != 64, "only the fine-tuned encoder cuts texts to a number of tokens"),
+        ("--fine-tune-folds", fine_tune_folds, bool(fine_tune_folds), "it tunes the cut-offs of a fine-tuned classifier"),
+        ("--fine-tune-members", fine_tune_members, fine_tune_members != 1, "it averages several fine-tuned classifiers"),
+        ("--blend-linear", f"{blend_linear:g}", bool(blend_linear),
+         "it weighs the embeddings + TF-IDF classifier against a fine-tuned one")]
+    for option, value, given, why in needs_fine_tuning:
+        if given and not fine_tune_layers:
+            raise ParameterError(f"{option} {value} needs --fine-tune-layers K: {why}. Add --fine-tune-layers 4, or drop it.")
     texts, label_lists = read_labelled(labelled, text=text, labels=labels[0] if len(labels) == 1 else labels)
     model = train_model(texts, label_lists, output, embedder=embedder, folds=folds, seed=seed,
                         fine_tune_layers=fine_tune_layers, blend_linear=blend_linear, max_length=max_length,
-                        fine_tune_folds=fine_tune_folds)
+                        fine_tune_folds=fine_tune_folds, fine_tune_members=fine_tune_members)
     if len(model.classes_) == 1:
         err.print(f"Warning: every label in {labelled.name} is the one theme {model.classes_[0]!r}, so the model can only "
                   "say whether a comment is about it. If rows hold several themes, separate them with '|' or ';' "

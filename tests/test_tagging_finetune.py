@@ -98,3 +98,33 @@ def test_fine_tune_folds_tune_the_cut_offs_on_out_of_fold_probabilities():
     assert model.encoder_.oof_proba is None  # training-time data is not kept in the model
     with pytest.raises(ParameterError, match=r"fine_tune_folds must be 0, or with fine_tune_layers > 0 between 2 and 6"):
         ThemeClassifier(fine_tune_folds=2).fit(texts, labels)
+
+
+def test_fine_tune_members_average_seeded_runs_and_reload_in_a_fresh_process(tmp_path):
+    from nps_text.tagging.finetune import fine_tune
+
+    texts, labels = TEXTS[:12], LABELS[:12]
+    params = dict(fine_tune_layers=1, fine_tune_epochs=1, max_length=16, seed=3)
+    model = ThemeClassifier(fine_tune_members=2, **params).fit(texts, labels)
+    Y = model.binarizer_.transform(labels)
+    settings = dict(layers=1, epochs=1, max_length=16)
+    first, second = fine_tune(texts, Y, seed=3, **settings), fine_tune(texts, Y, seed=4, **settings)
+    assert not np.allclose(first.encode(texts)[1], second.encode(texts)[1])  # the seeds give different members
+    proba = model.predict_proba(texts)  # the mean of the two runs, each as trained alone
+    np.testing.assert_allclose(proba, (first.encode(texts)[1] + second.encode(texts)[1]) / 2, atol=1e-5)
+    np.testing.assert_array_equal(model.encoder_.encode(texts)[0], first.encode(texts)[0])  # embeddings: the first's
+
+    folder = model.save(tmp_path / "m")
+    assert json.loads((folder / "encoder.json").read_text())["members"] == 2
+    code = ("import sys, json; from nps_text.tagging import ThemeClassifier; "
+            "m = ThemeClassifier.load(sys.argv[1]); print(json.dumps(m.predict_proba(json.loads(sys.argv[2])).tolist()))")
+    out = subprocess.run([sys.executable, "-c", code, str(folder), json.dumps(texts)], capture_output=True, text=True,
+                         check=True)
+    np.testing.assert_array_equal(np.array(json.loads(out.stdout)), proba)
+
+    config = json.loads((folder / "encoder.json").read_text())
+    (folder / "encoder.json").write_text(json.dumps({**config, "members": 1}))  # the second member's tensors are now unexpected
+    with pytest.raises(ModelFileError, match=r"does not hold the tensors of a fine-tuned e5-st encoder; refused"):
+        ThemeClassifier.load(folder)
+    with pytest.raises(ParameterError, match=r"fine_tune_members must be 1, or with fine_tune_layers > 0 between 2 and 20, got 2"):
+        ThemeClassifier(fine_tune_members=2).fit(texts, labels)

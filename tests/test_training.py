@@ -88,6 +88,8 @@ def test_wrong_label_column_exits_2(labelled_csv, tmp_path):
     (["--blend-linear", "0.5"], "--blend-linear 0.5 needs --fine-tune-layers K"),
     (["--fine-tune-folds", "2"], "--fine-tune-folds 2 needs --fine-tune-layers K"),
     (["--max-length", "128"], "--max-length 128 needs --fine-tune-layers K"),
+    (["--fine-tune-members", "2"], "--fine-tune-members 2 needs --fine-tune-layers K"),
+    (["--fine-tune-layers", "1", "--fine-tune-members", "0"], "fine_tune_members must be 1, or with fine_tune_layers > 0 between 2 and 20, got 0"),
     (["--fine-tune-layers", "1", "--fine-tune-folds", "1"], "fine_tune_folds must be 0, or with fine_tune_layers > 0 between 2 and"),
     (["--folds", "1"], "folds=1 cannot cross-validate 24 labelled texts: use 0 (no cross-validation) or 2 to 12"),
     (["--folds", "50"], "folds=50 cannot cross-validate 24"),

@@ -151,6 +151,11 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         0 (default): cut at 0.5, or with ``blend_linear`` at the parts' cut-offs mixed by weight —
         with ``k = 2`` that fixed rule did better on GermEval-17 (the half-data fine-tunes are less
         sure, so their cut-offs come out too low; see the README's tagging benchmark).
+    fine_tune_members : int
+        With ``fine_tune_layers`` > 0: ``m`` ≥ 2 fine-tunes the top layers and head ``m`` times, with
+        seeds ``seed``, ``seed + 1``, …, and averages their probabilities (an ensemble; the lower layers
+        run once for all). Costs about ``m − 1`` more fine-tunes, and the top layers run ``m`` times when
+        predicting. 1 (default): one fine-tuned model.
 
     Examples
     --------
@@ -163,7 +168,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, *, embedder: str = "e5", C: float | str = "auto", embedding_weight: float | str = "auto",
                  min_themes: int | None = None, tfidf: bool = True, threshold_folds: int = 5, seed: int = 0,
                  cache: bool | str = True, fine_tune_layers: int = 0, fine_tune_epochs: int = 4, max_length: int = 64,
-                 blend_linear: float = 0.0, fine_tune_folds: int = 0) -> None:
+                 blend_linear: float = 0.0, fine_tune_folds: int = 0, fine_tune_members: int = 1) -> None:
         self.embedder = embedder
         self.C = C
         self.embedding_weight = embedding_weight
@@ -177,6 +182,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.max_length = max_length
         self.blend_linear = blend_linear
         self.fine_tune_folds = fine_tune_folds
+        self.fine_tune_members = fine_tune_members
 
     # ---------------------------------------------------------------- features
     def _fit_vectorizers(self, texts: list[str]) -> None:
@@ -246,6 +252,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             raise ParameterError(f"fine_tune_folds must be 0, or with fine_tune_layers > 0 between 2 and "
                                  f"{len(texts) // 2} (half the {len(texts)} texts), got {self.fine_tune_folds!r} "
                                  f"(fine_tune_layers={self.fine_tune_layers!r}).")
+        if self.fine_tune_members != 1 and not (self.fine_tune_layers and type(self.fine_tune_members) is int
+                                                and 2 <= self.fine_tune_members <= 20):
+            raise ParameterError(f"fine_tune_members must be 1, or with fine_tune_layers > 0 between 2 and 20, got "
+                                 f"{self.fine_tune_members!r} (fine_tune_layers={self.fine_tune_layers!r}).")
         if self.fine_tune_layers and int(self.max_length) < 8:
             raise ParameterError(f"max_length must be at least 8 tokens, got {self.max_length!r}.")
         for name in ("C", "embedding_weight"):
@@ -262,7 +272,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
             self.encoder_ = fine_tune(texts, Y, layers=int(self.fine_tune_layers), epochs=int(self.fine_tune_epochs),
                                       max_length=int(self.max_length), seed=self.seed,
-                                      oof_folds=int(self.fine_tune_folds))
+                                      oof_folds=int(self.fine_tune_folds), members=int(self.fine_tune_members))
         weight = self._linear_weight()
         if weight == 0.0:  # the fine-tuned head alone: no linear heads
             self.C_, self.embedding_weight_ = None, None

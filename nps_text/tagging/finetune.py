@@ -71,6 +71,7 @@ class FineTunedEncoder:
     layers: int
     batch_size: int = 64
     extra: dict = field(default_factory=dict)
+    members: list = field(default_factory=list)  # further (top layers, head_w, head_b), averaged with the model's own
     oof_proba: np.ndarray | None = None  # out-of-fold probabilities of the training texts (fine_tune(oof_folds=k)); not saved
 
     def _batches(self, texts: list[str]):
@@ -86,12 +87,18 @@ class FineTunedEncoder:
 
         self.model.eval()
         vectors = np.zeros((len(texts), self.head_w.shape[1]), dtype=np.float32)
+        others = [np.zeros_like(vectors) for _ in self.members]
+        first = self.model.config.num_hidden_layers - self.layers
         with torch.inference_mode():
             for idx, batch in self._batches(texts):
-                vectors[idx] = _mean_pool(self.model(**batch).last_hidden_state, batch["attention_mask"]).numpy()
-        logits = vectors @ self.head_w.T + self.head_b
+                out = self.model(**batch, output_hidden_states=bool(self.members))
+                vectors[idx] = _mean_pool(out.last_hidden_state, batch["attention_mask"]).numpy()
+                for pooled, (top, _, _) in zip(others, self.members):  # the same lower layers, their own top
+                    pooled[idx] = _through(self.model, top, out.hidden_states[first], batch["attention_mask"]).numpy()
+        proba = np.mean([_sigmoid(v @ w.T + b) for v, (w, b) in
+                         zip([vectors, *others], [(self.head_w, self.head_b)] + [m[1:] for m in self.members])], axis=0)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-12), 1.0 / (1.0 + np.exp(-logits))
+        return vectors / np.maximum(norms, 1e-12), proba
 
     # -------------------------------------------------------------- safe persistence
     def save(self, folder: Path) -> list[str]:
@@ -105,10 +112,17 @@ class FineTunedEncoder:
                    for k in _trained_keys(state, self.layers, self.model.config.num_hidden_layers)}
         tensors["head.weight"] = torch.from_numpy(np.ascontiguousarray(self.head_w))
         tensors["head.bias"] = torch.from_numpy(np.ascontiguousarray(self.head_b))
+        first = self.model.config.num_hidden_layers - self.layers
+        for j, (top, head_w, head_b) in enumerate(self.members, start=1):
+            for key, value in top.state_dict().items():  # "3.attention..." -> "member1.encoder.layer.11.attention..."
+                index, rest = key.split(".", 1)
+                tensors[f"member{j}.encoder.layer.{first + int(index)}.{rest}"] = value.detach().contiguous().clone()
+            tensors[f"member{j}.head.weight"] = torch.from_numpy(np.ascontiguousarray(head_w))
+            tensors[f"member{j}.head.bias"] = torch.from_numpy(np.ascontiguousarray(head_b))
         save_file(tensors, str(folder / "encoder.safetensors"))
         (folder / "encoder.safetensors").chmod(0o644)  # like the model's other files (safetensors writes 0600)
         config = {"base": "e5-st", "base_build": json.loads((_base_folder() / "nps_text_build.json").read_text()),
-                  "max_length": self.max_length, "layers": self.layers, **self.extra}
+                  "max_length": self.max_length, "layers": self.layers, "members": 1 + len(self.members), **self.extra}
         (folder / "encoder.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
         return ["encoder.safetensors", "encoder.json"]
 
@@ -117,6 +131,8 @@ class FineTunedEncoder:
         """Overlay the saved tensors on the rebuilt base model (safetensors only, no code runs)."""
         from safetensors import SafetensorError
         from safetensors.torch import load_file
+
+        import torch
 
         config = json.loads((folder / "encoder.json").read_text(encoding="utf-8"))
         built = json.loads((_base_folder() / "nps_text_build.json").read_text())
@@ -128,16 +144,26 @@ class FineTunedEncoder:
         except (SafetensorError, OSError, ValueError) as exc:
             raise ModelFileError(f"'{folder / 'encoder.safetensors'}' is not a valid safetensors file ({exc}); "
                                     "refused. Re-save the model with ThemeClassifier.save().") from None
-        head_w, head_b = tensors.pop("head.weight", None), tensors.pop("head.bias", None)
         model, tokenizer = _load_base()
-        layers = int(config.get("layers", 0))
-        expected = set(_trained_keys(model.state_dict(), layers, model.config.num_hidden_layers))
-        if head_w is None or head_b is None or not expected or set(tensors) != expected:
+        layers, n_members = int(config.get("layers", 0)), config.get("members", 1)
+        own = set(_trained_keys(model.state_dict(), layers, model.config.num_hidden_layers)) | {"head.weight", "head.bias"}
+        expected = own | {f"member{j}.{key}" for j in range(1, n_members) for key in own} if type(n_members) is int else set()
+        if len(own) == 2 or not 1 <= (n_members if type(n_members) is int else 0) <= 20 or set(tensors) != expected:
             raise ModelFileError(f"'{folder / 'encoder.safetensors'}' does not hold the tensors of a fine-tuned "
                                     "e5-st encoder; refused. Re-save the model with ThemeClassifier.save().")
-        model.load_state_dict(tensors, strict=False)
+        first = model.config.num_hidden_layers - layers
+        members = []
+        for j in range(1, n_members):
+            mine = {key[len(f"member{j}."):]: value for key, value in tensors.items() if key.startswith(f"member{j}.")}
+            top = copy.deepcopy(torch.nn.ModuleList(model.encoder.layer[first:]))
+            top.load_state_dict({f"{int(k.split('.')[2]) - first}.{k.split('.', 3)[3]}": v for k, v in mine.items()
+                                 if k.startswith("encoder.")})
+            top.eval()
+            members.append((top, mine["head.weight"].numpy(), mine["head.bias"].numpy()))
+        head_w, head_b = tensors.pop("head.weight"), tensors.pop("head.bias")
+        model.load_state_dict({k: v for k, v in tensors.items() if not k.startswith("member")}, strict=False)
         return cls(model=model, tokenizer=tokenizer, head_w=head_w.numpy(), head_b=head_b.numpy(),
-                   max_length=int(config["max_length"]), layers=layers)
+                   max_length=int(config["max_length"]), layers=layers, members=members)
 
 
 def _mean_pool(hidden, mask):
@@ -180,13 +206,21 @@ def _lower_states(model, tokenizer, texts: list[str], first_trained: int, max_le
     return states
 
 
-def _top_pooled(model, top, states: list, idx):
-    """Mean-pooled output of the trained layers ``top`` for the texts ``idx``, from their lower-layer states."""
-    hidden, mask = _padded(states, idx)
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-logits))
+
+
+def _through(model, top, hidden, mask):
+    """Mean-pooled output of the trained layers ``top`` on the (padded) lower-layer states ``hidden``."""
     extended = _extended_mask(model, mask, hidden)
     for layer in top:
         hidden = layer(hidden, attention_mask=extended)
     return _mean_pool(hidden, mask)
+
+
+def _top_pooled(model, top, states: list, idx):
+    """Mean-pooled output of the trained layers ``top`` for the texts ``idx``, from their lower-layer states."""
+    return _through(model, top, *_padded(states, idx))
 
 
 def _train_top(model, top, states: list, Y: np.ndarray, rows: np.ndarray, *, epochs: int, batch_size: int,
@@ -240,13 +274,16 @@ def _top_proba(model, top, head, states: list, rows: np.ndarray, batch_size: int
 
 def fine_tune(texts: list[str], Y: np.ndarray, *, layers: int = 2, epochs: int = 4, max_length: int = 64,
               batch_size: int = 16, lr: float = 1e-4, head_lr: float = 1e-3, seed: int = 0,
-              threads: int | None = None, oof_folds: int = 0) -> FineTunedEncoder:
+              threads: int | None = None, oof_folds: int = 0, members: int = 1) -> FineTunedEncoder:
     """Fine-tune the top ``layers`` of e5-st and a BCE head on ``texts`` and their 0/1 label matrix ``Y``.
 
+    With ``members`` = m ≥ 2 the top layers and head are trained m times from the same start, with
+    seeds ``seed``, ``seed + 1``, … (head initialisation, dropout, batch order), and the encoder
+    averages the m heads' probabilities (an ensemble; the first member is the model without ``members``).
     With ``oof_folds`` = k ≥ 2 the same is first done k times, each on all but one fold of the texts,
     and the returned encoder's ``oof_proba`` holds each text's probabilities from the run that did not
     see it (out-of-fold, for tuning cut-offs). The lower layers' states are computed once for all runs,
-    and the final encoder is the same as without ``oof_folds``.
+    and the final encoder's first member is the same as without ``oof_folds`` and ``members``.
     """
     import torch
 
@@ -270,23 +307,34 @@ def fine_tune(texts: list[str], Y: np.ndarray, *, layers: int = 2, epochs: int =
             param.requires_grad = False
         for param in top.parameters():
             param.requires_grad = True
-        settings = {"epochs": epochs, "batch_size": batch_size, "lr": lr, "head_lr": head_lr, "seed": seed}
+        settings = {"epochs": epochs, "batch_size": batch_size, "lr": lr, "head_lr": head_lr}
+        start = copy.deepcopy(top) if oof_folds or members > 1 else None  # the base weights every run starts from
         oof = None
         if oof_folds:
             oof = np.zeros(Y.shape, dtype=float)
             for fit_rows, held_out in KFold(oof_folds, shuffle=True, random_state=seed).split(texts):
-                fold_top = copy.deepcopy(top)  # from the base weights, before the final run trains them
-                fold_head = _train_top(model, fold_top, states, Y, fit_rows, **settings)
-                oof[held_out] = _top_proba(model, fold_top, fold_head, states, held_out)
-                del fold_top, fold_head
-        head = _train_top(model, top, states, Y, np.arange(len(texts)), **settings)
+                for j in range(members):  # the fold's ensemble, like the final one
+                    fold_top = copy.deepcopy(start)
+                    fold_head = _train_top(model, fold_top, states, Y, fit_rows, seed=seed + j, **settings)
+                    oof[held_out] += _top_proba(model, fold_top, fold_head, states, held_out) / members
+                    del fold_top, fold_head
+        everything = np.arange(len(texts))
+        head = _train_top(model, top, states, Y, everything, seed=seed, **settings)
+        others = []
+        for j in range(1, members):
+            member_top = copy.deepcopy(start)
+            member_head = _train_top(model, member_top, states, Y, everything, seed=seed + j, **settings)
+            for param in member_top.parameters():
+                param.requires_grad = False
+            others.append((member_top, member_head.weight.detach().numpy().astype(np.float32),
+                           member_head.bias.detach().numpy().astype(np.float32)))
         model.eval()
         for param in model.parameters():
             param.requires_grad = False
         return FineTunedEncoder(model=model, tokenizer=tokenizer, head_w=head.weight.detach().numpy().astype(np.float32),
                                 head_b=head.bias.detach().numpy().astype(np.float32), max_length=max_length,
                                 layers=layers, extra={"epochs": epochs, "lr": lr, "batch_size": batch_size, "seed": seed},
-                                oof_proba=oof)
+                                members=others, oof_proba=oof)
     finally:
         torch.use_deterministic_algorithms(previous)
         torch.set_num_threads(old_threads)
