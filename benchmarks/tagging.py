@@ -52,6 +52,13 @@ def micro(gold: list[list[str]], pred: list[list[str]]) -> dict[str, float]:
     return evaluate(gold, pred)["micro"]
 
 
+def intervals(gold: list[list[str]], found: dict[str, list[list[str]]], baseline: list[list[str]]) -> dict:
+    """95 % bootstrap intervals (over the items) of each system's micro-F1 and of its difference to the baseline."""
+    from nps_text.training import micro_f1_interval
+
+    return {name: micro_f1_interval(gold, predicted, baseline=baseline) for name, predicted in found.items()}
+
+
 def labels(frame: pd.DataFrame) -> list[list[str]]:
     return [str(x).split("|") for x in frame["labels"]]
 
@@ -66,7 +73,7 @@ def svm_baseline(train_texts, train_labels, test_texts) -> list[list[str]]:
 
 
 def classifier(train_texts, train_labels, test_texts, embedder: str, cache: bool = True,
-               **params) -> tuple[list[list[str]], dict]:
+               **params) -> tuple[object, list[list[str]], dict]:
     """Fit and predict; the timings (wall and this process's CPU seconds) include computing embeddings."""
     from nps_text.tagging import ThemeClassifier
 
@@ -75,7 +82,7 @@ def classifier(train_texts, train_labels, test_texts, embedder: str, cache: bool
     t1, c1 = time.perf_counter(), time.process_time()
     predicted = model.predict_labels(test_texts)
     t2, c2 = time.perf_counter(), time.process_time()
-    return predicted, {"train_wall_s": round(t1 - t0, 1), "train_cpu_s": round(c1 - c0, 1),
+    return model, predicted, {"train_wall_s": round(t1 - t0, 1), "train_cpu_s": round(c1 - c0, 1),
                        "tag_sentences_per_s": round(len(test_texts) / (t2 - t1), 1),
                        "tag_cpu_s_per_1000_sentences": round(1000 * (c2 - c1) / len(test_texts), 1)}
 
@@ -87,17 +94,28 @@ def semeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: fl
     gold = labels(test)
     args = (train["text"].tolist(), labels(train), test["text"].tolist(), embedder)
     # no embedding cache here: training time and tagging speed include computing the embeddings
-    predicted, cost = classifier(*args, cache=False)
+    _, predicted, cost = classifier(*args, cache=False)
+    svm = svm_baseline(train["text"].tolist(), labels(train), test["text"].tolist())
     out = {"n_train": len(train), "n_test": len(test), "classifier": {**micro(gold, predicted), **cost},
-           "tfidf_svm": micro(gold, svm_baseline(train["text"].tolist(), labels(train), test["text"].tolist()))}
+           "tfidf_svm": micro(gold, svm)}
+    found = {"classifier": predicted}
     if fine_tune_layers:
-        predicted, cost = classifier(*args, fine_tune_layers=fine_tune_layers, fine_tune_epochs=4, max_length=64,
+        model, predicted, cost = classifier(*args, fine_tune_layers=fine_tune_layers, fine_tune_epochs=4, max_length=64,
                                      blend_linear=blend_linear, fine_tune_folds=fine_tune_folds,
                                      fine_tune_members=fine_tune_members, cache=False)
         out[_fine_tuned_key(fine_tune_layers, blend_linear, fine_tune_folds, fine_tune_members)] = {
             **micro(gold, predicted), **cost, "fine_tune_layers": fine_tune_layers, "fine_tune_epochs": 4,
             "max_length": 64, "blend_linear": blend_linear, "fine_tune_folds": fine_tune_folds,
             "fine_tune_members": fine_tune_members, "threads": _threads()}
+        found[_fine_tuned_key(fine_tune_layers, blend_linear, fine_tune_folds, fine_tune_members)] = predicted
+        if fine_tune_members > 1:  # the first member alone is the model without members (same cut-offs without folds)
+            test_texts = test["text"].tolist()
+            parts = model.predict_proba_parts(test_texts)
+            first = model.blend({**parts, "fine_tuned": model.encoder_.member_proba(test_texts)[0]})
+            found[_fine_tuned_key(fine_tune_layers, blend_linear, fine_tune_folds) + "_first_member"] = [
+                list(model.classes_[row]) for row in model.decide(first)]
+        out.update({name: micro(gold, predicted) for name, predicted in found.items() if name.endswith("_first_member")})
+    out["intervals_vs_tfidf_svm"] = intervals(gold, found, svm)
     out["zero_shot"] = {**zero_shot(test, embedder), "dev_train_split": zero_shot(train, embedder),
                         "how": "names, one-line descriptions and ~11 phrases per category written by us; the decision rule "
                                "and wording were chosen on the train split (labels used only to score choices), test scored once"}
@@ -147,13 +165,7 @@ def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: f
 
     data = pd.read_csv(shared / "germeval17_dev.csv")
     texts, gold = data["text"].tolist(), labels(data)
-    names = ["classifier", "tfidf_svm"]
-    if fine_tune_layers:
-        names.append(_fine_tuned_key(fine_tune_layers, 0.0, 0, fine_tune_members) + "_alone")
-    key = _fine_tuned_key(fine_tune_layers, blend_linear, fine_tune_folds, fine_tune_members)
-    if fine_tune_layers and blend_linear:  # and the cut-off rules not chosen, for comparison
-        names += [key, key + "_threshold_0.5"] + ([key + "_mixed_cut_offs"] if fine_tune_folds else [])
-    found = {name: [None] * len(texts) for name in names}
+    found: dict[str, list] = {}
     params = ({"fine_tune_layers": fine_tune_layers, "fine_tune_epochs": 4, "max_length": 128,
                "blend_linear": blend_linear, "fine_tune_folds": fine_tune_folds,
                **({"fine_tune_members": fine_tune_members} if fine_tune_members != 1 else {})} if fine_tune_layers else {})
@@ -165,25 +177,37 @@ def germeval(shared: Path, embedder: str, fine_tune_layers: int, blend_linear: f
         model = ThemeClassifier(embedder=embedder, **params).fit(tr_texts, tr_labels)
         wall, cpu = wall + time.perf_counter() - t0, cpu + time.process_time() - c0
         parts = model.predict_proba_parts(te_texts)
+        half = np.full(len(model.classes_), 0.5)
         default = model  # the default classifier is a blended model's linear part (same code, data and seed)
         if "linear" not in parts:  # fine-tuned alone: fit the default classifier too
             default = ThemeClassifier(embedder=embedder).fit(tr_texts, tr_labels)
             parts["linear"] = default.predict_proba(te_texts)
-        predictions = {"classifier": default.decide(parts["linear"], default.linear_thresholds_)}
+        predictions = {"classifier": default.decide(parts["linear"], default.linear_thresholds_),
+                       "tfidf_svm": None}
+        key = _fine_tuned_key(fine_tune_layers, blend_linear, fine_tune_folds, fine_tune_members)
+        alone = _fine_tuned_key(fine_tune_layers, 0.0, 0, fine_tune_members) + "_alone"
         if fine_tune_layers:
-            predictions[names[2]] = model.decide(parts["fine_tuned"], np.full(len(model.classes_), 0.5))
-        if fine_tune_layers and blend_linear:
+            predictions[alone] = model.decide(parts["fine_tuned"], half)
+        if fine_tune_layers and blend_linear:  # the model's own cut-offs, and the rules not chosen for comparison
             blended = model.blend(parts)  # = predict_proba, without encoding the texts again
-            predictions[names[3]] = model.decide(blended)
-            predictions[names[4]] = model.decide(blended, np.full(len(model.classes_), 0.5))
+            predictions[key] = model.decide(blended)
+            predictions[key + "_threshold_0.5"] = model.decide(blended, half)
             if fine_tune_folds:  # the fixed rule the out-of-fold cut-offs replace
-                predictions[names[5]] = model.decide(blended, model.mixed_cut_offs())
+                predictions[key + "_mixed_cut_offs"] = model.decide(blended, model.mixed_cut_offs())
+        if fine_tune_layers and fine_tune_members > 1:  # the first member alone is the model without members
+            first = model.encoder_.member_proba(te_texts)[0]
+            single = _fine_tuned_key(fine_tune_layers, blend_linear, fine_tune_folds)
+            predictions[_fine_tuned_key(fine_tune_layers, 0.0) + "_alone"] = model.decide(first, half)
+            if blend_linear and not fine_tune_folds:  # its cut-offs are the same mixed ones
+                predictions[single] = model.decide(model.blend({**parts, "fine_tuned": first}))
+        predictions["tfidf_svm"] = svm_baseline(tr_texts, tr_labels, te_texts)
         for name, predicted in predictions.items():
+            rows = found.setdefault(name, [None] * len(texts))
             for i, row in zip(test, predicted):
-                found[name][i] = list(model.classes_[row])
-        for i, b in zip(test, svm_baseline(tr_texts, tr_labels, te_texts)):
-            found["tfidf_svm"][i] = b
+                rows[i] = row if name == "tfidf_svm" else list(model.classes_[row])
+    names = list(found)
     out = {"n": len(texts), "folds": 5, **{name: micro(gold, found[name]) for name in names},
+           "intervals_vs_tfidf_svm": intervals(gold, {k: v for k, v in found.items() if k != "tfidf_svm"}, found["tfidf_svm"]),
            "train_wall_s_all_folds": round(wall, 1), "train_cpu_s_all_folds": round(cpu, 1)}
     if fine_tune_layers:
         out["fine_tuned_params"] = params
@@ -207,6 +231,19 @@ def _commit() -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
     return (git("rev-parse", "--short", "HEAD") or "unknown") + ("+changes" if git("status", "--porcelain", "nps_text", "benchmarks/tagging.py") else "")
+
+
+def _cpu_model() -> str:
+    """The processor's name (floating-point results can differ in the last digits between processors)."""
+    import platform
+
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
 
 
 def _threads() -> int:
@@ -239,7 +276,8 @@ def main() -> None:
                    "embedder": args.embedder})
     # each section says how busy the machine was when it was measured (sections are refreshed separately)
     machine = {"machine_shared": args.machine_shared, "load_average_1m_at_start": round(os.getloadavg()[0], 2),
-               "cpu_note": "CPU seconds are this process's own (time.process_time)", "commit": _commit()}
+               "cpu_note": "CPU seconds are this process's own (time.process_time)", "commit": _commit(),
+               "cpu_model": _cpu_model()}
     t0, c0 = time.perf_counter(), time.process_time()
     if args.only in (None, "semeval14_restaurants"):
         # results with another number of fine-tuned layers (--fine-tune-layers K) are kept side by side

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import KFold
 
-from tagging import HERE, ROOT, _commit, labels, micro  # noqa: E402 - benchmarks/ is the script's folder
+from tagging import HERE, ROOT, _commit, _cpu_model, labels, micro  # noqa: E402 - benchmarks/ is the script's folder
 
 
 def candidates(model, texts: list[str]) -> dict[str, np.ndarray]:
@@ -70,7 +70,8 @@ def main() -> None:
               "fine_tune_folds": args.fine_tune_folds, "fine_tune_members": args.fine_tune_members,
               "candidates": scores, "chosen": max(scores, key=lambda k: scores[k]["f1"]),
               "wall_s": round(time.perf_counter() - t0, 1), "cpu_s": round(time.process_time() - c0, 1),
-              "load_average_1m_at_start": round(os.getloadavg()[0], 2), "commit": _commit()}
+              "load_average_1m_at_start": round(os.getloadavg()[0], 2), "commit": _commit(),
+              "cpu_model": _cpu_model()}
     path = HERE / "tagging_dev.json"
     if path.exists():  # the runs before keep their place, newest last
         before = json.loads(path.read_text())

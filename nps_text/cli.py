@@ -590,11 +590,12 @@ def evaluate(
 ) -> None:
     """Precision, recall and F1 (micro, macro, per theme) of a saved model on labelled comments."""
     from .tagging import ThemeClassifier
-    from .training import evaluate as score_labels, read_labelled
+    from .training import evaluate as score_labels, micro_f1_interval, read_labelled
 
     classifier = ThemeClassifier.load(model)  # a wrong model folder is the first thing to report
     texts, gold = read_labelled(labelled, text=text, labels=labels[0] if len(labels) == 1 else labels)
-    metrics = score_labels(gold, classifier.predict_labels(texts))
+    predicted = classifier.predict_labels(texts)
+    metrics = score_labels(gold, predicted)
     from .tagging.classifier import training_data_hash
 
     if training_data_hash([str(t) for t in texts], gold) == getattr(classifier, "data_hash_", None):
@@ -606,8 +607,9 @@ def evaluate(
         err.print(f"Warning: labels {unknown} in {labelled.name} are not themes of this model "
                   f"({classifier.classes_.tolist()}; names are case-sensitive), so they count as missed. Rename them "
                   "to the model's themes, or train a model on them.", highlight=False, soft_wrap=True)
+    interval = {k: v for k, v in micro_f1_interval(gold, predicted).items() if k != "f1"}
     if format is Format.json:
-        sys.stdout.write(json.dumps(metrics, indent=2) + "\n")
+        sys.stdout.write(json.dumps({**metrics, "micro_f1_interval": interval}, indent=2) + "\n")
         return
     if format is Format.csv:
         rows = [{"theme": theme, **row} for theme, row in metrics["per_label"].items()]
@@ -622,6 +624,9 @@ def evaluate(
         table.add_row(theme, *(f"{row[k]:.3f}" for k in ("precision", "recall", "f1")), str(row["support"]))
     for name in ("micro", "macro"):
         table.add_row(f"[bold]{name}[/]", *(f"{metrics[name][k]:.3f}" for k in ("precision", "recall", "f1")), "")
+    table.caption = (f"micro-F1 {interval['level']:.0%} interval {interval['low']:.3f}-{interval['high']:.3f} "
+                     f"(bootstrap over the {metrics['n']} texts)")
+    table.caption_justify = "left"
     out.print(table)
 
 

@@ -24,7 +24,7 @@ from .readers import read_table
 from .columns import resolve_column
 from .tagging.classifier import split_labels
 
-__all__ = ["read_labelled", "evaluate", "cross_validate", "train", "suggest_for_labelling"]
+__all__ = ["read_labelled", "evaluate", "micro_f1_interval", "cross_validate", "train", "suggest_for_labelling"]
 
 
 def read_labelled(path: str | Path | pd.DataFrame, *, text: str = "text", labels: str | list[str] = "labels"
@@ -98,6 +98,56 @@ def evaluate(gold: list[list[str]], predicted: list[list[str]]) -> dict:
     macro = {k: round(float(np.mean([v[k] for v in per_label.values()])), 4) if per_label else 0.0
              for k in ("precision", "recall", "f1")}
     return {"micro": _prf(tp_all, fp_all, fn_all), "macro": macro, "per_label": per_label, "n": len(gold)}
+
+
+def micro_f1_interval(gold: list[list[str]], predicted: list[list[str]], *, baseline: list[list[str]] | None = None,
+                      level: float = 0.95, n_boot: int = 2000, seed: int = 0) -> dict:
+    """A percentile bootstrap interval of micro-F1, over the labelled items (texts).
+
+    Each draw resamples the items with replacement and recomputes micro-F1 from their summed true
+    positives, false positives and false negatives. With ``baseline`` (another system's predictions
+    for the same items) the same draws also give an interval for the difference ``F1 − F1(baseline)``
+    (paired: both systems are scored on each draw's items) and the share of draws in which the
+    difference is ≤ 0. Returns ``{"f1", "low", "high", "level", "n_boot", "seed"}`` plus, with a
+    baseline, ``{"baseline_f1", "difference", "difference_low", "difference_high",
+    "draws_not_better"}``.
+
+    >>> r = micro_f1_interval([["a"], ["b"]] * 50, [["a"], ["a"]] * 50, n_boot=500)
+    >>> r["f1"], r["low"] < 0.5 < r["high"]
+    (0.5, True)
+    """
+    if len(gold) != len(predicted) or (baseline is not None and len(baseline) != len(gold)):
+        raise ParameterError(f"Got {len(gold)} gold label rows but {len(predicted)} predicted"
+                             + (f" and {len(baseline)} baseline" if baseline is not None else "")
+                             + " rows; pass one row per labelled text to each.")
+    if not gold:
+        raise ParameterError("No labelled texts to score; pass at least one.")
+    if not 0.0 < level < 1.0 or n_boot < 1:
+        raise ParameterError(f"level must be between 0 and 1 and n_boot at least 1, got level={level!r}, n_boot={n_boot!r}.")
+
+    def counts(rows: list[list[str]]) -> np.ndarray:  # per item: true positives, false positives, false negatives
+        return np.array([(len(set(g) & set(p)), len(set(p) - set(g)), len(set(g) - set(p)))
+                         for g, p in zip(gold, rows)], dtype=float).reshape(-1, 3)
+
+    def f1(summed: np.ndarray) -> np.ndarray:
+        tp, fp, fn = summed[..., 0], summed[..., 1], summed[..., 2]
+        return np.divide(2 * tp, 2 * tp + fp + fn, out=np.zeros_like(tp), where=(2 * tp + fp + fn) > 0)
+
+    weights = np.random.default_rng(seed).multinomial(len(gold), np.full(len(gold), 1.0 / len(gold)), size=n_boot)
+    tails = [100 * (1 - level) / 2, 100 * (1 + level) / 2]
+    mine = counts(predicted)
+    draws = f1(weights @ mine)
+    out = {"f1": round(float(f1(mine.sum(0))), 4), **dict(zip(("low", "high"), np.round(np.percentile(draws, tails), 4).tolist())),
+           "level": level, "n_boot": n_boot, "seed": seed}
+    if baseline is not None:
+        theirs = counts(baseline)
+        difference = draws - f1(weights @ theirs)
+        low, high = np.round(np.percentile(difference, tails), 4).tolist()
+        out.update({"baseline_f1": round(float(f1(theirs.sum(0))), 4),
+                    "difference": round(float(f1(mine.sum(0)) - f1(theirs.sum(0))), 4),
+                    "difference_low": low, "difference_high": high,
+                    "draws_not_better": round(float((difference <= 0).mean()), 4)})
+    return out
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from nps_text.cli import app
-from nps_text.training import evaluate, read_labelled
+from nps_text.errors import ParameterError
+from nps_text.training import evaluate, micro_f1_interval, read_labelled
 
 ROWS = [("viel zu teuer", "price"), ("Preis zu hoch", "price"), ("way too expensive", "price"),
         ("Paket kam spät", "delivery"), ("Lieferung dauerte ewig", "delivery"), ("parcel arrived late", "delivery"),
@@ -43,6 +45,29 @@ def test_evaluate_numbers():
     assert metrics["macro"]["recall"] == 0.5 and metrics["n"] == 3
 
 
+def test_micro_f1_interval_bootstraps_the_items():
+    rng = np.random.default_rng(1)
+    gold = [[t] for t in rng.choice(["a", "b", "c"], 300)]
+    good = [g if rng.random() < 0.85 else ["a"] for g in gold]  # right 85 % of the time (plus lucky "a"s)
+    worse = [g if rng.random() < 0.6 else ["b"] for g in gold]
+    result = micro_f1_interval(gold, good, baseline=worse, seed=4)
+    assert result["f1"] == evaluate(gold, good)["micro"]["f1"] and result["baseline_f1"] == evaluate(gold, worse)["micro"]["f1"]
+    assert result["low"] < result["f1"] < result["high"] and result["difference_low"] > 0 and result["draws_not_better"] == 0
+    # the same percentiles as resampling the items by hand, up to bootstrap noise
+    by_hand = []
+    for _ in range(2000):
+        idx = rng.integers(0, len(gold), len(gold))
+        by_hand.append(evaluate([gold[i] for i in idx], [good[i] for i in idx])["micro"]["f1"])
+    assert abs(np.percentile(by_hand, 2.5) - result["low"]) < 0.01 and abs(np.percentile(by_hand, 97.5) - result["high"]) < 0.01
+    assert micro_f1_interval(gold, good, baseline=worse, seed=4) == result  # same seed, same interval
+    few = micro_f1_interval(gold[:30], good[:30], seed=4)
+    assert few["high"] - few["low"] > result["high"] - result["low"]  # fewer texts, wider interval
+    same = micro_f1_interval(gold, good, baseline=good)
+    assert same["difference"] == same["difference_low"] == same["difference_high"] == 0 and same["draws_not_better"] == 1
+    with pytest.raises(ParameterError, match="Got 300 gold label rows but 299 predicted rows"):
+        micro_f1_interval(gold, good[:-1])
+
+
 def test_train_then_evaluate_from_the_cli(tmp_path, labelled_csv):
     runner = CliRunner()
     result = runner.invoke(app, ["train", str(labelled_csv), "-o", str(tmp_path / "model"), "--embedder", "hashing",
@@ -53,7 +78,9 @@ def test_train_then_evaluate_from_the_cli(tmp_path, labelled_csv):
     result = runner.invoke(app, ["evaluate", str(labelled_csv), "--model", str(tmp_path / "model"), "--format", "json"])
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.stdout)
-    assert set(metrics) == {"micro", "macro", "per_label", "n"} and metrics["n"] == len(ROWS)
+    assert set(metrics) == {"micro", "macro", "per_label", "n", "micro_f1_interval"} and metrics["n"] == len(ROWS)
+    interval = metrics["micro_f1_interval"]
+    assert interval["low"] <= metrics["micro"]["f1"] <= interval["high"] and interval["level"] == 0.95
     assert metrics["micro"]["f1"] > 0.8  # on its own training data
     assert "is the data this model was trained on" in result.stderr
     result = runner.invoke(app, ["evaluate", str(labelled_csv), "--model", str(tmp_path / "model"), "--format", "csv"])

@@ -82,7 +82,17 @@ class FineTunedEncoder:
                                       max_length=self.max_length, return_tensors="pt")
 
     def encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(L2-normalised mean-pooled embeddings, head probabilities), row-aligned with ``texts``."""
+        """(L2-normalised mean-pooled embeddings, head probabilities), row-aligned with ``texts``; with
+        several members the probabilities are their mean and the embeddings the first member's."""
+        vectors, probas = self._run(texts)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12), np.mean(probas, axis=0)
+
+    def member_proba(self, texts: list[str]) -> list[np.ndarray]:
+        """Each member's head probabilities (the first is the model trained without ``members``)."""
+        return self._run(texts)[1]
+
+    def _run(self, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
         import torch
 
         self.model.eval()
@@ -95,10 +105,8 @@ class FineTunedEncoder:
                 vectors[idx] = _mean_pool(out.last_hidden_state, batch["attention_mask"]).numpy()
                 for pooled, (top, _, _) in zip(others, self.members):  # the same lower layers, their own top
                     pooled[idx] = _through(self.model, top, out.hidden_states[first], batch["attention_mask"]).numpy()
-        proba = np.mean([_sigmoid(v @ w.T + b) for v, (w, b) in
-                         zip([vectors, *others], [(self.head_w, self.head_b)] + [m[1:] for m in self.members])], axis=0)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-12), proba
+        heads = [(self.head_w, self.head_b)] + [(w, b) for _, w, b in self.members]
+        return vectors, [_sigmoid(v @ w.T + b) for v, (w, b) in zip([vectors, *others], heads)]
 
     # -------------------------------------------------------------- safe persistence
     def save(self, folder: Path) -> list[str]:
