@@ -180,3 +180,47 @@ def test_min_themes_applies_per_comment_when_tagging(tmp_path):
 def test_labels_without_any_theme_are_refused():
     with pytest.raises(ParameterError, match=r"None of the 4 labelled texts has a theme"):
         ThemeClassifier(embedder="hashing").fit(["a", "b", "c", "d"], [[], "", None, []])
+
+
+def test_platt_scaling_recovers_a_known_miscalibration():
+    from nps_text.tagging.classifier import _logit, _platt
+
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0.01, 0.99, 5000)  # overconfident scores: the truth is sigmoid(0.5 · logit(p) − 0.3)
+    y = (rng.random(5000) < 1 / (1 + np.exp(-(0.5 * _logit(p) - 0.3)))).astype(int)
+    a, b = _platt(y, p)
+    assert abs(a - 0.5) < 0.05 and abs(b + 0.3) < 0.08
+    assert _platt(y[:40] * 0, p[:40]) == (1.0, 0.0)  # no positives: left as it is
+    assert _platt(1 - (p > 0.5), p) == (1.0, 0.0)  # a decreasing fit would reorder the scores: left as it is
+
+
+def test_calibration_moves_probabilities_and_cut_offs_together(tmp_path):
+    params = dict(embedder="hashing", threshold_folds=3, cache=tmp_path, min_themes=0, C=4.0, embedding_weight=1.0)
+    raw = ThemeClassifier(calibrate=False, **params).fit(TEXTS, LABELS)
+    calibrated = ThemeClassifier(**params).fit(TEXTS, LABELS)
+    assert calibrated.calibrate and (calibrated.calibration_ != [1.0, 0.0]).any(axis=1).all()  # every theme mapped
+    texts = TEXTS + ["teuer", "spät", "nett", "xyzzy"]
+    assert not np.allclose(calibrated.predict_proba(texts), raw.predict_proba(texts))
+    np.testing.assert_array_equal(calibrated.predict(texts), raw.predict(texts))  # the same decisions
+    a, b = calibrated.calibration_.T  # each theme's map, applied to the raw model's probabilities
+    mapped = 1 / (1 + np.exp(-(a * np.log(raw.predict_proba(texts) / (1 - raw.predict_proba(texts))) + b)))
+    np.testing.assert_allclose(calibrated.predict_proba(texts), mapped, rtol=1e-6)
+    loaded = ThemeClassifier.load(calibrated.save(tmp_path / "m"))
+    np.testing.assert_array_equal(loaded.predict_proba(texts), calibrated.predict_proba(texts))
+    np.testing.assert_array_equal(loaded.calibration_, calibrated.calibration_)
+    # min_themes ranks as before calibration: a text below every cut-off gets the same theme either way
+    forced = {**params, "min_themes": 1}
+    raw, calibrated = (ThemeClassifier(calibrate=c, **forced).fit(TEXTS, LABELS) for c in (False, True))
+    odd = ["xyzzy plugh", "qwertz", "nichts"]
+    np.testing.assert_array_equal(calibrated.predict(texts + odd), raw.predict(texts + odd))
+    raw.thresholds_ = calibrated.thresholds_ = np.ones(3)  # nothing reaches a cut-off: every pick is min_themes'
+    picks = calibrated.predict(texts + odd)
+    assert picks.sum(axis=1).tolist() == [1] * len(texts + odd)
+    np.testing.assert_array_equal(picks, raw.predict(texts + odd))
+    ranked_after = calibrated.predict_proba(texts + odd).argmax(axis=1)
+    assert (ranked_after != picks.argmax(axis=1)).any()  # the calibrated order differs; the pick does not
+    sentences = pd.DataFrame({"response_id": ["r1", "r2", "r2"], "sentence_id": [0, 0, 1], "text": odd,
+                              "start": [0, 0, 7], "end": [11, 6, 13]})
+    assert calibrated.tag(sentences)[["response_id", "theme"]].equals(raw.tag(sentences)[["response_id", "theme"]])
+    assert ThemeClassifier(calibrate=True, **{**params, "threshold_folds": 0}).fit(TEXTS, LABELS).calibration_.tolist() \
+        == [[1.0, 0.0]] * 3  # no out-of-fold predictions: nothing to calibrate on

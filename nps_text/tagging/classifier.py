@@ -95,17 +95,48 @@ def _best_threshold(y: np.ndarray, p: np.ndarray, *, min_positives: int = 5) -> 
     return best
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
+
+
+def _platt(y: np.ndarray, p: np.ndarray, *, min_examples: int = 5) -> tuple[float, float]:
+    """Platt scaling of one theme: slope and intercept of a logistic fit of ``y`` on logit(``p``), the
+    out-of-fold probabilities, with Platt's smoothed targets ((N₊ + 1) / (N₊ + 2) for positives,
+    1 / (N₋ + 2) for negatives) so that separable scores do not give an infinitely steep map;
+    (1, 0) — unchanged — with too few examples either way, or a fit that does not increase (the
+    map must keep the order of the probabilities)."""
+    positives, negatives = int(y.sum()), int(len(y) - y.sum())
+    if positives < min_examples or negatives < min_examples:
+        return 1.0, 0.0
+    target = np.where(y == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
+    z = _logit(p)[:, None]  # soft targets as two weighted copies of each example
+    fit = LogisticRegression(C=1e4, max_iter=1000).fit(np.vstack([z, z]), np.r_[np.ones(len(y)), np.zeros(len(y))],
+                                                       sample_weight=np.r_[target, 1 - target])
+    a, b = float(fit.coef_[0, 0]), float(fit.intercept_[0])
+    return (a, b) if a > 0 and np.isfinite(a) and np.isfinite(b) else (1.0, 0.0)
+
+
 AUTO_C = (2.0, 4.0, 8.0)
 AUTO_EMBEDDING_WEIGHTS = (1.0, 3.0)
 
 
-def _decide(proba: np.ndarray, thresholds: np.ndarray, min_themes: int) -> np.ndarray:
-    """Themes at or above their thresholds; a text with none gets its most likely one if ``min_themes``."""
+def _decide(proba: np.ndarray, thresholds: np.ndarray, min_themes: int, calibration: np.ndarray | None = None
+            ) -> np.ndarray:
+    """Themes at or above their thresholds; a text with none gets its most likely one if ``min_themes``
+    (ranked on the scale before ``calibration``, so that calibrating never changes a decision)."""
     chosen = proba >= thresholds
     if min_themes and proba.shape[1]:
         empty = ~chosen.any(axis=1)
-        chosen[np.flatnonzero(empty), proba[empty].argmax(axis=1)] = True
+        chosen[np.flatnonzero(empty), _uncalibrated(proba[empty], calibration).argmax(axis=1)] = True
     return chosen
+
+
+def _uncalibrated(proba: np.ndarray, calibration: np.ndarray | None) -> np.ndarray:
+    """Each theme's logit before calibration (the order in which min_themes picks); ``proba`` without one."""
+    if calibration is None:
+        return proba
+    return (_logit(proba) - calibration[:, 1]) / calibration[:, 0]
 
 
 class ThemeClassifier(ClassifierMixin, BaseEstimator):
@@ -129,6 +160,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         Add TF-IDF word (1–2) and character (2–5, within words) n-grams to the embeddings.
     threshold_folds : int
         Folds for tuning per-theme thresholds; 0 keeps 0.5.
+    calibrate : bool
+        Platt-scale each theme's probabilities on the out-of-fold predictions (needs ``threshold_folds``),
+        so that a 0.8 means about 8 in 10. The map is increasing and the cut-offs move with it, so a
+        theme's decisions stay the same, and ``min_themes`` ranks the themes as before calibration: the
+        decisions of a calibrated model are those of the uncalibrated one, only the probabilities move.
+        Embeddings + TF-IDF models only: a fine-tuned or blended model's probabilities are not calibrated.
     seed : int
         Seed of the folds; same data and seed give the same model.
     cache : bool or path
@@ -168,7 +205,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, *, embedder: str = "e5", C: float | str = "auto", embedding_weight: float | str = "auto",
                  min_themes: int | None = None, tfidf: bool = True, threshold_folds: int = 5, seed: int = 0,
                  cache: bool | str = True, fine_tune_layers: int = 0, fine_tune_epochs: int = 4, max_length: int = 64,
-                 blend_linear: float = 0.0, fine_tune_folds: int = 0, fine_tune_members: int = 1) -> None:
+                 blend_linear: float = 0.0, fine_tune_folds: int = 0, fine_tune_members: int = 1,
+                 calibrate: bool = True) -> None:
         self.embedder = embedder
         self.C = C
         self.embedding_weight = embedding_weight
@@ -183,6 +221,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.blend_linear = blend_linear
         self.fine_tune_folds = fine_tune_folds
         self.fine_tune_members = fine_tune_members
+        self.calibrate = calibrate
 
     # ---------------------------------------------------------------- features
     def _fit_vectorizers(self, texts: list[str]) -> None:
@@ -331,6 +370,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         _, self.C_, self.embedding_weight_, X, self.linear_thresholds_, oof = best
         self.C_, self.embedding_weight_ = float(self.C_), float(self.embedding_weight_)
         self.coef_, self.intercept_ = self._fit_heads(X, Y)
+        self.calibration_ = np.tile([1.0, 0.0], (Y.shape[1], 1))  # slope, intercept on the logit; folded into the heads
+        if self.calibrate and oof is not None and not self.fine_tune_layers:
+            self.calibration_ = np.array([_platt(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
+            a, b = self.calibration_[:, 0], self.calibration_[:, 1]
+            self.coef_, self.intercept_ = self.coef_ * a[:, None], self.intercept_ * a + b
+            self.linear_thresholds_ = 1.0 / (1.0 + np.exp(-(a * _logit(self.linear_thresholds_) + b)))
         return oof
 
     def predict_proba_parts(self, texts) -> dict[str, np.ndarray]:
@@ -364,7 +409,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def decide(self, proba: np.ndarray, thresholds: np.ndarray | None = None) -> np.ndarray:
         """Boolean themes from probabilities (as :meth:`predict_proba` gives them), cut at ``thresholds``
         (default: the model's) and with at least ``min_themes_`` per text."""
-        return _decide(proba, self.thresholds_ if thresholds is None else thresholds, getattr(self, "min_themes_", 0))
+        return _decide(proba, self.thresholds_ if thresholds is None else thresholds, getattr(self, "min_themes_", 0),
+                       getattr(self, "calibration_", None))
 
     def predict_labels(self, texts) -> list[list[str]]:
         """The themes of each text as lists."""
@@ -379,10 +425,11 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         proba = self.predict_proba(sentences["text"].astype(str).tolist())
         chosen = _decide(proba, self.thresholds_, 0)
         if getattr(self, "min_themes_", 0):  # at least one theme per comment (not per sentence): its likeliest
+            ranks = _uncalibrated(proba, getattr(self, "calibration_", None))
             for rows in pd.Series(np.arange(len(sentences))).groupby(sentences["response_id"].to_numpy()).groups.values():
                 rows = np.asarray(list(rows))
                 if not chosen[rows].any():
-                    i, k = np.unravel_index(proba[rows].argmax(), proba[rows].shape)
+                    i, k = np.unravel_index(ranks[rows].argmax(), ranks[rows].shape)
                     chosen[rows[i], k] = True
         rows = []
         for i, row in enumerate(sentences.itertuples(index=False)):
@@ -411,7 +458,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         config = {"format_version": FORMAT_VERSION, "params": params, "classes": self.classes_.tolist(),
                   "embedder_name": get_embedder(self.embedder).name,
                   "linear_thresholds": [float(x) for x in self.linear_thresholds_],
-                  "fitted": {"C": self.C_, "embedding_weight": self.embedding_weight_, "min_themes": self.min_themes_}}
+                  "fitted": {"C": self.C_, "embedding_weight": self.embedding_weight_, "min_themes": self.min_themes_,
+                             "calibration": np.asarray(getattr(self, "calibration_", np.tile([1.0, 0.0], (len(self.classes_), 1)))).tolist()}}
         (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
         import sklearn
 
@@ -475,6 +523,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         model.C_ = fitted.get("C", model.C if model.C != "auto" else 4.0)
         model.embedding_weight_ = fitted.get("embedding_weight", 1.0)
         model.min_themes_ = fitted.get("min_themes", 0)
+        # (slope, intercept) per theme, already folded into coef/intercept: kept to show what calibration did
+        model.calibration_ = np.asarray(fitted.get("calibration", [[1.0, 0.0]] * len(config["classes"])), dtype=float)
         numbers = [model.C_, model.embedding_weight_] if linear else []
         if (any(not isinstance(v, (int, float)) or isinstance(v, bool) or not np.isfinite(v) or v <= 0 for v in numbers)
                 or type(model.min_themes_) is not int or model.min_themes_ not in (0, 1)):
@@ -483,10 +533,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         n = len(model.classes_)
         shapes = {"coef.npy": (model.coef_.shape[0], model.coef_.ndim), "intercept.npy": (len(model.intercept_), 1),
                   "thresholds.npy": (len(model.thresholds_), model.thresholds_.ndim),
-                  "linear_thresholds": (len(model.linear_thresholds_), model.linear_thresholds_.ndim)}
-        wrong = [name for name, (rows, ndim) in shapes.items() if rows != n or ndim != (2 if name == "coef.npy" else 1)]
+                  "linear_thresholds": (len(model.linear_thresholds_), model.linear_thresholds_.ndim),
+                  "calibration": (len(model.calibration_), model.calibration_.ndim if model.calibration_.shape[1:] == (2,) else 0)}
+        wrong = [name for name, (rows, ndim) in shapes.items()
+                 if rows != n or ndim != (2 if name in ("coef.npy", "calibration") else 1)]
         arrays_ok = all(np.isfinite(np.asarray(a, dtype=float)).all() for a in
-                        (model.coef_, model.intercept_, model.thresholds_, model.linear_thresholds_))
+                        (model.coef_, model.intercept_, model.thresholds_, model.linear_thresholds_, model.calibration_))
         if wrong or not arrays_ok:
             raise ModelFileError(f"Model folder '{folder}' does not fit together: {wrong or 'non-finite numbers'} "
                                  f"against {n} themes in config.json; refused. Retrain it with `nps-text train`.")
