@@ -48,9 +48,9 @@ def scores(Y: np.ndarray, P: np.ndarray, D: np.ndarray) -> dict:
 
 def raw_proba(model, calibrated: np.ndarray) -> np.ndarray:
     """The heads' probabilities before Platt scaling, from the calibrated ones and the learned maps."""
-    from nps_text.tagging.classifier import _uncalibrated
+    from nps_text.tagging.classifier import _sigmoid, _uncalibrated
 
-    return 1.0 / (1.0 + np.exp(-_uncalibrated(calibrated, model.calibration_)))
+    return _sigmoid(_uncalibrated(calibrated, model.calibration_))
 
 
 def run(splits, texts: list[str], gold: list[list[str]], embedder: str) -> dict:

@@ -95,6 +95,10 @@ def _best_threshold(y: np.ndarray, p: np.ndarray, *, min_positives: int = 5) -> 
     return best
 
 
+def _sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-logits))
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-9, 1 - 1e-9)
     return np.log(p / (1 - p))
@@ -263,7 +267,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     @staticmethod
     def _proba(X, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(X @ coef.T + intercept)))
+        return _sigmoid(X @ coef.T + intercept)
 
     # ---------------------------------------------------------------- estimator API
     def fit(self, texts, labels) -> ThemeClassifier:
@@ -375,7 +379,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self.calibration_ = np.array([_platt(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
             a, b = self.calibration_[:, 0], self.calibration_[:, 1]
             self.coef_, self.intercept_ = self.coef_ * a[:, None], self.intercept_ * a + b
-            self.linear_thresholds_ = 1.0 / (1.0 + np.exp(-(a * _logit(self.linear_thresholds_) + b)))
+            self.linear_thresholds_ = _sigmoid(a * _logit(self.linear_thresholds_) + b)
         return oof
 
     def predict_proba_parts(self, texts) -> dict[str, np.ndarray]:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import KFold
 
-from .classifier import ModelFileError
+from .classifier import ModelFileError, _sigmoid
 
 __all__ = ["FineTunedEncoder", "fine_tune"]
 
@@ -212,10 +212,6 @@ def _lower_states(model, tokenizer, texts: list[str], first_trained: int, max_le
             for j, i in enumerate(idx):
                 states[i] = out[j, :int(batch["attention_mask"][j].sum())].clone()
     return states
-
-
-def _sigmoid(logits: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-logits))
 
 
 def _through(model, top, hidden, mask):
