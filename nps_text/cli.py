@@ -624,7 +624,7 @@ def evaluate(
         table.add_row(theme, *(f"{row[k]:.3f}" for k in ("precision", "recall", "f1")), str(row["support"]))
     for name in ("micro", "macro"):
         table.add_row(f"[bold]{name}[/]", *(f"{metrics[name][k]:.3f}" for k in ("precision", "recall", "f1")), "")
-    table.caption = (f"micro-F1 {interval['level']:.0%} interval {interval['low']:.3f}-{interval['high']:.3f} "
+    table.caption = (f"micro-F1 {interval['level']:.0%} interval {interval['low']:.3f} … {interval['high']:.3f} "
                      f"(bootstrap over the {metrics['n']} texts)")
     table.caption_justify = "left"
     out.print(table)
