@@ -128,3 +128,23 @@ def test_fine_tune_members_average_seeded_runs_and_reload_in_a_fresh_process(tmp
         ThemeClassifier.load(folder)
     with pytest.raises(ParameterError, match=r"fine_tune_members must be 1, or with fine_tune_layers > 0 between 2 and 20, got 2"):
         ThemeClassifier(fine_tune_members=2).fit(texts, labels)
+
+
+def test_trained_layers_see_the_same_padding_mask_as_the_whole_model():
+    """The top layers run on cached lower-layer states with a mask built by nps-text (no private
+    transformers helper): on a padded batch their output must equal the model's own forward pass."""
+    import torch
+
+    from nps_text.tagging.finetune import PREFIX, _load_base, _mean_pool, _through
+
+    model, tokenizer = _load_base()
+    model.eval()
+    texts = ["kurz", "Die Lieferung kam eine Woche zu spät und der Service war unfreundlich"]
+    batch = tokenizer([PREFIX + t for t in texts], padding=True, return_tensors="pt")
+    assert batch["attention_mask"][0].sum() < batch["attention_mask"][1].sum()  # the first text is padded
+    first = model.config.num_hidden_layers - 2
+    with torch.inference_mode():
+        out = model(**batch, output_hidden_states=True)
+        ours = _through(model.encoder.layer[first:], out.hidden_states[first], batch["attention_mask"])
+    np.testing.assert_allclose(ours.numpy(), _mean_pool(out.last_hidden_state, batch["attention_mask"]).numpy(),
+                               atol=1e-5)

@@ -104,7 +104,7 @@ class FineTunedEncoder:
                 out = self.model(**batch, output_hidden_states=bool(self.members))
                 vectors[idx] = _mean_pool(out.last_hidden_state, batch["attention_mask"]).numpy()
                 for pooled, (top, _, _) in zip(others, self.members):  # the same lower layers, their own top
-                    pooled[idx] = _through(self.model, top, out.hidden_states[first], batch["attention_mask"]).numpy()
+                    pooled[idx] = _through(top, out.hidden_states[first], batch["attention_mask"]).numpy()
         heads = [(self.head_w, self.head_b)] + [(w, b) for _, w, b in self.members]
         return vectors, [_sigmoid(v @ w.T + b) for v, (w, b) in zip([vectors, *others], heads)]
 
@@ -179,10 +179,17 @@ def _mean_pool(hidden, mask):
     return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
 
 
-def _extended_mask(model, mask, hidden):
-    out = model._create_attention_masks(attention_mask=mask, encoder_attention_mask=None, embedding_output=hidden,
-                                        encoder_hidden_states=None, cache=None)
-    return out[0] if isinstance(out, tuple) else out
+def _extended_mask(mask, hidden):
+    """The additive 4-D attention mask (0 where a token is attended, the dtype's minimum at padding).
+
+    Built here rather than by a transformers helper: those are private and change between releases
+    (transformers 5 changed their signature), while every BERT attention implementation accepts a
+    prepared 4-D float mask of shape (batch, 1, query, key) as it is.
+    """
+    import torch
+
+    blocked = (1.0 - mask[:, None, None, :].to(hidden.dtype)) * torch.finfo(hidden.dtype).min
+    return blocked.expand(mask.shape[0], 1, mask.shape[1], mask.shape[1])
 
 
 def _padded(states: list, idx) -> tuple:
@@ -214,17 +221,17 @@ def _lower_states(model, tokenizer, texts: list[str], first_trained: int, max_le
     return states
 
 
-def _through(model, top, hidden, mask):
+def _through(top, hidden, mask):
     """Mean-pooled output of the trained layers ``top`` on the (padded) lower-layer states ``hidden``."""
-    extended = _extended_mask(model, mask, hidden)
+    extended = _extended_mask(mask, hidden)
     for layer in top:
         hidden = layer(hidden, attention_mask=extended)
     return _mean_pool(hidden, mask)
 
 
-def _top_pooled(model, top, states: list, idx):
+def _top_pooled(top, states: list, idx):
     """Mean-pooled output of the trained layers ``top`` for the texts ``idx``, from their lower-layer states."""
-    return _through(model, top, *_padded(states, idx))
+    return _through(top, *_padded(states, idx))
 
 
 def _train_top(model, top, states: list, Y: np.ndarray, rows: np.ndarray, *, epochs: int, batch_size: int,
@@ -252,7 +259,7 @@ def _train_top(model, top, states: list, Y: np.ndarray, rows: np.ndarray, *, epo
         total = 0.0
         for start in range(0, len(rows), batch_size):
             idx = order[start:start + batch_size]
-            loss = loss_fn(head(_top_pooled(model, top, states, idx)), target[idx])
+            loss = loss_fn(head(_top_pooled(top, states, idx)), target[idx])
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -272,7 +279,7 @@ def _top_proba(model, top, head, states: list, rows: np.ndarray, batch_size: int
     with torch.inference_mode():
         for start in range(0, len(rows), batch_size):
             pos = order[start:start + batch_size]
-            out[pos] = torch.sigmoid(head(_top_pooled(model, top, states, rows[pos]))).numpy()
+            out[pos] = torch.sigmoid(head(_top_pooled(top, states, rows[pos]))).numpy()
     return out
 
 
