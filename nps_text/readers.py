@@ -11,7 +11,7 @@ import csv
 import io
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +44,9 @@ class RawTable:
     sheet: str | None = None
     header_rows: int = 1  # rows above the first data row, for spreadsheet-style row numbers
     sheets: tuple[str, ...] = ()  # all sheet names of a workbook
+    # delimited files: frame index -> number of fields, for rows with more fields than the header; their
+    # extra fields are joined (with the delimiter) into the last column, and the loader decides what to do
+    overflow: dict[int, int] = field(default_factory=dict)
 
 
 def read_table(source: str | Path | pd.DataFrame, *, sheet: str | int | None = None) -> RawTable:
@@ -177,7 +180,7 @@ def detect_delimiter(text: str) -> str:
 
     A header alone is no evidence of consistency (every character splits one line "consistently",
     and the sniffer would then prefer the comma inside a question such as "Wie wahrscheinlich ist
-    es, dass ..."), so a file with one non-empty line is split at its most frequent candidate.
+    es, dass ..."), so a file with one non-empty line is split as :func:`_header_delimiter` says.
     """
     lines = [line for line in text.splitlines()[:50] if line.strip()]
     if len(lines) >= 2:
@@ -185,10 +188,26 @@ def detect_delimiter(text: str) -> str:
             return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITER_CANDIDATES).delimiter
         except csv.Error:
             pass
-    header = lines[0] if lines else ""
-    counts = {d: header.count(d) for d in _DELIMITER_CANDIDATES}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
+    return _header_delimiter(lines[0] if lines else "")
+
+
+def _header_delimiter(header: str) -> str:
+    """The candidate that splits a lone header line into the most name-like fields.
+
+    Question texts hold commas ("Wie wahrscheinlich ist es, dass ..."), and a comma that starts a
+    field with a space is prose, not a separator: fields are counted outside quotes, and a split
+    whose fields start with a space loses to one whose fields do not.
+    """
+    best, best_key = ",", (0.0, 0)
+    for candidate in _DELIMITER_CANDIDATES:
+        fields = next(csv.reader([header], delimiter=candidate))
+        if len(fields) < 2:
+            continue
+        tidy = sum(not f.startswith(" ") for f in fields[1:]) / (len(fields) - 1)
+        key = (tidy, len(fields))
+        if key > best_key:
+            best, best_key = candidate, key
+    return best
 
 
 def _read_delimited(path: Path, *, tab: bool) -> RawTable:
@@ -200,6 +219,11 @@ def _read_delimited(path: Path, *, tab: bool) -> RawTable:
         )
     encoding = detect_encoding(data)
     text = data.decode(encoding)
+    if _looks_binary(data, text, encoding):
+        raise SurveyFileError(
+            f"'{path.name}' is not a text or spreadsheet export: it holds binary data (control bytes that "
+            "no CSV contains). Export the survey as CSV, XLSX, Parquet or JSON Lines and pass that file."
+        )
     if not text.strip():
         raise SurveyFileError(f"File '{path.name}' contains only blank lines. Export it again.")
     header_rows = 1
@@ -211,21 +235,93 @@ def _read_delimited(path: Path, *, tab: bool) -> RawTable:
     else:
         delimiter = "\t" if tab else detect_delimiter(text)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[],
-            skip_blank_lines=False,  # keep them, so that row numbers are those of the file
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        reason = " ".join(str(exc).split())
+        header, records, overflow = parse_delimited(text, delimiter)
+    except _UnclosedQuote as exc:
         raise SurveyFileError(
-            f"Could not parse '{path.name}' as delimited text (encoding {encoding}, "
-            f"delimiter {delimiter!r}): {reason}. Check for unbalanced quotes or a truncated export."
-        ) from exc
-    frame = frame.replace({"": None})
+            f"Could not parse '{path.name}' as delimited text (encoding {encoding}, delimiter {delimiter!r}): "
+            f"a quote opened on line {exc.line + header_rows - 1} never closes, so the rest of the file would "
+            "be one value. Check for unbalanced quotes or a truncated export: close the quote in that row."
+        ) from None
+    frame = pd.DataFrame(records, columns=header, dtype=object).replace({"": None})
     logger.info("read %s: encoding=%s delimiter=%r rows=%d", path.name, encoding, delimiter, len(frame))
     return RawTable(_as_text(frame), source=str(path), format="csv", encoding=encoding, delimiter=delimiter,
-                    header_rows=header_rows)
+                    header_rows=header_rows, overflow=overflow)
+
+
+class _UnclosedQuote(Exception):
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
+
+
+def parse_delimited(text: str, delimiter: str) -> tuple[list[str], list[list[str | None]], dict[int, int]]:
+    """Split delimited ``text`` into (header, rows, overflow), keeping every row.
+
+    Rows shorter than the header are padded with ``None``. Trailing empty fields beyond the header
+    are dropped (a trailing delimiter loses nothing). A row with more non-empty fields than the
+    header keeps its extra fields joined into the last column, as they were written, and is listed
+    in ``overflow`` (row index -> field count) so that the loader can keep or reject it. Header
+    names are made unique and non-empty the way pandas does (``Unnamed: 2``, ``Kommentar.1``).
+
+    Examples
+    --------
+    >>> header, rows, overflow = parse_delimited("score,comment\\n3,zu teuer, und langsam\\n9,gut,\\n", ",")
+    >>> rows, overflow
+    ([['3', 'zu teuer, und langsam'], ['9', 'gut']], {0: 3})
+    """
+    records = _strict_records(text, delimiter)
+    if records is None:  # a stray quote inside a value: read it as pandas would, tolerantly
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header = _unique_names(records[0] if records else [])
+    width = len(header)
+    rows, overflow = [], {}
+    for index, fields in enumerate(records[1:]):
+        while len(fields) > width and fields[-1] == "":
+            fields = fields[:-1]
+        if len(fields) > width:
+            overflow[index] = len(fields)
+            fields = fields[:width - 1] + [delimiter.join(fields[width - 1:])]
+        rows.append(fields + [None] * (width - len(fields)))
+    return header, rows, overflow
+
+
+def _strict_records(text: str, delimiter: str) -> list[list[str]] | None:
+    """The records of ``text`` by the strict CSV rules; None when a stray quote breaks them.
+
+    A quote that is still open at the end of the text raises :class:`_UnclosedQuote` with the
+    line it opened on: read tolerantly, the rest of the file would become one value.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    last_line = 0
+    try:
+        for fields in reader:
+            records.append(fields)
+            last_line = reader.line_num
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise _UnclosedQuote(last_line + 1) from None
+        return None
+    return records
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        name = name.strip() or f"Unnamed: {i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        seen.setdefault(name, 0)
+        out.append(name)
+    return out
+
+
+def _looks_binary(data: bytes, text: str, encoding: str) -> bool:
+    """NUL bytes outside UTF-16, or more than 1 % control characters among the first 64 KiB."""
+    if not encoding.startswith("utf-16") and b"\x00" in data[:65536]:
+        return True
+    head = text[:65536]
+    controls = sum(1 for ch in head if ord(ch) < 32 and ch not in "\t\r\n\x0c")
+    return controls > max(2, len(head) // 100)

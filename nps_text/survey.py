@@ -178,11 +178,13 @@ def load_survey(
     cols = _map_columns(raw, table, score=score, comment=comment, id=id, date=date)
     rows = pd.Series(raw.index, index=raw.index) + table.header_rows + 1  # as numbered in the file
     low, high = SCALES[scale]
-    parsed = [_parse_score(v, low, high) for v in raw[cols["score"]].tolist()]
+    overflow_rejected, overflow_warning = _overflow(raw, table, cols, rows)
+    parsed = [(None, "") if i in overflow_rejected else _parse_score(v, low, high)
+              for i, v in zip(raw.index, raw[cols["score"]].tolist())]
     rejected = [
         RejectedRow(int(rows.iloc[i]), cols["score"], raw[cols["score"]].iloc[i], reason)
         for i, (_, reason) in enumerate(parsed) if reason
-    ]
+    ] + list(overflow_rejected.values())
     keep = pd.Series([reason is None for _, reason in parsed], index=raw.index)
     ids = raw[cols["id"]] if cols["id"] else ("r" + rows.astype(str))
     rejected += _duplicate_ids(ids, keep, rows, cols["id"] or "(row number)")
@@ -196,7 +198,7 @@ def load_survey(
     segment_cols = _segments(raw, segments, cols)
     responses, warnings = _build(raw[keep], ids[keep], [p for p, _ in parsed], keep, rows[keep], cols, scale,
                                  dayfirst)
-    warnings += _scale_warnings(responses["score"])
+    warnings += _scale_warnings(responses["score"]) + overflow_warning
     if blank.any():
         shown = ", ".join(str(int(i) + table.header_rows + 1) for i in blank[blank].index[:10])
         warnings.insert(0, f"Skipped {int(blank.sum())} blank row(s) with no value in any column: {shown}.")
@@ -226,6 +228,31 @@ def _map_columns(raw: pd.DataFrame, table: RawTable, **given: str | None) -> dic
                                       "pass sheet='<name>' (CLI: --sheet NAME).") from None
                 raise
     return {role: cols[role] for role in ("score", "comment", "id", "date")}
+
+
+def _overflow(raw: pd.DataFrame, table: RawTable, cols: dict[str, str | None],
+              rows: pd.Series) -> tuple[dict[int, RejectedRow], list[str]]:
+    """Rows of a delimited file with more fields than its header: (rejected by index, warnings).
+
+    When the comment is the last column, the extra fields can only be the rest of a comment that
+    held an unquoted delimiter: the row is kept, comment whole, with a warning. Otherwise nobody can
+    tell which value the extra field belongs to, and the row is rejected with its field count.
+    """
+    present = {i: n for i, n in table.overflow.items() if i in raw.index}
+    if not present:
+        return {}, []
+    width, last = len(raw.columns), str(raw.columns[-1])
+    shown = ", ".join(str(int(rows[i])) for i in list(present)[:10])
+    if cols["comment"] == last:
+        return {}, [f"{len(present)} row(s) had more fields than the header's {width} ({shown}): an unquoted "
+                    f"{table.delimiter!r} inside the comment, the last column. The extra fields were kept as part "
+                    "of the comment; quote comments in the export to avoid this."]
+    rejected = {i: RejectedRow(int(rows[i]), "(whole row)", table.delimiter.join(str(v) for v in raw.loc[i] if v),
+                               f"the row has {n} fields but the header has {width}, so its values cannot be "
+                               f"matched to columns (an unquoted {table.delimiter!r} inside a value?); quote that "
+                               "value in the export")
+                for i, n in present.items()}
+    return rejected, []
 
 
 def _parse_score(raw: str | None, low: int, high: int) -> tuple[int | None, str | None]:

@@ -5,7 +5,7 @@ a name and description per language, keywords and example comments per language,
 optional parent (two levels at most). Keywords are matched on lemmas or surface forms, case
 -insensitively; a ``*`` at the start or end of a word is a wildcard for German compounds
 ("liefer*" → Lieferzeit, "*service" → Kundenservice). Loading uses ``yaml.safe_load``-level
-constructs only: a file can never run code.
+constructs only, and no anchors or aliases: a file can never run code or expand to billions of nodes.
 
 The default taxonomy for NPS comments is ``models/nps_default_taxonomy.yaml``
 (:func:`default_taxonomy`).
@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from .errors import NpsTextError
+from .safe_files import compose_yaml
 
 __all__ = ["Taxonomy", "Theme", "TaxonomyError", "load_taxonomy", "default_taxonomy", "DEFAULT_TAXONOMY_PATH"]
 
@@ -109,15 +110,8 @@ class Taxonomy:
 
     @classmethod
     def from_yaml(cls, text: str, *, source: str = "<string>") -> Taxonomy:
-        """Parse and validate YAML text."""
-        try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{source}:{mark.line + 1}" if mark else source
-            raise TaxonomyError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}. "
-                                "Check indentation and quote strings that contain ':', '*' or '#'.") from None
-        return _Validator(source).taxonomy(root)
+        """Parse and validate YAML text (anchors and aliases are refused before anything is built)."""
+        return _Validator(source).taxonomy(compose_yaml(text, source=source, error=TaxonomyError))
 
 
 class _Validator:

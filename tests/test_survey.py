@@ -252,3 +252,65 @@ def test_comments_are_cleaned_for_reading():
 def test_summary_says_empty_instead_of_none():
     _, report = load_survey(pd.DataFrame({"score": ["9", None], "comment": ["a", "b"]}))
     assert "Rejected row 2: empty score (score=empty)" in report.summary() and "None" not in report.summary()
+
+
+@pytest.mark.parametrize("header", [
+    "Wie wahrscheinlich ist es, dass Sie uns weiterempfehlen?;Begründung",
+    '"Wie wahrscheinlich ist es, dass Sie uns, Ihren Freunden oder Kollegen weiterempfehlen?";Begründung',
+])
+def test_header_only_file_is_not_split_at_a_comma_in_the_question(tmp_path, header):
+    path = tmp_path / "leer.csv"
+    path.write_bytes(f"{header}\r\n".encode("cp1252"))
+    with pytest.raises(SurveyFileError, match="has a header but no data rows") as info:
+        load_survey(path)
+    assert f"'{header.split(';')[0].strip(chr(34))}', 'Begründung']" in str(info.value)
+
+
+def test_unquoted_comma_in_the_last_column_keeps_the_row_with_a_warning(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("score,comment\n9,gut\n3,zu teuer, und langsam\n10,super,\n")
+    responses, report = load_survey(path)
+    assert responses["score"].tolist() == [9, 3, 10]
+    assert responses["comment"].tolist() == ["gut", "zu teuer, und langsam", "super"]  # trailing ',' loses nothing
+    assert report.rows_rejected == 0
+    assert any("1 row(s) had more fields than the header's 2 (3)" in w and "kept as part of the comment" in w
+               for w in report.warnings)
+
+
+def test_a_ragged_row_is_rejected_alone_when_it_cannot_be_matched_to_columns(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("id;comment;score\n1;gut;9\n2;teuer;zu teuer;3\n3;ok;7\n")
+    responses, report = load_survey(path)
+    assert responses["response_id"].tolist() == ["1", "3"]
+    assert [(r.row, r.column) for r in report.rejected] == [(3, "(whole row)")]
+    assert "the row has 4 fields but the header has 3" in report.rejected[0].reason
+    assert report.rows_read == report.rows_kept + report.rows_rejected
+
+
+def test_an_unclosed_quote_names_its_line(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text('score,comment\n9,gut\n3,"zu teuer\n7,ok\n8,fein\n')
+    with pytest.raises(SurveyFileError, match=r"a quote opened on line 3 never closes"):
+        load_survey(path)
+
+
+def test_a_stray_quote_inside_a_value_is_read_as_written(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text('score,comment\n9,sehr "gut" sogar\n3,"teuer" aber ok\n')
+    responses, _ = load_survey(path)
+    assert responses["comment"].tolist() == ['sehr "gut" sogar', 'teuer aber ok']
+
+
+@pytest.mark.parametrize("payload", [bytes(range(256)) * 40, b"\x89PNG\r\n\x1a\n" + bytes(200)])
+def test_a_binary_file_is_not_called_a_parse_error(tmp_path, payload):
+    path = tmp_path / "export.csv"
+    path.write_bytes(payload)
+    with pytest.raises(SurveyFileError, match=r"is not a text or spreadsheet export: it holds binary data"):
+        load_survey(path)
+
+
+def test_utf16_exports_are_text_not_binary(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("score\tcomment\n9\tgut\n", encoding="utf-16")
+    responses, _ = load_survey(path)
+    assert responses["comment"].tolist() == ["gut"]

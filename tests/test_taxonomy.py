@@ -79,3 +79,18 @@ def test_default_taxonomy_covers_the_nps_themes():
         for words in theme.keywords.values():
             for word in words:
                 assert seen.setdefault(word.lower(), theme.id) == theme.id, f"{word!r} in two themes"
+
+
+def test_yaml_alias_bomb_is_refused_at_once(tmp_path):
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    levels += [f"{c}: &{c} [{','.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi")]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("name: x\nversion: '1'\n" + "\n".join(levels) + "\nthemes: *i\n")
+    with pytest.raises(TaxonomyError, match=r"bomb.yaml:3: YAML anchors and aliases \('&a', '\*a'\) are not allowed"):
+        load_taxonomy(path)
+
+
+def test_oversized_yaml_is_refused(monkeypatch):
+    monkeypatch.setattr("nps_text.safe_files.MAX_YAML_BYTES", 100)
+    with pytest.raises(TaxonomyError, match=r"<string>: the file is 1,000 characters long"):
+        Taxonomy.from_yaml("#" * 1000)
