@@ -75,3 +75,23 @@ def read_json(path: str | Path, *, what: str, error: type[NpsTextError], fix: st
         raise error(f"The {what} '{path}' is not valid JSON (line {exc.lineno}: {exc.msg}). {fix}") from None
     except RecursionError:
         raise error(f"The {what} '{path}' nests its values too deeply to be a real {what}. {fix}") from None
+
+
+# Files that operating systems and archivers add to any folder that is copied, browsed or zipped.
+_OS_FILES = {".DS_Store", "Thumbs.db", "ehthumbs.db", "desktop.ini", "Desktop.ini", "__MACOSX", ".Spotlight-V100",
+             ".Trashes", ".fseventsd", ".directory"}
+
+
+def is_os_file(name: str) -> bool:
+    """Whether ``name`` is one of the files an operating system adds to a copied or zipped folder
+    (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``, ``__MACOSX``, AppleDouble ``._*`` files).
+
+    >>> [is_os_file(n) for n in (".DS_Store", "._card.json", "card.json", "model.pkl")]
+    [True, True, False, False]
+    """
+    return name in _OS_FILES or name.startswith("._")
+
+
+def unexpected_files(folder: Path, expected: set[str]) -> list[str]:
+    """Names in ``folder`` that are neither ``expected`` nor operating-system files (never opened)."""
+    return sorted(p.name for p in Path(folder).iterdir() if p.name not in expected and not is_os_file(p.name))

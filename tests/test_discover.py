@@ -256,3 +256,13 @@ def test_negations_alone_are_no_keywords():
     keywords = class_tfidf_keywords(lemmas, np.array([0, 0, 0, 0]), [0], top=10)[0]
     assert "Hotline" in keywords and "nicht erreichbar" in keywords
     assert not {"nicht", "kein", "not"} & {k.lower() for k in keywords}
+
+
+def test_load_ignores_files_that_operating_systems_add(tmp_path, model):
+    folder = model.save(tmp_path / "m")
+    for name in (".DS_Store", "Thumbs.db", "desktop.ini", "._discovery.json"):
+        (folder / name).write_bytes(b"\x00junk")
+    assert ThemeDiscovery.load(folder).themes_ == model.themes_
+    (folder / "discovery.json").write_text("{not json")
+    with pytest.raises(DiscoveryModelError, match=r"discovery model file .* is not valid JSON \(line 1"):
+        ThemeDiscovery.load(folder)

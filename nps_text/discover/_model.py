@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import NpsTextError, ParameterError
+from ..safe_files import read_json, unexpected_files
 from . import _cluster as C
 from ._describe import KEYWORD_LANGS, class_tfidf_keywords, default_name, representative_quotes, theme_key
 
@@ -459,11 +460,15 @@ class ThemeDiscovery:
             raise DiscoveryModelError(f"'{folder}' is not a saved discovery model: discovery.json is missing. "
                                       "Pass the folder ThemeDiscovery.save (or nps-text discover) wrote.")
         expected = {"discovery.json", *(f"{a}.npy" for a in _ARRAYS)}
-        unexpected = sorted(p.name for p in folder.iterdir() if p.name not in expected)
+        unexpected = unexpected_files(folder, expected)
         if unexpected:
             raise DiscoveryModelError(f"'{folder}' holds unexpected files {unexpected}; a discovery model has only "
-                                      f"{sorted(expected)}. Remove them (nothing else is ever loaded).")
-        state = json.loads(meta.read_text(encoding="utf-8"))
+                                      f"{sorted(expected)} (files that operating systems add, such as .DS_Store, "
+                                      "are ignored). Remove them (nothing else is ever loaded).")
+        state = read_json(meta, what="discovery model file", error=DiscoveryModelError,
+                          fix="Save the model again with ThemeDiscovery.save().", max_bytes=2**30)
+        if not isinstance(state, dict):
+            raise DiscoveryModelError(f"'{meta}' does not hold a discovery model; save the model again.")
         if state.get("format") != _FORMAT:
             raise DiscoveryModelError(f"'{meta}' has format {state.get('format')!r}; expected {_FORMAT!r}.")
         try:

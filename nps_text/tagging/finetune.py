@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import KFold
 
+from ..safe_files import read_json
 from .classifier import ModelFileError, _sigmoid
 
 __all__ = ["FineTunedEncoder", "fine_tune"]
@@ -142,7 +143,11 @@ class FineTunedEncoder:
 
         import torch
 
-        config = json.loads((folder / "encoder.json").read_text(encoding="utf-8"))
+        config = read_json(folder / "encoder.json", what="fine-tuned encoder config", error=ModelFileError,
+                           fix="Re-save the model with ThemeClassifier.save().", max_bytes=2**20)
+        if not isinstance(config, dict):
+            raise ModelFileError(f"'{folder / 'encoder.json'}' does not hold an encoder config; refused. "
+                                 "Re-save the model with ThemeClassifier.save().")
         built = json.loads((_base_folder() / "nps_text_build.json").read_text())
         if config.get("base") != "e5-st" or config.get("base_build") != built:
             raise ModelFileError(f"The encoder in '{folder}' was fine-tuned from {config.get('base_build')}, but "
