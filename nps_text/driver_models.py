@@ -16,7 +16,7 @@ import pandas as pd
 
 from .drivers import GROUP, META, NPS, SCORE, bh_qvalues, driver_frame
 from .errors import ColumnError, ParameterError
-from .scoring import _z
+from .scoring import _clip_interval, _z
 
 __all__ = ["driver_regression", "relative_importance", "OUTCOMES"]
 
@@ -128,8 +128,9 @@ def driver_regression(responses: pd.DataFrame, mentions: pd.DataFrame, *, outcom
                           "coef": params.to_numpy(), "se": bse.to_numpy()})
     with np.errstate(over="ignore"):
         table["odds_ratio"] = np.exp(table["coef"])
-        table["odds_ratio_low"] = np.exp(table["coef"] - z * table["se"])
-        table["odds_ratio_high"] = np.exp(table["coef"] + z * table["se"])
+        low, high = _clip_interval(table["odds_ratio"], np.exp(table["coef"] - z * table["se"]),
+                                   np.exp(table["coef"] + z * table["se"]), "ratio")
+    table["odds_ratio_low"], table["odds_ratio_high"] = low, high
     table["p_value"] = pvalues.to_numpy()
     themes = table["kind"] == "theme"
     table["q_value"] = np.nan

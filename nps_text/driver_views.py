@@ -13,9 +13,9 @@ import pandas as pd
 from scipy.stats import chi2 as chi2_dist
 from scipy.stats import norm
 
-from .drivers import GROUP, META, NPS, bh_qvalues, driver_frame, group_table_test, theme_table
+from .drivers import GROUP, META, NPS, bh_qvalues, driver_frame, group_table_test, theme_table, two_proportion_test
 from .errors import ColumnError, ParameterError
-from .scoring import _PERIODS, _z
+from .scoring import _PERIODS, _clip_interval, _z
 from .segments import _period_label
 
 __all__ = ["driver_views", "drivers_by", "drivers_by_period", "what_if", "what_if_table", "VIEWS"]
@@ -68,7 +68,8 @@ def driver_views(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str =
 
     For each view's group (promoters, passives, detractors) and each driver: ``n_group`` respondents of
     the group mentioning it, ``share_in_group``, ``share_in_others`` (the rest of the base), their
-    ``difference`` with a two-proportion z-test ``p_value`` and BH ``q_value`` within the view,
+    ``difference`` with its ``p_value`` (:func:`~nps_text.drivers.two_proportion_test`: z-test, or
+    Fisher's exact test where an expected count is below 5) and BH ``q_value`` within the view,
     ``over_represented`` (difference > 0 and q < fdr), and up to ``n_quotes`` distinct
     ``quotes`` (full comments of the group's mentioners, most confident tag first, then shortest,
     redacted with :func:`~nps_text.redact.redact` when ``redact_pii``). With sentiment, strengths
@@ -98,9 +99,7 @@ def driver_views(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str =
         k1, k0 = M[in_group].sum(axis=0), M[~in_group].sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             p1, p0 = k1 / n1, k0 / n0
-            pooled = (k1 + k0) / (n1 + n0)
-            se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
-            p_value = 2 * norm.sf(np.abs((p1 - p0) / se))
+        p_value, _ = two_proportion_test(k1, n1, k0, n0)
         table = pd.DataFrame({"theme": keep, "n_group": k1.astype("int64"), "share_in_group": p1,
                               "share_in_others": p0, "difference": p1 - p0, "p_value": p_value})
         table["q_value"] = bh_qvalues(table["p_value"])
@@ -148,7 +147,8 @@ def drivers_by(responses: pd.DataFrame, mentions: pd.DataFrame, by: str | list[s
     Returns one row per segment column, value and driver: ``column, value, n_segment`` and the
     main columns of :func:`~nps_text.drivers.theme_table` computed within the segment (its q-values
     are within the segment), plus ``share_vs_rest`` (the segment's share minus the other segments'),
-    ``share_vs_rest_p`` (two-proportion z-test) and ``share_vs_rest_q`` (its Benjamini–Hochberg q-value
+    ``share_vs_rest_p`` (:func:`~nps_text.drivers.two_proportion_test`: z-test, or Fisher's exact test
+    where an expected count is below 5) and ``share_vs_rest_q`` (its Benjamini–Hochberg q-value
     across all segment × driver rows), ``share_p_value`` (chi-square / exact test that the
     share is the same in every segment of the column) and ``impact_p_value`` (Cochran's Q test that
     the impact is the same). Missing segment values form "(missing)".
@@ -173,8 +173,8 @@ def drivers_by(responses: pd.DataFrame, mentions: pd.DataFrame, by: str | list[s
         values = responses[column].astype(object).where(responses[column].notna(), "(missing)").astype(str)
         for value in sorted(values.unique()):
             part = responses[values == value]
-            table, n_seg = _within(part, mentions, frame, all_drivers, _SEGMENT_KEEP[1:], base=base,
-                                   sentiment=sentiment, level=level, fdr=fdr, min_n=min_n)
+            table, n_seg = _within(part, mentions, frame, all_drivers, [*_SEGMENT_KEEP[1:], "impact_se"],
+                                   base=base, sentiment=sentiment, level=level, fdr=fdr, min_n=min_n)
             table.insert(0, "n_segment", n_seg)
             table.insert(0, "value", value)
             table.insert(0, "column", column)
@@ -185,18 +185,15 @@ def drivers_by(responses: pd.DataFrame, mentions: pd.DataFrame, by: str | list[s
     for (column, theme), rows in out.groupby(["column", "theme"], sort=False):
         k, n = rows["n"].to_numpy(float), rows["n_segment"].to_numpy(float)
         _, p_share, _ = group_table_test(np.column_stack([k, n - k]))
-        se = (rows["impact_high"] - rows["impact_low"]).to_numpy() / (2 * _z(level))
         out.loc[rows.index, "share_p_value"] = p_share
-        out.loc[rows.index, "impact_p_value"] = _heterogeneity(rows["impact"].to_numpy(), se)
+        out.loc[rows.index, "impact_p_value"] = _heterogeneity(rows["impact"].to_numpy(), rows["impact_se"].to_numpy())
         k_rest, n_rest = k.sum() - k, n.sum() - n
         with np.errstate(invalid="ignore", divide="ignore"):
-            p1, p0, pooled = k / n, k_rest / n_rest, k.sum() / n.sum()
-            se_d = np.sqrt(pooled * (1 - pooled) * (1 / n + 1 / n_rest))
-            out.loc[rows.index, "share_vs_rest"] = p1 - p0
-            out.loc[rows.index, "share_vs_rest_p"] = 2 * norm.sf(np.abs((p1 - p0) / se_d))
+            out.loc[rows.index, "share_vs_rest"] = k / n - k_rest / n_rest
+        out.loc[rows.index, "share_vs_rest_p"] = two_proportion_test(k, n, k_rest, n_rest)[0]
     if "share_vs_rest_p" in out:  # every segment × driver comparison is one test: control the FDR across them
         out["share_vs_rest_q"] = bh_qvalues(out["share_vs_rest_p"])
-    return out
+    return out.drop(columns="impact_se")
 
 
 def drivers_by_period(responses: pd.DataFrame, mentions: pd.DataFrame, *, period: str = "month",
@@ -205,9 +202,13 @@ def drivers_by_period(responses: pd.DataFrame, mentions: pd.DataFrame, *, period
     """Share and impact of each driver per calendar period, with the change from the previous period.
 
     Returns one row per period and driver: ``period, period_start, n_period, theme, n, share,
-    impact, impact_low, impact_high, share_change`` (vs the previous period, points of share as a
-    fraction), ``share_change_p`` (two-proportion z-test), ``impact_change`` and ``impact_change_p``
-    (z-test with the two impacts' SEs, independent periods), and ``share_change_q`` /
+    impact, impact_low, impact_high`` (as in :func:`~nps_text.drivers.theme_table`: the interval within
+    -200..200 and holding the impact), ``share_change`` (vs the previous period, points of share as a
+    fraction), ``share_change_p`` (:func:`~nps_text.drivers.two_proportion_test`: the z-test, or Fisher's
+    exact test where an expected count of the 2 × 2 period × mention table is below 5, so one comment
+    of two against none of 23 gives p = 0.08, not 0.0005), ``impact_change`` and ``impact_change_p``
+    (z-test with the two impacts' delta-method SEs, independent periods: approximate, and liberal
+    with a handful of mentioners per period; read ``share_change_p`` then), and ``share_change_q`` /
     ``impact_change_q``: Benjamini–Hochberg q-values across all period × driver rows. Responses without a date are left out
     and counted in the log. Filter ``responses`` first for one segment's trend.
 
@@ -246,11 +247,9 @@ def drivers_by_period(responses: pd.DataFrame, mentions: pd.DataFrame, *, period
         columns=["period", "period_start", "n_period", "theme", "n", "share", "impact", "impact_se"])
     out = out.astype({"share": "float64", "impact": "float64", "impact_se": "float64"})
     prev = out.groupby("theme", sort=False)[["n", "n_period", "share", "impact", "impact_se"]].shift(1)
+    out["share_change"] = out["share"] - prev["share"]
+    out["share_change_p"] = two_proportion_test(out["n"], out["n_period"], prev["n"], prev["n_period"])[0]
     with np.errstate(invalid="ignore", divide="ignore"):
-        pooled = (out["n"] + prev["n"]) / (out["n_period"] + prev["n_period"])
-        se = np.sqrt(pooled * (1 - pooled) * (1 / out["n_period"] + 1 / prev["n_period"]))
-        out["share_change"] = out["share"] - prev["share"]
-        out["share_change_p"] = 2 * norm.sf(np.abs(out["share_change"] / se))
         out["impact_change"] = out["impact"] - prev["impact"]
         out["impact_change_p"] = 2 * norm.sf(np.abs(out["impact_change"] / np.hypot(out["impact_se"], prev["impact_se"])))
     # periods × drivers changes are many tests at once: BH q-values across all of them
@@ -275,8 +274,8 @@ def what_if(responses: pd.DataFrame, mentions: pd.DataFrame, theme: str, *, redu
     Assumes the respondents who would no longer mention the theme then score like the base's
     respondents who do not mention it (an association, not a proven cause):
     ``NPS_new = NPS_all - reduction * (n_theme / N) * (NPS_theme - NPS_rest)``. The interval is
-    the delta method on the five respondent-level means it is made of. A plain theme name picks its
-    "(negative)" driver when mentions carry sentiment.
+    the delta method on the five respondent-level means it is made of, clipped to -100..100 (NPS) and
+    -200..200 (change). A plain theme name picks its "(negative)" driver when mentions carry sentiment.
 
     Returns
     -------
@@ -318,11 +317,14 @@ def _what_if(everyone: pd.DataFrame, base_ids: pd.Index, driver: str, r: float, 
     g_change = grad - np.eye(5)[0]
     se_change = float(np.sqrt(g_change @ cov @ g_change / N))
     se_now = float(np.sqrt(cov[0, 0] / N))
+    change = expected - mu[0]
+    now = _clip_interval(mu[0], mu[0] - z * se_now, mu[0] + z * se_now, "nps")
+    new = _clip_interval(expected, expected - z * se_new, expected + z * se_new, "nps")
+    gain = _clip_interval(change, change - z * se_change, change + z * se_change, "difference")
     return {"theme": driver, "reduction": float(r), "n": int(N), "nps": float(mu[0]),
-            "nps_low": float(mu[0] - z * se_now), "nps_high": float(mu[0] + z * se_now),
-            "expected_nps": float(expected), "expected_low": float(expected - z * se_new),
-            "expected_high": float(expected + z * se_new), "change": float(expected - mu[0]),
-            "change_low": float(expected - mu[0] - z * se_change), "change_high": float(expected - mu[0] + z * se_change)}
+            "nps_low": float(now[0]), "nps_high": float(now[1]), "expected_nps": float(expected),
+            "expected_low": float(new[0]), "expected_high": float(new[1]), "change": float(change),
+            "change_low": float(gain[0]), "change_high": float(gain[1])}
 
 
 def what_if_table(responses: pd.DataFrame, mentions: pd.DataFrame, *, reduction: float = 0.5, base: str = "commented",

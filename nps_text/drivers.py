@@ -11,7 +11,10 @@ The impact of a theme is ``NPS_base - NPS_rest = s (NPS_theme - NPS_rest)`` (``s
 base mentioning it): how many NPS points the theme adds to the base's NPS (negative: what it costs;
 the base would gain ``-impact`` if the theme's mentioners scored like the others). Its variance (delta method, multinomial sampling of respondents) is
 ``s^2 (se_theme^2 + se_rest^2) + (NPS_theme - NPS_rest)^2 s (1 - s) / n``; the group SEs use the
-adjusted shares of Rocks (2016), as :func:`nps_text.scoring.compare_nps` does. Segment and period
+adjusted shares of Rocks (2016), as :func:`nps_text.scoring.compare_nps` does. Every interval is clipped
+to the range of its quantity (NPS -100..100, differences and impacts -200..200, odds ratios 0..inf) and
+holds its estimate (:func:`nps_text.scoring._clip_interval`). Shares are compared with
+:func:`two_proportion_test` (Fisher's exact test where counts are small). Segment and period
 comparisons and the what-if live in :mod:`nps_text.driver_views`.
 """
 
@@ -23,13 +26,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2 as chi2_dist
-from scipy.stats import random_table
+from scipy.stats import fisher_exact, norm, random_table
 
 from .errors import ColumnError, ParameterError
-from .scoring import GROUPS, _check_min_n, _compare, _stats, _z, nps_group
+from .scoring import GROUPS, MIN_EXPECTED, _check_min_n, _clip_interval, _compare, _small_table, _stats, _z, nps_group
 
 __all__ = ["BASES", "META", "driver_frame", "driver_labels", "theme_table", "bh_qvalues", "odds_ratio", "group_table_test",
-           "DRIVER_COLUMNS"]
+           "two_proportion_test", "DRIVER_COLUMNS"]
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +224,7 @@ def odds_ratio(a: Any, b: Any, c: Any, d: Any, *, level: float = 0.95) -> tuple[
 
     ``a``/``b``: outcome yes/no with the theme; ``c``/``d``: outcome yes/no without it.
     ``se(log OR) = sqrt(1/a + 1/b + 1/c + 1/d)``; a table with a zero cell gets 0.5 added to every
-    cell (Haldane–Anscombe). Vectorised over arrays.
+    cell (Haldane–Anscombe). The interval lies in [0, inf] and holds the estimate. Vectorised over arrays.
 
     Examples
     --------
@@ -234,7 +237,9 @@ def odds_ratio(a: Any, b: Any, c: Any, d: Any, *, level: float = 0.95) -> tuple[
     with np.errstate(divide="ignore", invalid="ignore"):
         log_or = np.log(cells[0]) + np.log(cells[3]) - np.log(cells[1]) - np.log(cells[2])
         se = np.sqrt((1.0 / cells).sum(axis=0))
-    return np.exp(log_or), np.exp(log_or - z * se), np.exp(log_or + z * se)
+        estimate = np.exp(log_or)
+        low, high = _clip_interval(estimate, np.exp(log_or - z * se), np.exp(log_or + z * se), "ratio")
+    return estimate, low, high
 
 
 def group_table_test(table: Any, *, min_expected: float = 5.0, n_mc: int = 9999,
@@ -266,11 +271,45 @@ def group_table_test(table: Any, *, min_expected: float = 5.0, n_mc: int = 9999,
     return stat, float((1 + np.sum(sims >= stat - 1e-9)) / (1 + n_mc)), "exact (Monte Carlo)"
 
 
+def two_proportion_test(k1: Any, n1: Any, k2: Any, n2: Any, *,
+                        min_expected: float = MIN_EXPECTED) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided test that the shares ``k1 / n1`` and ``k2 / n2`` are equal: ``(p_value, method)``, vectorised.
+
+    The pooled two-proportion z-test (``method`` "z"), except where an expected count of the 2 × 2
+    table ``[[k1, n1 - k1], [k2, n2 - k2]]`` is below ``min_expected``: there Fisher's exact test
+    (:func:`scipy.stats.fisher_exact`, two-sided; "fisher"). Where either ``n`` is 0 or NaN, or
+    nobody / everybody has the trait in both samples, there is nothing to test: NaN and "none".
+    Returns arrays of the inputs' broadcast shape (at least one-dimensional).
+
+    Examples
+    --------
+    >>> p, method = two_proportion_test(1, 2, 0, 23)  # one of two in February, none of 23 in January
+    >>> round(float(p[0]), 3), str(method[0])
+    (0.08, 'fisher')
+    >>> p, method = two_proportion_test([40, 0], [100, 10], [20, 0], [100, 10])
+    >>> [round(float(v), 4) for v in p], method.tolist()
+    ([0.002, nan], ['z', 'none'])
+    """
+    k1, n1, k2, n2 = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype="float64")) for v in (k1, n1, k2, n2)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = (k1 + k2) / (n1 + n2)
+        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        p_value = np.array(2 * norm.sf(np.abs((k1 / n1 - k2 / n2) / se)), dtype="float64")
+    row1, row2 = np.stack([k1, n1 - k1], axis=-1), np.stack([k2, n2 - k2], axis=-1)
+    testable = (n1 > 0) & (n2 > 0) & (pooled > 0) & (pooled < 1)  # NaN compares False
+    small = testable & _small_table(row1, row2, min_expected)
+    method = np.where(small, "fisher", np.where(testable, "z", "none")).astype(object)
+    for i in zip(*np.nonzero(small)):
+        p_value[i] = fisher_exact(np.stack([row1[i], row2[i]]).astype("int64")).pvalue
+    return np.where(testable, p_value, np.nan), method
+
+
 def _impact(s: np.ndarray, n: float, st: dict, sr: dict, comp: dict, z: float) -> dict[str, np.ndarray]:
     delta = st["nps"] - sr["nps"]
     impact = s * delta
     se = np.sqrt(s ** 2 * comp["se"] ** 2 + delta ** 2 * s * (1 - s) / n)
-    return {"impact": impact, "impact_se": se, "impact_low": impact - z * se, "impact_high": impact + z * se}
+    low, high = _clip_interval(impact, impact - z * se, impact + z * se, "difference")
+    return {"impact": impact, "impact_se": se, "impact_low": low, "impact_high": high}
 
 
 def _warnings(n_t: np.ndarray, n: int, tests: list[str], min_n: int) -> list[str | None]:
@@ -313,10 +352,13 @@ def theme_table(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str = 
         ``n``: respondents mentioning it; ``share``: of the base; ``share_promoters``: of the base's
         promoters (likewise passives, detractors); ``nps_with``/``nps_without`` with adjusted-Wald
         intervals; ``difference`` = with − without (interval and ``p_value_nps`` as in
-        :func:`~nps_text.compare_nps`); ``impact`` = share × difference = NPS of the base − NPS
-        without; ``odds_ratio_detractor``: odds of being a detractor with vs without the theme
+        :func:`~nps_text.compare_nps`: an exact permutation test where the 2 × 3 table has an expected
+        count below 5); ``impact`` = share × difference = NPS of the base − NPS without (delta-method
+        interval); ``odds_ratio_detractor``: odds of being a detractor with vs without the theme
         (likewise promoter); ``p_value``: the test of the 2 × 3 mention × group table
-        (:func:`group_table_test`), ``q_value``: BH across the drivers. ``attrs`` holds the
+        (:func:`group_table_test`), ``q_value``: BH across the drivers. Every interval is clipped to
+        the range of its quantity (NPS -100..100, difference and impact -200..200) and widened to
+        hold its estimate where it misses it (a theme of one respondent). ``attrs`` holds the
         counts of :func:`driver_frame`'s ``info``.
 
     Examples
@@ -370,7 +412,8 @@ def theme_table(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str = 
     table["significant"] = (table["q_value"] < fdr).to_numpy()
     table["warning"] = _warnings(n_t, n, table["test"].tolist(), min_n)
     if n_boot:
-        low, high = _bootstrap_impact(frame[NPS].to_numpy(), M, n_boot, level, seed)
+        low, high = _clip_interval(table["impact"], *_bootstrap_impact(frame[NPS].to_numpy(), M, n_boot, level, seed),
+                                   "difference")
         table.insert(table.columns.get_loc("impact_high") + 1, "impact_boot_low", low)
         table.insert(table.columns.get_loc("impact_boot_low") + 1, "impact_boot_high", high)
     table = table.iloc[np.argsort(-np.abs(table["impact"].fillna(0).to_numpy()), kind="stable")].reset_index(drop=True)

@@ -18,7 +18,9 @@ specificity, for "ppv" precision and recall, are the same in every NPS group; th
 used for P/R is representative of the survey; respondents are independent. The interval is a
 parametric bootstrap that redraws the survey's cell counts (multinomial) and the validation
 counts (Jeffreys Beta draws of Se, PPV and Sp from their TP/FP/FN/TN), so it reflects the
-uncertainty of both.
+uncertainty of both. Percentile intervals are clipped to the range of the quantity (shares 0..1,
+impacts -200..200) and widened to hold their estimate where a few draws miss it
+(:func:`nps_text.scoring._clip_interval`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import pandas as pd
 
 from .drivers import GROUP, META, driver_frame
 from .errors import ParameterError
-from .scoring import _z
+from .scoring import _clip_interval, _z
 
 __all__ = ["correct_misclassification", "corrected_counts", "METHODS"]
 
@@ -176,9 +178,9 @@ def correct_misclassification(responses: pd.DataFrame, mentions: pd.DataFrame,
                               specificity=None if sp_b is None else sp_b[:, None])
         sb, _, ib = _stats(Tb, Nb)
         _, _, ib_naive = _stats(Ob, Nb)
-        lo, hi = np.nanquantile(ib, [alpha, 1 - alpha])
-        nlo, nhi = np.nanquantile(ib_naive, [alpha, 1 - alpha])
-        slo, shi = np.nanquantile(sb, [alpha, 1 - alpha])
+        lo, hi = _clip_interval(impact_c, *np.nanquantile(ib, [alpha, 1 - alpha]), "difference")
+        nlo, nhi = _clip_interval(impact_obs, *np.nanquantile(ib_naive, [alpha, 1 - alpha]), "difference")
+        slo, shi = _clip_interval(share_c, *np.nanquantile(sb, [alpha, 1 - alpha]), "share")
         rows.append({**row, "precision": v["precision"], "recall": v["recall"], "support": v["support"],
                      "method": use, "share_corrected": float(share_c), "share_low": float(slo), "share_high": float(shi),
                      "impact_corrected": float(impact_c), "impact_low": float(lo), "impact_high": float(hi),

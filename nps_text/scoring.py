@@ -9,6 +9,11 @@ keeps close to nominal coverage for small samples and extreme scores, of:
 
 Rocks, B. (2016). "Interval Estimation for the 'Net Promoter Score'". The American
 Statistician, 70(4), 365-372. doi:10.1080/00031305.2016.1158124
+
+Every interval of the package passes through :func:`_clip_interval`: it stays within the range its
+quantity can take (NPS -100..100, NPS differences and impacts -200..200, shares 0..1) and always
+holds its own estimate. Two small samples are compared with an exact permutation test instead of
+the z-test (see :func:`compare_nps`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.special import gammaln
 from scipy.stats import norm
 
 from .errors import ColumnError, ParameterError
@@ -44,6 +50,11 @@ MISSING_LABEL = "(missing)"
 NO_DATE_LABEL = "(no date)"
 _SCALES = {"0-10": 0, "1-10": 1}
 _PERIODS = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
+# the values each kind of quantity can take: every interval is clipped to its kind's range
+_RANGES = {"nps": (-100.0, 100.0), "difference": (-200.0, 200.0), "share": (0.0, 1.0),
+           "percent": (0.0, 100.0), "ratio": (0.0, math.inf)}
+MIN_EXPECTED = 5.0  # below this expected count in a comparison's table, tests are exact
+_EXACT_MAX_TABLES = 4_000_000  # more possible splits than this: the z-test (then accurate) is kept
 
 
 # ----------------------------------------------------------------------------- validation
@@ -142,8 +153,36 @@ def _counts(scores: Any) -> tuple[int, int, int]:
 
 
 # ----------------------------------------------------------------------------- core maths
+def _clip_interval(estimate: Any, low: Any, high: Any, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(low, high)`` clipped to the range a ``kind`` of quantity can take and widened to hold ``estimate``.
+
+    The one place every interval of the package passes through. ``kind`` is "nps" (points,
+    -100..100), "difference" (an NPS difference or an impact, -200..200), "share" (0..1), "percent"
+    (0..100) or "ratio" (odds ratios, 0..inf). An interval that misses its own estimate is widened
+    just enough to reach it, the other end unchanged: the adjusted-Wald interval is centred on a
+    shrunken estimate and misses the NPS of a single response (-100 with -98.5 ... 48.5), and a
+    percentile bootstrap of few draws can miss too. Widening can only raise the coverage, and no
+    table shows an estimate outside its own interval. NaN stays NaN; vectorised.
+
+    Examples
+    --------
+    >>> [v.tolist() for v in _clip_interval(-100.0, -98.5, 48.5, "nps")]
+    [-100.0, 48.5]
+    >>> [v.tolist() for v in _clip_interval(-100.0, -248.0, 48.0, "difference")]
+    [-200.0, 48.0]
+    """
+    if kind not in _RANGES:
+        raise ParameterError(f"kind must be one of {sorted(_RANGES)}, got {kind!r}.")
+    bottom, top = _RANGES[kind]
+    est, low, high = (np.asarray(v, dtype="float64") for v in (estimate, low, high))
+    known = ~np.isnan(est)
+    low = np.where(known, np.minimum(low, est), low)  # NaN ends stay NaN
+    high = np.where(known, np.maximum(high, est), high)
+    return np.clip(low, bottom, top), np.clip(high, bottom, top)
+
+
 def _stats(promoters: Any, passives: Any, detractors: Any, z: float) -> dict[str, np.ndarray]:
-    """Vectorised point estimate, plain SE and adjusted-Wald interval (points)."""
+    """Vectorised counts, point estimate, plain SE and adjusted-Wald interval (points)."""
     P, A, D = (np.asarray(x, dtype="float64") for x in (promoters, passives, detractors))
     n = P + A + D
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -155,20 +194,82 @@ def _stats(promoters: Any, passives: Any, detractors: Any, z: float) -> dict[str
     empty = n == 0
     center = np.where(empty, np.nan, 100 * (pa - da))
     moe = np.where(empty, np.nan, z * se_adj)
-    return {"n": n, "nps": 100 * (p - d), "se": se, "center": center,
-            "se_adj": np.where(empty, np.nan, se_adj), "margin_of_error": moe,
-            "ci_low": np.clip(center - moe, -100, 100), "ci_high": np.clip(center + moe, -100, 100)}
+    low, high = _clip_interval(100 * (p - d), center - moe, center + moe, "nps")
+    return {"n": n, "promoters": P, "passives": A, "detractors": D, "nps": 100 * (p - d), "se": se,
+            "center": center, "se_adj": np.where(empty, np.nan, se_adj), "margin_of_error": moe,
+            "ci_low": low, "ci_high": high}
+
+
+def _small_table(a: Any, b: Any, min_expected: float = MIN_EXPECTED) -> np.ndarray:
+    """Whether the 2 × c table with rows ``a`` and ``b`` (counts on the last axis) has an expected count
+    below ``min_expected``; columns that are empty in both rows are left out, empty rows give False."""
+    a, b = np.asarray(a, dtype="float64"), np.asarray(b, dtype="float64")
+    total = a + b
+    n_a, n_b = a.sum(axis=-1), b.sum(axis=-1)
+    smallest = np.where(total > 0, total, np.inf).min(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.minimum(n_a, n_b) * smallest / (n_a + n_b)
+    return (n_a > 0) & (n_b > 0) & (expected < min_expected)
+
+
+def _log_choose(n: Any, k: Any) -> np.ndarray:
+    return gammaln(np.asarray(n) + 1.0) - gammaln(np.asarray(k) + 1.0) - gammaln(np.asarray(n) - k + 1.0)
+
+
+def _exact_nps_p(a: Any, b: Any) -> float:
+    """Two-sided exact permutation p-value of ``NPS_a - NPS_b`` from the (promoter, passive, detractor) counts.
+
+    Every split of the pooled respondents into samples of the two sizes is equally likely under the
+    null (both samples from one population); the tables of such splits are multivariate
+    hypergeometric and are enumerated. Given the margins ``NPS_a - NPS_b`` grows with ``P_a - D_a``,
+    so the p-value is the probability of a ``|P_a - D_a - E(P_a - D_a)|`` at least as large as
+    observed. NaN when there are more than ``_EXACT_MAX_TABLES`` tables.
+    """
+    a, b = np.asarray(a, dtype="int64"), np.asarray(b, dtype="int64")
+    if a.sum() > b.sum():
+        a, b = b, a  # enumerate the smaller sample: |NPS_a - NPS_b| is symmetric
+    total, n = a + b, int(a.sum())
+    N = int(total.sum())
+    span = np.minimum(total, n)
+    c0, c1, c2 = np.argsort(span, kind="stable")  # enumerate the two columns with fewest possible values
+    if (span[c0] + 1) * (span[c1] + 1) > _EXACT_MAX_TABLES:
+        return math.nan
+    x = np.zeros((3, span[c0] + 1, span[c1] + 1))
+    x[c0] += np.arange(span[c0] + 1)[:, None]
+    x[c1] += np.arange(span[c1] + 1)[None, :]
+    x[c2] = n - x[c0] - x[c1]
+    ok = (x[c2] >= 0) & (x[c2] <= total[c2])
+    x[c2] = np.where(ok, x[c2], 0)
+    log_p = sum(_log_choose(total[c], x[c]) for c in range(3)) - _log_choose(N, n)
+    mean = n * (total[0] - total[2]) / N
+    extreme = np.abs(x[0] - x[2] - mean) >= abs(a[0] - a[2] - mean) - 1e-9
+    return float(min(1.0, np.exp(log_p[ok & extreme]).sum()))
 
 
 def _compare(a: dict[str, np.ndarray], b: dict[str, np.ndarray], z: float) -> dict[str, np.ndarray]:
-    """Vectorised two-sample z-test on adjusted NPS (a - b), independent samples."""
+    """Vectorised comparison of two independent samples' NPS (a - b): interval, z-test or exact test.
+
+    ``exact`` marks the p-values from :func:`_exact_nps_p`, used where the 2 × 3 table of the two
+    samples' groups has an expected count below :data:`MIN_EXPECTED`; elsewhere the z-test on
+    adjusted NPS.
+    """
     se = np.sqrt(a["se_adj"] ** 2 + b["se_adj"] ** 2)
     adj = a["center"] - b["center"]
     with np.errstate(invalid="ignore", divide="ignore"):
         stat = adj / se
-    return {"difference": a["nps"] - b["nps"], "se": se, "z": stat,
-            "p_value": 2 * norm.sf(np.abs(stat)),
-            "ci_low": np.clip(adj - z * se, -200, 200), "ci_high": np.clip(adj + z * se, -200, 200)}
+    p_value = np.array(2 * norm.sf(np.abs(stat)), dtype="float64")
+    groups = ("promoters", "passives", "detractors")
+    counts_a, counts_b = (np.stack(np.broadcast_arrays(*(s[g] for g in groups)), axis=-1) for s in (a, b))
+    exact = np.array(_small_table(counts_a, counts_b))
+    for i in np.ndindex(exact.shape):
+        if exact[i]:
+            p = _exact_nps_p(counts_a[i], counts_b[i])
+            exact[i] = not math.isnan(p)
+            p_value[i] = p if exact[i] else p_value[i]
+    difference = a["nps"] - b["nps"]
+    low, high = _clip_interval(difference, adj - z * se, adj + z * se, "difference")
+    return {"difference": difference, "se": se, "z": stat, "p_value": p_value, "ci_low": low, "ci_high": high,
+            "exact": exact}
 
 
 def _warning(n: int, moe: float, min_n: int) -> str | None:
@@ -238,7 +339,10 @@ def nps_from_counts(promoters: int, passives: int, detractors: int, *, level: fl
     passives and 0.75 detractors, ``n' = n + 3``, ``p' = (P + 0.75)/n'``, ``d' = (D + 0.75)/n'``,
     ``se' = sqrt((p' + d' - (p' - d')^2) / n')``, interval ``100 (p' - d' ± z se')`` clipped
     to [-100, 100], ``z = norm.ppf(1 - (1 - level)/2)``. ``margin_of_error`` is ``100 z se'``
-    (the half-width before clipping), so the interval is not centred on ``nps``.
+    (the half-width before clipping), so the interval is not centred on ``nps``. The adjusted
+    centre is pulled towards 0, so for a response or two all in one group (one detractor: -100
+    with -98.5 ... 48.5) the interval would miss ``nps``; its near end is then moved to ``nps``
+    (here -100 ... 48.5), which can only raise the coverage.
 
     Parameters
     ----------
@@ -346,7 +450,7 @@ def sample_size_for_margin(margin: float, *, promoters: float = 0.5, detractors:
 # ----------------------------------------------------------------------------- two samples
 @dataclass(frozen=True)
 class NPSComparison:
-    """Difference of two NPS (``a - b``, points) with a two-sided z-test."""
+    """Difference of two NPS (``a - b``, points) with a two-sided test: ``test`` is "z", "exact" or "none"."""
 
     difference: float
     se: float
@@ -355,6 +459,7 @@ class NPSComparison:
     z: float
     p_value: float
     significant: bool
+    test: str
     n_a: int
     n_b: int
     nps_a: float
@@ -369,24 +474,37 @@ class NPSComparison:
 def compare_nps(scores_a: Any, scores_b: Any, *, level: float = 0.95) -> NPSComparison:
     """Test whether two independent samples have different NPS.
 
-    ``difference`` is the plain ``nps_a - nps_b``. The test and interval use the adjusted
-    shares of Rocks (2016) for each sample (0.75 / 1.5 / 0.75 pseudo-counts):
-    ``se = 100 sqrt(var_a' / n_a' + var_b' / n_b')``, ``z = (adj_a - adj_b) / se``,
-    interval ``(adj_a - adj_b) ± z_level se`` (clipped to [-200, 200]). The interval excludes 0
-    exactly when ``p_value < 1 - level`` (``significant``). If either sample is empty, the
-    statistics are NaN and ``significant`` is False.
+    ``difference`` is the plain ``nps_a - nps_b``. The interval uses the adjusted shares of
+    Rocks (2016) for each sample (0.75 / 1.5 / 0.75 pseudo-counts):
+    ``se = 100 sqrt(var_a' / n_a' + var_b' / n_b')``, interval ``(adj_a - adj_b) ± z_level se``,
+    clipped to [-200, 200] and widened to hold ``difference`` where it misses it (tiny samples).
+
+    The test (``test``) depends on the counts. Where every expected count of the 2 × 3 table
+    sample × group is at least 5 (groups nobody is in left out), the z-test ``z = (adj_a - adj_b) /
+    se`` ("z"); there the adjusted interval excludes 0 exactly when ``p_value < 1 - level``. Otherwise the
+    exact permutation test ("exact"): every split of the pooled responses into samples of sizes
+    ``n_a`` and ``n_b`` is equally likely under the null that both come from one population, and
+    ``p_value`` is the (hypergeometric) probability of an ``|nps_a - nps_b|`` at least as large as
+    observed; the interval is still the adjusted one, so near the threshold the two can disagree —
+    trust the p-value. If either sample is empty the statistics are NaN, ``significant`` is False
+    and ``test`` is "none". ``significant`` is ``p_value < 1 - level``.
 
     Examples
     --------
     >>> c = compare_nps([10] * 60 + [3] * 40, [10] * 30 + [3] * 70)
-    >>> c.difference, c.significant, c.p_value < 0.001
-    (60.0, True, True)
+    >>> c.difference, c.significant, c.p_value < 0.001, c.test
+    (60.0, True, True, 'z')
+    >>> small = compare_nps([10, 10, 10], [0, 0, 0])  # 2 of the 20 splits are as extreme
+    >>> small.difference, round(small.p_value, 3), small.significant, small.test
+    (200.0, 0.1, False, 'exact')
     """
     z = _z(level)
     a, b = _counts(scores_a), _counts(scores_b)
     sa, sb = _stats(*a, z), _stats(*b, z)
-    r = {k: float(v) for k, v in _compare(sa, sb, z).items()}
-    return NPSComparison(**r, significant=bool(r["p_value"] < 1 - level), n_a=sum(a), n_b=sum(b),
+    comp = _compare(sa, sb, z)
+    test = "exact" if bool(comp.pop("exact")) else ("z" if sum(a) and sum(b) else "none")
+    r = {k: float(v) for k, v in comp.items()}
+    return NPSComparison(**r, significant=bool(r["p_value"] < 1 - level), test=test, n_a=sum(a), n_b=sum(b),
                          nps_a=float(sa["nps"]), nps_b=float(sb["nps"]), level=float(level))
 
 

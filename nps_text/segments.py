@@ -63,7 +63,9 @@ def nps_by(responses: pd.DataFrame, by: str | list[str], *, score: str = "score"
         One row per segment, sorted by segment value ("(missing)" last), columns: the ``by``
         column(s), n, promoters, passives, detractors, nps, ci_low, ci_high, margin_of_error,
         warning, diff_vs_rest and p_value_vs_rest (:func:`compare_nps` of the segment vs the
-        rest, adjusted-Wald z-test; NaN when there is no rest).
+        rest: adjusted-Wald z-test, or the exact permutation test where an expected count of the
+        2 × 3 table segment/rest × group is below 5; NaN when there is no rest). Each interval lies
+        within -100..100 and holds ``nps``, also for a segment of one response.
 
     Examples
     --------
@@ -132,8 +134,10 @@ def nps_by_period(responses: pd.DataFrame, *, date: str = "date", period: str = 
         ci_high, margin_of_error, warning, change, change_p_value, change_significant.
         Every period from the first to the last is present (empty ones with n=0).
         ``change`` is ``nps`` minus the previous period's (plain estimates; the p-value is
-        :func:`compare_nps`'s test); it is NaN, and ``change_significant`` is <NA>, where
-        either period is empty. Rows without a date form a trailing "(no date)" row.
+        :func:`compare_nps`'s test: the exact permutation test where an expected count of the
+        2 × 3 table period × group is below 5, else the z-test); it is NaN, and
+        ``change_significant`` is <NA>, where either period is empty. Each interval lies within
+        -100..100 and holds ``nps``. Rows without a date form a trailing "(no date)" row.
 
     Examples
     --------
