@@ -14,9 +14,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ._core.stats import clip_interval, z_value
 from .drivers import GROUP, META, NPS, SCORE, bh_qvalues, driver_frame
 from .errors import ColumnError, ParameterError
-from .scoring import _clip_interval, _z
 
 __all__ = ["driver_regression", "relative_importance", "OUTCOMES"]
 
@@ -86,7 +86,7 @@ def driver_regression(responses: pd.DataFrame, mentions: pd.DataFrame, *, outcom
     """
     if outcome not in OUTCOMES:
         raise ParameterError(f"outcome must be one of {list(OUTCOMES)}, got {outcome!r}.")
-    z = _z(level)
+    z = z_value(level)
     frame, X, players, left_out = _design(responses, mentions, controls=controls, base=base, sentiment=sentiment,
                                           min_mentions=min_mentions)
     if X.shape[1] == 0:
@@ -98,7 +98,10 @@ def driver_regression(responses: pd.DataFrame, mentions: pd.DataFrame, *, outcom
                              "respondent in the base mentions exactly one theme — so their separate effects are not "
                              "identified. Merge or drop a theme, use base='all', or read the per-theme table.")
     import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+    from statsmodels.tools.sm_exceptions import (
+        ConvergenceWarning,
+        PerfectSeparationWarning,
+    )
 
     note = None
     with warnings.catch_warnings(record=True) as caught:
@@ -128,7 +131,7 @@ def driver_regression(responses: pd.DataFrame, mentions: pd.DataFrame, *, outcom
                           "coef": params.to_numpy(), "se": bse.to_numpy()})
     with np.errstate(over="ignore"):
         table["odds_ratio"] = np.exp(table["coef"])
-        low, high = _clip_interval(table["odds_ratio"], np.exp(table["coef"] - z * table["se"]),
+        low, high = clip_interval(table["odds_ratio"], np.exp(table["coef"] - z * table["se"]),
                                    np.exp(table["coef"] + z * table["se"]), "ratio")
     table["odds_ratio_low"], table["odds_ratio_high"] = low, high
     table["p_value"] = pvalues.to_numpy()

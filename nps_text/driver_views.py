@@ -13,10 +13,18 @@ import pandas as pd
 from scipy.stats import chi2 as chi2_dist
 from scipy.stats import norm
 
-from .drivers import GROUP, META, NPS, bh_qvalues, driver_frame, group_table_test, theme_table, two_proportion_test
+from ._core.stats import PERIODS, clip_interval, period_label, z_value
+from .drivers import (
+    GROUP,
+    META,
+    NPS,
+    bh_qvalues,
+    driver_frame,
+    group_table_test,
+    theme_table,
+    two_proportion_test,
+)
 from .errors import ColumnError, ParameterError
-from .scoring import _PERIODS, _clip_interval, _z
-from .segments import _period_label
 
 __all__ = ["driver_views", "drivers_by", "drivers_by_period", "what_if", "what_if_table", "VIEWS"]
 
@@ -220,8 +228,8 @@ def drivers_by_period(responses: pd.DataFrame, mentions: pd.DataFrame, *, period
     >>> drivers_by_period(r, m)[["period", "n_period", "n", "share", "share_change"]].values.tolist()
     [['2025-01', 2, 1, 0.5, nan], ['2025-02', 2, 2, 1.0, 0.5]]
     """
-    if period not in _PERIODS:
-        raise ParameterError(f"period must be one of {list(_PERIODS)}, got {period!r}. Pass e.g. period='month'.")
+    if period not in PERIODS:
+        raise ParameterError(f"period must be one of {list(PERIODS)}, got {period!r}. Pass e.g. period='month'.")
     if date not in responses.columns:
         raise ColumnError(f"A driver trend needs a date column; {date!r} not found in {list(responses.columns)}. "
                           "Pass date='<column>' (CLI: --date COLUMN).")
@@ -230,18 +238,18 @@ def drivers_by_period(responses: pd.DataFrame, mentions: pd.DataFrame, *, period
         dates = dates.dt.tz_localize(None)
     if (undated := int(dates.isna().sum())):
         logger.info("drivers_by_period: %d response(s) without a date left out", undated)
-    periods = dates.dt.to_period(_PERIODS[period])
+    periods = dates.dt.to_period(PERIODS[period])
     frame, _, _ = driver_frame(responses, mentions, base=base, sentiment=sentiment)
     drivers = [c for c in frame.columns if c not in META]
     pieces = []
     if periods.notna().any():
-        for p in pd.period_range(periods.min(), periods.max(), freq=_PERIODS[period]):
+        for p in pd.period_range(periods.min(), periods.max(), freq=PERIODS[period]):
             table, n_period = _within(responses[periods == p], mentions, frame, drivers,
                                       ["n", "share", "impact", "impact_se", "impact_low", "impact_high"],
                                       base=base, sentiment=sentiment, level=level, min_n=min_n)
             table.insert(0, "n_period", n_period)
             table.insert(0, "period_start", p.start_time)
-            table.insert(0, "period", _period_label(p, period))
+            table.insert(0, "period", period_label(p, period))
             pieces.append(table)
     out = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(
         columns=["period", "period_start", "n_period", "theme", "n", "share", "impact", "impact_se"])
@@ -294,7 +302,7 @@ def what_if(responses: pd.DataFrame, mentions: pd.DataFrame, theme: str, *, redu
     """
     if not 0 <= reduction <= 1:
         raise ParameterError(f"reduction must be a share between 0 and 1, got {reduction!r}; 0.5 halves the mentions.")
-    z = _z(level)
+    z = z_value(level)
     everyone, _, _ = driver_frame(responses, mentions, base="all", sentiment=sentiment)
     in_base, _, _ = driver_frame(responses, mentions, base=base, sentiment=sentiment)
     driver = _resolve_driver([c for c in everyone.columns if c not in META], theme)
@@ -318,9 +326,9 @@ def _what_if(everyone: pd.DataFrame, base_ids: pd.Index, driver: str, r: float, 
     se_change = float(np.sqrt(g_change @ cov @ g_change / N))
     se_now = float(np.sqrt(cov[0, 0] / N))
     change = expected - mu[0]
-    now = _clip_interval(mu[0], mu[0] - z * se_now, mu[0] + z * se_now, "nps")
-    new = _clip_interval(expected, expected - z * se_new, expected + z * se_new, "nps")
-    gain = _clip_interval(change, change - z * se_change, change + z * se_change, "difference")
+    now = clip_interval(mu[0], mu[0] - z * se_now, mu[0] + z * se_now, "nps")
+    new = clip_interval(expected, expected - z * se_new, expected + z * se_new, "nps")
+    gain = clip_interval(change, change - z * se_change, change + z * se_change, "difference")
     return {"theme": driver, "reduction": float(r), "n": int(N), "nps": float(mu[0]),
             "nps_low": float(now[0]), "nps_high": float(now[1]), "expected_nps": float(expected),
             "expected_low": float(new[0]), "expected_high": float(new[1]), "change": float(change),
@@ -340,7 +348,7 @@ def what_if_table(responses: pd.DataFrame, mentions: pd.DataFrame, *, reduction:
     """
     if not 0 <= reduction <= 1:
         raise ParameterError(f"reduction must be a share between 0 and 1, got {reduction!r}; 0.5 halves the mentions.")
-    z = _z(level)
+    z = z_value(level)
     everyone, _, _ = driver_frame(responses, mentions, base="all", sentiment=sentiment)
     in_base, _, _ = driver_frame(responses, mentions, base=base, sentiment=sentiment)
     rows = []

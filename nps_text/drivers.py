@@ -13,7 +13,7 @@ the base would gain ``-impact`` if the theme's mentioners scored like the others
 ``s^2 (se_theme^2 + se_rest^2) + (NPS_theme - NPS_rest)^2 s (1 - s) / n``; the group SEs use the
 adjusted shares of Rocks (2016), as :func:`nps_text.scoring.compare_nps` does. Every interval is clipped
 to the range of its quantity (NPS -100..100, differences and impacts -200..200, odds ratios 0..inf) and
-holds its estimate (:func:`nps_text.scoring._clip_interval`). Shares are compared with
+holds its estimate (:func:`nps_text._core.stats.clip_interval`). Shares are compared with
 :func:`two_proportion_test` (Fisher's exact test where counts are small). Segment and period
 comparisons and the what-if live in :mod:`nps_text.driver_views`.
 """
@@ -28,8 +28,17 @@ import pandas as pd
 from scipy.stats import chi2 as chi2_dist
 from scipy.stats import fisher_exact, norm, random_table
 
+from ._core.stats import (
+    MIN_EXPECTED,
+    check_min_n,
+    clip_interval,
+    compare_stats,
+    nps_stats,
+    small_table,
+    z_value,
+)
 from .errors import ColumnError, ParameterError
-from .scoring import GROUPS, MIN_EXPECTED, _check_min_n, _clip_interval, _compare, _small_table, _stats, _z, nps_group
+from .scoring import GROUPS, nps_group
 
 __all__ = ["BASES", "META", "driver_frame", "driver_labels", "theme_table", "bh_qvalues", "odds_ratio", "group_table_test",
            "two_proportion_test", "DRIVER_COLUMNS"]
@@ -231,14 +240,14 @@ def odds_ratio(a: Any, b: Any, c: Any, d: Any, *, level: float = 0.95) -> tuple[
     >>> [round(float(v), 3) for v in odds_ratio(20, 80, 10, 90)]
     [2.25, 0.994, 5.092]
     """
-    z = _z(level)
+    z = z_value(level)
     cells = np.array([np.asarray(v, dtype="float64") for v in (a, b, c, d)])
     cells = np.where((cells == 0).any(axis=0), cells + 0.5, cells)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_or = np.log(cells[0]) + np.log(cells[3]) - np.log(cells[1]) - np.log(cells[2])
         se = np.sqrt((1.0 / cells).sum(axis=0))
         estimate = np.exp(log_or)
-        low, high = _clip_interval(estimate, np.exp(log_or - z * se), np.exp(log_or + z * se), "ratio")
+        low, high = clip_interval(estimate, np.exp(log_or - z * se), np.exp(log_or + z * se), "ratio")
     return estimate, low, high
 
 
@@ -297,7 +306,7 @@ def two_proportion_test(k1: Any, n1: Any, k2: Any, n2: Any, *,
         p_value = np.array(2 * norm.sf(np.abs((k1 / n1 - k2 / n2) / se)), dtype="float64")
     row1, row2 = np.stack([k1, n1 - k1], axis=-1), np.stack([k2, n2 - k2], axis=-1)
     testable = (n1 > 0) & (n2 > 0) & (pooled > 0) & (pooled < 1)  # NaN compares False
-    small = testable & _small_table(row1, row2, min_expected)
+    small = testable & small_table(row1, row2, min_expected)
     method = np.where(small, "fisher", np.where(testable, "z", "none")).astype(object)
     for i in zip(*np.nonzero(small)):
         p_value[i] = fisher_exact(np.stack([row1[i], row2[i]]).astype("int64")).pvalue
@@ -308,7 +317,7 @@ def _impact(s: np.ndarray, n: float, st: dict, sr: dict, comp: dict, z: float) -
     delta = st["nps"] - sr["nps"]
     impact = s * delta
     se = np.sqrt(s ** 2 * comp["se"] ** 2 + delta ** 2 * s * (1 - s) / n)
-    low, high = _clip_interval(impact, impact - z * se, impact + z * se, "difference")
+    low, high = clip_interval(impact, impact - z * se, impact + z * se, "difference")
     return {"impact": impact, "impact_se": se, "impact_low": low, "impact_high": high}
 
 
@@ -371,7 +380,7 @@ def theme_table(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str = 
        theme  n  share  nps_with  nps_without  impact
     delivery  2   0.33    -100.0         75.0  -58.33
     """
-    z, min_n = _z(level), _check_min_n(min_n)
+    z, min_n = z_value(level), check_min_n(min_n)
     if not 0 < fdr < 1:
         raise ParameterError(f"fdr must be between 0 and 1, got {fdr!r}. Pass e.g. fdr=0.05.")
     frame, labelled, info = driver_frame(responses, mentions, base=base, sentiment=sentiment)
@@ -383,8 +392,8 @@ def theme_table(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str = 
     totals = onehot.sum(axis=0)
     rest = totals - with_counts
     D, A, P = with_counts.T
-    st, sr = _stats(P, A, D, z), _stats(rest[:, 2], rest[:, 1], rest[:, 0], z)
-    comp = _compare(st, sr, z)
+    st, sr = nps_stats(P, A, D, z), nps_stats(rest[:, 2], rest[:, 1], rest[:, 0], z)
+    comp = compare_stats(st, sr, z)
     n_t = with_counts.sum(axis=1).astype("int64")
     s = n_t / n if n else np.full(len(drivers), np.nan)
     tests = [group_table_test([with_counts[j], rest[j]], seed=seed) for j in range(len(drivers))]
@@ -412,7 +421,7 @@ def theme_table(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str = 
     table["significant"] = (table["q_value"] < fdr).to_numpy()
     table["warning"] = _warnings(n_t, n, table["test"].tolist(), min_n)
     if n_boot:
-        low, high = _clip_interval(table["impact"], *_bootstrap_impact(frame[NPS].to_numpy(), M, n_boot, level, seed),
+        low, high = clip_interval(table["impact"], *_bootstrap_impact(frame[NPS].to_numpy(), M, n_boot, level, seed),
                                    "difference")
         table.insert(table.columns.get_loc("impact_high") + 1, "impact_boot_low", low)
         table.insert(table.columns.get_loc("impact_boot_low") + 1, "impact_boot_high", high)

@@ -20,7 +20,7 @@ parametric bootstrap that redraws the survey's cell counts (multinomial) and the
 counts (Jeffreys Beta draws of Se, PPV and Sp from their TP/FP/FN/TN), so it reflects the
 uncertainty of both. Percentile intervals are clipped to the range of the quantity (shares 0..1,
 impacts -200..200) and widened to hold their estimate where a few draws miss it
-(:func:`nps_text.scoring._clip_interval`).
+(:func:`nps_text._core.stats.clip_interval`).
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._core.stats import clip_interval, z_value
 from .drivers import GROUP, META, driver_frame
 from .errors import ParameterError
-from .scoring import _clip_interval, _z
 
 __all__ = ["correct_misclassification", "corrected_counts", "METHODS"]
 
@@ -69,7 +69,7 @@ def corrected_counts(observed: Any, group_sizes: Any, *, precision: Any, recall:
     return np.clip(np.nan_to_num(T, nan=0.0), 0, N)
 
 
-def _stats(T: np.ndarray, N: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _share_impact(T: np.ndarray, N: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """share, NPS with, impact from true counts T (..., 3) and group sizes N (..., 3): det, pas, pro."""
     total = N.sum(axis=-1)
     t = T.sum(axis=-1)
@@ -143,7 +143,7 @@ def correct_misclassification(responses: pd.DataFrame, mentions: pd.DataFrame,
         raise ParameterError(f"metrics must be a mapping of theme to precision/recall/support, got {type(metrics).__name__}.")
     n_validation = metrics.get("n") if "per_label" in metrics else None
     per_label = metrics["per_label"] if "per_label" in metrics else metrics
-    _z(level)  # validates
+    z_value(level)  # validates
     frame, _, _ = driver_frame(responses, mentions, base=base, sentiment=False)
     drivers = [c for c in frame.columns if c not in META]
     onehot = np.eye(3)[frame[GROUP].to_numpy()]
@@ -153,7 +153,7 @@ def correct_misclassification(responses: pd.DataFrame, mentions: pd.DataFrame,
     rows = []
     for theme in drivers:
         O = frame[theme].to_numpy(float) @ onehot
-        share_obs, _, impact_obs = _stats(O, N)
+        share_obs, _, impact_obs = _share_impact(O, N)
         row = {"theme": theme, "n_observed": int(O.sum()), "share_observed": float(share_obs),
                "impact_observed": float(impact_obs)}
         if theme not in per_label:
@@ -166,7 +166,7 @@ def correct_misclassification(responses: pd.DataFrame, mentions: pd.DataFrame,
                                  f"whole result (with 'n') or add 'n' to the metrics of {theme!r}; or use method='ppv'.")
         sp = v.get("specificity") if use == "rogan-gladen" else None
         T = corrected_counts(O, N, precision=v["precision"], recall=v["recall"], specificity=sp)
-        share_c, _, impact_c = _stats(T, N)
+        share_c, _, impact_c = _share_impact(T, N)
         # parametric bootstrap: survey cells and validation counts
         cells = np.concatenate([O, N - O])
         draws = rng.multinomial(int(N.sum()), cells / cells.sum(), size=n_boot)
@@ -176,11 +176,11 @@ def correct_misclassification(responses: pd.DataFrame, mentions: pd.DataFrame,
         sp_b = rng.beta(v["tn"] + 0.5, v["fp"] + 0.5, size=n_boot) if sp is not None else None
         Tb = corrected_counts(Ob, Nb, precision=ppv_b[:, None], recall=se_b[:, None],
                               specificity=None if sp_b is None else sp_b[:, None])
-        sb, _, ib = _stats(Tb, Nb)
-        _, _, ib_naive = _stats(Ob, Nb)
-        lo, hi = _clip_interval(impact_c, *np.nanquantile(ib, [alpha, 1 - alpha]), "difference")
-        nlo, nhi = _clip_interval(impact_obs, *np.nanquantile(ib_naive, [alpha, 1 - alpha]), "difference")
-        slo, shi = _clip_interval(share_c, *np.nanquantile(sb, [alpha, 1 - alpha]), "share")
+        sb, _, ib = _share_impact(Tb, Nb)
+        _, _, ib_naive = _share_impact(Ob, Nb)
+        lo, hi = clip_interval(impact_c, *np.nanquantile(ib, [alpha, 1 - alpha]), "difference")
+        nlo, nhi = clip_interval(impact_obs, *np.nanquantile(ib_naive, [alpha, 1 - alpha]), "difference")
+        slo, shi = clip_interval(share_c, *np.nanquantile(sb, [alpha, 1 - alpha]), "share")
         rows.append({**row, "precision": v["precision"], "recall": v["recall"], "support": v["support"],
                      "method": use, "share_corrected": float(share_c), "share_low": float(slo), "share_high": float(shi),
                      "impact_corrected": float(impact_c), "impact_low": float(lo), "impact_high": float(hi),

@@ -10,7 +10,7 @@ keeps close to nominal coverage for small samples and extreme scores, of:
 Rocks, B. (2016). "Interval Estimation for the 'Net Promoter Score'". The American
 Statistician, 70(4), 365-372. doi:10.1080/00031305.2016.1158124
 
-Every interval of the package passes through :func:`_clip_interval`: it stays within the range its
+Every interval of the package passes through :func:`nps_text._core.stats.clip_interval`: it stays within the range its
 quantity can take (NPS -100..100, NPS differences and impacts -200..200, shares 0..1) and always
 holds its own estimate. Two small samples are compared with an exact permutation test instead of
 the z-test (see :func:`compare_nps`).
@@ -25,9 +25,15 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln
 from scipy.stats import norm
 
+from ._core.stats import (
+    check_min_n,
+    compare_stats,
+    is_num,
+    nps_stats,
+    z_value,
+)
 from .errors import ColumnError, ParameterError
 
 __all__ = [
@@ -49,37 +55,13 @@ GROUPS = ["detractor", "passive", "promoter"]
 MISSING_LABEL = "(missing)"
 NO_DATE_LABEL = "(no date)"
 _SCALES = {"0-10": 0, "1-10": 1}
-_PERIODS = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
-# the values each kind of quantity can take: every interval is clipped to its kind's range
-_RANGES = {"nps": (-100.0, 100.0), "difference": (-200.0, 200.0), "share": (0.0, 1.0),
-           "percent": (0.0, 100.0), "ratio": (0.0, math.inf)}
-MIN_EXPECTED = 5.0  # below this expected count in a comparison's table, tests are exact
-_EXACT_MAX_TABLES = 4_000_000  # more possible splits than this: the z-test (then accurate) is kept
 
 
 # ----------------------------------------------------------------------------- validation
-def _is_num(x: Any) -> bool:
-    ok = isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
-    return ok and math.isfinite(x)
-
-
-def _z(level: Any) -> float:
-    if not _is_num(level) or not 0 < level < 1:
-        hint = f" Pass level={level / 100:g} (CLI: --level {level / 100:g}) for a {level:g}% interval." \
-            if _is_num(level) and 1 < level < 100 else " Pass e.g. level=0.95."
-        raise ParameterError(f"level must be between 0 and 1 (exclusive), got {level!r}.{hint}")
-    return float(norm.ppf(1 - (1 - float(level)) / 2))
-
-
-def _check_min_n(min_n: Any) -> int:
-    if not _is_num(min_n) or min_n < 0 or min_n != int(min_n):
-        raise ParameterError(f"min_n must be a non-negative integer, got {min_n!r}. "
-                             "Pass e.g. min_n=30, or min_n=0 to turn small-sample warnings off.")
-    return int(min_n)
 
 
 def _check_count(name: str, value: Any) -> int:
-    if not _is_num(value) or value < 0 or value != int(value):
+    if not is_num(value) or value < 0 or value != int(value):
         raise ParameterError(f"{name} must be a non-negative whole number of responses, got "
                              f"{value!r}. Pass counts, not shares (e.g. {name}=12).")
     return int(value)
@@ -153,123 +135,6 @@ def _counts(scores: Any) -> tuple[int, int, int]:
 
 
 # ----------------------------------------------------------------------------- core maths
-def _clip_interval(estimate: Any, low: Any, high: Any, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """``(low, high)`` clipped to the range a ``kind`` of quantity can take and widened to hold ``estimate``.
-
-    The one place every interval of the package passes through. ``kind`` is "nps" (points,
-    -100..100), "difference" (an NPS difference or an impact, -200..200), "share" (0..1), "percent"
-    (0..100) or "ratio" (odds ratios, 0..inf). An interval that misses its own estimate is widened
-    just enough to reach it, the other end unchanged: the adjusted-Wald interval is centred on a
-    shrunken estimate and misses the NPS of a single response (-100 with -98.5 ... 48.5), and a
-    percentile bootstrap of few draws can miss too. Widening can only raise the coverage, and no
-    table shows an estimate outside its own interval. NaN stays NaN; vectorised.
-
-    Examples
-    --------
-    >>> [v.tolist() for v in _clip_interval(-100.0, -98.5, 48.5, "nps")]
-    [-100.0, 48.5]
-    >>> [v.tolist() for v in _clip_interval(-100.0, -248.0, 48.0, "difference")]
-    [-200.0, 48.0]
-    """
-    if kind not in _RANGES:
-        raise ParameterError(f"kind must be one of {sorted(_RANGES)}, got {kind!r}.")
-    bottom, top = _RANGES[kind]
-    est, low, high = (np.asarray(v, dtype="float64") for v in (estimate, low, high))
-    known = ~np.isnan(est)
-    low = np.where(known, np.minimum(low, est), low)  # NaN ends stay NaN
-    high = np.where(known, np.maximum(high, est), high)
-    return np.clip(low, bottom, top), np.clip(high, bottom, top)
-
-
-def _stats(promoters: Any, passives: Any, detractors: Any, z: float) -> dict[str, np.ndarray]:
-    """Vectorised counts, point estimate, plain SE and adjusted-Wald interval (points)."""
-    P, A, D = (np.asarray(x, dtype="float64") for x in (promoters, passives, detractors))
-    n = P + A + D
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p, d = P / n, D / n
-        se = 100 * np.sqrt(np.maximum(p + d - (p - d) ** 2, 0) / n)
-    n_adj = n + 3
-    pa, da = (P + 0.75) / n_adj, (D + 0.75) / n_adj
-    se_adj = 100 * np.sqrt(np.maximum(pa + da - (pa - da) ** 2, 0) / n_adj)
-    empty = n == 0
-    center = np.where(empty, np.nan, 100 * (pa - da))
-    moe = np.where(empty, np.nan, z * se_adj)
-    low, high = _clip_interval(100 * (p - d), center - moe, center + moe, "nps")
-    return {"n": n, "promoters": P, "passives": A, "detractors": D, "nps": 100 * (p - d), "se": se,
-            "center": center, "se_adj": np.where(empty, np.nan, se_adj), "margin_of_error": moe,
-            "ci_low": low, "ci_high": high}
-
-
-def _small_table(a: Any, b: Any, min_expected: float = MIN_EXPECTED) -> np.ndarray:
-    """Whether the 2 × c table with rows ``a`` and ``b`` (counts on the last axis) has an expected count
-    below ``min_expected``; columns that are empty in both rows are left out, empty rows give False."""
-    a, b = np.asarray(a, dtype="float64"), np.asarray(b, dtype="float64")
-    total = a + b
-    n_a, n_b = a.sum(axis=-1), b.sum(axis=-1)
-    smallest = np.where(total > 0, total, np.inf).min(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        expected = np.minimum(n_a, n_b) * smallest / (n_a + n_b)
-    return (n_a > 0) & (n_b > 0) & (expected < min_expected)
-
-
-def _log_choose(n: Any, k: Any) -> np.ndarray:
-    return gammaln(np.asarray(n) + 1.0) - gammaln(np.asarray(k) + 1.0) - gammaln(np.asarray(n) - k + 1.0)
-
-
-def _exact_nps_p(a: Any, b: Any) -> float:
-    """Two-sided exact permutation p-value of ``NPS_a - NPS_b`` from the (promoter, passive, detractor) counts.
-
-    Every split of the pooled respondents into samples of the two sizes is equally likely under the
-    null (both samples from one population); the tables of such splits are multivariate
-    hypergeometric and are enumerated. Given the margins ``NPS_a - NPS_b`` grows with ``P_a - D_a``,
-    so the p-value is the probability of a ``|P_a - D_a - E(P_a - D_a)|`` at least as large as
-    observed. NaN when there are more than ``_EXACT_MAX_TABLES`` tables.
-    """
-    a, b = np.asarray(a, dtype="int64"), np.asarray(b, dtype="int64")
-    if a.sum() > b.sum():
-        a, b = b, a  # enumerate the smaller sample: |NPS_a - NPS_b| is symmetric
-    total, n = a + b, int(a.sum())
-    N = int(total.sum())
-    span = np.minimum(total, n)
-    c0, c1, c2 = np.argsort(span, kind="stable")  # enumerate the two columns with fewest possible values
-    if (span[c0] + 1) * (span[c1] + 1) > _EXACT_MAX_TABLES:
-        return math.nan
-    x = np.zeros((3, span[c0] + 1, span[c1] + 1))
-    x[c0] += np.arange(span[c0] + 1)[:, None]
-    x[c1] += np.arange(span[c1] + 1)[None, :]
-    x[c2] = n - x[c0] - x[c1]
-    ok = (x[c2] >= 0) & (x[c2] <= total[c2])
-    x[c2] = np.where(ok, x[c2], 0)
-    log_p = sum(_log_choose(total[c], x[c]) for c in range(3)) - _log_choose(N, n)
-    mean = n * (total[0] - total[2]) / N
-    extreme = np.abs(x[0] - x[2] - mean) >= abs(a[0] - a[2] - mean) - 1e-9
-    return float(min(1.0, np.exp(log_p[ok & extreme]).sum()))
-
-
-def _compare(a: dict[str, np.ndarray], b: dict[str, np.ndarray], z: float) -> dict[str, np.ndarray]:
-    """Vectorised comparison of two independent samples' NPS (a - b): interval, z-test or exact test.
-
-    ``exact`` marks the p-values from :func:`_exact_nps_p`, used where the 2 × 3 table of the two
-    samples' groups has an expected count below :data:`MIN_EXPECTED`; elsewhere the z-test on
-    adjusted NPS.
-    """
-    se = np.sqrt(a["se_adj"] ** 2 + b["se_adj"] ** 2)
-    adj = a["center"] - b["center"]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        stat = adj / se
-    p_value = np.array(2 * norm.sf(np.abs(stat)), dtype="float64")
-    groups = ("promoters", "passives", "detractors")
-    counts_a, counts_b = (np.stack(np.broadcast_arrays(*(s[g] for g in groups)), axis=-1) for s in (a, b))
-    exact = np.array(_small_table(counts_a, counts_b))
-    for i in np.ndindex(exact.shape):
-        if exact[i]:
-            p = _exact_nps_p(counts_a[i], counts_b[i])
-            exact[i] = not math.isnan(p)
-            p_value[i] = p if exact[i] else p_value[i]
-    difference = a["nps"] - b["nps"]
-    low, high = _clip_interval(difference, adj - z * se, adj + z * se, "difference")
-    return {"difference": difference, "se": se, "z": stat, "p_value": p_value, "ci_low": low, "ci_high": high,
-            "exact": exact}
 
 
 def _warning(n: int, moe: float, min_n: int) -> str | None:
@@ -283,7 +148,7 @@ def _warning(n: int, moe: float, min_n: int) -> str | None:
 
 
 def _table(P: Any, A: Any, D: Any, z: float, min_n: int) -> pd.DataFrame:
-    s = _stats(P, A, D, z)
+    s = nps_stats(P, A, D, z)
     n = np.asarray(s["n"]).astype("int64")
     return pd.DataFrame({
         "n": n, "promoters": np.asarray(P, "int64"), "passives": np.asarray(A, "int64"),
@@ -362,11 +227,11 @@ def nps_from_counts(promoters: int, passives: int, detractors: int, *, level: fl
     >>> r.warning
     'Only 10 responses: the NPS is very uncertain (±42 points); treat it as indicative.'
     """
-    z = _z(level)
-    min_n = _check_min_n(min_n)
+    z = z_value(level)
+    min_n = check_min_n(min_n)
     P, A, D = (_check_count(k, v) for k, v in
                (("promoters", promoters), ("passives", passives), ("detractors", detractors)))
-    s = {k: float(v) for k, v in _stats(P, A, D, z).items()}
+    s = {k: float(v) for k, v in nps_stats(P, A, D, z).items()}
     n = P + A + D
     share = (lambda k: k / n) if n else (lambda k: math.nan)
     return NPSResult(n=n, promoters=P, passives=A, detractors=D, share_promoters=share(P),
@@ -386,7 +251,7 @@ def nps_summary(scores: Any, *, level: float = 0.95, min_n: int = 30) -> NPSResu
     >>> r.n, r.nps, r.share_promoters
     (10, 30.0, 0.5)
     """
-    _z(level), _check_min_n(min_n)  # validate before counting
+    z_value(level), check_min_n(min_n)  # validate before counting
     return nps_from_counts(*_counts(scores), level=level, min_n=min_n)
 
 
@@ -427,12 +292,12 @@ def sample_size_for_margin(margin: float, *, promoters: float = 0.5, detractors:
     >>> sample_size_for_margin(5, promoters=0.5, detractors=0.5)
     1537
     """
-    z = _z(level)
-    if not _is_num(margin) or margin <= 0:
+    z = z_value(level)
+    if not is_num(margin) or margin <= 0:
         raise ParameterError(f"margin must be a positive number of NPS points, got {margin!r}. "
                              "Pass e.g. margin=5 for an interval of ±5 points.")
     for name, value in (("promoters", promoters), ("detractors", detractors)):
-        if not _is_num(value) or not 0 <= value <= 1:
+        if not is_num(value) or not 0 <= value <= 1:
             raise ParameterError(f"{name} must be an expected share between 0 and 1, got "
                                  f"{value!r}. Pass e.g. {name}=0.4 for 40%.")
     if promoters + detractors > 1:
@@ -498,10 +363,10 @@ def compare_nps(scores_a: Any, scores_b: Any, *, level: float = 0.95) -> NPSComp
     >>> small.difference, round(small.p_value, 3), small.significant, small.test
     (200.0, 0.1, False, 'exact')
     """
-    z = _z(level)
+    z = z_value(level)
     a, b = _counts(scores_a), _counts(scores_b)
-    sa, sb = _stats(*a, z), _stats(*b, z)
-    comp = _compare(sa, sb, z)
+    sa, sb = nps_stats(*a, z), nps_stats(*b, z)
+    comp = compare_stats(sa, sb, z)
     test = "exact" if bool(comp.pop("exact")) else ("z" if sum(a) and sum(b) else "none")
     r = {k: float(v) for k, v in comp.items()}
     return NPSComparison(**r, significant=bool(r["p_value"] < 1 - level), test=test, n_a=sum(a), n_b=sum(b),
@@ -527,12 +392,12 @@ def target_progress(scores: Any, target: float, *, level: float = 0.95) -> dict[
     >>> target_progress([10] * 70 + [3] * 30, 20)["status"]
     'above target'
     """
-    z = _z(level)
-    if not _is_num(target) or not -100 <= target <= 100:
+    z = z_value(level)
+    if not is_num(target) or not -100 <= target <= 100:
         raise ParameterError(f"target must be an NPS in points between -100 and 100, got "
                              f"{target!r}. Pass e.g. target=30 for an NPS of +30.")
     r = nps_summary(scores, level=level, min_n=30)
-    s = _stats(r.promoters, r.passives, r.detractors, z)
+    s = nps_stats(r.promoters, r.passives, r.detractors, z)
     with np.errstate(invalid="ignore"):
         p_value = float(2 * norm.sf(abs((s["center"] - target) / s["se_adj"])))
     status = "not distinguishable from target"

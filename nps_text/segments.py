@@ -10,17 +10,20 @@ import logging
 import numpy as np
 import pandas as pd
 
+from ._core.stats import (
+    PERIODS,
+    check_min_n,
+    compare_stats,
+    nps_stats,
+    period_label,
+    z_value,
+)
 from .errors import ParameterError
 from .scoring import (
-    _PERIODS,
     MISSING_LABEL,
     NO_DATE_LABEL,
     _check_columns,
-    _check_min_n,
-    _compare,
-    _stats,
     _table,
-    _z,
     nps_group,
 )
 
@@ -80,7 +83,7 @@ def nps_by(responses: pd.DataFrame, by: str | list[str], *, score: str = "score"
     if not by_cols:
         raise ParameterError("by must name at least one column, got []. Pass e.g. by='plan'.")
     _check_columns(responses, [*((c, "by") for c in by_cols), (score, "score")])
-    z, min_n = _z(level), _check_min_n(min_n)
+    z, min_n = z_value(level), check_min_n(min_n)
     keys = [responses[c] for c in by_cols]
     try:
         counts = _group_counts(responses, score, keys, sort=True)
@@ -95,19 +98,10 @@ def nps_by(responses: pd.DataFrame, by: str | list[str], *, score: str = "score"
             seg[col] = seg[col].astype(object).where(seg[col].notna(), MISSING_LABEL)
     P, A, D = (counts[c].to_numpy() for c in ("promoters", "passives", "detractors"))
     table = _table(P, A, D, z, min_n)
-    rest = _compare(_stats(P, A, D, z), _stats(P.sum() - P, A.sum() - A, D.sum() - D, z), z)
+    rest = compare_stats(nps_stats(P, A, D, z), nps_stats(P.sum() - P, A.sum() - A, D.sum() - D, z), z)
     table["diff_vs_rest"] = rest["difference"]
     table["p_value_vs_rest"] = rest["p_value"]
     return pd.concat([seg, table], axis=1)
-
-
-def _period_label(period: pd.Period, kind: str) -> str:
-    if kind == "week":
-        iso = period.start_time.isocalendar()
-        return f"{iso[0]}-W{iso[1]:02d}"
-    if kind == "quarter":
-        return f"{period.year}-Q{period.quarter}"
-    return str(period)
 
 
 def nps_by_period(responses: pd.DataFrame, *, date: str = "date", period: str = "month",
@@ -148,11 +142,11 @@ def nps_by_period(responses: pd.DataFrame, *, date: str = "date", period: str = 
     1  2025-02  0    NaN
     2  2025-03  1 -100.0
     """
-    if period not in _PERIODS:
-        raise ParameterError(f"period must be one of {list(_PERIODS)}, got {period!r}. "
+    if period not in PERIODS:
+        raise ParameterError(f"period must be one of {list(PERIODS)}, got {period!r}. "
                              "Pass e.g. period='month'.")
     _check_columns(responses, [(date, "date"), (score, "score")])
-    z, min_n = _z(level), _check_min_n(min_n)
+    z, min_n = z_value(level), check_min_n(min_n)
     dates = responses[date]
     if not pd.api.types.is_datetime64_any_dtype(dates):
         parsed = pd.to_datetime(dates, errors="coerce")
@@ -162,13 +156,13 @@ def nps_by_period(responses: pd.DataFrame, *, date: str = "date", period: str = 
         dates = parsed
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)
-    periods = dates.dt.to_period(_PERIODS[period])
+    periods = dates.dt.to_period(PERIODS[period])
     counts = _group_counts(responses, score, [periods.rename("_period")], sort=True)
     counts, no_date = counts[counts.index.notna()], counts[counts.index.isna()]
     if len(counts):
-        full = pd.period_range(counts.index.min(), counts.index.max(), freq=_PERIODS[period])
+        full = pd.period_range(counts.index.min(), counts.index.max(), freq=PERIODS[period])
         counts = counts.reindex(full, fill_value=0)
-    labels = [_period_label(p, period) for p in counts.index]
+    labels = [period_label(p, period) for p in counts.index]
     starts = list(pd.PeriodIndex(counts.index).start_time) if len(counts) else []
     if len(no_date):
         counts = pd.concat([counts.reset_index(drop=True), no_date.reset_index(drop=True)])
@@ -179,9 +173,9 @@ def nps_by_period(responses: pd.DataFrame, *, date: str = "date", period: str = 
     table.insert(0, "period", pd.Series(labels, dtype=object))
     # change vs previous dated period; the "(no date)" row has none
     dated = len(labels) - len(no_date)
-    s = _stats(P, A, D, z)
+    s = nps_stats(P, A, D, z)
     prev = {k: np.concatenate([[np.nan], v[:-1]]) for k, v in s.items()}
-    chg = _compare(s, prev, z)
+    chg = compare_stats(s, prev, z)
     valid = (s["n"] > 0) & (prev["n"] > 0) & (np.arange(len(P)) < dated)  # NaN > 0 is False
     table["change"] = np.where(valid, chg["difference"], np.nan)
     table["change_p_value"] = np.where(valid, chg["p_value"], np.nan)
