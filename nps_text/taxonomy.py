@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from .errors import NpsTextError
+from .errors import TaxonomyError
 from .safe_files import compose_yaml
 
 __all__ = ["Taxonomy", "Theme", "TaxonomyError", "load_taxonomy", "default_taxonomy", "DEFAULT_TAXONOMY_PATH"]
@@ -32,10 +32,6 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_KEYS = {"name", "version", "description", "languages", "themes"}
 _THEME_KEYS = {"id", "parent", "name", "description", "keywords", "examples"}
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
-
-
-class TaxonomyError(NpsTextError):
-    """A taxonomy file is malformed; the message names the file, line and field."""
 
 
 @dataclass(frozen=True)

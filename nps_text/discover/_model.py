@@ -27,10 +27,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import NpsTextError, ParameterError
+from ..errors import DiscoveryModelError, ParameterError
 from ..safe_files import read_json, unexpected_files
 from . import _cluster as C
-from ._describe import KEYWORD_LANGS, class_tfidf_keywords, default_name, representative_quotes, theme_key
+from ._describe import (
+    KEYWORD_LANGS,
+    class_tfidf_keywords,
+    default_name,
+    representative_quotes,
+    theme_key,
+)
+from ._taxonomy import to_taxonomy
 
 __all__ = ["ThemeDiscovery", "DiscoveryModelError", "FILLER", "UNASSIGNED"]
 
@@ -40,10 +47,6 @@ REQUIRED = ("response_id", "sentence_id", "text", "lang", "lemmas")
 _KEEP = ["response_id", "sentence_id", "text", "lang", "lemmas"]
 _FORMAT = "nps-text-discovery/1"
 _ARRAYS = ("centroids", "pca_mean", "components", "language_means", "vectors", "labels", "similarity")
-
-
-class DiscoveryModelError(NpsTextError):
-    """A saved discovery folder is missing, incomplete or not a discovery model."""
 
 
 def _check_sentences(sentences: Any, embeddings: Any) -> tuple[pd.DataFrame, np.ndarray]:
@@ -425,8 +428,6 @@ class ThemeDiscovery:
 
     def to_taxonomy(self, **kwargs: Any):
         """A draft taxonomy of the active themes (see :func:`nps_text.discover.to_taxonomy`)."""
-        from ._result import to_taxonomy
-
         self._check_fitted()
         return to_taxonomy(self, **kwargs)
 

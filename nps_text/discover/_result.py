@@ -12,6 +12,7 @@ from ..errors import ColumnError
 from ..scoring import nps_summary
 from ._describe import KEYWORD_LANGS
 from ._model import FILLER, ThemeDiscovery
+from ._taxonomy import to_taxonomy
 
 __all__ = ["DiscoveryResult", "discover_themes", "theme_table", "assignments_frame", "discovery_mentions",
            "to_taxonomy", "THEME_COLUMNS"]
@@ -87,31 +88,6 @@ def theme_table(model: ThemeDiscovery, responses: pd.DataFrame | None = None, *,
         rows.append(row)
     table = pd.DataFrame(rows, columns=THEME_COLUMNS if scores is not None else THEME_COLUMNS[:9])
     return table.astype({"theme": "int64", "size": "int64", "n_responses": "int64"})
-
-
-def to_taxonomy(model: ThemeDiscovery, *, name: str = "discovered", version: str = "draft-1", n_keywords: int = 6):
-    """A draft :class:`~nps_text.taxonomy.Taxonomy` of the active themes: names, keywords and examples per language.
-
-    Keywords are the top c-TF-IDF lemmas (the RuleTagger matches them on lemmas); examples are
-    the representative quotes, by language. Save it with ``.save(path)`` and edit it by hand.
-    """
-    from ..taxonomy import Taxonomy, Theme
-
-    langs = model.sentences_.set_index("text")["lang"].astype(str).to_dict()
-    themes = []
-    for t in model.themes_:
-        keywords = {lang: tuple(dict.fromkeys(w for w in t[f"keywords_{lang}"][:n_keywords]))
-                    for lang in KEYWORD_LANGS if t[f"keywords_{lang}"]}
-        examples: dict[str, list[str]] = {}
-        for quote in t["quotes"]:
-            lang = langs.get(quote, "en")
-            examples.setdefault(lang if lang in KEYWORD_LANGS else "en", []).append(quote)
-        words = ", ".join(w for lang in KEYWORD_LANGS for w in t[f"keywords_{lang}"][:5])
-        themes.append(Theme(id=t["key"], name={lang: t["name"] for lang in KEYWORD_LANGS},
-                            description={"en": f"Discovered theme {t['theme']} ({t['size']} clauses): {words}."},
-                            keywords=keywords, examples={k: tuple(v) for k, v in examples.items()}))
-    return Taxonomy(name=name, version=version, themes=tuple(themes), languages=KEYWORD_LANGS,
-                    description="Draft taxonomy written by nps-text theme discovery; review names and keywords.")
 
 
 @dataclass

@@ -1,0 +1,36 @@
+"""A fitted discovery model's active themes as a draft taxonomy (names, keywords, examples per language)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..taxonomy import Taxonomy, Theme
+from ._describe import KEYWORD_LANGS
+
+if TYPE_CHECKING:  # the model module uses this one: an import at run time would be a cycle
+    from ._model import ThemeDiscovery
+
+__all__ = ["to_taxonomy"]
+
+
+def to_taxonomy(model: ThemeDiscovery, *, name: str = "discovered", version: str = "draft-1", n_keywords: int = 6):
+    """A draft :class:`~nps_text.taxonomy.Taxonomy` of the active themes: names, keywords and examples per language.
+
+    Keywords are the top c-TF-IDF lemmas (the RuleTagger matches them on lemmas); examples are
+    the representative quotes, by language. Save it with ``.save(path)`` and edit it by hand.
+    """
+    langs = model.sentences_.set_index("text")["lang"].astype(str).to_dict()
+    themes = []
+    for t in model.themes_:
+        keywords = {lang: tuple(dict.fromkeys(w for w in t[f"keywords_{lang}"][:n_keywords]))
+                    for lang in KEYWORD_LANGS if t[f"keywords_{lang}"]}
+        examples: dict[str, list[str]] = {}
+        for quote in t["quotes"]:
+            lang = langs.get(quote, "en")
+            examples.setdefault(lang if lang in KEYWORD_LANGS else "en", []).append(quote)
+        words = ", ".join(w for lang in KEYWORD_LANGS for w in t[f"keywords_{lang}"][:5])
+        themes.append(Theme(id=t["key"], name={lang: t["name"] for lang in KEYWORD_LANGS},
+                            description={"en": f"Discovered theme {t['theme']} ({t['size']} clauses): {words}."},
+                            keywords=keywords, examples={k: tuple(v) for k, v in examples.items()}))
+    return Taxonomy(name=name, version=version, themes=tuple(themes), languages=KEYWORD_LANGS,
+                    description="Draft taxonomy written by nps-text theme discovery; review names and keywords.")
