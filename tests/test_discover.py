@@ -119,7 +119,7 @@ def test_saved_model_assigns_new_comments_exactly_as_the_fitted_one(tmp_path, pr
     _, new = prepare_text(pd.DataFrame({"response_id": ["n1", "n2", "n3"],
                                         "comment": ["Zu teuer, Lieferung spät", "friendly service", "keine Angabe. ok"]}))
     new_vectors = LexiconEmbedder(GROUPS).encode(new["text"].tolist())
-    loaded = ThemeDiscovery.load(model.save(tmp_path / "m"))
+    loaded = ThemeDiscovery.load(model.save(tmp_path / "m", include_texts=True))  # texts: the very same themes_
     np.testing.assert_array_equal(loaded.predict(new, new_vectors), model.predict(new, new_vectors))
     np.testing.assert_array_equal(loaded.transform(new, new_vectors), model.transform(new, new_vectors))
     assert loaded.themes_ == model.themes_ and loaded.get_params() == model.get_params()
@@ -259,10 +259,31 @@ def test_negations_alone_are_no_keywords():
 
 
 def test_load_ignores_files_that_operating_systems_add(tmp_path, model):
-    folder = model.save(tmp_path / "m")
+    folder = model.save(tmp_path / "m", include_texts=True)
     for name in (".DS_Store", "Thumbs.db", "desktop.ini", "._discovery.json"):
         (folder / name).write_bytes(b"\x00junk")
     assert ThemeDiscovery.load(folder).themes_ == model.themes_
     (folder / "discovery.json").write_text("{not json")
     with pytest.raises(DiscoveryModelError, match=r"discovery model file .* is not valid JSON \(line 1"):
         ThemeDiscovery.load(folder)
+
+
+def test_saved_model_holds_no_comment_text_unless_asked(tmp_path, prepared, model):
+    _, sentences, vectors = prepared
+    texts = [t for t in sentences["text"].tolist() if len(t.split()) >= 3]  # shorter ones can be keywords
+    assert texts
+    folder = model.save(tmp_path / "m")
+    written = "".join(p.read_text(encoding="utf-8", errors="ignore") for p in folder.iterdir())
+    assert not [t for t in texts if t in written]
+    loaded = ThemeDiscovery.load(folder)
+    np.testing.assert_array_equal(loaded.predict(sentences, vectors), model.predict(sentences, vectors))
+    assert [t["keywords_de"] for t in loaded.themes_] == [t["keywords_de"] for t in model.themes_]
+    assert all(t["quotes"] == [] for t in loaded.themes_)
+    some = loaded.themes_[0]["theme"]
+    assert loaded.rename(some, "Preis").themes_[0]["name"] == "Preis"
+    with pytest.raises(DiscoveryModelError, match=r"Cannot merge themes of a discovery model saved without its comment"):
+        loaded.merge([t["theme"] for t in loaded.themes_[:2]])
+
+    full = ThemeDiscovery.load(model.save(tmp_path / "full", include_texts=True))
+    assert full.themes_ == model.themes_
+    assert any(t in (tmp_path / "full" / "discovery.json").read_text(encoding="utf-8") for t in texts)

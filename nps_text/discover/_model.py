@@ -45,6 +45,7 @@ UNASSIGNED = -1
 FILLER = -2
 REQUIRED = ("response_id", "sentence_id", "text", "lang", "lemmas")
 _KEEP = ["response_id", "sentence_id", "text", "lang", "lemmas"]
+_TEXTS = {"text", "lemmas"}  # what ThemeDiscovery.save leaves out unless include_texts=True
 _FORMAT = "nps-text-discovery/1"
 _ARRAYS = ("centroids", "pca_mean", "components", "language_means", "vectors", "labels", "similarity")
 
@@ -218,6 +219,7 @@ class ThemeDiscovery:
         self.vectors_ = reduced
         self.content_rows_ = content
         self.n_sentences_ = len(sentences)
+        self.has_texts_ = True
         self.sentences_ = sentences[_KEEP].reset_index(drop=True).astype(
             {"response_id": "string", "sentence_id": "int64", "text": "string", "lang": "string", "lemmas": "string"})
         self.dropped_: set[int] = set()
@@ -283,10 +285,15 @@ class ThemeDiscovery:
     def _describe(self) -> None:
         ids = self.active_ids
         labels = self.labels_
-        keywords = {lang: class_tfidf_keywords(self.sentences_["lemmas"].where(self.sentences_["lang"] == lang),
-                                               labels, ids, top=self.n_keywords) for lang in KEYWORD_LANGS}
-        quotes = representative_quotes(self.sentences_["text"], np.nan_to_num(self.similarity_, nan=-9.0),
-                                       labels, ids, n=self.n_quotes)
+        if self.has_texts_:
+            keywords = {lang: class_tfidf_keywords(self.sentences_["lemmas"].where(self.sentences_["lang"] == lang),
+                                                   labels, ids, top=self.n_keywords) for lang in KEYWORD_LANGS}
+            quotes = representative_quotes(self.sentences_["text"], np.nan_to_num(self.similarity_, nan=-9.0),
+                                           labels, ids, n=self.n_quotes)
+        else:  # saved without texts: the keywords it was saved with, and no quotes
+            known = {t["theme"]: t for t in self.themes_}
+            keywords = {lang: {i: known[i][f"keywords_{lang}"] for i in ids} for lang in KEYWORD_LANGS}
+            quotes = {i: [] for i in ids}
         themes = []
         for i in ids:
             words = {lang: keywords[lang][i] for lang in KEYWORD_LANGS}
@@ -371,8 +378,16 @@ class ThemeDiscovery:
         out._describe()
         return out
 
+    def _need_texts(self, edit: str) -> None:
+        if not self.has_texts_:
+            raise DiscoveryModelError(
+                f"Cannot {edit} themes of a discovery model saved without its comment texts (the default of "
+                "ThemeDiscovery.save, so that shared model folders hold no raw comments): new themes could not be "
+                "described. Fit again, or save the model with include_texts=True to edit it later.")
+
     def merge(self, themes: list[int], *, name: str | None = None) -> ThemeDiscovery:
         """A copy in which ``themes`` are one theme (the smallest id), centroid recomputed."""
+        self._need_texts("merge")
         themes = sorted(set(self._check_ids(themes, "merge")))
         if len(themes) < 2:
             raise ParameterError(f"merge needs at least two different themes, got {themes}.")
@@ -391,6 +406,7 @@ class ThemeDiscovery:
 
     def split(self, theme: int, n: int = 2) -> ThemeDiscovery:
         """A copy in which ``theme`` is split in ``n`` by Ward on its members; the largest part keeps the id."""
+        self._need_texts("split")
         (theme,) = self._check_ids([theme], "split")
         members = np.flatnonzero(self.labels_[self.content_rows_] == theme)
         if not isinstance(n, (int, np.integer)) or n < 2 or n > len(members):
@@ -432,8 +448,15 @@ class ThemeDiscovery:
         return to_taxonomy(self, **kwargs)
 
     # ------------------------------------------------------------------ save / load
-    def save(self, folder: str | Path) -> Path:
-        """Write the fitted model as ``discovery.json`` plus ``.npy`` arrays (no pickle)."""
+    def save(self, folder: str | Path, *, include_texts: bool = False) -> Path:
+        """Write the fitted model as ``discovery.json`` plus ``.npy`` arrays (no pickle).
+
+        By default the folder holds no comment text: not the clauses, their lemmas or the
+        representative quotes, because model folders get shared and comments are personal data.
+        The themes' keywords (aggregated over many comments) are kept, so a loaded model predicts,
+        renames and drops themes as before, but has no quotes and cannot merge or split.
+        ``include_texts=True`` keeps everything, for a folder that stays with the analyst.
+        """
         self._check_fitted()
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -448,7 +471,10 @@ class ThemeDiscovery:
                  "names": {str(k): v for k, v in self.names_.items()}, "min_size": self.min_size_,
                  "n_features_in": self.n_features_in_, "n_sentences": self.n_sentences_,
                  "content_rows": self.content_rows_.tolist(), "report": self.report_,
-                 "sentences": {c: self.sentences_[c].tolist() for c in _KEEP}}
+                 "include_texts": bool(include_texts and self.has_texts_),
+                 "sentences": {c: self.sentences_[c].tolist() if include_texts or c not in _TEXTS else None
+                               for c in _KEEP},
+                 "themes": [{**t, "quotes": t["quotes"] if include_texts else []} for t in self.themes_]}
         (folder / "discovery.json").write_text(json.dumps(state, ensure_ascii=False, default=_plain), encoding="utf-8")
         return folder
 
@@ -486,8 +512,12 @@ class ThemeDiscovery:
         model.min_size_, model.n_features_in_ = state["min_size"], state["n_features_in"]
         model.n_sentences_, model.report_ = state["n_sentences"], state["report"]
         model.content_rows_ = np.asarray(state["content_rows"], dtype=np.int64)
-        model.sentences_ = pd.DataFrame(state["sentences"]).astype(
+        sentences = state["sentences"]
+        model.has_texts_ = bool(state.get("include_texts", True))  # folders from 0.1 always held them
+        model.sentences_ = pd.DataFrame({c: sentences[c] if sentences[c] is not None else [None] * model.n_sentences_
+                                         for c in _KEEP}).astype(
             {"response_id": "string", "sentence_id": "int64", "text": "string", "lang": "string", "lemmas": "string"})
+        model.themes_ = state.get("themes", [])
         model._describe()
         return model
 
