@@ -7,7 +7,7 @@ optional parent (two levels at most). Keywords are matched on lemmas or surface 
 ("liefer*" → Lieferzeit, "*service" → Kundenservice). Loading uses ``yaml.safe_load``-level
 constructs only, and no anchors or aliases: a file can never run code or expand to billions of nodes.
 
-The default taxonomy for NPS comments is ``models/nps_default_taxonomy.yaml``
+The default taxonomy for NPS comments is package data, ``nps_text/data/default_taxonomy.yaml``
 (:func:`default_taxonomy`).
 """
 
@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from .safe_files import compose_yaml
 
 __all__ = ["Taxonomy", "Theme", "TaxonomyError", "load_taxonomy", "default_taxonomy", "DEFAULT_TAXONOMY_PATH"]
 
-DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parents[1] / "models" / "nps_default_taxonomy.yaml"
+DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parent / "data" / "default_taxonomy.yaml"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_KEYS = {"name", "version", "description", "languages", "themes"}
 _THEME_KEYS = {"id", "parent", "name", "description", "keywords", "examples"}
@@ -234,5 +235,7 @@ def load_taxonomy(path: str | Path | Taxonomy) -> Taxonomy:
 
 
 def default_taxonomy() -> Taxonomy:
-    """The default NPS taxonomy (price, billing, service, support, delivery, usability, ...)."""
-    return load_taxonomy(DEFAULT_TAXONOMY_PATH)
+    """The default NPS taxonomy (price, billing, service, support, delivery, usability, ...), read as package
+    data with :mod:`importlib.resources`, so that it is there in any install of the wheel."""
+    resource = files("nps_text.data").joinpath("default_taxonomy.yaml")
+    return Taxonomy.from_yaml(resource.read_text(encoding="utf-8"), source=str(DEFAULT_TAXONOMY_PATH))

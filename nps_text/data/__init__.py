@@ -1,0 +1,1 @@
+"""Package data: the default taxonomy (read with importlib.resources, so it ships in the wheel)."""
