@@ -3,6 +3,8 @@
 Importing the package is cheap: no model, no torch, no spaCy pipeline is loaded here.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from .errors import ColumnError, NpsTextError, ParameterError, ScoreError, SurveyFileError
 from .export import neutralise_formulas, write_table
 from .pipeline import AnalysisResult, DiscoveredSurvey, TaggedSurvey, analyze, discover_survey, score_survey, tag_survey
@@ -19,7 +21,10 @@ from .scoring import (
 from .segments import nps_by, nps_by_period
 from .survey import LoadedSurvey, LoadReport, RejectedRow, load_survey
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("nps-text")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
 
 # heavier parts (spaCy, embedders, taggers) load on first use, so `import nps_text` stays quick
 _LAZY = {
