@@ -3,7 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from nps_text.errors import ColumnError
+from nps_text.errors import ColumnError, ParameterError
 from nps_text.tagging import MENTION_COLUMNS, RuleTagger
 from nps_text.taxonomy import Taxonomy
 from nps_text.text import prepare_text
@@ -71,3 +71,33 @@ def test_longest_match_wins_across_themes():
     _, _, mentions = tag("value for money", taxonomy=Taxonomy.from_yaml(yaml_text.replace(
         "en: [delivery, parcel, shipping]", "en: [delivery, parcel, shipping, value]")))
     assert mentions[["theme", "evidence"]].values.tolist() == [["price", "value for money"]]
+
+
+def test_taggers_come_from_a_registry_that_takes_new_kinds():
+    import pandas as pd
+
+    from nps_text import tag_survey
+    from nps_text.tagging import available_taggers, get_tagger, register_tagger
+    from nps_text.tagging.contract import mentions_frame
+    from nps_text.tagging.registry import _REGISTRY
+
+    assert {"rules", "zero-shot", "model"} <= set(available_taggers())
+    with pytest.raises(ParameterError, match=r"Unknown tagger 'regex'. Available: \['model', 'rules', 'zero-shot'\]"):
+        get_tagger("regex")
+    with pytest.raises(ParameterError, match=r"Tagger 'rules' does not take \['embedder'\]; it takes \['taxonomy'\]"):
+        get_tagger("rules", embedder="e5")
+
+    class Everything:
+        def __init__(self, taxonomy=None):
+            self.taxonomy = taxonomy
+
+        def tag(self, sentences):
+            return mentions_frame([(r.response_id, r.sentence_id, "everything", 1.0, "everything", 0, len(r.text), r.text)
+                                   for r in sentences.itertuples()])
+
+    register_tagger("everything", Everything)
+    try:
+        tagged = tag_survey(pd.DataFrame({"score": [9, 3], "comment": ["gut", "schlecht"]}), method="everything")
+        assert tagged.mentions["theme"].tolist() == ["everything", "everything"] and tagged.tagger == "everything"
+    finally:
+        _REGISTRY.pop("everything")

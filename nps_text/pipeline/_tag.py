@@ -41,13 +41,7 @@ def tag_responses(
     embedder: str = "e5",
 ) -> TaggedSurvey:
     """Prepare and tag loaded ``responses`` (see :func:`tag_survey`); ``report`` of the result is None."""
-    from ..tagging import (
-        RuleTagger,
-        ThemeClassifier,
-        ZeroShotTagger,
-        add_sentiment,
-        sentence_sentiment,
-    )
+    from ..tagging import add_sentiment, available_taggers, get_tagger, sentence_sentiment
     from ..tagging.sentiment import SENTIMENT_METHODS
     from ..text import prepare_text
 
@@ -56,19 +50,18 @@ def tag_responses(
         raise ParameterError(f"Pass a trained model OR a taxonomy/method, not both (got model={str(model)!r} and "
                              f"{given}): a model tags with the themes it was trained on. Drop one of them "
                              "(CLI: --model DIR, or --taxonomy FILE with --method).")
-    if model is None and method not in ("rules", "zero-shot"):
-        raise ParameterError(f"method must be 'rules' or 'zero-shot', got {method!r}; or pass model=<folder>.")
+    methods = [m for m in available_taggers() if m != "model"]
+    if model is None and method not in methods:
+        raise ParameterError(f"method must be one of {methods}, got {method!r}; or pass model=<folder>.")
     if sentiment not in SENTIMENT_METHODS:
         raise ParameterError(f"sentiment must be one of {list(SENTIMENT_METHODS)}, got {sentiment!r}.")
     if isinstance(taxonomy, str) and taxonomy == "default":
         taxonomy = None  # the bundled NPS taxonomy
     responses, sentences = prepare_text(responses, redact_pii=redact_pii)
     if model is not None:
-        tagger, name = ThemeClassifier.load(model), f"model {model}"
-    elif method == "zero-shot":
-        tagger, name = ZeroShotTagger(taxonomy=taxonomy), "zero-shot"
+        tagger, name = get_tagger("model", path=model), f"model {model}"
     else:
-        tagger, name = RuleTagger(taxonomy), "rules"
+        tagger, name = get_tagger(method, taxonomy=taxonomy), method
     mentions = tagger.tag(sentences)
     scores = sentence_sentiment(sentences, responses, method=sentiment, embedder=embedder)
     mentions = add_sentiment(mentions, sentences, scores)

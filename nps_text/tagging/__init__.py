@@ -12,22 +12,13 @@ read only this table, so they never care which tagger produced it.
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
-
-import pandas as pd
-
 from .classifier import ModelFileError, ThemeClassifier
 from .contract import MENTION_COLUMNS, empty_mentions, mentions_frame
 from .polarity import lexicon_polarity, lexicon_score
+from .registry import Tagger, available_taggers, get_tagger, register_tagger
 from .rules import RuleTagger
 from .sentiment import SentimentScorer, add_sentiment, sentence_sentiment, weak_polarity
 from .zeroshot import ZeroShotTagger
 
-__all__ = ["Tagger", "RuleTagger", "ZeroShotTagger", "ThemeClassifier", "ModelFileError", "MENTION_COLUMNS", "empty_mentions", "mentions_frame",
+__all__ = ["Tagger", "get_tagger", "register_tagger", "available_taggers", "RuleTagger", "ZeroShotTagger", "ThemeClassifier", "ModelFileError", "MENTION_COLUMNS", "empty_mentions", "mentions_frame",
            "SentimentScorer", "add_sentiment", "sentence_sentiment", "weak_polarity", "lexicon_polarity", "lexicon_score"]
-
-
-@runtime_checkable
-class Tagger(Protocol):
-    def tag(self, sentences: pd.DataFrame) -> pd.DataFrame:  # pragma: no cover - protocol
-        ...
