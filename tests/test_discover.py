@@ -176,7 +176,7 @@ def test_bad_input_is_explained(prepared):
         ThemeDiscovery().fit(sentences, vectors[:-1])
     with pytest.raises(ParameterError, match=r"lacks column\(s\) \['lemmas'\]"):
         ThemeDiscovery().fit(sentences.drop(columns="lemmas"), vectors)
-    with pytest.raises(ParameterError, match="method must be 'ward' or 'hdbscan'"):
+    with pytest.raises(ParameterError, match=r"ThemeDiscovery's parameter 'method' must be one of 'ward', 'hdbscan'; got 'kmeans'"):
         ThemeDiscovery(method="kmeans").fit(sentences, vectors)
     with pytest.raises(NotFittedError, match="not fitted yet"):
         ThemeDiscovery().predict(sentences, vectors)
@@ -287,3 +287,16 @@ def test_saved_model_holds_no_comment_text_unless_asked(tmp_path, prepared, mode
     full = ThemeDiscovery.load(model.save(tmp_path / "full", include_texts=True))
     assert full.themes_ == model.themes_
     assert any(t in (tmp_path / "full" / "discovery.json").read_text(encoding="utf-8") for t in texts)
+
+
+@pytest.mark.parametrize("param, value, message", [
+    ("n_themes", 0, r"'n_themes' must be None or a whole number in \[1, inf\); got 0"),
+    ("min_share", 1.5, r"'min_share' must be a number in \(0, 1\); got 1.5"),
+    ("center_languages", "yes", r"'center_languages' must be one of 'auto', True, False; got 'yes'"),
+    ("max_fit", 10.5, r"'max_fit' must be a whole number in \[100, inf\); got 10.5"),
+])
+def test_parameters_are_checked_against_declared_constraints(prepared, param, value, message):
+    _, sentences, vectors = prepared
+    assert param in ThemeDiscovery._parameter_constraints
+    with pytest.raises(ParameterError, match=message):
+        ThemeDiscovery(**{param: value}).fit(sentences, vectors)

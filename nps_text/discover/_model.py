@@ -21,12 +21,14 @@ from __future__ import annotations
 import copy
 import json
 import math
+import numbers
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._core.params import Interval, Options, validate_params
 from ..errors import DiscoveryModelError, ParameterError
 from ..safe_files import read_json, unexpected_files
 from . import _cluster as C
@@ -134,6 +136,21 @@ class ThemeDiscovery:
     ['teuer', 'Lieferung']
     """
 
+    _parameter_constraints: dict = {
+        "n_themes": [None, Interval(numbers.Integral, 1, None)],
+        "min_size": [None, Interval(numbers.Integral, 2, None)],
+        "min_share": [Interval(numbers.Real, 0, 1, "neither")],
+        "max_themes": [Interval(numbers.Integral, 1, None)],
+        "method": [Options(("ward", "hdbscan"))],
+        "n_components": [None, Interval(numbers.Integral, 1, None)],
+        "min_similarity": [Interval(numbers.Real, -1, 1)],
+        "center_languages": [Options(("auto", True, False))],
+        "max_fit": [Interval(numbers.Integral, 100, None)],
+        "n_keywords": [Interval(numbers.Integral, 1, None)],
+        "n_quotes": [Interval(numbers.Integral, 0, None)],
+        "seed": [Interval(numbers.Integral, 0, None)],
+    }
+
     def __init__(self, *, n_themes: int | None = None, min_size: int | None = None, min_share: float = 0.01,
                  max_themes: int = 30, method: str = "ward", n_components: int | None = None,
                  min_similarity: float = 0.2, center_languages: bool | str = "auto", max_fit: int = 10_000,
@@ -170,20 +187,7 @@ class ThemeDiscovery:
         return f"ThemeDiscovery({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
     def _validate_params(self) -> None:
-        if self.method not in ("ward", "hdbscan"):
-            raise ParameterError(f"method must be 'ward' or 'hdbscan', got {self.method!r}.")
-        if self.n_themes is not None and (not isinstance(self.n_themes, (int, np.integer)) or self.n_themes < 1):
-            raise ParameterError(f"n_themes must be a positive whole number or None, got {self.n_themes!r}.")
-        if self.min_size is not None and (not isinstance(self.min_size, (int, np.integer)) or self.min_size < 2):
-            raise ParameterError(f"min_size must be a whole number >= 2 or None, got {self.min_size!r}.")
-        if not 0 < self.min_share < 1:
-            raise ParameterError(f"min_share must be between 0 and 1, got {self.min_share!r}.")
-        if not -1 <= self.min_similarity <= 1:
-            raise ParameterError(f"min_similarity is a cosine similarity between -1 and 1, got {self.min_similarity!r}.")
-        if self.center_languages not in ("auto", True, False):
-            raise ParameterError(f"center_languages must be 'auto', True or False, got {self.center_languages!r}.")
-        if self.max_fit < 100:
-            raise ParameterError(f"max_fit must be at least 100, got {self.max_fit!r}.")
+        validate_params(self)
 
     def fit(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> ThemeDiscovery:
         """Cluster the sentences' embeddings into themes and describe them.
