@@ -7,6 +7,7 @@ message, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import json
@@ -19,17 +20,52 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from . import __version__
 from .errors import NpsTextError, ParameterError
 from .export import neutralise_formulas, round_table, write_table
 from .pipeline import analyze as analyze_survey
-from .pipeline import discover_survey, drivers_survey, followup_survey, score_survey, summary_frame, tag_survey
+from .pipeline import discover_survey, drivers_survey, followup_survey, score_survey, summary_frame, tag_responses
 from .survey import load_survey
+
+
+class _PlainHelp:
+    """Help that names values by their metavar (FILE, COLUMN, N) and shows no type placeholders.
+
+    Typer puts ``<bool>`` after ``--help`` (a flag takes no value) and ``<path>`` after an argument
+    that is already called SURVEY or LABELLED; both are left out. Every option of ours has a metavar.
+    """
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.metavar:
+                param.display_type_rich = _no_type  # its metavar (SURVEY, LABELLED) already says what it is
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+class _Command(_PlainHelp, TyperCommand):
+    pass
+
+
+class _Group(_PlainHelp, TyperGroup):
+    pass
+
 
 app = typer.Typer(
     name="nps-text",
     help="Turn NPS survey exports and their 'why' comments into numbers you can act on.",
+    cls=_Group,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -94,6 +130,19 @@ ModelOpt = Annotated[Optional[Path], typer.Option("--model", metavar="DIR", help
 MethodOpt = Annotated[Method, typer.Option("--method", help="With a taxonomy: keyword rules or zero-shot embeddings.")]
 RedactOpt = Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data before tagging.")]
 SentimentOpt = Annotated[Sentiment, typer.Option("--sentiment", help="Mention sentiment: learned from this survey's scores, the polarity lexicon, or auto (survey when it has 50+ promoter and detractor clauses).")]
+EmbedderOpt = Annotated[str, typer.Option("--embedder", metavar="NAME", help="Embedding backend for theme discovery and the survey-learned sentiment (e5, minilm, static, hashing, ...).")]
+SeedOpt = Annotated[int, typer.Option("--seed", metavar="N", help="Random seed: same data and seed give the same result.")]
+
+
+def _note_default_taxonomy(taxonomy: str | None, model: Path | None, mentions: Path | None = None) -> None:
+    """Say on stderr that the bundled taxonomy tags the comments when no themes were given."""
+    if taxonomy is None and model is None and mentions is None:
+        from .taxonomy import default_taxonomy
+
+        themes = default_taxonomy().ids
+        err.print(f"No --taxonomy given: using the bundled default taxonomy ({len(themes)} themes: {', '.join(themes)}). "
+                  "Pass --taxonomy FILE for your own themes, or --model DIR for a trained classifier.",
+                  highlight=False, soft_wrap=True)
 
 
 def _user_errors(func):
@@ -205,7 +254,7 @@ def _main(
     """Turn NPS survey exports and their 'why' comments into numbers you can act on."""
 
 
-@app.command()
+@app.command(cls=_Command)
 @_user_errors
 def score(
     survey: SurveyArg,
@@ -240,7 +289,7 @@ def score(
         _print_summary(summary, report.summary())
 
 
-@app.command()
+@app.command(cls=_Command)
 @_user_errors
 def analyze(
     survey: SurveyArg,
@@ -264,7 +313,7 @@ def analyze(
     sentiment: SentimentOpt = Sentiment.auto,
     drivers: Annotated[bool, typer.Option("--drivers/--no-drivers", metavar=" ", help="With themes: also the driver tables (impact, odds, models, strengths, pain points, follow-up list).")] = True,
     discover: Annotated[Optional[bool], typer.Option("--discover/--no-discover", metavar=" ", help="Without --taxonomy/--model: discover the themes (default: when 50+ responses have a comment).", show_default=False)] = None,
-    embedder: Annotated[str, typer.Option("--embedder", help="Embedding backend for theme discovery (e5, minilm, hashing, ...).")] = "e5",
+    embedder: EmbedderOpt = "e5",
 ) -> None:
     """The main job: load, score overall, by segment and over time; write the tables to OUTPUT.
 
@@ -296,7 +345,7 @@ def analyze(
               highlight=False)
 
 
-@app.command()
+@app.command(cls=_Command)
 @_user_errors
 def tag(
     survey: SurveyArg,
@@ -306,6 +355,7 @@ def tag(
     method: MethodOpt = Method.rules,
     redact: RedactOpt = False,
     sentiment: SentimentOpt = Sentiment.auto,
+    embedder: Annotated[str, typer.Option("--embedder", metavar="NAME", help="Embedding backend for the survey-learned sentiment (e5, minilm, static, hashing, ...).")] = "e5",
     score: ScoreOpt = None,
     comment: CommentOpt = None,
     id: IdOpt = None,  # noqa: A002
@@ -315,11 +365,17 @@ def tag(
     scale: ScaleOpt = Scale.zero_to_ten,
     errors: ErrorsOpt = Errors.report,
 ) -> None:
-    """Tag the themes of every comment and write the mentions table (one row per sentence and theme)."""
+    """Tag the themes of every comment and write the mentions table (one row per sentence and theme).
+
+    Without --taxonomy or --model it tags with the bundled default NPS taxonomy (and says so).
+    """
     if output.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
         raise NpsTextError(f"Cannot write mentions to '{output.name}': use a .csv, .xlsx or .parquet file name.")
-    result = tag_survey(survey, taxonomy=taxonomy, model=model, method=method.value, redact_pii=redact,
-                        sentiment=sentiment.value, **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
+    responses, report = load_survey(survey, **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
+    _note_default_taxonomy(taxonomy, model)
+    result = tag_responses(responses, taxonomy=taxonomy, model=model, method=method.value, redact_pii=redact,
+                           sentiment=sentiment.value, embedder=embedder)
+    result.report = report
     if output.suffix.lower() == ".parquet":
         output.parent.mkdir(parents=True, exist_ok=True)
         result.mentions.to_parquet(output, index=False)
@@ -354,7 +410,7 @@ class Priority(str, Enum):
 MentionsOpt = Annotated[Optional[Path], typer.Option("--mentions", metavar="FILE", help="A mentions table from `nps-text tag` (.csv/.xlsx/.parquet) instead of tagging.")]
 
 
-@app.command()
+@app.command(cls=_Command)
 @_user_errors
 def drivers(
     survey: SurveyArg,
@@ -385,6 +441,7 @@ def drivers(
     or --model). --format json prints {"drivers": \[one object per theme], "by": \[...], "periods":
     \[...], and the base counts}; --format csv the driver table.
     """
+    _note_default_taxonomy(taxonomy, model, mentions)
     result = drivers_survey(survey, taxonomy=taxonomy, model=model, mentions=mentions, method=method.value, by=by,
                             period=period.value if period else None, base=base.value, level=level, fdr=fdr,
                             models=models and format is Format.table, metrics=metrics,
@@ -446,7 +503,7 @@ def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame], lim
             f"{t} {s:.0%}" for t, s in zip(ri["term"].head(5), ri["share_of_r2"].head(5))), highlight=False)
 
 
-@app.command()
+@app.command(cls=_Command)
 @_user_errors
 def followup(
     survey: SurveyArg,
@@ -472,6 +529,7 @@ def followup(
     """Close the loop: detractors (and --group passive) with comment, themes, segments and date, by priority, to OUTPUT."""
     if output.suffix.lower() not in (".csv", ".xlsx"):
         raise NpsTextError(f"Cannot write the follow-up list to '{output.name}': use a .csv or .xlsx file name.")
+    _note_default_taxonomy(taxonomy, model, mentions)
     table = followup_survey(survey, taxonomy=taxonomy, model=model, mentions=mentions, method=method.value,
                             groups=tuple(g.value for g in group) if group else ("detractor",),
                             priority=tuple(p.value for p in priority) if priority else None, value=value,
@@ -494,15 +552,15 @@ def _print_discovered(rep: dict[str, Any], themes: list[dict[str, Any]]) -> None
     out.print(table)
 
 
-@app.command()
+@app.command(cls=_Command)
 @_user_errors
 def discover(
     survey: SurveyArg,
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the themes, assignments, mentions, taxonomy draft and model.")] = Path("discovery"),
-    embedder: Annotated[str, typer.Option("--embedder", help="Embedding backend for the clauses (e5, minilm, hashing, ...).")] = "e5",
+    embedder: Annotated[str, typer.Option("--embedder", metavar="NAME", help="Embedding backend for the clauses (e5, minilm, hashing, ...).")] = "e5",
     n_themes: Annotated[Optional[int], typer.Option("--n-themes", metavar="N", help="Number of themes. Default: as many as the data supports (at most 30).")] = None,
     min_size: Annotated[Optional[int], typer.Option("--min-size", metavar="N", help="Smallest theme in clauses. Default: 1% of the clauses, at least 5.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed: same data and seed give the same result.")] = 0,
+    seed: SeedOpt = 0,
     redact: Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data before anything else.")] = False,
     score: ScoreOpt = None,
     comment: CommentOpt = None,
@@ -527,65 +585,152 @@ def discover(
 
 LabelsOpt = Annotated[list[str], typer.Option("--labels", metavar="COLUMN", help="Label column ('a|b' per row), or repeat for one 0/1 column per theme.")]
 TextOpt = Annotated[str, typer.Option("--text", metavar="COLUMN", help="Text column.")]
+LabelledSheetOpt = Annotated[Optional[str], typer.Option("--sheet", metavar="NAME", help="Sheet of an .xlsx labelled file: name, or number from 0. Default: the first sheet.")]
 
 
-@app.command()
+_STAGE_LABELS = {"cross-validation": "cross-validation (folds)", "embedding": "embedding texts",
+                 "fitting": "fitting classifier heads", "fine-tuning": "fine-tuning e5"}
+
+
+class _TrainingProgress:
+    """Progress bars with an ETA on stderr, one per stage the library reports (it never draws them itself)."""
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bars = Progress(TextColumn("{task.description:<26}"), BarColumn(), MofNCompleteColumn(),
+                             TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console)
+        self.tasks: dict[str, Any] = {}
+        self.done: dict[str, int] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bars.add_task(_STAGE_LABELS.get(stage, stage), total=total, completed=done)
+        elif done < self.done[stage]:  # the stage starts again (in the next cross-validation fold)
+            self.bars.reset(self.tasks[stage], total=total, completed=done)
+        else:
+            self.bars.update(self.tasks[stage], total=total, completed=done)
+        self.done[stage] = done
+
+    def __enter__(self) -> _TrainingProgress:  # noqa: PYI034 - a private class, never subclassed
+        self.bars.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bars.stop()
+
+
+def _check_training_options(*, fine_tune_layers: int, blend_linear: float, max_length: int, fine_tune_folds: int,
+                            fine_tune_members: int) -> None:
+    """Refuse options that only make sense with fine-tuning, saying first when a value is out of range anyway
+    (with --fine-tune-layers the library checks the values, knowing the data)."""
+    checks = [  # (option, value, set?, what it does, valid?, what is valid)
+        ("--max-length", max_length, max_length != 64, "only the fine-tuned encoder cuts texts to a number of tokens",
+         max_length >= 8, "at least 8 tokens"),
+        ("--fine-tune-folds", fine_tune_folds, bool(fine_tune_folds), "it tunes the cut-offs of a fine-tuned classifier",
+         fine_tune_folds == 0 or fine_tune_folds >= 2, "0 (fixed cut-offs) or 2 or more folds"),
+        ("--fine-tune-members", fine_tune_members, fine_tune_members != 1, "it averages several fine-tuned classifiers",
+         1 <= fine_tune_members <= 20, "between 1 and 20 (1: one fine-tuned model; 2 or more: an ensemble)"),
+        ("--blend-linear", f"{blend_linear:g}", bool(blend_linear),
+         "it weighs the embeddings + TF-IDF classifier against a fine-tuned one", 0.0 <= blend_linear <= 1.0,
+         "a weight between 0 and 1")]
+    for option, value, given, why, valid, expected in checks:
+        if given and not fine_tune_layers:
+            if not valid:
+                raise ParameterError(f"{option} must be {expected}, got {value}.")
+            raise ParameterError(f"{option} {value} needs --fine-tune-layers K: {why}. Add --fine-tune-layers 4, or drop it.")
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+@app.command(cls=_Command)
 @_user_errors
 def train(
     labelled: Annotated[Path, typer.Argument(metavar="LABELLED", help="CSV/XLSX, Label Studio JSON or doccano JSONL.")],
     output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="Folder for the model.")],
     text: TextOpt = "text",
     labels: LabelsOpt = ["labels"],  # noqa: B006 - typer default
-    embedder: Annotated[str, typer.Option("--embedder", help="Embedding backend (e5, minilm, static, hashing, ...).")] = "e5",
-    folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds for the metrics in the model card (0: none).")] = 5,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed: same data and seed give the same result.")] = 0,
+    sheet: LabelledSheetOpt = None,
+    embedder: Annotated[str, typer.Option("--embedder", metavar="NAME", help="Embedding backend (e5, minilm, static, hashing, ...).")] = "e5",
+    folds: Annotated[int, typer.Option(
+        "--folds", metavar="K", help="Metrics in the model card. 0: from the out-of-fold predictions the classifier "
+        "makes anyway while it tunes itself (no extra fits). K >= 2: a K-fold cross-validation of the whole "
+        "training (K more fits: about K+1 times as long).")] = 0,
+    seed: SeedOpt = 0,
     fine_tune_layers: Annotated[int, typer.Option(
-        "--fine-tune-layers", help="Fine-tune the top K layers of e5 (more accurate; minutes of CPU per fit, "
+        "--fine-tune-layers", metavar="K", help="Fine-tune the top K layers of e5 (more accurate; minutes of CPU per fit, "
         "once more per --folds). 0: embeddings + TF-IDF only.")] = 0,
     blend_linear: Annotated[float, typer.Option(
-        "--blend-linear", help="With --fine-tune-layers: weight (0-1) of the embeddings + TF-IDF classifier "
+        "--blend-linear", metavar="0..1", help="With --fine-tune-layers: weight (0-1) of the embeddings + TF-IDF classifier "
         "averaged into the fine-tuned one.")] = 0.0,
-    max_length: Annotated[int, typer.Option("--max-length", help="Tokens per text the fine-tuned encoder reads.")] = 64,
+    max_length: Annotated[int, typer.Option("--max-length", metavar="N", help="Tokens per text the fine-tuned encoder reads.")] = 64,
     fine_tune_folds: Annotated[int, typer.Option(
         "--fine-tune-folds", metavar="K", help="With --fine-tune-layers: also fine-tune on K folds (2 or more) to tune "
         "each theme's cut-off on out-of-fold probabilities; about K-1 more fine-tunes. 0: fixed cut-offs.")] = 0,
     fine_tune_members: Annotated[int, typer.Option(
         "--fine-tune-members", metavar="M", help="With --fine-tune-layers: fine-tune M times with seeds SEED, SEED+1, "
         "... and average them (an ensemble); about M-1 more fine-tunes. 1: one.")] = 1,
+    progress: Annotated[Optional[bool], typer.Option(
+        "--progress/--no-progress", metavar=" ", help="Progress bars with the time left, on stderr. Default: when "
+        "stderr is a terminal.", show_default=False)] = None,
 ) -> None:
-    """Train a theme classifier on labelled comments and save it (JSON + .npy/safetensors, no pickle)."""
+    """Train a theme classifier on labelled comments and save it (JSON + .npy/safetensors, no pickle).
+
+    The model card (card.json) carries its metrics and says how they were made: by default from
+    the classifier's own out-of-fold predictions, with --folds K from a K-fold cross-validation.
+    """
+    import time
+
     from .training import read_labelled, train as train_model
 
-    needs_fine_tuning = [  # (option, value, set?, what it does)
-        ("--max-length", max_length, max_length != 64, "only the fine-tuned encoder cuts texts to a number of tokens"),
-        ("--fine-tune-folds", fine_tune_folds, bool(fine_tune_folds), "it tunes the cut-offs of a fine-tuned classifier"),
-        ("--fine-tune-members", fine_tune_members, fine_tune_members != 1, "it averages several fine-tuned classifiers"),
-        ("--blend-linear", f"{blend_linear:g}", bool(blend_linear),
-         "it weighs the embeddings + TF-IDF classifier against a fine-tuned one")]
-    for option, value, given, why in needs_fine_tuning:
-        if given and not fine_tune_layers:
-            raise ParameterError(f"{option} {value} needs --fine-tune-layers K: {why}. Add --fine-tune-layers 4, or drop it.")
-    texts, label_lists = read_labelled(labelled, text=text, labels=labels[0] if len(labels) == 1 else labels)
-    model = train_model(texts, label_lists, output, embedder=embedder, folds=folds, seed=seed,
-                        fine_tune_layers=fine_tune_layers, blend_linear=blend_linear, max_length=max_length,
-                        fine_tune_folds=fine_tune_folds, fine_tune_members=fine_tune_members)
+    _check_training_options(fine_tune_layers=fine_tune_layers, blend_linear=blend_linear,
+                            max_length=max_length, fine_tune_folds=fine_tune_folds, fine_tune_members=fine_tune_members)
+    texts, label_lists = read_labelled(labelled, text=text, labels=labels[0] if len(labels) == 1 else labels, sheet=sheet)
+    started = time.perf_counter()
+    bars = _TrainingProgress(err) if (progress if progress is not None else err.is_terminal) else None
+    with bars or contextlib.nullcontext():
+        model = train_model(texts, label_lists, output, embedder=embedder, folds=folds, seed=seed, progress=bars,
+                            fine_tune_layers=fine_tune_layers, blend_linear=blend_linear, max_length=max_length,
+                            fine_tune_folds=fine_tune_folds, fine_tune_members=fine_tune_members)
+    took = _duration(time.perf_counter() - started)
     if len(model.classes_) == 1:
         err.print(f"Warning: every label in {labelled.name} is the one theme {model.classes_[0]!r}, so the model can only "
                   "say whether a comment is about it. If rows hold several themes, separate them with '|' or ';' "
                   "(or pass one 0/1 column per theme with --labels).", highlight=False, soft_wrap=True)
-    card = json.loads((output / "card.json").read_text(encoding="utf-8"))
-    cv = card["metrics"].get("cross_validated", {}).get("micro")
-    out.print(f"Trained on {len(texts)} texts, {len(model.classes_)} themes; saved to {output}/"
-              + (f"; {folds}-fold micro-F1 {cv['f1']:.3f}" if cv else ""), highlight=False)
+    metrics = json.loads((output / "card.json").read_text(encoding="utf-8"))["metrics"]
+    if metrics["method"] == "cross-validation":
+        scored = f"; {folds}-fold cross-validated micro-F1 {metrics['cross_validated']['micro']['f1']:.3f}"
+    elif metrics["method"] == "out-of-fold":
+        scored = (f"; out-of-fold micro-F1 {metrics['out_of_fold']['micro']['f1']:.3f} (from its own "
+                  f"{metrics['inner_folds']}-fold tuning; --folds K for a full cross-validation)")
+    else:
+        scored = ""
+    out.print(f"Trained on {len(texts)} texts, {len(model.classes_)} themes in {took}; saved to {output}/{scored}",
+              highlight=False)
+    if metrics["method"] == "none":
+        err.print("No metrics in the model card: this model has no out-of-fold predictions (a fine-tuned one has them "
+                  "only with --fine-tune-folds K; fewer than 10 labelled texts give none). Pass --folds K for a "
+                  "cross-validation.", highlight=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(cls=_Command)
 @_user_errors
 def evaluate(
     labelled: Annotated[Path, typer.Argument(metavar="LABELLED", help="CSV/XLSX, Label Studio JSON or doccano JSONL.")],
     model: Annotated[Path, typer.Option("--model", metavar="DIR", help="A trained model folder.")],
     text: TextOpt = "text",
     labels: LabelsOpt = ["labels"],  # noqa: B006 - typer default
+    sheet: LabelledSheetOpt = None,
     format: Annotated[Format, typer.Option("--format", help="table, json, or csv (one row per theme, then micro and macro).")] = Format.table,  # noqa: A002
 ) -> None:
     """Precision, recall and F1 (micro, macro, per theme) of a saved model on labelled comments."""
@@ -593,14 +738,14 @@ def evaluate(
     from .training import evaluate as score_labels, micro_f1_interval, read_labelled
 
     classifier = ThemeClassifier.load(model)  # a wrong model folder is the first thing to report
-    texts, gold = read_labelled(labelled, text=text, labels=labels[0] if len(labels) == 1 else labels)
+    texts, gold = read_labelled(labelled, text=text, labels=labels[0] if len(labels) == 1 else labels, sheet=sheet)
     predicted = classifier.predict_labels(texts)
     metrics = score_labels(gold, predicted)
     from .tagging.classifier import training_data_hash
 
     if training_data_hash([str(t) for t in texts], gold) == getattr(classifier, "data_hash_", None):
         err.print(f"Warning: {labelled.name} is the data this model was trained on, so these scores are optimistic; "
-                  "evaluate on held-out comments, or see the cross-validated metrics in the model's card.json.",
+                  "evaluate on held-out comments, or see the out-of-fold or cross-validated metrics in the model's card.json.",
                   highlight=False, soft_wrap=True)
     unknown = sorted({t for row in gold for t in row} - set(classifier.classes_.tolist()))
     if unknown:

@@ -5,8 +5,9 @@
 * ``evaluate``: micro, macro and per-theme precision, recall, F1 and support.
 * ``cross_validate``: the same, out-of-fold, for a model that has not seen the items.
 * ``suggest_for_labelling``: the next comments worth labelling (uncertain, and unlike each other).
-* ``train``: fit a :class:`~nps_text.tagging.ThemeClassifier`, evaluate it by cross-validation,
-  and save it with those metrics in its model card.
+* ``train``: fit a :class:`~nps_text.tagging.ThemeClassifier` and save it with honest metrics in its
+  model card: by default from the out-of-fold predictions the classifier makes anyway while it
+  chooses its settings (no extra fits), or from a full cross-validation (``folds=K``, K more fits).
 """
 
 from __future__ import annotations
@@ -22,30 +23,44 @@ from sklearn.model_selection import KFold
 from .errors import ColumnError, ParameterError, SurveyFileError
 from .readers import read_table
 from .columns import resolve_column
-from .tagging.classifier import split_labels
+from .tagging.classifier import Progress, _best_threshold, _decide, split_labels
 
-__all__ = ["read_labelled", "evaluate", "micro_f1_interval", "cross_validate", "train", "suggest_for_labelling"]
+__all__ = ["read_labelled", "evaluate", "micro_f1_interval", "cross_validate", "out_of_fold_metrics", "train",
+           "suggest_for_labelling"]
 
 
-def read_labelled(path: str | Path | pd.DataFrame, *, text: str = "text", labels: str | list[str] = "labels"
-                  ) -> tuple[list[str], list[list[str]]]:
+def read_labelled(path: str | Path | pd.DataFrame, *, text: str = "text", labels: str | list[str] = "labels",
+                  sheet: str | int | None = None) -> tuple[list[str], list[list[str]]]:
     """Texts and their theme lists from a labelled file.
 
     ``labels`` is one column of ``|``/``;``-separated themes, or a list of 0/1 columns (one per
     theme). ``.json`` files are read as Label Studio exports (choices of the first ``choices``
-    result) and ``.jsonl`` files with a ``label`` field as doccano exports.
+    result) and ``.jsonl`` files with a ``label`` field as doccano exports. ``sheet`` picks the sheet
+    of an ``.xlsx`` workbook (name, or number from 0; default the first).
     """
     suffix = Path(path).suffix.lower() if not isinstance(path, pd.DataFrame) else ""
+    if sheet is not None and suffix != ".xlsx":
+        name = "the DataFrame" if isinstance(path, pd.DataFrame) else f"'{Path(path).name}'"
+        raise ParameterError(f"sheet={sheet!r} picks a sheet of an Excel workbook (.xlsx), but {name} is not one. "
+                             "Drop sheet= (CLI: --sheet).")
     if suffix == ".json":
         return _label_studio(Path(path))
     if suffix == ".jsonl":
         return _doccano(Path(path))
-    frame = read_table(path).frame
-    text_col = resolve_column(frame, text, "text")
+    table = read_table(path, sheet=sheet)
+    frame = table.frame
+    try:
+        text_col = resolve_column(frame, text, "text")
+        label_cols = [resolve_column(frame, c, "labels") for c in ([labels] if isinstance(labels, str) else labels)]
+    except ColumnError as exc:
+        if len(table.sheets) > 1:
+            others = [s for s in table.sheets if s != table.sheet]
+            raise ColumnError(f"{exc} This was sheet {table.sheet!r}; the workbook also has {others}: "
+                              "pass sheet='<name>' (CLI: --sheet NAME).") from None
+        raise
     if isinstance(labels, str):
-        label_col = resolve_column(frame, labels, "labels")
-        return frame[text_col].fillna("").tolist(), [split_labels(v) for v in frame[label_col]]
-    columns = [resolve_column(frame, c, "labels") for c in labels]
+        return frame[text_col].fillna("").tolist(), [split_labels(v) for v in frame[label_cols[0]]]
+    columns = label_cols
     flags = frame[columns].fillna("0").astype(str).apply(lambda s: s.str.strip().isin(["1", "1.0", "true", "True", "x"]))
     return frame[text_col].fillna("").tolist(), [[c for c in columns if row[c]] for _, row in flags.iterrows()]
 
@@ -157,35 +172,117 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
-def cross_validate(model, texts: list[str], labels: list[list[str]], *, folds: int = 5, seed: int = 0) -> dict:
-    """:func:`evaluate` of out-of-fold predictions of clones of ``model``."""
+def cross_validate(model, texts: list[str], labels: list[list[str]], *, folds: int = 5, seed: int = 0,
+                   progress: Progress | None = None) -> dict:
+    """:func:`evaluate` of out-of-fold predictions of clones of ``model``.
+
+    ``progress(stage, done, total)`` hears stage ``"cross-validation"`` (folds done) and, within each
+    fold, the stages of the model's own ``fit``.
+    """
     predicted: list[list[str]] = [[] for _ in texts]
-    for train_idx, test_idx in KFold(folds, shuffle=True, random_state=seed).split(texts):
-        fold = clone(model).fit([texts[i] for i in train_idx], [labels[i] for i in train_idx])
+    if progress:
+        progress("cross-validation", 0, folds)
+    for done, (train_idx, test_idx) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(texts), start=1):
+        fit_params = {"progress": progress} if progress else {}
+        fold = clone(model).fit([texts[i] for i in train_idx], [labels[i] for i in train_idx], **fit_params)
         for i, row in zip(test_idx, fold.predict_labels([texts[i] for i in test_idx])):
             predicted[i] = row
+        if progress:
+            progress("cross-validation", done, folds)
     return evaluate(labels, predicted)
 
 
-def train(texts: list[str], labels: list[list[str]], output: str | Path, *, embedder: str = "e5", folds: int = 5,
-          seed: int = 0, **params):
-    """Fit a ThemeClassifier, cross-validate it, save it with the metrics in its card; return the model.
+def out_of_fold_metrics(model, labels: list[list[str]]) -> dict | None:
+    """:func:`evaluate` of a fitted ThemeClassifier's own out-of-fold predictions of its training texts.
 
-    ``params`` go to :class:`~nps_text.tagging.ThemeClassifier` (``fine_tune_layers``, ``blend_linear``,
-    ``max_length``, ...); with fine-tuning, cross-validation fine-tunes once per fold.
+    Each text is scored by heads fitted without it (``model.oof_proba_``) and cut at cut-offs tuned
+    on the *other* folds' out-of-fold predictions (cross-fitted, so no text's label sets its own
+    cut-off), with at least ``min_themes_`` themes per text, as the model decides. ``labels`` are
+    the training labels, in training order. ``None`` when the model has no out-of-fold predictions.
+    Costs no fit. What it does not hold out: the choice of ``C`` and the embedding weight (made on
+    these predictions) and the TF-IDF vocabulary (learnt from all texts), so it can read a little
+    high; :func:`cross_validate` holds out everything, at the price of refitting the model per fold.
+    """
+    oof = getattr(model, "oof_proba_", None)
+    if oof is None:
+        return None
+    Y = model.binarizer_.transform([list(row) for row in labels])
+    if Y.shape != oof.shape:
+        raise ParameterError(f"Got {len(labels)} label rows for a model with out-of-fold predictions of "
+                             f"{oof.shape[0]} texts; pass the labels the model was trained on, in order.")
+    chosen = np.zeros(Y.shape, dtype=bool)  # the folds the predictions come from (for a blend: its fine-tuned part's)
+    for rest, held_out in KFold(_inner_folds(model), shuffle=True, random_state=model.seed).split(Y):
+        cut_offs = np.array([_best_threshold(Y[rest, k], oof[rest, k]) for k in range(Y.shape[1])])
+        chosen[held_out] = _decide(oof[held_out], cut_offs, model.min_themes_)
+    predicted = [[str(c) for c in model.classes_[row]] for row in chosen]
+    return evaluate([list(row) for row in labels], predicted)
+
+
+def train(texts: list[str], labels: list[list[str]], output: str | Path, *, embedder: str = "e5", folds: int = 0,
+          seed: int = 0, progress: Progress | None = None, **params):
+    """Fit a ThemeClassifier, save it with honest metrics in its card; return the model.
+
+    ``folds=0`` (default) takes the card's metrics from the classifier's own out-of-fold predictions
+    (:func:`out_of_fold_metrics`: no extra fit); ``folds=K`` cross-validates the whole training
+    (:func:`cross_validate`: K more fits, each with its own model selection; with fine-tuning, K
+    more fine-tunes). ``card.json``'s ``metrics`` says which: ``method`` is ``"out-of-fold"``,
+    ``"cross-validation"`` or ``"none"`` (a fine-tuned model without ``fine_tune_folds`` has no
+    out-of-fold predictions), with the scores under ``out_of_fold`` or ``cross_validated`` and a
+    ``description``. ``params`` go to :class:`~nps_text.tagging.ThemeClassifier` (``fine_tune_layers``,
+    ``blend_linear``, ``max_length``, ...). ``progress(stage, done, total)`` is called as the work
+    advances (stages ``"cross-validation"``, ``"embedding"``, ``"fitting"``, ``"fine-tuning"``); the
+    library never prints.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> texts = ["zu teuer", "viel zu teuer", "Paket kam spät", "Lieferung zu spät"] * 5
+    >>> labels = [["price"], ["price"], ["delivery"], ["delivery"]] * 5
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = train(texts, labels, folder, embedder="hashing", cache=False)
+    >>> json.load(open(f"{folder}/card.json"))["metrics"]["method"]
+    'out-of-fold'
     """
     from .tagging import ThemeClassifier
 
     if not texts:
         raise ColumnError("No labelled texts found; check the text and label columns.")
     if folds == 1 or folds < 0 or folds > len(texts) // 2:
-        raise ParameterError(f"folds={folds} cannot cross-validate {len(texts)} labelled texts: use 0 (no "
-                             f"cross-validation) or 2 to {max(2, len(texts) // 2)} folds (CLI: --folds).")
+        raise ParameterError(f"folds={folds} cannot cross-validate {len(texts)} labelled texts: use 0 (metrics from "
+                             f"the classifier's own out-of-fold predictions, no extra fits) or 2 to "
+                             f"{max(2, len(texts) // 2)} folds (CLI: --folds).")
     model = ThemeClassifier(embedder=embedder, seed=seed, **params)
-    metrics = cross_validate(model, texts, labels, folds=folds, seed=seed) if folds else {}
-    model.fit(texts, labels)
-    model.save(output, metrics={"cross_validated": metrics, "folds": folds})
+    fit_params = {"progress": progress} if progress else {}
+    if folds:
+        metrics = {"method": "cross-validation", "folds": folds,
+                   "cross_validated": cross_validate(model, texts, labels, folds=folds, seed=seed, progress=progress),
+                   "description": f"{folds}-fold cross-validation of the whole training: each text predicted by a "
+                                  "model fitted (settings, cut-offs and all) without it."}
+        model.fit(texts, labels, **fit_params)
+    else:
+        model.fit(texts, labels, **fit_params)
+        scores = out_of_fold_metrics(model, labels)
+        if scores is None:
+            metrics = {"method": "none", "folds": 0,
+                       "description": "This model has no out-of-fold predictions (a fine-tuned model has them only "
+                                      "with fine_tune_folds, a linear one only with threshold_folds); train with "
+                                      "folds=K (CLI: --folds K) for cross-validated metrics."}
+        else:
+            metrics = {"method": "out-of-fold", "folds": 0, "inner_folds": _inner_folds(model),
+                       "out_of_fold": scores,
+                       "description": "The classifier's own out-of-fold predictions: each text scored by heads fitted "
+                                      "without it, cut at cut-offs tuned on the other folds. C and the embedding weight "
+                                      "were chosen on these predictions and the TF-IDF vocabulary saw every text, so "
+                                      "they can read a little high; folds=K (CLI: --folds K) cross-validates the "
+                                      "whole training instead."}
+    model.save(output, metrics=metrics)
     return model
+
+
+def _inner_folds(model) -> int:
+    """The folds the model's out-of-fold predictions come from (the fine-tuned part's, for a fine-tuned model)."""
+    fine_tuned = bool(model.fine_tune_layers) and float(model.blend_linear) < 1.0
+    return int(model.fine_tune_folds) if fine_tuned else int(model.threshold_folds)
 
 
 def suggest_for_labelling(comments, model, n: int = 20, *, pool_factor: int = 5) -> pd.DataFrame:

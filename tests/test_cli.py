@@ -208,3 +208,41 @@ def test_import_is_light():
             "if m in sys.modules]; print(heavy); nps_text.prepare_text; nps_text.RuleTagger")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("command", ["", "score", "analyze", "tag", "drivers", "followup", "discover", "train", "evaluate"])
+def test_help_names_values_without_type_placeholders(command):
+    import re
+
+    result = runner.invoke(app, [command, "--help"] if command else ["--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "--help" in result.stdout
+    placeholders = re.findall(r"<(?:bool|str|int|float|path|file|dir)>", result.stdout)
+    assert placeholders == [], f"{command or 'nps-text'} --help shows {placeholders}"
+
+
+def test_tag_passes_the_embedder_on(tmp_path, german_export, monkeypatch):
+    from nps_text import cli
+
+    seen = {}
+    real = cli.tag_responses
+    monkeypatch.setattr(cli, "tag_responses", lambda *a, **k: seen.update(k) or real(*a, **k))
+    result = run("tag", german_export, "--embedder", "hashing", "-o", tmp_path / "m.csv")
+    assert result.exit_code == 0, result.output
+    assert seen["embedder"] == "hashing"
+
+
+def test_tag_says_when_it_falls_back_to_the_default_taxonomy(tmp_path, german_export):
+    from nps_text.taxonomy import default_taxonomy
+
+    themes = default_taxonomy().ids
+    result = run("tag", german_export, "-o", tmp_path / "m.csv")
+    assert result.exit_code == 0, result.output
+    note = (f"No --taxonomy given: using the bundled default taxonomy ({len(themes)} themes: {', '.join(themes)}).")
+    assert note in " ".join(result.stderr.split()) and note not in result.stdout
+    result = run("tag", german_export, "--taxonomy", "default", "-o", tmp_path / "m.csv")
+    assert result.exit_code == 0 and "No --taxonomy given" not in result.output
+    for command in (["drivers", german_export, "--format", "json"], ["followup", german_export, "-o", tmp_path / "f.csv"]):
+        result = run(*command)  # the other commands that tag with the default taxonomy when given nothing say so too
+        assert result.exit_code == 0, result.output
+        assert note in " ".join(result.stderr.split())

@@ -224,3 +224,65 @@ def test_calibration_moves_probabilities_and_cut_offs_together(tmp_path):
     assert calibrated.tag(sentences)[["response_id", "theme"]].equals(raw.tag(sentences)[["response_id", "theme"]])
     assert ThemeClassifier(calibrate=True, **{**params, "threshold_folds": 0}).fit(TEXTS, LABELS).calibration_.tolist() \
         == [[1.0, 0.0]] * 3  # no out-of-fold predictions: nothing to calibrate on
+
+
+def _junk(folder):
+    """Add what Finder, Explorer and macOS zip archives leave in a folder they show, copy or zip."""
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (folder / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
+    (folder / "desktop.ini").write_text("[.ShellClassInfo]\n")
+    (folder / "._coef.npy").write_bytes(pickle.dumps({"never": "opened"}))  # AppleDouble: a pickle, and never read
+    (folder / "__MACOSX").mkdir()
+    (folder / "__MACOSX" / "._card.json").write_bytes(b"\x00\x05\x16\x07")
+
+
+def test_a_folder_copied_or_unzipped_by_an_operating_system_loads(model, tmp_path):
+    folder = model.save(tmp_path / "m")
+    _junk(folder)
+    loaded = ThemeClassifier.load(folder)
+    np.testing.assert_array_equal(loaded.predict_proba(TEXTS), model.predict_proba(TEXTS))
+
+
+def test_a_refused_folder_names_only_what_is_wrong(model, tmp_path):
+    folder = model.save(tmp_path / "m")
+    _junk(folder)  # ignored: never listed as unexpected
+    (folder / "weights.pkl").write_bytes(pickle.dumps({"x": 1}))
+    with pytest.raises(ModelFileError, match=r"is not a ThemeClassifier as saved: unexpected \['weights\.pkl'\]\. "
+                                             r"Nothing was loaded\. .*move the unexpected files out") as refused:
+        ThemeClassifier.load(folder)
+    assert "missing" not in str(refused.value)
+    (folder / "weights.pkl").unlink()
+    (folder / "thresholds.npy").unlink()
+    with pytest.raises(ModelFileError, match=r"is not a ThemeClassifier as saved: missing \['thresholds\.npy'\]\. "
+                                             r"Nothing was loaded\. Copy the whole folder again") as refused:
+        ThemeClassifier.load(folder)
+    assert "unexpected" not in str(refused.value)
+    (folder / "model.joblib").write_bytes(b"x")
+    with pytest.raises(ModelFileError, match=r"as saved: missing \['thresholds\.npy'\]; unexpected \['model\.joblib'\]\."):
+        ThemeClassifier.load(folder)
+
+
+def test_out_of_fold_probabilities_are_kept_after_fitting(model, tmp_path):
+    assert model.oof_proba_.shape == (len(TEXTS), 3) and ((model.oof_proba_ >= 0) & (model.oof_proba_ <= 1)).all()
+    # they are the raw heads' (before calibration), fitted without each text: not the final model's own scores
+    assert not np.allclose(model.oof_proba_, model.predict_proba(TEXTS))
+    again = clone(model).fit(TEXTS, LABELS)
+    np.testing.assert_array_equal(again.oof_proba_, model.oof_proba_)
+    assert ThemeClassifier(embedder="hashing", threshold_folds=0, cache=tmp_path).fit(TEXTS, LABELS).oof_proba_ is None
+    assert not hasattr(ThemeClassifier.load(model.save(tmp_path / "m")), "oof_proba_")  # training-time data, not saved
+
+
+def test_fit_reports_progress_and_prints_nothing(tmp_path, capsys):
+    calls = []
+    fitted = ThemeClassifier(embedder="hashing", threshold_folds=3, C=4.0, embedding_weight=1.0, cache=tmp_path).fit(
+        TEXTS, LABELS, progress=lambda *call: calls.append(call))
+    stages = {}
+    for stage, done, total in calls:
+        assert 0 <= done <= total and done >= stages.get(stage, (0, 0))[0]  # counts only go up within a stage
+        stages[stage] = (done, total)
+    # 12 distinct texts to embed; one setting x 3 folds x 3 themes, then the 3 final heads
+    assert stages == {"embedding": (12, 12), "fitting": (12, 12)}
+    assert calls[0] == ("embedding", 0, 12) and calls[-1] == ("fitting", 12, 12)
+    np.testing.assert_array_equal(fitted.predict_proba(TEXTS), ThemeClassifier(
+        embedder="hashing", threshold_folds=3, C=4.0, embedding_weight=1.0, cache=tmp_path).fit(TEXTS, LABELS).predict_proba(TEXTS))
+    assert capsys.readouterr() == ("", "")

@@ -118,7 +118,8 @@ def test_wrong_label_column_exits_2(labelled_csv, tmp_path):
     (["--fine-tune-members", "2"], "--fine-tune-members 2 needs --fine-tune-layers K"),
     (["--fine-tune-layers", "1", "--fine-tune-members", "0"], "fine_tune_members must be 1, or with fine_tune_layers > 0 between 2 and 20, got 0"),
     (["--fine-tune-layers", "1", "--fine-tune-folds", "1"], "fine_tune_folds must be 0, or with fine_tune_layers > 0 between 2 and"),
-    (["--folds", "1"], "folds=1 cannot cross-validate 24 labelled texts: use 0 (no cross-validation) or 2 to 12"),
+    (["--folds", "1"], ("folds=1 cannot cross-validate 24 labelled texts: use 0 (metrics from the classifier's own "
+                        "out-of-fold predictions, no extra fits) or 2 to 12")),
     (["--folds", "50"], "folds=50 cannot cross-validate 24"),
     (["--labels", "label"], "Pass labels='<column>' to read_labelled() (CLI: --labels COLUMN)"),
 ])
@@ -141,3 +142,107 @@ def test_suggestions_are_uncertain_and_diverse(tmp_path):
     assert list(picks.columns) == ["position", "text", "uncertainty"] and len(picks) == 3
     assert picks["text"].nunique() == 3  # no near-duplicates picked twice
     assert picks["uncertainty"].between(-1, 1).all()
+
+
+def test_default_training_fits_once_and_scores_the_out_of_fold_predictions(tmp_path, monkeypatch):
+    from nps_text.tagging import ThemeClassifier
+    from nps_text.training import out_of_fold_metrics, train
+
+    texts, labels = zip(*[(t, l.replace(";", "|").split("|")) for t, l in ROWS])
+    fits = []
+    real_fit = ThemeClassifier.fit
+    monkeypatch.setattr(ThemeClassifier, "fit", lambda self, *a, **k: fits.append(1) or real_fit(self, *a, **k))
+    model = train(list(texts), list(labels), tmp_path / "m", embedder="hashing", cache=tmp_path / "c")
+    assert len(fits) == 1  # no outer cross-validation unless asked for
+    metrics = json.loads((tmp_path / "m" / "card.json").read_text())["metrics"]
+    assert metrics["method"] == "out-of-fold" and metrics["folds"] == 0 and metrics["inner_folds"] == 5
+    assert "cross_validated" not in metrics and "out-of-fold predictions" in metrics["description"]
+    assert metrics["out_of_fold"] == out_of_fold_metrics(model, list(labels)) and metrics["out_of_fold"]["n"] == len(ROWS)
+    fits.clear()
+    train(list(texts), list(labels), tmp_path / "cv", embedder="hashing", cache=tmp_path / "c", folds=3)
+    assert len(fits) == 4  # three folds, then the model itself
+    metrics = json.loads((tmp_path / "cv" / "card.json").read_text())["metrics"]
+    assert metrics["method"] == "cross-validation" and metrics["folds"] == 3 and "micro" in metrics["cross_validated"]
+
+
+def test_out_of_fold_cut_offs_never_see_the_texts_they_cut(tmp_path):
+    from nps_text.tagging import ThemeClassifier
+    from nps_text.tagging.classifier import _best_threshold
+    from nps_text.training import out_of_fold_metrics
+
+    texts, labels = zip(*[(t, l.replace(";", "|").split("|")) for t, l in ROWS])
+    model = ThemeClassifier(embedder="hashing", threshold_folds=3, min_themes=0, cache=tmp_path).fit(list(texts), list(labels))
+    # noise probabilities: cut-offs tuned on the very texts they cut would find a lucky one; cross-fitted ones cannot
+    rng = np.random.default_rng(0)
+    model.oof_proba_ = rng.random(model.oof_proba_.shape)
+    Y = model.binarizer_.transform(list(labels))
+    in_sample = np.array([_best_threshold(Y[:, k], model.oof_proba_[:, k]) for k in range(Y.shape[1])])
+    lucky = evaluate(list(labels), [[str(c) for c in model.classes_[row]] for row in model.oof_proba_ >= in_sample])
+    honest = out_of_fold_metrics(model, list(labels))
+    assert honest["micro"]["f1"] < lucky["micro"]["f1"]
+    model.oof_proba_ = None
+    assert out_of_fold_metrics(model, list(labels)) is None
+    with pytest.raises(ParameterError, match="pass the labels the model was trained on"):
+        out_of_fold_metrics(ThemeClassifier(embedder="hashing", threshold_folds=3, cache=tmp_path).fit(
+            list(texts), list(labels)), list(labels)[:-1])
+
+
+def test_training_reports_progress_without_printing(tmp_path, capsys):
+    from nps_text.training import train
+
+    texts, labels = zip(*[(t, l.replace(";", "|").split("|")) for t, l in ROWS])
+    calls = []
+    train(list(texts), list(labels), tmp_path / "m", embedder="hashing", cache=tmp_path / "c", folds=2,
+          progress=lambda *call: calls.append(call))
+    assert [c for c in calls if c[0] == "cross-validation"] == [("cross-validation", 0, 2), ("cross-validation", 1, 2),
+                                                              ("cross-validation", 2, 2)]
+    assert {c[0] for c in calls} == {"cross-validation", "embedding", "fitting"} and calls[-1][1] == calls[-1][2]
+    assert capsys.readouterr() == ("", "")
+
+
+def test_train_prints_its_card_metrics_method_and_draws_progress_on_request(tmp_path, labelled_csv):
+    runner = CliRunner()
+    result = runner.invoke(app, ["train", str(labelled_csv), "-o", str(tmp_path / "m"), "--embedder", "hashing"])
+    assert result.exit_code == 0, result.output
+    assert "out-of-fold micro-F1" in result.stdout and "--folds K for a full cross-validation" in " ".join(result.stdout.split())
+    assert result.stderr == ""  # not a terminal: no progress bars unless asked for
+    result = runner.invoke(app, ["train", str(labelled_csv), "-o", str(tmp_path / "m"), "--embedder", "hashing",
+                                 "--folds", "2", "--progress"])
+    assert result.exit_code == 0, result.output
+    assert "2-fold cross-validated micro-F1" in result.stdout
+    assert "cross-validation (folds)" in result.stderr and "fitting classifier heads" in result.stderr and "ETA" in result.stderr
+
+
+def test_train_and_evaluate_read_the_sheet_asked_for(tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "labelled.xlsx"
+    with pd.ExcelWriter(path) as book:
+        pd.DataFrame({"note": ["exported 2025-03-01"]}).to_excel(book, sheet_name="Info", index=False)
+        pd.DataFrame(ROWS, columns=["text", "labels"]).to_excel(book, sheet_name="Labels", index=False)
+    runner = CliRunner()
+    result = runner.invoke(app, ["train", str(path), "-o", str(tmp_path / "m"), "--embedder", "hashing", "--sheet", "Labels"])
+    assert result.exit_code == 0, result.output
+    assert f"Trained on {len(ROWS)} texts, 2 themes" in result.stdout
+    result = runner.invoke(app, ["evaluate", str(path), "--model", str(tmp_path / "m"), "--sheet", "1", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["n"] == len(ROWS)
+    result = runner.invoke(app, ["evaluate", str(path), "--model", str(tmp_path / "m")])  # the first sheet has no texts
+    assert result.exit_code == 2 and "This was sheet 'Info'; the workbook also has ['Labels']" in " ".join(result.output.split())
+    with pytest.raises(ParameterError, match=r"sheet='Labels' picks a sheet of an Excel workbook \(\.xlsx\), but "
+                                             r"'labelled\.csv' is not one"):
+        read_labelled(tmp_path / "labelled.csv", sheet="Labels")
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    (["--fine-tune-members", "0"], ("--fine-tune-members must be between 1 and 20 (1: one fine-tuned model; 2 or "
+                                    "more: an ensemble), got 0.")),
+    (["--fine-tune-folds", "1"], "--fine-tune-folds must be 0 (fixed cut-offs) or 2 or more folds, got 1."),
+    (["--blend-linear", "1.5"], "--blend-linear must be a weight between 0 and 1, got 1.5."),
+    (["--max-length", "4"], "--max-length must be at least 8 tokens, got 4."),
+])
+def test_values_out_of_range_are_named_before_the_missing_fine_tuning(labelled_csv, tmp_path, option, message):
+    result = CliRunner().invoke(app, ["train", str(labelled_csv), "-o", str(tmp_path / "m"), "--embedder", "hashing",
+                                      *option])
+    assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
+    assert "needs --fine-tune-layers" not in result.output and not (tmp_path / "m").exists()

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,7 @@ from sklearn.model_selection import KFold
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
+from ..cache import normalise_for_cache
 from ..embed import embed, get_embedder
 from ..errors import NpsTextError, ParameterError
 
@@ -49,11 +51,20 @@ FORMAT_VERSION = 1
 _FILES = {"card.json", "config.json", "coef.npy", "intercept.npy", "thresholds.npy", "word_idf.npy", "char_idf.npy",
           "word_vocabulary.json", "char_vocabulary.json"}
 _ENCODER_FILES = {"encoder.safetensors", "encoder.json"}
+# what operating systems add to a folder they show, copy or zip (Finder, Explorer, macOS archives): ignored, never opened
+_OS_FILES = {".ds_store", "thumbs.db", "ehthumbs.db", "desktop.ini", "__macosx", ".spotlight-v100", ".trashes",
+             ".fseventsd", ".localized"}
 _E5_LAYERS = 12  # transformer layers of multilingual-e5-small (checked again against the model)
 
 
 class ModelFileError(NpsTextError):
     """A model folder is incomplete, tampered with, or from an unknown format."""
+
+
+def _is_os_file(name: str) -> bool:
+    """Whether ``name`` is one of the files an operating system adds to folders (``.DS_Store``, ``Thumbs.db``,
+    ``desktop.ini``, ``__MACOSX/``, AppleDouble ``._*`` files); the model never opens them."""
+    return name.lower() in _OS_FILES or name.startswith("._")
 
 
 def split_labels(value) -> list[str]:
@@ -119,6 +130,26 @@ def _platt(y: np.ndarray, p: np.ndarray, *, min_examples: int = 5) -> tuple[floa
                                                        sample_weight=np.r_[target, 1 - target])
     a, b = float(fit.coef_[0, 0]), float(fit.intercept_[0])
     return (a, b) if a > 0 and np.isfinite(a) and np.isfinite(b) else (1.0, 0.0)
+
+
+Progress = Callable[[str, int, int], None]
+"""A progress callback: ``progress(stage, done, total)``, see :meth:`ThemeClassifier.fit`."""
+
+
+class _Stage:
+    """Counts the finished steps of one stage of a fit and reports them to a progress callback."""
+
+    def __init__(self, progress: Progress | None, name: str, total: int) -> None:
+        self.progress, self.name, self.total, self.done = progress, name, int(total), 0
+        self.advance(0)
+
+    def advance(self, steps: int = 1) -> None:
+        self.done = min(self.total, self.done + int(steps))
+        if self.progress is not None:
+            self.progress(self.name, self.done, self.total)
+
+    def finish(self) -> None:
+        self.advance(self.total - self.done)
 
 
 AUTO_C = (2.0, 4.0, 8.0)
@@ -198,6 +229,15 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         run once for all). Costs about ``m − 1`` more fine-tunes, and the top layers run ``m`` times when
         predicting. 1 (default): one fine-tuned model.
 
+    Attributes
+    ----------
+    oof_proba_ : ndarray or None
+        Out-of-fold probabilities of the training texts (rows in training order, columns in ``classes_``
+        order, before calibration): each text's from heads fitted without it, for the settings the model
+        chose — the predictions its cut-offs were tuned on. ``None`` when the model has none (no
+        ``threshold_folds``, or a fine-tuned model without ``fine_tune_folds``). Training-time data:
+        :meth:`save` does not write it, so a loaded model has none.
+
     Examples
     --------
     >>> clf = ThemeClassifier(embedder="hashing", threshold_folds=0)
@@ -235,11 +275,15 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.word_vectorizer_.fit(texts)
         self.char_vectorizer_.fit(texts)
 
-    def _feature_blocks(self, texts: list[str]) -> tuple:
+    def _feature_blocks(self, texts: list[str], progress: Progress | None = None) -> tuple:
         """The embeddings (dense, unweighted) and the TF-IDF n-grams (sparse, or None without ``tfidf``)."""
         from scipy.sparse import hstack
 
-        dense = embed(texts, get_embedder(self.embedder), cache=self.cache)
+        # stage "embedding", in distinct texts; texts already in the cache are skipped, so it may end early
+        stage = _Stage(progress, "embedding", len(set(map(normalise_for_cache, texts)))) if progress else None
+        dense = embed(texts, get_embedder(self.embedder), cache=self.cache, progress=stage.advance if stage else False)
+        if stage:
+            stage.finish()
         if not self.tfidf:
             return dense, None
         return dense, hstack([self.word_vectorizer_.transform(texts), self.char_vectorizer_.transform(texts)]).tocsr()
@@ -254,15 +298,18 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def _features(self, texts: list[str]):
         return self._stack(self._feature_blocks(texts), self.embedding_weight_)
 
-    def _fit_heads(self, X, Y: np.ndarray, C: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _fit_heads(self, X, Y: np.ndarray, C: float | None = None, stage: _Stage | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
         coef, intercept = np.zeros((Y.shape[1], X.shape[1])), np.zeros(Y.shape[1])
         for k in range(Y.shape[1]):
             if Y[:, k].min() == Y[:, k].max():  # a theme always or never present: constant
                 intercept[k] = 10.0 if Y[0, k] else -10.0
-                continue
-            head = LogisticRegression(C=self.C_ if C is None else C, max_iter=3000, solver="liblinear")
-            head.fit(X, Y[:, k])
-            coef[k], intercept[k] = head.coef_[0], head.intercept_[0]
+            else:
+                head = LogisticRegression(C=self.C_ if C is None else C, max_iter=3000, solver="liblinear")
+                head.fit(X, Y[:, k])
+                coef[k], intercept[k] = head.coef_[0], head.intercept_[0]
+            if stage is not None:
+                stage.advance()
         return coef, intercept
 
     @staticmethod
@@ -270,8 +317,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return _sigmoid(X @ coef.T + intercept)
 
     # ---------------------------------------------------------------- estimator API
-    def fit(self, texts, labels) -> ThemeClassifier:
-        """Learn from ``texts`` and their theme ``labels`` (lists, ``"a|b"`` strings, or a 0/1 DataFrame)."""
+    def fit(self, texts, labels, *, progress: Progress | None = None) -> ThemeClassifier:
+        """Learn from ``texts`` and their theme ``labels`` (lists, ``"a|b"`` strings, or a 0/1 DataFrame).
+
+        ``progress``, if given, is called as ``progress(stage, done, total)`` whenever a step of a stage
+        finishes (and with ``done=0`` when it starts): ``"embedding"`` (distinct texts to embed),
+        ``"fitting"`` (logistic heads: one per theme, for every setting tried on every fold, then the
+        final ones) and ``"fine-tuning"`` (one step). The model never prints; the CLI draws the bars.
+        """
         texts = [str(t) for t in texts]
         lists = _labels_to_lists(labels)
         if len(texts) != len(lists):
@@ -313,9 +366,11 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if self.fine_tune_layers:
             from .finetune import fine_tune
 
+            stage = _Stage(progress, "fine-tuning", 1)
             self.encoder_ = fine_tune(texts, Y, layers=int(self.fine_tune_layers), epochs=int(self.fine_tune_epochs),
                                       max_length=int(self.max_length), seed=self.seed,
                                       oof_folds=int(self.fine_tune_folds), members=int(self.fine_tune_members))
+            stage.finish()
         weight = self._linear_weight()
         if weight == 0.0:  # the fine-tuned head alone: no linear heads
             self.C_, self.embedding_weight_ = None, None
@@ -323,14 +378,16 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self.linear_thresholds_ = np.full(Y.shape[1], 0.5)
             linear_oof = None
         else:
-            linear_oof = self._fit_linear(texts, Y)
+            linear_oof = self._fit_linear(texts, Y, progress)
         fine_tuned_oof = getattr(self.encoder_, "oof_proba", None)
         if fine_tuned_oof is not None and (weight == 0.0 or linear_oof is not None):
             # cut-offs tuned on out-of-fold probabilities of the model as a whole (fine_tune_folds)
             oof = self.blend({"fine_tuned": fine_tuned_oof, **({"linear": linear_oof} if weight else {})})
             self.thresholds_ = np.array([_best_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
+            self.oof_proba_ = oof
         else:
             self.thresholds_ = self.mixed_cut_offs()
+            self.oof_proba_ = linear_oof if weight == 1.0 else None  # a blend's linear part alone is not the model
         if self.encoder_ is not None:
             self.encoder_.oof_proba = None  # training-time data, not part of the model
         return self
@@ -345,12 +402,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         """Weight of the embeddings + TF-IDF heads in the probabilities (1 without fine-tuning)."""
         return float(self.blend_linear) if self.fine_tune_layers else 1.0
 
-    def _fit_linear(self, texts: list[str], Y: np.ndarray) -> np.ndarray | None:
+    def _fit_linear(self, texts: list[str], Y: np.ndarray, progress: Progress | None = None) -> np.ndarray | None:
         """Fit the embeddings + TF-IDF heads; their out-of-fold probabilities for the chosen settings
         (None without ``threshold_folds``)."""
         if self.tfidf:
             self._fit_vectorizers(texts)
-        blocks = self._feature_blocks(texts)
+        blocks = self._feature_blocks(texts, progress)
         tune = bool(self.threshold_folds) and len(texts) >= 2 * self.threshold_folds
         def options(value, auto: tuple, fallback: float, can_choose: bool) -> tuple:
             """The grid for a setting: all of ``auto`` if it is "auto" and can be chosen, else one value."""
@@ -358,6 +415,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
         grid = [(c, w) for c in options(self.C, AUTO_C, 4.0, tune)
                 for w in options(self.embedding_weight, AUTO_EMBEDDING_WEIGHTS, 1.0, tune and self.tfidf)]
+        heads = (len(grid) * self.threshold_folds * tune + 1) * Y.shape[1]  # every fit of one theme's head
+        stage = _Stage(progress, "fitting", heads) if progress else None
         best = None
         for C, weight in grid:  # each candidate scored on out-of-fold predictions of the training data
             X = self._stack(blocks, weight)
@@ -365,7 +424,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             if tune:
                 oof = np.zeros(Y.shape, dtype=float)
                 for train, test in KFold(self.threshold_folds, shuffle=True, random_state=self.seed).split(texts):
-                    coef, intercept = self._fit_heads(X[train], Y[train], C)
+                    coef, intercept = self._fit_heads(X[train], Y[train], C, stage)
                     oof[test] = self._proba(X[test], coef, intercept)
                 thresholds = np.array([_best_threshold(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
                 score = _micro_f1(Y, _decide(oof, thresholds, self.min_themes_))
@@ -373,7 +432,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
                 best = (score, C, weight, X, thresholds, oof)
         _, self.C_, self.embedding_weight_, X, self.linear_thresholds_, oof = best
         self.C_, self.embedding_weight_ = float(self.C_), float(self.embedding_weight_)
-        self.coef_, self.intercept_ = self._fit_heads(X, Y)
+        self.coef_, self.intercept_ = self._fit_heads(X, Y, stage=stage)
         self.calibration_ = np.tile([1.0, 0.0], (Y.shape[1], 1))  # slope, intercept on the logit; folded into the heads
         if self.calibrate and oof is not None and not self.fine_tune_layers:
             self.calibration_ = np.array([_platt(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
@@ -484,15 +543,21 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         folder = Path(folder)
         if not folder.is_dir():
             raise ModelFileError(f"Model folder '{folder}' does not exist. Train one with `nps-text train`.")
-        present = {p.name for p in folder.iterdir()}
+        present = {p.name for p in folder.iterdir() if not _is_os_file(p.name)}
         if "card.json" not in present:
             raise ModelFileError(f"'{folder}' is not a model folder: it has no card.json. Pass the folder that "
                                  "`nps-text train -o FOLDER` (ThemeClassifier.save) wrote.")
         expected = _FILES | (_ENCODER_FILES if _ENCODER_FILES & present else set())
         missing, unexpected = sorted(expected - present), sorted(present - expected - {"taxonomy.yaml", "README.md"})
         if missing or unexpected:
-            raise ModelFileError(f"Model folder '{folder}' is not a ThemeClassifier: missing {missing}, unexpected "
-                                 f"{unexpected}. Nothing was loaded; re-save the model with ThemeClassifier.save().")
+            problems = "; ".join(f"{what} {names}" for what, names in (("missing", missing), ("unexpected", unexpected))
+                                 if names)
+            fix = ("A model folder holds only what ThemeClassifier.save() writes (files that operating systems add, "
+                   "such as .DS_Store, Thumbs.db or ._* files, are ignored): move the unexpected files out if you "
+                   "added them (they were not opened), or re-save the model." if unexpected else
+                   "Copy the whole folder again, or re-save the model with ThemeClassifier.save() (`nps-text train`).")
+            raise ModelFileError(f"Model folder '{folder}' is not a ThemeClassifier as saved: {problems}. "
+                                 f"Nothing was loaded. {fix}")
         try:
             return cls._read(folder, present)
         except ModelFileError:  # already says what is wrong
