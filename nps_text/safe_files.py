@@ -78,8 +78,8 @@ def read_json(path: str | Path, *, what: str, error: type[NpsTextError], fix: st
 
 
 # Files that operating systems and archivers add to any folder that is copied, browsed or zipped.
-_OS_FILES = {".DS_Store", "Thumbs.db", "ehthumbs.db", "desktop.ini", "Desktop.ini", "__MACOSX", ".Spotlight-V100",
-             ".Trashes", ".fseventsd", ".directory"}
+_OS_FILES = {".ds_store", "thumbs.db", "ehthumbs.db", "desktop.ini", "__macosx", ".spotlight-v100", ".trashes",
+             ".fseventsd", ".localized", ".directory"}
 
 
 def is_os_file(name: str) -> bool:
@@ -89,7 +89,7 @@ def is_os_file(name: str) -> bool:
     >>> [is_os_file(n) for n in (".DS_Store", "._card.json", "card.json", "model.pkl")]
     [True, True, False, False]
     """
-    return name in _OS_FILES or name.startswith("._")
+    return name.lower() in _OS_FILES or name.startswith("._")
 
 
 def unexpected_files(folder: Path, expected: set[str]) -> list[str]:

@@ -21,6 +21,7 @@ from sklearn.base import clone
 from sklearn.model_selection import KFold
 
 from .errors import ColumnError, ParameterError, SurveyFileError
+from .safe_files import MAX_JSON_BYTES, read_json
 from .readers import read_table
 from .columns import resolve_column
 from .tagging.classifier import Progress, _best_threshold, _decide, split_labels
@@ -66,7 +67,8 @@ def read_labelled(path: str | Path | pd.DataFrame, *, text: str = "text", labels
 
 
 def _label_studio(path: Path) -> tuple[list[str], list[list[str]]]:
-    tasks = json.loads(path.read_text(encoding="utf-8"))
+    tasks = read_json(path, what="Label Studio export", error=SurveyFileError,
+                      fix="Export the project again from Label Studio as JSON.")
     if not isinstance(tasks, list):
         raise SurveyFileError(f"'{path.name}' is not a Label Studio JSON export (expected a list of tasks).")
     texts, labels = [], []
@@ -83,6 +85,9 @@ def _label_studio(path: Path) -> tuple[list[str], list[list[str]]]:
 
 def _doccano(path: Path) -> tuple[list[str], list[list[str]]]:
     texts, labels = [], []
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise SurveyFileError(f"'{path.name}' is {path.stat().st_size:,} bytes; nps-text reads labelled files of at "
+                              f"most {MAX_JSON_BYTES:,}. Split it.")
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -90,6 +95,8 @@ def _doccano(path: Path) -> tuple[list[str], list[list[str]]]:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
             raise SurveyFileError(f"'{path.name}' line {number} is not JSON ({exc.msg}); expected doccano JSONL.") from None
+        except RecursionError:
+            raise SurveyFileError(f"'{path.name}' line {number} nests too deeply to be a doccano record.") from None
         texts.append(str(item.get("text", "")))
         value = item.get("label", item.get("labels", []))
         labels.append([str(v) for v in value] if isinstance(value, list) else split_labels(value))

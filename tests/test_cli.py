@@ -246,3 +246,12 @@ def test_tag_says_when_it_falls_back_to_the_default_taxonomy(tmp_path, german_ex
         result = run(*command)  # the other commands that tag with the default taxonomy when given nothing say so too
         assert result.exit_code == 0, result.output
         assert note in " ".join(result.stderr.split())
+
+
+def test_a_yaml_alias_bomb_taxonomy_is_refused_at_once(german_export, tmp_path):
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    levels += [f"{c}: &{c} [{','.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi")]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("name: x\nversion: '1'\n" + "\n".join(levels) + "\nthemes: *i\n")
+    result = run("tag", german_export, "--taxonomy", str(bomb), "-o", str(tmp_path / "m.csv"))
+    assert result.exit_code == 2 and "anchors and aliases" in " ".join(result.output.split()), result.output

@@ -286,3 +286,15 @@ def test_fit_reports_progress_and_prints_nothing(tmp_path, capsys):
     np.testing.assert_array_equal(fitted.predict_proba(TEXTS), ThemeClassifier(
         embedder="hashing", threshold_folds=3, C=4.0, embedding_weight=1.0, cache=tmp_path).fit(TEXTS, LABELS).predict_proba(TEXTS))
     assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize("content, message", [
+    ("[1, 2]", r"model card .* holds a list, not the object"),
+    ("[" * 100_000 + "]" * 100_000, r"model card .* nests its values too deeply"),
+    ('{"n_train": 1', r"model card .* is not valid JSON \(line 1"),
+])
+def test_model_card_json_is_read_safely(model, tmp_path, content, message):
+    folder = model.save(tmp_path / "m")
+    (folder / "card.json").write_text(content)
+    with pytest.raises(ModelFileError, match=message):
+        ThemeClassifier.load(folder)

@@ -246,3 +246,15 @@ def test_values_out_of_range_are_named_before_the_missing_fine_tuning(labelled_c
                                       *option])
     assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
     assert "needs --fine-tune-layers" not in result.output and not (tmp_path / "m").exists()
+
+
+def test_label_studio_exports_are_read_through_the_capped_json_reader(tmp_path):
+    from nps_text.errors import SurveyFileError
+    from nps_text.training import read_labelled
+
+    path = tmp_path / "export.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(SurveyFileError, match=r"Label Studio export .* nests its values too deeply"):
+        read_labelled(path)
+    path.write_text('[{"data": {"text": "zu teuer"}, "annotations": [{"result": [{"value": {"choices": ["price"]}}]}]}]')
+    assert read_labelled(path) == (["zu teuer"], [["price"]])

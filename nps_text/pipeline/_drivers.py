@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..export import to_jsonable
+from ..safe_files import read_json
 from ..survey import LoadReport, load_survey, resolve_segments
 from ._tag import tag_survey
 
@@ -132,17 +132,11 @@ def read_mentions(path: str | Path) -> pd.DataFrame:
 def _read_metrics(path: Path) -> dict[str, Any]:
     from ..errors import SurveyFileError
 
-    try:
-        metrics = json.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise SurveyFileError(f"Metrics file {path} is not UTF-8 text (byte {exc.start}); pass the JSON that "
-                              "`nps-text evaluate --format json` prints, saved as UTF-8.") from None
-    except FileNotFoundError:
+    if not path.is_file():
         raise SurveyFileError(f"Metrics file not found: {path}. Write one with `nps-text evaluate LABELLED --model DIR "
-                              f"--format json > {path.name}`.") from None
-    except json.JSONDecodeError as exc:
-        raise SurveyFileError(f"Metrics file {path} is not JSON ({exc.msg}, line {exc.lineno}); pass the output of "
-                              "`nps-text evaluate --format json`.") from None
+                              f"--format json > {path.name}`.")
+    metrics = read_json(path, what="metrics file", error=SurveyFileError, max_bytes=2**26,
+                        fix="Pass the JSON that `nps-text evaluate --format json` prints, saved as UTF-8.")
     if not isinstance(metrics, dict):
         raise SurveyFileError(f"Metrics file {path} holds a {type(metrics).__name__}, not the object "
                               "`nps-text evaluate --format json` prints.")

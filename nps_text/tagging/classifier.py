@@ -43,7 +43,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..cache import normalise_for_cache
 from ..embed import embed, get_embedder
-from ..errors import NpsTextError, ParameterError
+from ..errors import ModelFileError, ParameterError
+from ..safe_files import is_os_file, read_json
 
 __all__ = ["ThemeClassifier", "ModelFileError"]
 
@@ -51,20 +52,17 @@ FORMAT_VERSION = 1
 _FILES = {"card.json", "config.json", "coef.npy", "intercept.npy", "thresholds.npy", "word_idf.npy", "char_idf.npy",
           "word_vocabulary.json", "char_vocabulary.json"}
 _ENCODER_FILES = {"encoder.safetensors", "encoder.json"}
-# what operating systems add to a folder they show, copy or zip (Finder, Explorer, macOS archives): ignored, never opened
-_OS_FILES = {".ds_store", "thumbs.db", "ehthumbs.db", "desktop.ini", "__macosx", ".spotlight-v100", ".trashes",
-             ".fseventsd", ".localized"}
 _E5_LAYERS = 12  # transformer layers of multilingual-e5-small (checked again against the model)
 
 
-class ModelFileError(NpsTextError):
-    """A model folder is incomplete, tampered with, or from an unknown format."""
-
-
-def _is_os_file(name: str) -> bool:
-    """Whether ``name`` is one of the files an operating system adds to folders (``.DS_Store``, ``Thumbs.db``,
-    ``desktop.ini``, ``__MACOSX/``, AppleDouble ``._*`` files); the model never opens them."""
-    return name.lower() in _OS_FILES or name.startswith("._")
+def _read_json(path: Path, what: str, *, max_bytes: int = 2**24) -> dict:
+    """A model file's JSON object, size-capped; anything else is a :class:`ModelFileError`."""
+    value = read_json(path, what=what, error=ModelFileError, max_bytes=max_bytes,
+                      fix="Nothing was loaded (refused): retrain the model with `nps-text train` (ThemeClassifier.save()).")
+    if not isinstance(value, dict):
+        raise ModelFileError(f"The {what} '{path}' holds a {type(value).__name__}, not the object ThemeClassifier.save() "
+                             "writes; refused, nothing was loaded. Retrain the model with `nps-text train`.")
+    return value
 
 
 def split_labels(value) -> list[str]:
@@ -543,7 +541,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         folder = Path(folder)
         if not folder.is_dir():
             raise ModelFileError(f"Model folder '{folder}' does not exist. Train one with `nps-text train`.")
-        present = {p.name for p in folder.iterdir() if not _is_os_file(p.name)}
+        present = {p.name for p in folder.iterdir() if not is_os_file(p.name)}
         if "card.json" not in present:
             raise ModelFileError(f"'{folder}' is not a model folder: it has no card.json. Pass the folder that "
                                  "`nps-text train -o FOLDER` (ThemeClassifier.save) wrote.")
@@ -568,7 +566,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     @classmethod
     def _read(cls, folder: Path, present: set[str]) -> ThemeClassifier:
-        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        config = _read_json(folder / "config.json", "model config")
         if config.get("format_version") != FORMAT_VERSION:
             raise ModelFileError(f"Model folder '{folder}' has format {config.get('format_version')!r}; this version "
                                  f"of nps-text reads format {FORMAT_VERSION}.")
@@ -615,11 +613,11 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if model.tfidf and linear:
             for name, kwargs in (("word", {"ngram_range": (1, 2), "sublinear_tf": True}),
                                  ("char", {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True})):
-                vocab = json.loads((folder / f"{name}_vocabulary.json").read_text(encoding="utf-8"))
+                vocab = _read_json(folder / f"{name}_vocabulary.json", "vocabulary", max_bytes=2**28)
                 vectorizer = TfidfVectorizer(vocabulary=vocab, **kwargs)
                 vectorizer.idf_ = arrays[f"{name}_idf"]
                 setattr(model, f"{name}_vectorizer_", vectorizer)
-        card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+        card = _read_json(folder / "card.json", "model card")
         model.n_train_, model.data_hash_ = card["n_train"], card["training_data_sha256"]
         model.encoder_ = None
         if model.fine_tune_layers:
