@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import KFold
-
 from _args import benchmark_args  # noqa: E402 - beside this script
+from sklearn.model_selection import KFold
 from tagging import HERE, _commit, _cpu_model, labels, micro  # noqa: E402
 
 
@@ -48,9 +46,10 @@ def scores(Y: np.ndarray, P: np.ndarray, D: np.ndarray) -> dict:
 
 def raw_proba(model, calibrated: np.ndarray) -> np.ndarray:
     """The heads' probabilities before Platt scaling, from the calibrated ones and the learned maps."""
-    from nps_text.tagging.classifier import _sigmoid, _uncalibrated
+    from nps_text._core.arrays import sigmoid
+    from nps_text.tagging.classifier import _uncalibrated
 
-    return _sigmoid(_uncalibrated(calibrated, model.calibration_))
+    return sigmoid(_uncalibrated(calibrated, model.calibration_))
 
 
 def run(splits, texts: list[str], gold: list[list[str]], embedder: str) -> dict:

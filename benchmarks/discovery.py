@@ -68,7 +68,7 @@ def item_sentences(texts: list[str]):
     """One row per item with its lemmas and language from prepare_text (clauses joined back)."""
     import pandas as pd
 
-    from nps_text.text import prepare_text
+    from nps_text.text.prepare import prepare_text
 
     ids = [str(i) for i in range(len(texts))]
     responses, sentences = prepare_text(pd.DataFrame({"response_id": ids, "comment": texts}))
@@ -155,7 +155,7 @@ def run_dataset(name: str, shared: Path, seeds: list[int], tools: list[str]) -> 
     import numpy as np
     from sklearn.metrics import adjusted_rand_score
 
-    from nps_text.embed import embed
+    from nps_text.embed.backends import embed
 
     texts, gold, single = load_dataset(name, shared)
     vectors = embed(texts, "e5", progress=False)

@@ -36,12 +36,12 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks")
     args = parser.parse_args()
     import numpy as np
+    from discovery import item_sentences, load_dataset
     from sklearn.metrics import normalized_mutual_info_score, silhouette_score
 
-    from discovery import item_sentences, load_dataset
     from nps_text.discover import ThemeDiscovery
     from nps_text.discover import _cluster as C
-    from nps_text.embed import embed
+    from nps_text.embed.backends import embed
 
     texts, gold, single = load_dataset("semeval", args.shared)
     vectors = embed(texts, "e5")

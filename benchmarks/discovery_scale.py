@@ -36,11 +36,11 @@ sys.path.insert(0, str(HERE))
 def _base(shared: Path):
     import numpy as np
     import pandas as pd
-
     from discovery import item_sentences, load_dataset
+
     from nps_text import load_survey
-    from nps_text.embed import embed
-    from nps_text.text import prepare_text
+    from nps_text.embed.backends import embed
+    from nps_text.text.prepare import prepare_text
 
     responses, _ = load_survey(ROOT / "data" / "sample_survey.csv")
     _, sample = prepare_text(responses)

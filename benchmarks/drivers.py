@@ -38,9 +38,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nps_text.driver_models import driver_regression  # noqa: E402
-from nps_text.drivers import theme_table  # noqa: E402
-from nps_text.misclassification import correct_misclassification  # noqa: E402
+from nps_text.drivers.misclassification import correct_misclassification  # noqa: E402
+from nps_text.drivers.models import driver_regression  # noqa: E402
+from nps_text.drivers.table import theme_table  # noqa: E402
 
 THEMES = {  # name: (share among written comments, effect on the latent score)
     "delivery_neg": (0.12, -3.0), "service_pos": (0.16, 1.8), "quality_neg": (0.08, -1.5),

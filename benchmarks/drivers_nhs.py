@@ -26,8 +26,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nps_text.driver_models import driver_regression, relative_importance  # noqa: E402
-from nps_text.drivers import theme_table  # noqa: E402
+from nps_text.drivers.models import driver_regression, relative_importance  # noqa: E402
+from nps_text.drivers.table import theme_table  # noqa: E402
 
 NOT_THEMES = ("Labelling not possible", "Not assigned")
 SENTIMENT = {1: "positive", 2: "positive", 3: "neutral", 4: "negative", 5: "negative"}  # labeller's, per answer

@@ -33,7 +33,7 @@ BACKENDS = ["e5", "e5-st", "static", "minilm", "hashing"]
 
 def _sample_sentences(n: int) -> list[str]:
     from nps_text import load_survey
-    from nps_text.text import prepare_text
+    from nps_text.text.prepare import prepare_text
 
     responses, _ = load_survey(ROOT / "data" / "sample_survey.csv")
     _, sentences = prepare_text(responses)
@@ -82,7 +82,7 @@ def worker(backend: str, shared: Path, sentences: Path) -> dict:
     import numpy as np
     import pandas as pd
 
-    from nps_text.embed import center_by_language, get_embedder
+    from nps_text.embed.backends import center_by_language, get_embedder
 
     model = get_embedder(backend)
     model.encode(["Der Service war gut."])
@@ -126,7 +126,12 @@ def main() -> None:
         return
     sentences = HERE / ".sample_sentences.json"  # prepared once here, so workers measure only the model
     sentences.write_text(json.dumps(_sample_sentences(2000), ensure_ascii=False), encoding="utf-8")
-    from nps_text.model_build import build_e5_sentence_transformer, build_static_model, e5_model_dir, static_model_dir
+    from nps_text.embed.model_build import (
+        build_e5_sentence_transformer,
+        build_static_model,
+        e5_model_dir,
+        static_model_dir,
+    )
 
     builds = {}
     for name, target, build in (("e5-st", e5_model_dir(), build_e5_sentence_transformer),

@@ -24,8 +24,8 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from embeddings import _sample_sentences
 
-    from nps_text.embed import E5Embedder, E5SentenceTransformerEmbedder
-    from nps_text.model_build import build_e5_sentence_transformer
+    from nps_text.embed.backends import E5Embedder, E5SentenceTransformerEmbedder
+    from nps_text.embed.model_build import build_e5_sentence_transformer
 
     texts = _sample_sentences(1000)
     with tempfile.TemporaryDirectory() as tmp:

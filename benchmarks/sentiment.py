@@ -34,10 +34,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _args import benchmark_args  # noqa: E402 - beside this script
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import GroupKFold
-
-from _args import benchmark_args  # noqa: E402 - beside this script
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -85,7 +84,7 @@ def nhs_test(data: pd.DataFrame) -> pd.DataFrame:
 
 def nhs_weak(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clauses of FFT comments with weak polarity from the 1-5 experience score."""
-    from nps_text.text import prepare_text
+    from nps_text.text.prepare import prepare_text
 
     score = pd.to_numeric(data["FFT categorical answer"], errors="coerce")
     polarity = np.where(score == 1, 1.0, np.where(score.between(3, 5), -1.0, np.nan))
@@ -101,7 +100,7 @@ def nhs_weak(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def sample_weak() -> tuple[pd.DataFrame, pd.DataFrame]:
     from nps_text import load_survey
     from nps_text.tagging import weak_polarity
-    from nps_text.text import prepare_text
+    from nps_text.text.prepare import prepare_text
 
     responses, _ = load_survey(ROOT / "data" / "sample_survey.csv")
     responses, sentences = prepare_text(responses)

@@ -47,14 +47,14 @@ ROOT = HERE.parent
 
 
 def micro(gold: list[list[str]], pred: list[list[str]]) -> dict[str, float]:
-    from nps_text.training import evaluate
+    from nps_text.tagging.training import evaluate
 
     return evaluate(gold, pred)["micro"]
 
 
 def intervals(gold: list[list[str]], found: dict[str, list[list[str]]], baseline: list[list[str]]) -> dict:
     """95 % bootstrap intervals (over the items) of each system's micro-F1 and of its difference to the baseline."""
-    from nps_text.training import micro_f1_interval
+    from nps_text.tagging.training import micro_f1_interval
 
     return {name: micro_f1_interval(gold, predicted, baseline=baseline) for name, predicted in found.items()}
 
@@ -140,9 +140,9 @@ def zero_shot(test: pd.DataFrame, embedder: str) -> dict:
 def sample_zero_shot(embedder: str) -> dict:
     """Default NPS taxonomy on the synthetic sample: response-level micro-F1 on its 8 planted themes
     (themes the sample does not plant are left out of the predictions), rank vs argmax decision."""
-    from nps_text.survey import load_survey
+    from nps_text.io.load import load_survey
     from nps_text.tagging import ZeroShotTagger
-    from nps_text.text import prepare_text
+    from nps_text.text.prepare import prepare_text
 
     responses = load_survey(ROOT / "data" / "sample_survey.csv").responses
     truth = pd.read_csv(ROOT / "data" / "sample_truth.csv")

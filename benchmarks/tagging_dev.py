@@ -27,7 +27,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import KFold
-
 from tagging import HERE, ROOT, _commit, _cpu_model, labels, micro  # noqa: E402 - benchmarks/ is the script's folder
 
 

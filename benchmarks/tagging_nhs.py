@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 import pandas as pd
-
 from _args import benchmark_args  # noqa: E402 - beside this script
 
 HERE = Path(__file__).resolve().parent
@@ -52,8 +51,8 @@ def by_comment(mentions: pd.DataFrame, ids: list[str], scored: set[str]) -> tupl
 def main() -> None:
     args = benchmark_args(__doc__)
     from nps_text.tagging import RuleTagger, ZeroShotTagger
-    from nps_text.text import prepare_text
-    from nps_text.training import evaluate
+    from nps_text.tagging.training import evaluate
+    from nps_text.text.prepare import prepare_text
 
     t0, c0 = time.perf_counter(), time.process_time()
     data, gold, scored, mapping = load(args.shared)

@@ -126,7 +126,7 @@ def evaluate_language(sets, detect, load_s: float) -> dict:
 
 
 def language_part(shared: Path | None) -> dict:
-    from nps_text.language import _identifier, detect_language
+    from nps_text.text.language import _identifier, detect_language
 
     sets = language_sets(shared)
     _identifier.cache_clear()
@@ -158,7 +158,7 @@ def score_lemmas(gold: pd.DataFrame, predict) -> dict:
 
 
 def lemma_part() -> dict:
-    from nps_text.nlp import lemma
+    from nps_text.text.nlp import lemma
 
     out = {}
     for lang in ("de", "en"):
@@ -173,7 +173,7 @@ def lemma_part() -> dict:
 
 
 def _throughput(frame: pd.DataFrame) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
-    from nps_text.text import prepare_text
+    from nps_text.text.prepare import prepare_text
 
     t0 = time.perf_counter()
     out, sents = prepare_text(frame)
@@ -191,7 +191,7 @@ def _throughput(frame: pd.DataFrame) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
 
 def prepare_part(shared: Path | None) -> dict:
     from nps_text import load_survey
-    from nps_text.text import junk_reason, prepare_text
+    from nps_text.text.prepare import junk_reason, prepare_text
 
     responses, _ = load_survey(ROOT / "data" / "sample_survey.csv")
     t0 = time.perf_counter()
@@ -227,7 +227,7 @@ def _clean(text: str) -> str:
 
 
 def clause_part() -> dict:
-    from nps_text.text import prepare_text
+    from nps_text.text.prepare import prepare_text
 
     gold = pd.read_csv(DATA / "clauses_gold.csv", dtype=str, keep_default_na=False)
     frame = pd.DataFrame({"response_id": [str(i) for i in range(len(gold))], "comment": gold["comment"]})

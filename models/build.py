@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from nps_text.model_build import build_e5_sentence_transformer, build_static_model
+from nps_text.embed.model_build import build_e5_sentence_transformer, build_static_model
 
 
 def main() -> None:

@@ -1,14 +1,33 @@
 """nps-text: turn the "why" comments of NPS surveys into decisions.
 
 Importing the package is cheap: no model, no torch, no spaCy pipeline is loaded here.
+One package per concept, in the order data flows: ``io`` (load, export), ``stats`` (NPS),
+``text`` (prepare), ``embed``, ``tagging`` (taxonomy, taggers, training), ``discover``,
+``drivers``, ``jobs`` (the composed jobs the CLI runs) and ``cli``.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .errors import ColumnError, NpsTextError, ParameterError, ScoreError, SurveyFileError
-from .export import neutralise_formulas, write_table
-from .pipeline import AnalysisResult, DiscoveredSurvey, TaggedSurvey, analyze, discover_survey, score_survey, tag_survey
-from .scoring import (
+from . import _moved
+from .errors import (
+    ColumnError,
+    NpsTextError,
+    ParameterError,
+    ScoreError,
+    SurveyFileError,
+)
+from .io.export import neutralise_formulas, write_table
+from .io.load import LoadedSurvey, LoadReport, RejectedRow, load_survey
+from .jobs import (
+    AnalysisResult,
+    DiscoveredSurvey,
+    TaggedSurvey,
+    analyze,
+    discover_survey,
+    score_survey,
+    tag_survey,
+)
+from .stats.scores import (
     NPSResult,
     compare_nps,
     nps,
@@ -18,23 +37,24 @@ from .scoring import (
     sample_size_for_margin,
     target_progress,
 )
-from .segments import nps_by, nps_by_period
-from .survey import LoadedSurvey, LoadReport, RejectedRow, load_survey
+from .stats.segments import nps_by, nps_by_period
 
 try:
     __version__ = version("nps-text")
-except PackageNotFoundError:  # a source tree that was never installed
+except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
+
+_moved.install()
 
 # heavier parts (spaCy, embedders, taggers) load on first use, so `import nps_text` stays quick
 _LAZY = {
-    "prepare_text": "text", "redact": "redact", "embed": "embed", "get_embedder": "embed",
-    "load_taxonomy": "taxonomy", "default_taxonomy": "taxonomy", "Taxonomy": "taxonomy",
+    "prepare_text": "text", "redact": "text", "embed": "embed", "get_embedder": "embed",
+    "load_taxonomy": "tagging.taxonomy", "default_taxonomy": "tagging.taxonomy", "Taxonomy": "tagging.taxonomy",
     "RuleTagger": "tagging", "ZeroShotTagger": "tagging", "ThemeClassifier": "tagging",
-    "theme_table": "drivers", "driver_views": "driver_views", "drivers_by": "driver_views",
-    "drivers_by_period": "driver_views", "what_if": "driver_views", "what_if_table": "driver_views", "driver_regression": "driver_models",
-    "relative_importance": "driver_models", "correct_misclassification": "misclassification",
-    "close_the_loop": "followup", "driver_tables": "pipeline", "drivers_survey": "pipeline",
+    "theme_table": "drivers", "driver_views": "drivers", "drivers_by": "drivers",
+    "drivers_by_period": "drivers", "what_if": "drivers", "what_if_table": "drivers", "driver_regression": "drivers",
+    "relative_importance": "drivers", "correct_misclassification": "drivers",
+    "close_the_loop": "drivers", "driver_tables": "jobs", "drivers_survey": "jobs",
     "theme_summary": "tagging.summary", "SentimentScorer": "tagging", "add_sentiment": "tagging", "sentence_sentiment": "tagging",
     "ThemeDiscovery": "discover", "discover_themes": "discover", "DiscoveryResult": "discover",
 }
@@ -46,6 +66,7 @@ def __getattr__(name: str):
 
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'nps_text' has no attribute {name!r}")
+
 
 __all__ = [
     "AnalysisResult", "ColumnError", "LoadReport", "LoadedSurvey", "NPSResult", "NpsTextError",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nps_text.embed import HashingEmbedder
+from nps_text.embed.backends import HashingEmbedder
 
 
 class CountingEmbedder:

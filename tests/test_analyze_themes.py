@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nps_text import analyze, tag_survey
-from nps_text.cli import app
+from nps_text.cli.main import app
 from nps_text.errors import ParameterError, SurveyFileError
 from nps_text.tagging.summary import THEME_SUMMARY_COLUMNS
 
@@ -111,7 +111,7 @@ def test_analyze_discovers_themes_and_their_drivers_without_a_taxonomy(tmp_path)
     assert all(name.endswith("]") and name.rsplit("[", 1)[1][:-1] in keys for name in names)  # "name [key]"
     promoters = [row for row in result.summary["drivers"]["drivers"] if row["nps_with"] == 100.0]
     assert promoters and promoters[0]["impact"] > 0  # the friendly-staff theme lifts the NPS
-    from nps_text.taxonomy import load_taxonomy
+    from nps_text.tagging.taxonomy import load_taxonomy
 
     assert len(load_taxonomy(tmp_path / "taxonomy_draft.yaml").themes) == found["n_themes"]
     assert "discovered_themes" not in analyze(frame, discover=False, sentiment="lexicon").summary
@@ -143,7 +143,7 @@ def test_followup_severity_follows_the_negative_driver():
 
 
 def test_drivers_are_split_by_lexicon_sentiment_not_by_one_learned_from_the_scores():
-    from nps_text.pipeline._analyze import AnalysisResult, _driver_mentions
+    from nps_text.jobs.analyze import AnalysisResult, _driver_mentions
 
     tagged = tag_survey(_survey_with_pii(2), taxonomy="default", sentiment="lexicon")
     learned = tagged.mentions.assign(sentiment="positive")  # as if a score-trained model said so

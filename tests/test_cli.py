@@ -6,7 +6,7 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from nps_text.cli import app
+from nps_text.cli.main import app
 
 runner = CliRunner()
 
@@ -222,7 +222,9 @@ def test_help_names_values_without_type_placeholders(command):
 
 
 def test_tag_passes_the_embedder_on(tmp_path, german_export, monkeypatch):
-    from nps_text import cli
+    import importlib
+
+    cli = importlib.import_module("nps_text.cli.main")
 
     seen = {}
     real = cli.tag_responses
@@ -233,7 +235,7 @@ def test_tag_passes_the_embedder_on(tmp_path, german_export, monkeypatch):
 
 
 def test_tag_says_when_it_falls_back_to_the_default_taxonomy(tmp_path, german_export):
-    from nps_text.taxonomy import default_taxonomy
+    from nps_text.tagging.taxonomy import default_taxonomy
 
     themes = default_taxonomy().ids
     result = run("tag", german_export, "-o", tmp_path / "m.csv")

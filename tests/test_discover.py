@@ -8,10 +8,16 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from nps_text.discover import FILLER, UNASSIGNED, DiscoveryModelError, ThemeDiscovery, discover_themes
+from nps_text.discover import (
+    FILLER,
+    UNASSIGNED,
+    DiscoveryModelError,
+    ThemeDiscovery,
+    discover_themes,
+)
 from nps_text.errors import ParameterError
 from nps_text.tagging.contract import MENTION_COLUMNS
-from nps_text.text import prepare_text
+from nps_text.text.prepare import prepare_text
 from tests.fakes import LexiconEmbedder
 
 GROUPS = {
@@ -214,7 +220,7 @@ def test_theme_table_mentions_and_nps(prepared):
 
 def test_taxonomy_draft_round_trips_into_the_taggers(tmp_path, prepared, model):
     from nps_text.tagging import RuleTagger, ZeroShotTagger
-    from nps_text.taxonomy import load_taxonomy
+    from nps_text.tagging.taxonomy import load_taxonomy
 
     _, sentences, _ = prepared
     taxonomy = load_taxonomy(model.to_taxonomy().save(tmp_path / "draft.yaml"))
@@ -231,8 +237,8 @@ def test_taxonomy_draft_round_trips_into_the_taggers(tmp_path, prepared, model):
 def test_cli_discover_writes_tables_taxonomy_and_model(tmp_path):
     from typer.testing import CliRunner
 
-    from nps_text.cli import app
-    from nps_text.taxonomy import load_taxonomy
+    from nps_text.cli.main import app
+    from nps_text.tagging.taxonomy import load_taxonomy
 
     survey = tmp_path / "survey.csv"
     _responses(copies=3).to_csv(survey, index=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from nps_text.pipeline import discover_survey
+from nps_text.jobs import discover_survey
 from tests.conftest import REPO, SAMPLE
 
 pytestmark = pytest.mark.slow

@@ -10,15 +10,17 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from nps_text.cli import app
-from nps_text.driver_models import driver_regression, relative_importance
+from nps_text.cli.main import app
+from nps_text.drivers.followup import close_the_loop
+from nps_text.drivers.misclassification import (
+    correct_misclassification,
+    corrected_counts,
+)
+from nps_text.drivers.models import driver_regression, relative_importance
 from nps_text.errors import ParameterError
-from nps_text.export import write_table
-from nps_text.followup import close_the_loop
-from nps_text.misclassification import correct_misclassification, corrected_counts
-
-from .conftest import REPO
-from .test_drivers import _responses, sample  # noqa: F401 - fixture
+from nps_text.io.export import write_table
+from tests.conftest import REPO
+from tests.test_drivers import _responses, sample  # noqa: F401 - fixture
 
 runner = CliRunner()
 
@@ -35,7 +37,7 @@ def _correlated(n, seed=0):
 
 
 def test_regression_separates_a_co_mentioned_null_theme():
-    from nps_text.drivers import theme_table
+    from nps_text.drivers.table import theme_table
 
     r, m = _correlated(3000)
     uni = theme_table(r, m).set_index("theme")
@@ -95,7 +97,7 @@ def test_relative_importance_shares_add_up_to_r2(sample, method, max_exact):  # 
     assert ri.loc[0, "term"] == "delivery" and "(customer_type)" in set(ri["term"])
     assert ri.attrs["method"].startswith("shapley (200" if max_exact == 3 else method)
     # the R² is the OLS R² of the NPS outcome on the drivers and controls
-    from nps_text.driver_models import _design
+    from nps_text.drivers.models import _design
 
     frame, design, _, _ = _design(responses, mentions, controls=["customer_type"], base="commented",
                                   sentiment=False, min_mentions=5)
@@ -115,7 +117,7 @@ def test_corrected_counts_by_hand():
 
 
 def test_misclassification_correction_recovers_true_prevalence_and_impact(sample):  # noqa: F811
-    from nps_text.drivers import theme_table
+    from nps_text.drivers.table import theme_table
 
     responses, mentions = sample
     truth = mentions.drop(columns="sentiment")
@@ -203,7 +205,7 @@ def test_cli_drivers_json_has_the_documented_keys(tmp_path, sample):  # noqa: F8
 
 
 def test_mentions_resaved_by_excel_read_like_the_original(tmp_path, sample):  # noqa: F811
-    from nps_text.pipeline import read_mentions
+    from nps_text.jobs import read_mentions
 
     original = read_mentions(_mentions_file(tmp_path, sample))
     excel = tmp_path / "mentions_excel.csv"
@@ -243,7 +245,7 @@ def test_import_stays_light():
     import subprocess
     import sys
 
-    code = ("import sys, nps_text, nps_text.drivers, nps_text.driver_models, nps_text.followup; "
+    code = ("import sys, nps_text, nps_text.drivers; "
             "print([m for m in ('statsmodels', 'torch', 'spacy') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -267,7 +269,7 @@ def test_cli_drivers_with_metrics_adds_corrected_estimates(tmp_path, sample):  #
 
 
 def test_collinear_themes_get_a_clear_error_and_driver_tables_still_stand():
-    from nps_text.pipeline import driver_tables
+    from nps_text.jobs import driver_tables
 
     ids = [str(i) for i in range(60)]
     responses = pd.DataFrame({"response_id": ids, "score": [2, 9, 10] * 20, "comment": ["x y"] * 60})

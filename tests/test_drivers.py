@@ -11,11 +11,16 @@ from scipy.stats import chi2_contingency
 from scipy.stats.contingency import odds_ratio as scipy_odds_ratio
 
 from nps_text import load_survey
-from nps_text.driver_views import driver_views, drivers_by, drivers_by_period, what_if
-from nps_text.drivers import bh_qvalues, driver_frame, group_table_test, odds_ratio, theme_table
+from nps_text.drivers.table import (
+    bh_qvalues,
+    driver_frame,
+    group_table_test,
+    odds_ratio,
+    theme_table,
+)
+from nps_text.drivers.views import driver_views, drivers_by, drivers_by_period, what_if
 from nps_text.errors import ColumnError, ParameterError
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 Z = 1.959963984540054
 
@@ -159,7 +164,7 @@ def test_any_theme_name_works_and_reserved_names_are_refused():
 
 
 def test_empty_mentions_give_empty_tables():
-    from nps_text.pipeline import driver_tables
+    from nps_text.jobs import driver_tables
     from nps_text.tagging.contract import empty_mentions
 
     r = _responses([10, 9, 2, 3]).assign(seg=list("aabb"), date=pd.to_datetime(["2025-01-02"] * 4))
@@ -294,7 +299,7 @@ def test_what_if_interval_matches_bootstrap():
 
 
 def test_what_if_table_lists_nps_lowering_drivers(sample):
-    from nps_text.driver_views import what_if_table
+    from nps_text.drivers.views import what_if_table
 
     responses, mentions = sample
     table = what_if_table(responses, mentions)

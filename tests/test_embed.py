@@ -6,13 +6,18 @@ import sqlite3
 import numpy as np
 import pytest
 
-from nps_text.embed import (
-    CachedEmbedder, E5Embedder, Embedder, HashingEmbedder, ModelNotInstalledError,
-    SentenceTransformerEmbedder, embed, get_embedder,
+from nps_text.embed.backends import (
+    CachedEmbedder,
+    E5Embedder,
+    Embedder,
+    HashingEmbedder,
+    ModelNotInstalledError,
+    SentenceTransformerEmbedder,
+    embed,
+    get_embedder,
 )
 from nps_text.errors import ParameterError
-
-from .fakes import CountingEmbedder
+from tests.fakes import CountingEmbedder
 
 TEXTS = ["Viel zu teuer", "viel zu teuer", "Lieferung kam zu spät", "Viel  zu teuer ", "great service"]
 

@@ -33,7 +33,7 @@ def test_write_table_csv_and_xlsx(tmp_path):
 def test_round_table_keeps_small_p_and_q_values():
     import pandas as pd
 
-    from nps_text.export import round_table
+    from nps_text.io.export import round_table
 
     frame = pd.DataFrame({"impact": [1.234567], "p_value": [1e-9], "q_value": [2e-9], "share_change_p": [3e-9],
                           "share_vs_rest_q": [4e-9], "date": pd.to_datetime(["2025-01-01"])})

@@ -10,11 +10,17 @@ import pandas as pd
 import pytest
 from scipy.stats import fisher_exact
 
-from nps_text.driver_views import driver_views, drivers_by, drivers_by_period, what_if, what_if_table
-from nps_text.drivers import theme_table
-from nps_text.misclassification import correct_misclassification
-from nps_text.scoring import compare_nps, nps_from_counts, nps_summary
-from nps_text.segments import nps_by, nps_by_period
+from nps_text.drivers.misclassification import correct_misclassification
+from nps_text.drivers.table import theme_table
+from nps_text.drivers.views import (
+    driver_views,
+    drivers_by,
+    drivers_by_period,
+    what_if,
+    what_if_table,
+)
+from nps_text.stats.scores import compare_nps, nps_from_counts, nps_summary
+from nps_text.stats.segments import nps_by, nps_by_period
 
 NPS_RANGE, DIFF_RANGE, SHARE_RANGE = (-100, 100), (-200, 200), (0, 1)
 

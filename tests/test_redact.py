@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from nps_text.errors import ParameterError
-from nps_text.redact import find_pii, redact, redact_with_spans
+from nps_text.text.redact import find_pii, redact, redact_with_spans
 
 
 @pytest.mark.parametrize("text, expected", [

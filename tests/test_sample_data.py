@@ -8,8 +8,7 @@ import sys
 import pandas as pd
 
 from nps_text import load_survey, nps_by
-
-from .conftest import REPO, SAMPLE, SAMPLE_DE
+from tests.conftest import REPO, SAMPLE, SAMPLE_DE
 
 
 def test_both_exports_load_without_arguments_and_agree():

@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from nps_text import scoring
+import nps_text.stats.scores as scoring
 from nps_text.errors import ColumnError, ParameterError
-from nps_text.segments import nps_by, nps_by_period
-from nps_text.scoring import (
+from nps_text.stats.scores import (
     NPSResult,
     compare_nps,
     nps,
@@ -24,6 +23,7 @@ from nps_text.scoring import (
     sample_size_for_margin,
     target_progress,
 )
+from nps_text.stats.segments import nps_by, nps_by_period
 
 Z95 = 1.959963984540054
 

@@ -6,8 +6,7 @@ import pandas as pd
 import pytest
 
 from nps_text import tag_survey
-
-from .conftest import REPO, SAMPLE
+from tests.conftest import REPO, SAMPLE
 
 pytestmark = pytest.mark.slow
 

@@ -183,7 +183,8 @@ def test_labels_without_any_theme_are_refused():
 
 
 def test_platt_scaling_recovers_a_known_miscalibration():
-    from nps_text.tagging.classifier import _logit, _platt
+    from nps_text._core.arrays import logit as _logit
+    from nps_text.tagging.classifier import _platt
 
     rng = np.random.default_rng(0)
     p = rng.uniform(0.01, 0.99, 5000)  # overconfident scores: the truth is sigmoid(0.5 · logit(p) − 0.3)
@@ -298,3 +299,36 @@ def test_model_card_json_is_read_safely(model, tmp_path, content, message):
     (folder / "card.json").write_text(content)
     with pytest.raises(ModelFileError, match=message):
         ThemeClassifier.load(folder)
+
+
+def test_grid_search_works_with_its_default_scoring(tmp_path):
+    from sklearn.model_selection import GridSearchCV
+
+    from nps_text.tagging.training import evaluate
+
+    search = GridSearchCV(ThemeClassifier(embedder="hashing", threshold_folds=0, cache=tmp_path), {"C": [0.5, 4.0]},
+                          cv=3).fit(TEXTS, LABELS)
+    assert search.best_params_["C"] in (0.5, 4.0) and 0.0 <= search.best_score_ <= 1.0
+    model = search.best_estimator_
+    expected = evaluate(LABELS, model.predict_labels(TEXTS))["micro"]["f1"]
+    assert model.score(TEXTS, LABELS) == pytest.approx(expected)
+    assert model.score(TEXTS[:2], [["price", "unheard-of"], ["price"]]) < 1.0  # an unknown theme counts as missed
+
+
+@pytest.mark.parametrize("param, value, message", [
+    ("tfidf", "yes", r"ThemeClassifier's parameter 'tfidf' must be an instance of bool; got 'yes'"),
+    ("threshold_folds", 1, r"'threshold_folds' must be one of 0 or a whole number in \[2, inf\); got 1"),
+    ("fine_tune_epochs", 0, r"'fine_tune_epochs' must be a whole number in \[1, inf\); got 0"),
+])
+def test_parameters_are_checked_against_declared_constraints(param, value, message):
+    assert set(ThemeClassifier._parameter_constraints) == set(ThemeClassifier().get_params())
+    with pytest.raises(ParameterError, match=message):
+        ThemeClassifier(embedder="hashing", **{param: value}).fit(TEXTS, LABELS)
+
+
+def test_sentiment_scorer_declares_its_constraints():
+    from nps_text.tagging import SentimentScorer
+
+    assert set(SentimentScorer._parameter_constraints) == set(SentimentScorer().get_params())
+    with pytest.raises(ParameterError, match=r"SentimentScorer's parameter 'C' must be a number in \(0, inf\); got -1"):
+        SentimentScorer(embedder="hashing", C=-1).fit(["gut", "schlecht"] * 5, [1, -1] * 5)

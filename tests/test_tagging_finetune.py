@@ -12,9 +12,8 @@ import pytest
 
 from nps_text.errors import ParameterError
 from nps_text.tagging import ModelFileError, ThemeClassifier
-
-from .test_models_e2e import offline  # noqa: F401 - autouse fixture: no hub access
-from .test_tagging_classifier import LABELS, TEXTS
+from tests.test_models_e2e import offline  # noqa: F401 - autouse fixture: no hub access
+from tests.test_tagging_classifier import LABELS, TEXTS
 
 pytestmark = pytest.mark.slow
 

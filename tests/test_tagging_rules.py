@@ -5,10 +5,9 @@ import pytest
 
 from nps_text.errors import ColumnError, ParameterError
 from nps_text.tagging import MENTION_COLUMNS, RuleTagger
-from nps_text.taxonomy import Taxonomy
-from nps_text.text import prepare_text
-
-from .test_taxonomy import SMALL
+from nps_text.tagging.taxonomy import Taxonomy
+from nps_text.text.prepare import prepare_text
+from tests.test_taxonomy import SMALL
 
 
 def tag(*comments: str, taxonomy="small", redact=False):

@@ -6,13 +6,20 @@ import pytest
 from sklearn.base import clone
 
 from nps_text.errors import ColumnError, ParameterError
-from nps_text.tagging import (MENTION_COLUMNS, RuleTagger, SentimentScorer, ZeroShotTagger, add_sentiment,
-                              lexicon_polarity, sentence_sentiment, weak_polarity)
+from nps_text.tagging import (
+    MENTION_COLUMNS,
+    RuleTagger,
+    SentimentScorer,
+    ZeroShotTagger,
+    add_sentiment,
+    lexicon_polarity,
+    sentence_sentiment,
+    weak_polarity,
+)
 from nps_text.tagging.summary import THEME_SUMMARY_COLUMNS, theme_summary
-from nps_text.taxonomy import Taxonomy
-from nps_text.text import prepare_text
-
-from .test_taxonomy import SMALL
+from nps_text.tagging.taxonomy import Taxonomy
+from nps_text.text.prepare import prepare_text
+from tests.test_taxonomy import SMALL
 
 
 @pytest.mark.parametrize("text, sign", [

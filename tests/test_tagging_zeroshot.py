@@ -5,11 +5,10 @@ import pytest
 
 from nps_text.errors import ColumnError, ParameterError
 from nps_text.tagging import MENTION_COLUMNS, ZeroShotTagger
-from nps_text.taxonomy import Taxonomy
-from nps_text.text import prepare_text
-
-from .fakes import LexiconEmbedder
-from .test_taxonomy import SMALL
+from nps_text.tagging.taxonomy import Taxonomy
+from nps_text.text.prepare import prepare_text
+from tests.fakes import LexiconEmbedder
+from tests.test_taxonomy import SMALL
 
 LEXICON = LexiconEmbedder({"price": ("teuer", "expensive", "preis", "günstig", "cheap"),
                            "delivery": ("paket", "liefer", "parcel", "delivery", "versand"),

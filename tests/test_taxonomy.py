@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from nps_text.taxonomy import Taxonomy, TaxonomyError, default_taxonomy, load_taxonomy
+from nps_text.tagging.taxonomy import (
+    Taxonomy,
+    TaxonomyError,
+    default_taxonomy,
+    load_taxonomy,
+)
 
 SMALL = """\
 name: small
@@ -91,6 +96,6 @@ def test_yaml_alias_bomb_is_refused_at_once(tmp_path):
 
 
 def test_oversized_yaml_is_refused(monkeypatch):
-    monkeypatch.setattr("nps_text.safe_files.MAX_YAML_BYTES", 100)
+    monkeypatch.setattr("nps_text._core.safe_files.MAX_YAML_BYTES", 100)
     with pytest.raises(TaxonomyError, match=r"<string>: the file is 1,000 characters long"):
         Taxonomy.from_yaml("#" * 1000)

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 
 from nps_text import load_survey
 from nps_text.errors import ColumnError
-from nps_text.text import junk_reason, prepare_text
-
-from .conftest import REPO, SAMPLE
+from nps_text.text.prepare import junk_reason, prepare_text
+from tests.conftest import REPO, SAMPLE
 
 GERMEVAL = REPO.parent / "shared" / "benchmarks" / "germeval17_dev.csv"
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from nps_text.cli import app
+from nps_text.cli.main import app
 from nps_text.errors import ParameterError
-from nps_text.training import evaluate, micro_f1_interval, read_labelled
+from nps_text.tagging.training import evaluate, micro_f1_interval, read_labelled
 
 ROWS = [("viel zu teuer", "price"), ("Preis zu hoch", "price"), ("way too expensive", "price"),
         ("Paket kam spät", "delivery"), ("Lieferung dauerte ewig", "delivery"), ("parcel arrived late", "delivery"),
@@ -132,7 +132,7 @@ def test_bad_fine_tuning_options_are_refused_before_training(labelled_csv, tmp_p
 
 def test_suggestions_are_uncertain_and_diverse(tmp_path):
     from nps_text.tagging import ThemeClassifier
-    from nps_text.training import suggest_for_labelling
+    from nps_text.tagging.training import suggest_for_labelling
 
     texts, labels = zip(*[(t, l.replace(";", "|").split("|")) for t, l in ROWS])
     model = ThemeClassifier(embedder="hashing", threshold_folds=0, cache=tmp_path).fit(list(texts), list(labels))
@@ -146,7 +146,7 @@ def test_suggestions_are_uncertain_and_diverse(tmp_path):
 
 def test_default_training_fits_once_and_scores_the_out_of_fold_predictions(tmp_path, monkeypatch):
     from nps_text.tagging import ThemeClassifier
-    from nps_text.training import out_of_fold_metrics, train
+    from nps_text.tagging.training import out_of_fold_metrics, train
 
     texts, labels = zip(*[(t, l.replace(";", "|").split("|")) for t, l in ROWS])
     fits = []
@@ -168,7 +168,7 @@ def test_default_training_fits_once_and_scores_the_out_of_fold_predictions(tmp_p
 def test_out_of_fold_cut_offs_never_see_the_texts_they_cut(tmp_path):
     from nps_text.tagging import ThemeClassifier
     from nps_text.tagging.classifier import _best_threshold
-    from nps_text.training import out_of_fold_metrics
+    from nps_text.tagging.training import out_of_fold_metrics
 
     texts, labels = zip(*[(t, l.replace(";", "|").split("|")) for t, l in ROWS])
     model = ThemeClassifier(embedder="hashing", threshold_folds=3, min_themes=0, cache=tmp_path).fit(list(texts), list(labels))
@@ -188,7 +188,7 @@ def test_out_of_fold_cut_offs_never_see_the_texts_they_cut(tmp_path):
 
 
 def test_training_reports_progress_without_printing(tmp_path, capsys):
-    from nps_text.training import train
+    from nps_text.tagging.training import train
 
     texts, labels = zip(*[(t, l.replace(";", "|").split("|")) for t, l in ROWS])
     calls = []
@@ -250,7 +250,7 @@ def test_values_out_of_range_are_named_before_the_missing_fine_tuning(labelled_c
 
 def test_label_studio_exports_are_read_through_the_capped_json_reader(tmp_path):
     from nps_text.errors import SurveyFileError
-    from nps_text.training import read_labelled
+    from nps_text.tagging.training import read_labelled
 
     path = tmp_path / "export.json"
     path.write_text("[" * 100_000 + "]" * 100_000)

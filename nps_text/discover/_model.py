@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from .._core.params import Interval, Options, validate_params
+from .._core.safe_files import read_json, unexpected_files
 from ..errors import DiscoveryModelError, ParameterError
-from ..safe_files import read_json, unexpected_files
 from . import _cluster as C
 from ._describe import (
     KEYWORD_LANGS,
@@ -70,7 +70,7 @@ def _check_sentences(sentences: Any, embeddings: Any) -> tuple[pd.DataFrame, np.
 
 def filler_mask(sentences: pd.DataFrame) -> np.ndarray:
     """True for clauses that are filler or junk (``junk_reason``) or carry no content word."""
-    from ..text import junk_reason
+    from ..text.prepare import junk_reason
 
     texts = sentences["text"].astype("string").fillna("")
     lemmas = sentences["lemmas"].astype("string").fillna("").str.strip()

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ColumnError
-from ..scoring import nps_summary
+from ..stats.scores import nps_summary
 from ._describe import KEYWORD_LANGS
 from ._model import FILLER, ThemeDiscovery
 from ._taxonomy import to_taxonomy

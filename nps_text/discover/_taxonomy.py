@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..taxonomy import Taxonomy, Theme
+from ..tagging.taxonomy import Taxonomy, Theme
 from ._describe import KEYWORD_LANGS
 
 if TYPE_CHECKING:  # the model module uses this one: an import at run time would be a cycle

@@ -28,23 +28,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import numbers
 import platform
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator
+from sklearn.metrics import f1_score
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
-from ..cache import normalise_for_cache
-from ..embed import embed, get_embedder
+from .._core.arrays import logit, sigmoid
+from .._core.params import Interval, Options, validate_params
+from .._core.safe_files import is_os_file, read_json
+from ..embed.backends import embed, get_embedder
+from ..embed.cache import normalise_for_cache
 from ..errors import ModelFileError, ParameterError
-from ..safe_files import is_os_file, read_json
 
 __all__ = ["ThemeClassifier", "ModelFileError"]
 
@@ -104,15 +108,6 @@ def _best_threshold(y: np.ndarray, p: np.ndarray, *, min_positives: int = 5) -> 
     return best
 
 
-def _sigmoid(logits: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-logits))
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-9, 1 - 1e-9)
-    return np.log(p / (1 - p))
-
-
 def _platt(y: np.ndarray, p: np.ndarray, *, min_examples: int = 5) -> tuple[float, float]:
     """Platt scaling of one theme: slope and intercept of a logistic fit of ``y`` on logit(``p``), the
     out-of-fold probabilities, with Platt's smoothed targets ((N₊ + 1) / (N₊ + 2) for positives,
@@ -123,7 +118,7 @@ def _platt(y: np.ndarray, p: np.ndarray, *, min_examples: int = 5) -> tuple[floa
     if positives < min_examples or negatives < min_examples:
         return 1.0, 0.0
     target = np.where(y == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
-    z = _logit(p)[:, None]  # soft targets as two weighted copies of each example
+    z = logit(p)[:, None]  # soft targets as two weighted copies of each example
     fit = LogisticRegression(C=1e4, max_iter=1000).fit(np.vstack([z, z]), np.r_[np.ones(len(y)), np.zeros(len(y))],
                                                        sample_weight=np.r_[target, 1 - target])
     a, b = float(fit.coef_[0, 0]), float(fit.intercept_[0])
@@ -169,10 +164,10 @@ def _uncalibrated(proba: np.ndarray, calibration: np.ndarray | None) -> np.ndarr
     """Each theme's logit before calibration (the order in which min_themes picks); ``proba`` without one."""
     if calibration is None:
         return proba
-    return (_logit(proba) - calibration[:, 1]) / calibration[:, 0]
+    return (logit(proba) - calibration[:, 1]) / calibration[:, 0]
 
 
-class ThemeClassifier(ClassifierMixin, BaseEstimator):
+class ThemeClassifier(BaseEstimator):
     """Multi-label theme classifier: embeddings + TF-IDF n-grams → per-theme logistic regression.
 
     Parameters
@@ -244,6 +239,24 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     ['delivery', 'price']
     """
 
+    _parameter_constraints: dict = {
+        "embedder": [str],
+        "C": [Options(("auto",)), Interval(numbers.Real, 0, None, "neither")],
+        "embedding_weight": [Options(("auto",)), Interval(numbers.Real, 0, None, "neither")],
+        "min_themes": [None, Options((0, 1))],
+        "tfidf": [bool],
+        "threshold_folds": [Options((0,)), Interval(numbers.Integral, 2, None)],
+        "seed": [Interval(numbers.Integral, 0, None)],
+        "cache": [bool, str, Path],
+        "fine_tune_layers": [Interval(numbers.Integral, 0, _E5_LAYERS)],
+        "fine_tune_epochs": [Interval(numbers.Integral, 1, None)],
+        "max_length": [Interval(numbers.Integral, 8, None)],
+        "blend_linear": [Interval(numbers.Real, 0, 1)],
+        "fine_tune_folds": [Interval(numbers.Integral, 0, None)],
+        "fine_tune_members": [Interval(numbers.Integral, 1, 20)],
+        "calibrate": [bool],
+    }
+
     def __init__(self, *, embedder: str = "e5", C: float | str = "auto", embedding_weight: float | str = "auto",
                  min_themes: int | None = None, tfidf: bool = True, threshold_folds: int = 5, seed: int = 0,
                  cache: bool | str = True, fine_tune_layers: int = 0, fine_tune_epochs: int = 4, max_length: int = 64,
@@ -312,7 +325,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     @staticmethod
     def _proba(X, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
-        return _sigmoid(X @ coef.T + intercept)
+        return sigmoid(X @ coef.T + intercept)
 
     # ---------------------------------------------------------------- estimator API
     def fit(self, texts, labels, *, progress: Progress | None = None) -> ThemeClassifier:
@@ -359,6 +372,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         if self.min_themes not in (None, 0, 1):
             raise ParameterError(f"min_themes must be 0, 1 or None (1 when every training text has a theme), "
                                  f"got {self.min_themes!r}.")
+        validate_params(self)  # the rest: types and ranges as declared (the dependent rules above say more)
         self.min_themes_ = int(all(lists)) if self.min_themes is None else int(self.min_themes)
         self.encoder_ = None
         if self.fine_tune_layers:
@@ -436,7 +450,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             self.calibration_ = np.array([_platt(Y[:, k], oof[:, k]) for k in range(Y.shape[1])])
             a, b = self.calibration_[:, 0], self.calibration_[:, 1]
             self.coef_, self.intercept_ = self.coef_ * a[:, None], self.intercept_ * a + b
-            self.linear_thresholds_ = _sigmoid(a * _logit(self.linear_thresholds_) + b)
+            self.linear_thresholds_ = sigmoid(a * logit(self.linear_thresholds_) + b)
         return oof
 
     def predict_proba_parts(self, texts) -> dict[str, np.ndarray]:
@@ -472,6 +486,28 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         (default: the model's) and with at least ``min_themes_`` per text."""
         return _decide(proba, self.thresholds_ if thresholds is None else thresholds, getattr(self, "min_themes_", 0),
                        getattr(self, "calibration_", None))
+
+    def score(self, texts, labels) -> float:
+        """Micro-F1 of the predicted themes against ``labels`` (as :meth:`fit` takes them): the default
+        score of ``GridSearchCV`` and ``cross_val_score``.
+
+        A multi-label tagger is not a scikit-learn *classifier* (whose targets are one class per
+        text, and whose default cross-validation stratifies by it): ``ThemeClassifier`` leaves out
+        ``ClassifierMixin``, so grid search splits with plain K-fold and scores with this method.
+        Themes the model does not know count as missed.
+        """
+        check_is_fitted(self)
+        lists = _labels_to_lists(labels)
+        known = set(self.classes_)
+        gold = MultiLabelBinarizer(classes=list(self.classes_)).fit([])
+        Y = gold.transform([[t for t in row if t in known] for row in lists])
+        unknown = sum(len([t for t in row if t not in known]) for row in lists)
+        predicted = self.predict(texts)
+        tp = int((Y & predicted.astype(bool)).sum())
+        if unknown == 0:
+            return float(f1_score(Y, predicted, average="micro", zero_division=0.0))
+        fp, fn = int(predicted.sum()) - tp, int(Y.sum()) - tp + unknown
+        return 2 * tp / max(1, 2 * tp + fp + fn)
 
     def predict_labels(self, texts) -> list[list[str]]:
         """The themes of each text as lists."""

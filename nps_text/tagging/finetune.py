@@ -25,8 +25,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import KFold
 
-from ..safe_files import read_json
-from .classifier import ModelFileError, _sigmoid
+from .._core.arrays import sigmoid
+from .._core.safe_files import read_json
+from ..errors import ModelFileError
 
 __all__ = ["FineTunedEncoder", "fine_tune"]
 
@@ -41,7 +42,7 @@ def _trained_keys(state: dict, layers: int, n_layers: int) -> list[str]:
 
 
 def _base_folder() -> Path:
-    from ..model_build import build_e5_sentence_transformer
+    from ..embed.model_build import build_e5_sentence_transformer
 
     return build_e5_sentence_transformer()
 
@@ -107,14 +108,13 @@ class FineTunedEncoder:
                 for pooled, (top, _, _) in zip(others, self.members):  # the same lower layers, their own top
                     pooled[idx] = _through(top, out.hidden_states[first], batch["attention_mask"]).numpy()
         heads = [(self.head_w, self.head_b)] + [(w, b) for _, w, b in self.members]
-        return vectors, [_sigmoid(v @ w.T + b) for v, (w, b) in zip([vectors, *others], heads)]
+        return vectors, [sigmoid(v @ w.T + b) for v, (w, b) in zip([vectors, *others], heads)]
 
     # -------------------------------------------------------------- safe persistence
     def save(self, folder: Path) -> list[str]:
         """Write ``encoder.safetensors`` (trained tensors and head) and ``encoder.json``."""
-        from safetensors.torch import save_file
-
         import torch
+        from safetensors.torch import save_file
 
         state = self.model.state_dict()
         tensors = {k: state[k].detach().contiguous().clone()
@@ -138,10 +138,9 @@ class FineTunedEncoder:
     @classmethod
     def load(cls, folder: Path) -> FineTunedEncoder:
         """Overlay the saved tensors on the rebuilt base model (safetensors only, no code runs)."""
+        import torch
         from safetensors import SafetensorError
         from safetensors.torch import load_file
-
-        import torch
 
         config = read_json(folder / "encoder.json", what="fine-tuned encoder config", error=ModelFileError,
                            fix="Re-save the model with ThemeClassifier.save().", max_bytes=2**20)

@@ -17,9 +17,9 @@ from spacy.matcher import Matcher
 from spacy.tokens import Token
 
 from ..errors import ColumnError
-from ..nlp import get_pipeline
-from ..taxonomy import Taxonomy, default_taxonomy, load_taxonomy
+from ..text.nlp import get_pipeline
 from .contract import mentions_frame
+from .taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 
 __all__ = ["RuleTagger"]
 

@@ -18,6 +18,8 @@ tagger calls it, and :func:`~nps_text.tag_survey` calls it again with the survey
 from __future__ import annotations
 
 import logging
+import numbers
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,7 +27,8 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from ..embed import Embedder, embed, get_embedder
+from ..embed.backends import Embedder, embed, get_embedder
+from .._core.params import Interval, validate_params
 from ..errors import ColumnError, ParameterError
 from .polarity import lexicon_score
 
@@ -100,6 +103,15 @@ class SentimentScorer(BaseEstimator):
     ['positive', 'negative']
     """
 
+    _parameter_constraints: dict = {
+        "embedder": [str, Embedder],
+        "lexicon": [bool],
+        "C": [Interval(numbers.Real, 0, None, "neither")],
+        "neutral_band": [Interval(numbers.Real, 0, 1, "left")],
+        "seed": [Interval(numbers.Integral, 0, None)],
+        "cache": [bool, str, Path],
+    }
+
     def __init__(self, *, embedder: str | Embedder = "e5", lexicon: bool = True, C: float = 1.0,
                  neutral_band: float = 0.3, seed: int = 0, cache: bool | str = True) -> None:
         self.embedder = embedder
@@ -117,6 +129,7 @@ class SentimentScorer(BaseEstimator):
 
     def fit(self, texts, polarity) -> SentimentScorer:
         """Learn from ``texts`` and their weak ``polarity`` (+1/−1 or words); NaN/0 rows are ignored."""
+        validate_params(self)
         texts = [str(t) for t in texts]
         y = _polarity_targets(polarity)
         if len(texts) != len(y):

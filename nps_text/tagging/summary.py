@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import ColumnError
-from ..scoring import nps_summary
+from ..stats.scores import nps_summary
 
 __all__ = ["theme_summary", "THEME_SUMMARY_COLUMNS"]
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..embed import Embedder, embed, get_embedder
+from ..embed.backends import Embedder, embed, get_embedder
 from ..errors import ColumnError, ParameterError
-from ..taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 from .contract import mentions_frame
+from .taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 
 __all__ = ["ZeroShotTagger"]
 

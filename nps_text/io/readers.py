@@ -1,0 +1,327 @@
+"""Read a survey export into a DataFrame of raw strings.
+
+Everything is read as text so that the loader can report the exact value a user typed
+("zehn", "9,0", " 9 ") when it rejects a row. Delimited files get their encoding and
+delimiter detected, because German exports are routinely ``;``-separated cp1252.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import SurveyFileError
+
+__all__ = ["RawTable", "read_table", "SUPPORTED_SUFFIXES"]
+
+logger = logging.getLogger(__name__)
+
+_DELIMITED = {".csv", ".tsv", ".txt", ".tab"}
+_EXCEL = {".xlsx", ".xlsm"}
+_PARQUET = {".parquet", ".pq"}
+_JSONL = {".jsonl", ".ndjson"}
+_JSON = {".json"}
+SUPPORTED_SUFFIXES = sorted(_DELIMITED | _EXCEL | _PARQUET | _JSONL | _JSON)
+_DELIMITER_CANDIDATES = ",;\t|"
+_EXCEL_SEP_LINE = re.compile(r"^\ufeff?sep=(.)[ \t]*\r?\n")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table of raw cell values plus how it was read."""
+
+    frame: pd.DataFrame
+    source: str
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    header_rows: int = 1  # rows above the first data row, for spreadsheet-style row numbers
+    sheets: tuple[str, ...] = ()  # all sheet names of a workbook
+    # delimited files: frame index -> number of fields, for rows with more fields than the header; their
+    # extra fields are joined (with the delimiter) into the last column, and the loader decides what to do
+    overflow: dict[int, int] = field(default_factory=dict)
+
+
+def read_table(source: str | Path | pd.DataFrame, *, sheet: str | int | None = None) -> RawTable:
+    """Read ``source`` into a :class:`RawTable` of strings (missing cells are ``None``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> read_table(pd.DataFrame({"score": [9, 3]})).frame["score"].tolist()
+    ['9', '3']
+    """
+    if isinstance(source, pd.DataFrame):
+        return RawTable(_as_text(source.copy()), source="<DataFrame>", format="dataframe", header_rows=0)
+    if not isinstance(source, (str, Path)):
+        raise SurveyFileError(
+            f"Cannot read a survey from {type(source).__name__}. "
+            "Pass a file path (CSV, TSV, XLSX, Parquet, JSONL) or a pandas DataFrame."
+        )
+    path = Path(source)
+    if not path.exists():
+        raise SurveyFileError(
+            f"File '{path}' does not exist (looked in {Path.cwd()}). "
+            "Check the path, or pass an absolute path."
+        )
+    if path.is_dir():
+        raise SurveyFileError(f"'{path}' is a folder, not a file. Pass the export file inside it.")
+    if path.stat().st_size == 0:
+        raise SurveyFileError(f"File '{path}' is empty (0 bytes). Export it again.")
+    suffix = path.suffix.lower()
+    if suffix in _DELIMITED:
+        return _read_delimited(path, tab=suffix in {".tsv", ".tab"})
+    if suffix in _EXCEL:
+        return _read_excel(path, sheet)
+    if suffix in _PARQUET:
+        return _wrap_reader(path, "parquet", lambda: pd.read_parquet(path))
+    if suffix in _JSONL:
+        return _wrap_reader(path, "jsonl", lambda: pd.read_json(path, lines=True, dtype=False))
+    if suffix in _JSON:
+        return _wrap_reader(path, "json", lambda: pd.read_json(path, dtype=False))
+    if suffix == ".xls":
+        raise SurveyFileError(
+            f"'{path.name}' is an old Excel 97 .xls file, which nps-text does not read. "
+            "Open it in Excel or LibreOffice and save it as .xlsx or .csv."
+        )
+    raise SurveyFileError(
+        f"Unknown survey file type '{suffix or '(no extension)'}' for '{path.name}'. "
+        f"Supported: {', '.join(SUPPORTED_SUFFIXES)}. Rename or convert the export."
+    )
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as ``str`` or ``None``; integral floats from Excel lose their ``.0``."""
+
+    def cell(value: object) -> str | None:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, pd.Timestamp):
+            return value.isoformat()
+        return str(value)
+
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return pd.DataFrame(
+        {c: pd.Series([cell(v) for v in frame[c].tolist()], dtype=object) for c in frame.columns},
+        columns=frame.columns,
+    )
+
+
+def _wrap_reader(path: Path, fmt: str, read) -> RawTable:
+    try:
+        frame = read()
+    except Exception as exc:  # the underlying reader's message is the useful part
+        raise SurveyFileError(
+            f"Could not read '{path.name}' as {fmt}: {exc}. "
+            "Check that the file is a complete, valid export of that format."
+        ) from exc
+    return RawTable(_as_text(frame), source=str(path), format=fmt, header_rows=0)
+
+
+def _read_excel(path: Path, sheet: str | int | None) -> RawTable:
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:
+        raise SurveyFileError(
+            f"Could not open '{path.name}' as an Excel workbook: {exc}. "
+            "Check that the file is a valid .xlsx export."
+        ) from exc
+    with book:
+        names = [str(n) for n in book.sheet_names]
+        chosen = names[0] if sheet is None else sheet
+        if str(chosen) in names:
+            chosen = str(chosen)
+        elif isinstance(chosen, str) and chosen.isdigit():
+            chosen = int(chosen)
+        if isinstance(chosen, int):
+            if not 0 <= chosen < len(names):
+                raise SurveyFileError(
+                    f"Sheet {chosen} does not exist in '{path.name}': it has {len(names)} sheet(s): "
+                    f"{names}. Pass a sheet name, or a number counted from 0 (CLI: --sheet NAME)."
+                )
+            chosen = names[chosen]
+        if chosen not in names:
+            raise SurveyFileError(
+                f"Sheet '{chosen}' not found in '{path.name}'. Available sheets: {names}. "
+                "Pass sheet='<name>' (CLI: --sheet)."
+            )
+        frame = pd.read_excel(book, sheet_name=chosen, dtype=object)
+    if len(names) > 1 and sheet is None:
+        logger.info("'%s' has %d sheets; read the first, '%s'", path.name, len(names), chosen)
+    return RawTable(_as_text(frame), source=str(path), format="xlsx", sheet=str(chosen), sheets=tuple(names))
+
+
+def detect_encoding(data: bytes) -> str:
+    """Name the encoding of ``data``: UTF-8 (with or without BOM), UTF-16 with BOM, cp1252 or latin-1."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return "latin-1"  # decodes any byte sequence
+
+
+def detect_delimiter(text: str) -> str:
+    """Pick the delimiter among ``, ; TAB |`` that splits the first lines most consistently.
+
+    A header alone is no evidence of consistency (every character splits one line "consistently",
+    and the sniffer would then prefer the comma inside a question such as "Wie wahrscheinlich ist
+    es, dass ..."), so a file with one non-empty line is split as :func:`_header_delimiter` says.
+    """
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if len(lines) >= 2:
+        try:
+            return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITER_CANDIDATES).delimiter
+        except csv.Error:
+            pass
+    return _header_delimiter(lines[0] if lines else "")
+
+
+def _header_delimiter(header: str) -> str:
+    """The candidate that splits a lone header line into the most name-like fields.
+
+    Question texts hold commas ("Wie wahrscheinlich ist es, dass ..."), and a comma that starts a
+    field with a space is prose, not a separator: fields are counted outside quotes, and a split
+    whose fields start with a space loses to one whose fields do not.
+    """
+    best, best_key = ",", (0.0, 0)
+    for candidate in _DELIMITER_CANDIDATES:
+        fields = next(csv.reader([header], delimiter=candidate))
+        if len(fields) < 2:
+            continue
+        tidy = sum(not f.startswith(" ") for f in fields[1:]) / (len(fields) - 1)
+        key = (tidy, len(fields))
+        if key > best_key:
+            best, best_key = candidate, key
+    return best
+
+
+def _read_delimited(path: Path, *, tab: bool) -> RawTable:
+    data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        raise SurveyFileError(
+            f"'{path.name}' is an Excel workbook (or another zip file) with a text-file extension. "
+            "Rename it to .xlsx, or export it from Excel as CSV."
+        )
+    encoding = detect_encoding(data)
+    text = data.decode(encoding)
+    if _looks_binary(data, text, encoding):
+        raise SurveyFileError(
+            f"'{path.name}' is not a text or spreadsheet export: it holds binary data (control bytes that "
+            "no CSV contains). Export the survey as CSV, XLSX, Parquet or JSON Lines and pass that file."
+        )
+    if not text.strip():
+        raise SurveyFileError(f"File '{path.name}' contains only blank lines. Export it again.")
+    header_rows = 1
+    excel_hint = _EXCEL_SEP_LINE.match(text)
+    if excel_hint:  # Excel's "sep=;" first line names the delimiter
+        delimiter = excel_hint.group(1)
+        text = text[excel_hint.end():]
+        header_rows = 2
+    else:
+        delimiter = "\t" if tab else detect_delimiter(text)
+    try:
+        header, records, overflow = parse_delimited(text, delimiter)
+    except _UnclosedQuote as exc:
+        raise SurveyFileError(
+            f"Could not parse '{path.name}' as delimited text (encoding {encoding}, delimiter {delimiter!r}): "
+            f"a quote opened on line {exc.line + header_rows - 1} never closes, so the rest of the file would "
+            "be one value. Check for unbalanced quotes or a truncated export: close the quote in that row."
+        ) from None
+    frame = pd.DataFrame(records, columns=header, dtype=object).replace({"": None})
+    logger.info("read %s: encoding=%s delimiter=%r rows=%d", path.name, encoding, delimiter, len(frame))
+    return RawTable(_as_text(frame), source=str(path), format="csv", encoding=encoding, delimiter=delimiter,
+                    header_rows=header_rows, overflow=overflow)
+
+
+class _UnclosedQuote(Exception):
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
+
+
+def parse_delimited(text: str, delimiter: str) -> tuple[list[str], list[list[str | None]], dict[int, int]]:
+    """Split delimited ``text`` into (header, rows, overflow), keeping every row.
+
+    Rows shorter than the header are padded with ``None``. Trailing empty fields beyond the header
+    are dropped (a trailing delimiter loses nothing). A row with more non-empty fields than the
+    header keeps its extra fields joined into the last column, as they were written, and is listed
+    in ``overflow`` (row index -> field count) so that the loader can keep or reject it. Header
+    names are made unique and non-empty the way pandas does (``Unnamed: 2``, ``Kommentar.1``).
+
+    Examples
+    --------
+    >>> header, rows, overflow = parse_delimited("score,comment\\n3,zu teuer, und langsam\\n9,gut,\\n", ",")
+    >>> rows, overflow
+    ([['3', 'zu teuer, und langsam'], ['9', 'gut']], {0: 3})
+    """
+    records = _strict_records(text, delimiter)
+    if records is None:  # a stray quote inside a value: read it as pandas would, tolerantly
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header = _unique_names(records[0] if records else [])
+    width = len(header)
+    rows, overflow = [], {}
+    for index, fields in enumerate(records[1:]):
+        while len(fields) > width and fields[-1] == "":
+            fields = fields[:-1]
+        if len(fields) > width:
+            overflow[index] = len(fields)
+            fields = fields[:width - 1] + [delimiter.join(fields[width - 1:])]
+        rows.append(fields + [None] * (width - len(fields)))
+    return header, rows, overflow
+
+
+def _strict_records(text: str, delimiter: str) -> list[list[str]] | None:
+    """The records of ``text`` by the strict CSV rules; None when a stray quote breaks them.
+
+    A quote that is still open at the end of the text raises :class:`_UnclosedQuote` with the
+    line it opened on: read tolerantly, the rest of the file would become one value.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    last_line = 0
+    try:
+        for fields in reader:
+            records.append(fields)
+            last_line = reader.line_num
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise _UnclosedQuote(last_line + 1) from None
+        return None
+    return records
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        name = name.strip() or f"Unnamed: {i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        seen.setdefault(name, 0)
+        out.append(name)
+    return out
+
+
+def _looks_binary(data: bytes, text: str, encoding: str) -> bool:
+    """NUL bytes outside UTF-16, or more than 1 % control characters among the first 64 KiB."""
+    if not encoding.startswith("utf-16") and b"\x00" in data[:65536]:
+        return True
+    head = text[:65536]
+    controls = sum(1 for ch in head if ord(ch) < 32 and ch not in "\t\r\n\x0c")
+    return controls > max(2, len(head) // 100)

@@ -1,0 +1,196 @@
+"""``analyze``: the main job, composing scores, tagging or discovery, and drivers, and writing the tables."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import NpsTextError, SurveyFileError
+from ..io.export import round_table, to_jsonable, write_table
+from ..io.load import LoadReport, load_survey, resolve_segments
+from ..text.prepare import junk_reason
+from .discover import discover_responses
+from .drivers import driver_tables, drivers_summary
+from .score import PERIOD_COLUMNS, SEGMENT_COLUMNS, score_survey
+from .tag import tag_responses
+
+
+@dataclass
+class AnalysisResult:
+    """What ``analyze`` computed and where it wrote it."""
+
+    summary: dict[str, Any]
+    report: LoadReport
+    responses: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    mentions: pd.DataFrame | None = None  # tagged (taxonomy= or model=) or discovered themes
+    sentences: pd.DataFrame | None = None
+    discovery: Any = None  # nps_text.discover.DiscoveryResult when themes were discovered
+    sentiment_method: str | None = None  # of the tagged mentions: "survey" or "lexicon"
+
+
+MIN_COMMENTS_TO_DISCOVER = 50
+
+
+def analyze(
+    source: str | Path | pd.DataFrame,
+    *,
+    outdir: str | Path | None = None,
+    by: list[str] | None = None,
+    period: str | None = None,
+    target: float | None = None,
+    level: float = 0.95,
+    taxonomy: str | Path | None = None,
+    model: str | Path | None = None,
+    method: str = "rules",
+    redact_pii: bool = False,
+    sentiment: str = "auto",
+    drivers: bool = True,
+    discover: bool | None = None,
+    embedder: str = "e5",
+    **load_options: Any,
+) -> AnalysisResult:
+    """The main job: load a survey, compute NPS overall, by segment and over time, write the tables.
+
+    With ``taxonomy`` or ``model`` it also prepares and tags the comments (see :func:`tag_survey`)
+    and adds the mentions and a per-theme summary (mentions, respondents, sentiment counts, NPS of
+    the respondents who mention the theme, with interval). Without them it discovers the themes
+    (see :func:`discover_survey`) when there are enough comments. Either way the drivers follow.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+        Anything :func:`~nps_text.load_survey` reads.
+    outdir : path, optional
+        Where to write ``summary.json``, ``load_report.json``, ``nps_by_segment.csv``,
+        ``nps_by_period.csv``, ``rejected_rows.csv``, and the three tables as sheets of
+        ``nps_tables.xlsx``. Nothing is written when None.
+    by : list of str, optional
+        Segment columns; default: the segments ``load_survey`` found.
+    period : {"week", "month", "quarter", "year"}, optional
+        Default "month" when the survey has a date column.
+    taxonomy, model, method, redact_pii, sentiment
+        As in :func:`tag_survey`. When ``taxonomy`` or ``model`` is given, ``mentions.csv`` and
+        ``theme_summary.csv`` (also a sheet of ``nps_tables.xlsx``) are written too, and
+        ``summary["themes"]`` holds the tagging set-up and the per-theme rows.
+    drivers : bool, default True
+        With themes, also the driver tables of :func:`driver_tables` (``drivers.csv``,
+        ``strengths.csv``, ``pain_points.csv``, ``followup.csv``, ... and their sheets) and
+        ``summary["drivers"]`` (what ``nps-text drivers --format json`` prints, without the row counts).
+        Discovered themes are not split by sentiment (their clusters already follow polarity).
+    discover : bool, optional
+        Without ``taxonomy``/``model``: discover themes (``discovered_themes.csv``,
+        ``taxonomy_draft.yaml``, ``mentions.csv``, ``summary["discovered_themes"]``). Default: when
+        at least 50 responses have a comment; with fewer, ``summary["discovered_themes"]`` says why
+        not. ``False`` never discovers; ``True`` always does.
+    embedder : str, default "e5"
+        The embedding backend for discovery (and for the sentiment it learns from the survey).
+    **load_options
+        Passed to :func:`~nps_text.load_survey` (``score=``, ``comment=``, ``scale=``, ...).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> result = analyze(pd.DataFrame({"score": [10, 9, 3], "comment": ["top", "gut", "teuer"]}))
+    >>> round(result.summary["nps"], 1)
+    33.3
+    """
+    if outdir is not None and Path(outdir).exists() and not Path(outdir).is_dir():
+        raise SurveyFileError(f"The output folder '{outdir}' is an existing file. Pass a folder for the tables "
+                              "(CLI: -o FOLDER), e.g. -o out/survey.")
+    if taxonomy is None and model is None and method != "rules":
+        taxonomy = "default"  # zero-shot needs a taxonomy: the bundled one unless one is given
+    responses, report = load_survey(source, **load_options)
+    by = report.segments if by is None else resolve_segments(responses, by, report)
+    if period is None and "date" in responses and responses["date"].notna().any():
+        period = "month"
+    summary = score_survey(responses, by=by, period=period, target=target, level=level, report=report)
+    tables = {
+        "nps_by_segment": pd.DataFrame(summary["by"], columns=SEGMENT_COLUMNS),
+        "nps_by_period": pd.DataFrame(summary["periods"], columns=PERIOD_COLUMNS),
+        "rejected_rows": report.rejected_frame(),
+    }
+    result = AnalysisResult(summary=summary, report=report, responses=responses, tables=tables)
+    if taxonomy is not None or model is not None:
+        from ..tagging.summary import theme_summary
+
+        tagged = tag_responses(responses, taxonomy=taxonomy, model=model, method=method, redact_pii=redact_pii,
+                               sentiment=sentiment, embedder=embedder)
+        themes = theme_summary(tagged.mentions, tagged.responses, level=level)
+        tables["theme_summary"] = themes
+        summary["themes"] = to_jsonable({**tagged.setup(), "by_theme": themes.to_dict(orient="records")})
+        result.responses, result.sentences, result.mentions = tagged.responses, tagged.sentences, tagged.mentions
+        result.sentiment_method = tagged.sentiment_method
+    elif discover is not False:
+        comments = responses["comment"] if "comment" in responses else pd.Series(dtype="string")
+        n_comments = int(comments.map(lambda c: isinstance(c, str) and junk_reason(c) is None).sum())
+        if discover or n_comments >= MIN_COMMENTS_TO_DISCOVER:
+            try:
+                found = discover_responses(responses, embedder=embedder, redact_pii=redact_pii, sentiment=sentiment)
+            except NpsTextError as exc:
+                if discover:  # asked for explicitly: say why it cannot be done
+                    raise
+                found, summary["discovered_themes"] = None, {"skipped": f"theme discovery failed: {exc}"}
+        else:
+            found = None
+            summary["discovered_themes"] = {"skipped": f"{n_comments} comments with content; theme discovery "
+                                            f"needs at least {MIN_COMMENTS_TO_DISCOVER} (pass discover=True / "
+                                            "--discover to force it, or tag with a taxonomy)."}
+        if found is not None:
+            tables["discovered_themes"] = found.discovery.themes
+            summary["discovered_themes"] = to_jsonable({**found.discovery.report, "embedder": embedder,
+                                                        "themes": found.discovery.themes.to_dict(orient="records")})
+            result.responses, result.sentences = found.responses, found.sentences
+            result.mentions, result.discovery = found.discovery.mentions, found.discovery
+    if result.mentions is not None and drivers:
+        mentions, split = _driver_mentions(result), None
+        if result.discovery is not None:  # the clusters already follow polarity, so no split
+            split = False
+        driver_result = driver_tables(result.responses, mentions, by=by, period=period, level=level, sentiment=split,
+                                      redact_pii=redact_pii)
+        tables.update(driver_result)
+        summary["drivers"] = drivers_summary(driver_result, level=level, fdr=0.05, period=period)
+    if outdir is not None:
+        result.files = _write_outputs(result, Path(outdir))
+    return result
+
+
+def _driver_mentions(result: AnalysisResult) -> pd.DataFrame:
+    """The mentions the drivers use: readable names for discovered themes; lexicon sentiment for the split.
+
+    A sentiment learned from this survey's scores must not split the drivers that are then tested
+    against those same scores, so the split uses the lexicon's sentiment, which knows no scores.
+    """
+    mentions = result.mentions
+    if result.discovery is not None:
+        names = dict(zip(result.discovery.themes["key"], result.discovery.themes["name"]))
+        return mentions.assign(theme=mentions["theme"].map(lambda k: f"{names.get(k, k)} [{k}]"))
+    if result.sentiment_method == "survey":
+        from ..tagging import add_sentiment, sentence_sentiment
+
+        return add_sentiment(mentions, result.sentences, sentence_sentiment(result.sentences, method="lexicon"))
+    return mentions
+
+
+def _write_outputs(result: AnalysisResult, outdir: Path) -> list[Path]:
+    outdir.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name, payload in (("summary.json", result.summary), ("load_report.json", result.report.to_dict())):
+        path = outdir / name
+        path.write_text(json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False), encoding="utf-8")
+        files.append(path)
+    for name, table in result.tables.items():
+        files.append(write_table(round_table(table), outdir / f"{name}.csv"))
+    if result.mentions is not None:
+        files.append(write_table(result.mentions, outdir / "mentions.csv"))
+    if result.discovery is not None:
+        files.append(result.discovery.to_taxonomy().save(outdir / "taxonomy_draft.yaml"))
+    files.append(write_table(dict(result.tables), outdir / "nps_tables.xlsx"))  # Excel in any locale
+    return files
+
+

@@ -1,0 +1,112 @@
+"""Discover a survey's themes: ``discover_survey`` (what ``nps-text discover`` runs)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..io.export import round_table, to_jsonable, write_table
+from ..io.load import LoadReport, load_survey
+
+
+@dataclass
+class DiscoveredSurvey:
+    """What ``discover_survey`` produced: responses, sentences, the discovery result, files written."""
+
+    responses: pd.DataFrame
+    sentences: pd.DataFrame
+    discovery: Any  # nps_text.discover.DiscoveryResult
+    report: LoadReport | None
+    files: list[Path] = field(default_factory=list)
+
+
+def discover_responses(
+    responses: pd.DataFrame,
+    *,
+    embedder: str = "e5",
+    min_size: int | None = None,
+    n_themes: int | None = None,
+    seed: int = 0,
+    redact_pii: bool = False,
+    sentiment: str = "auto",
+    discovery: dict[str, Any] | None = None,
+) -> DiscoveredSurvey:
+    """Prepare, embed and cluster loaded ``responses`` (see :func:`discover_survey`); ``report`` is None.
+
+    The discovered mentions carry the sentiment of their clause, as tagged mentions do
+    (``sentiment`` as in :func:`~nps_text.pipeline.tag_survey`).
+    """
+    from ..discover import discover_themes
+    from ..embed.backends import embed
+    from ..tagging import add_sentiment, sentence_sentiment
+    from ..text.prepare import prepare_text
+
+    responses, sentences = prepare_text(responses, redact_pii=redact_pii)
+    vectors = embed(sentences["text"].tolist(), embedder)
+    result = discover_themes(sentences, vectors, responses=responses, min_size=min_size, n_themes=n_themes,
+                             seed=seed, **(discovery or {}))
+    scores = sentence_sentiment(sentences, responses, method=sentiment, embedder=embedder)
+    result = replace(result, mentions=add_sentiment(result.mentions, sentences, scores))
+    return DiscoveredSurvey(responses, sentences, result, None)
+
+
+def write_discovery(result: Any, outdir: str | Path, *, embedder: str) -> list[Path]:
+    """Write a discovery result: themes.csv, assignments.csv, mentions.csv, taxonomy_draft.yaml, report, model/."""
+    outdir = Path(outdir)
+    files = [write_table(round_table(result.themes), outdir / "themes.csv"),
+             write_table(round_table(result.assignments), outdir / "assignments.csv"),
+             write_table(result.mentions, outdir / "mentions.csv"),
+             result.to_taxonomy().save(outdir / "taxonomy_draft.yaml")]
+    path = outdir / "discovery_report.json"
+    path.write_text(json.dumps(to_jsonable({**result.report, "embedder": embedder}), indent=2), encoding="utf-8")
+    return [*files, path, result.model.save(outdir / "model")]
+
+
+def discover_survey(
+    source: str | Path | pd.DataFrame,
+    *,
+    outdir: str | Path | None = None,
+    embedder: str = "e5",
+    min_size: int | None = None,
+    n_themes: int | None = None,
+    seed: int = 0,
+    redact_pii: bool = False,
+    sentiment: str = "auto",
+    discovery: dict[str, Any] | None = None,
+    **load_options: Any,
+) -> DiscoveredSurvey:
+    """Load a survey, prepare and embed its clauses, discover themes; optionally write the results.
+
+    Writes to ``outdir``: ``themes.csv`` (one row per theme, with NPS), ``assignments.csv`` (one
+    row per clause: theme or unassigned or filler), ``mentions.csv`` (the standard mentions table,
+    ``source="discovery"``, with the clause's sentiment), ``taxonomy_draft.yaml``,
+    ``discovery_report.json`` and the model folder ``model/`` (JSON + .npy).
+
+    Parameters
+    ----------
+    embedder : str
+        Embedding backend for the clauses (``"e5"``; ``"hashing"`` needs no model).
+    min_size, n_themes, seed
+        See :class:`~nps_text.discover.ThemeDiscovery`; ``discovery`` passes further parameters.
+    sentiment : {"auto", "survey", "lexicon"}
+        The sentiment of each mention, as in :func:`~nps_text.pipeline.tag_survey`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"score": [1, 9, 10] * 20, "comment": ["Viel zu teuer", "Schnelle Lieferung", "Lieferung pünktlich"] * 20})
+    >>> out = discover_survey(frame, embedder="hashing", n_themes=2, sentiment="lexicon")
+    >>> len(out.discovery.themes)
+    2
+    """
+    responses, report = load_survey(source, **load_options)
+    out = discover_responses(responses, embedder=embedder, min_size=min_size, n_themes=n_themes, seed=seed,
+                             redact_pii=redact_pii, sentiment=sentiment, discovery=discovery)
+    out.report = report
+    if outdir is not None:
+        out.files = write_discovery(out.discovery, outdir, embedder=embedder)
+    return out

@@ -1,0 +1,186 @@
+"""spaCy pipelines for survey comments: clause splitting and lemmas, German and English.
+
+``spacy.blank("de"/"en")`` tokenises (no model to download); two registered components do
+the rest:
+
+* ``nps_clauses`` marks clause starts, so that "Service top, aber viel zu teuer" becomes two
+  clauses (a comment can carry several themes): at sentence punctuation and line breaks, before
+  contrastive words (aber, jedoch, leider, but, however, ...), and at commas, semicolons, dashes
+  and "und"/"and" when both sides have at least two words and the right side is not a
+  subordinate or relative clause.
+* ``nps_lemmas`` lemmatises with simplemma (measured better than spaCy's lookup tables on survey
+  German: lowercase nouns, compounds, umlauts — see benchmarks/text_prep.py), falling back to the
+  other language for words of a mixed comment.
+
+Stop words are spaCy's German and English lists *minus negations* ("nicht", "kein", "not",
+"no", ...), which carry the meaning of "nicht freundlich"; spaCy's shared lists stay untouched.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from spacy.lang.de.stop_words import STOP_WORDS as _DE_STOP
+from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+__all__ = ["NEGATIONS", "STOP_WORDS", "PLACEHOLDERS", "get_pipeline", "is_content", "is_placeholder", "lemma"]
+
+NEGATIONS = frozenset({
+    "nicht", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie", "niemals", "nichts",
+    "niemand", "niemandem", "niemanden", "ohne", "kaum", "nein", "weder",
+    "not", "no", "never", "nothing", "none", "nobody", "noone", "nor", "neither", "nowhere",
+    "cannot", "without", "n't", "n‘t", "n’t",
+})
+# judgement words spaCy lists as stop words but which say what a customer thinks
+_JUDGEMENT = frozenset({
+    "gut", "gute", "guter", "gutes", "besser", "besten", "schlecht", "richtig", "kurz", "lang", "lange",
+    "groß", "gross", "neue", "früher", "top", "bottom", "empty", "full", "serious",
+    "hoch", "zeit", "tag", "tage", "weniger", "mehr", "offen", "call", "back",
+})
+STOP_WORDS = frozenset(w.lower() for w in _DE_STOP | _EN_STOP) - NEGATIONS - _JUDGEMENT
+PLACEHOLDERS = frozenset({"EMAIL", "PHONE", "IBAN", "URL", "CARD", "ID", "NAME"})
+
+_CONTRAST = frozenset({
+    "aber", "jedoch", "allerdings", "leider", "sondern", "trotzdem", "dafür", "nur",
+    "ansonsten", "außerdem", "but", "however", "although", "though", "unfortunately", "except",
+    "otherwise", "whereas", "also",
+})
+# without a comma before them only these start a clause ("Service top aber zu teuer"); others
+# are adverbs there ("Bestellung kam leider beschädigt an")
+_BARE_CONTRAST = frozenset({"aber", "jedoch", "sondern", "but", "however"})
+_AND = frozenset({"und", "sowie", "and", "plus"})
+_SUBORDINATE = frozenset({
+    "dass", "weil", "wenn", "ob", "obwohl", "da", "damit", "sodass", "falls", "wie", "als", "welche", "welcher",
+    "welches", "that", "because", "which", "who", "whom", "whose", "if", "when", "since", "as",
+    "so", "than", "where",
+})
+_RELATIVE = frozenset({"der", "die", "das", "dem", "den", "deren", "dessen"})
+_SEPARATORS = frozenset({",", ";", "-", "–", "—", "/", "+"})
+_BULLETS = frozenset({"•", "·", "▪", "◦", "*"})
+_SENTENCE_END = frozenset({".", "!", "?", "…"})
+
+
+def _words(tokens) -> int:
+    return sum(1 for t in tokens if not (t.is_punct or t.is_space))
+
+
+def _right_words(doc: Doc, i: int) -> int:
+    """Words from ``i`` (a conjunction or contrast word not counted) to the next separator."""
+    end = i + 1
+    while end < len(doc) and doc[end].text not in _SEPARATORS and doc[end].lower_ not in _AND \
+            and not (doc[end].is_punct and doc[end].text in _SENTENCE_END):
+        end += 1
+    skip = 1 if doc[i].lower_ in _AND | _CONTRAST else 0
+    return _words(doc[i + skip:end])
+
+
+def _is_boundary(doc: Doc, i: int, last_start: int, state: dict) -> bool:
+    token, prev = doc[i], doc[i - 1]
+    if token.is_space or token.is_punct:
+        return False
+    if "\n" in prev.text or "\n" in prev.whitespace_ or (prev.is_punct and prev.text[-1:] in _SENTENCE_END) \
+            or prev.text in _BULLETS:
+        state["inserted"] = False
+        return True
+    low = token.lower_
+    left_words = _words(doc[last_start:i])
+    after_separator = prev.text in _SEPARATORS
+    if low in _CONTRAST:
+        if after_separator:
+            return left_words >= 2 or (prev.text == "," and left_words >= 1)
+        return low in _BARE_CONTRAST and left_words >= 2 and _right_words(doc, i) >= 2
+    if not (after_separator or low in _AND):
+        return False
+    if state["inserted"] and prev.text == ",":  # the comma closing "Der Mitarbeiter, der ..., war"
+        state["inserted"] = False
+        return False
+    after = low if low not in _AND else (doc[i + 1].lower_ if i + 1 < len(doc) else "")
+    left_word = next((t for t in reversed(doc[last_start:i]) if not t.is_punct), None)
+    if after in _SUBORDINATE or (after in _RELATIVE and left_word is not None and left_word.text[:1].isupper()
+                                 and left_word.i > last_start):
+        state["inserted"] = prev.text == "," and after not in {"dass", "that", "because", "weil", "obwohl"}
+        return False  # a subordinate or relative clause belongs to what it depends on
+    return left_words >= 2 and _right_words(doc, i) >= 2
+
+
+@Language.component("nps_clauses")
+def clause_splitter(doc: Doc) -> Doc:
+    """Set ``is_sent_start`` at clause boundaries (see the module docstring)."""
+    last_start = 0
+    state = {"inserted": False}
+    for i, token in enumerate(doc):
+        start = i == 0 or _is_boundary(doc, i, last_start, state)
+        token.is_sent_start = start
+        if start:
+            last_start = i
+    return doc
+
+
+@lru_cache(maxsize=200_000)
+def lemma(text: str, lang: str, sentence_start: bool = False) -> str:
+    """simplemma lemma in ``lang`` ("de"/"en"), falling back to the other for unknown words.
+
+    At a sentence start a capitalised word that is unknown as such is lemmatised in lower case
+    ("Unfreundliche Mitarbeiter" → "unfreundlich").
+
+    >>> lemma("Lieferzeiten", "de"), lemma("deliveries", "de"), lemma("günstiger", "en")
+    ('Lieferzeit', 'delivery', 'günstig')
+    >>> lemma("Unfreundliche", "de", sentence_start=True)
+    'unfreundlich'
+    """
+    import simplemma
+
+    first, second = ("de", "en") if lang != "en" else ("en", "de")
+    lower = text.lower()
+    if lower != text and (sentence_start or (text.isupper() and len(text) > 1)):
+        # "Gute Beratung", "SERVICE TOP": decide on the lower-case word; nouns come back capitalised
+        low = simplemma.lemmatize(lower, lang=first, greedy=True)
+        if low != lower:  # an inflected word: "Gute" → "gut", "Preise" → "Preis"
+            return low
+        if not simplemma.is_known(text, lang=first) and simplemma.is_known(lower, lang=first):
+            return low  # "SUPER" → "super"; a known capitalised word ("Preis") stays as it is
+    out = simplemma.lemmatize(text, lang=first, greedy=True)
+    if out != text:
+        return out
+    if not simplemma.is_known(text, lang=first) and simplemma.is_known(text, lang=second):
+        return simplemma.lemmatize(text, lang=second, greedy=True)
+    return out
+
+
+@Language.factory("nps_lemmas", default_config={"lang": "de"})
+def make_lemmatizer(nlp: Language, name: str, lang: str):
+    def lemmatize(doc: Doc) -> Doc:
+        for token in doc:
+            lemmatisable = (token.is_alpha or "-" in token.text) and not (token.like_url or token.like_email)
+            token.lemma_ = lemma(token.text, lang, bool(token.is_sent_start)) if lemmatisable else token.text
+        return doc
+
+    return lemmatize
+
+
+def is_placeholder(token: Token) -> bool:
+    """The word of a redaction placeholder such as ``<EMAIL>``."""
+    doc = token.doc
+    return token.text in PLACEHOLDERS and 0 < token.i < len(doc) - 1 \
+        and doc[token.i - 1].text == "<" and doc[token.i + 1].text == ">"
+
+
+def is_content(token: Token) -> bool:
+    """A word that can describe a theme: not punctuation, number, stop word or placeholder."""
+    if token.lower_ in NEGATIONS:
+        return True
+    return (token.is_alpha or "-" in token.text) and not token.like_url and not token.like_email \
+        and token.lower_ not in STOP_WORDS and len(token.text) > 1 and not is_placeholder(token)
+
+
+@lru_cache(maxsize=4)
+def get_pipeline(lang: str) -> Language:
+    """A blank spaCy pipeline for ``lang`` ("de" or "en"; others use English tokenisation)."""
+    import spacy
+
+    nlp = spacy.blank("de" if lang == "de" else "en")
+    nlp.add_pipe("nps_clauses")
+    nlp.add_pipe("nps_lemmas", config={"lang": "de" if lang == "de" else "en"})
+    return nlp
