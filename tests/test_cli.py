@@ -257,3 +257,10 @@ def test_a_yaml_alias_bomb_taxonomy_is_refused_at_once(german_export, tmp_path):
     bomb.write_text("name: x\nversion: '1'\n" + "\n".join(levels) + "\nthemes: *i\n")
     result = run("tag", german_export, "--taxonomy", str(bomb), "-o", str(tmp_path / "m.csv"))
     assert result.exit_code == 2 and "anchors and aliases" in " ".join(result.output.split()), result.output
+
+
+def test_score_json_lists_every_rejected_row(german_export):
+    data = json.loads(run("score", german_export, "--format", "json").stdout)
+    assert data["rows_read"] == data["rows_kept"] + data["rejected"]
+    assert data["rejected_rows"] == [{"row": 6, "column": "Weiterempfehlung", "value": "zehn",
+                                      "reason": "score is not a number"}]

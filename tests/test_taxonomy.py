@@ -99,3 +99,9 @@ def test_oversized_yaml_is_refused(monkeypatch):
     monkeypatch.setattr("nps_text._core.safe_files.MAX_YAML_BYTES", 100)
     with pytest.raises(TaxonomyError, match=r"<string>: the file is 1,000 characters long"):
         Taxonomy.from_yaml("#" * 1000)
+
+
+def test_yaml_merge_keys_are_refused_with_their_own_message():
+    merged = SMALL.replace("name: small\n", "name: small\nextra: {<<: {a: 1}}\n")
+    with pytest.raises(TaxonomyError, match=r"merge keys \('<<:'\) are not allowed"):
+        Taxonomy.from_yaml(merged)

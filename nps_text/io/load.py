@@ -193,12 +193,12 @@ def load_survey(
     if not keep.any():
         raise ScoreError(
             f"None of the {len(raw)} rows has a valid {scale} score in column {cols['score']!r}. "
-            f"{_raise_message(rejected, cols['score'])}"
+            f"{_raise_message(rejected, cols['score'], skippable=False)}"
         )
     segment_cols = _segments(raw, segments, cols)
     responses, warnings = _build(raw[keep], ids[keep], [p for p, _ in parsed], keep, rows[keep], cols, scale,
                                  dayfirst)
-    warnings += _scale_warnings(responses["score"]) + overflow_warning
+    warnings += _scale_warnings(responses["score"]) + overflow_warning + _unbalanced_warning(table, raw, rows)
     if blank.any():
         shown = ", ".join(str(int(i) + table.header_rows + 1) for i in blank[blank].index[:10])
         warnings.insert(0, f"Skipped {int(blank.sum())} blank row(s) with no value in any column: {shown}.")
@@ -244,7 +244,7 @@ def _overflow(raw: pd.DataFrame, table: RawTable, cols: dict[str, str | None],
     width, last = len(raw.columns), str(raw.columns[-1])
     shown = ", ".join(str(int(rows[i])) for i in list(present)[:10])
     if cols["comment"] == last:
-        return {}, [f"{len(present)} row(s) had more fields than the header's {width} ({shown}): an unquoted "
+        return {}, [f"{len(present)} row(s) had more fields than the header's {width} (row {shown}): an unquoted "
                     f"{table.delimiter!r} inside the comment, the last column. The extra fields were kept as part "
                     "of the comment; quote comments in the export to avoid this."]
     rejected = {i: RejectedRow(int(rows[i]), "(whole row)", table.delimiter.join(str(v) for v in raw.loc[i] if v),
@@ -253,6 +253,16 @@ def _overflow(raw: pd.DataFrame, table: RawTable, cols: dict[str, str | None],
                                "value in the export")
                 for i, n in present.items()}
     return rejected, []
+
+
+def _unbalanced_warning(table: RawTable, raw: pd.DataFrame, rows: pd.Series) -> list[str]:
+    present = [i for i in table.unbalanced if i in raw.index]
+    if not present:
+        return []
+    shown = ", ".join(str(int(rows[i])) for i in present[:10])
+    return [f"{len(present)} row(s) hold a quote that does not close where it should (row {shown}); each was read "
+            f"as written, split at every {table.delimiter!r}, so that it cannot swallow the rows after it. Check "
+            "those rows in the export."]
 
 
 def _parse_score(raw: str | None, low: int, high: int) -> tuple[int | None, str | None]:
@@ -292,12 +302,13 @@ def _duplicate_ids(ids: pd.Series, keep: pd.Series, rows: pd.Series, column: str
     return out
 
 
-def _raise_message(rejected: list[RejectedRow], score_col: str) -> str:
-    shown = "; ".join(f"row {r.row}: {r.value!r} ({r.reason})" for r in rejected[:5])
+def _raise_message(rejected: list[RejectedRow], score_col: str, *, skippable: bool = True) -> str:
+    shown = "; ".join(f"row {r.row}: " + ("empty" if r.value is None else repr(r.value)) + f" ({r.reason})"
+                      for r in rejected[:5])
     more = f" and {len(rejected) - 5} more" if len(rejected) > 5 else ""
+    skip = "pass errors='report' (CLI: --errors report) to skip them with a report, " if skippable else ""
     return (
-        f"{len(rejected)} invalid row(s): {shown}{more}. Fix these rows in the export, pass "
-        f"errors='report' (CLI: --errors report) to skip them with a report, or pass score='<column>' "
+        f"{len(rejected)} invalid row(s): {shown}{more}. Fix these rows in the export, {skip}or pass score='<column>' "
         f"(CLI: --score COLUMN) if {score_col!r} is not the 0-10 recommendation question."
     )
 

@@ -47,6 +47,7 @@ class RawTable:
     # delimited files: frame index -> number of fields, for rows with more fields than the header; their
     # extra fields are joined (with the delimiter) into the last column, and the loader decides what to do
     overflow: dict[int, int] = field(default_factory=dict)
+    unbalanced: tuple[int, ...] = ()  # delimited files: rows with a broken quote, read as written (see parse_delimited)
 
 
 def read_table(source: str | Path | pd.DataFrame, *, sheet: str | int | None = None) -> RawTable:
@@ -234,28 +235,16 @@ def _read_delimited(path: Path, *, tab: bool) -> RawTable:
         header_rows = 2
     else:
         delimiter = "\t" if tab else detect_delimiter(text)
-    try:
-        header, records, overflow = parse_delimited(text, delimiter)
-    except _UnclosedQuote as exc:
-        raise SurveyFileError(
-            f"Could not parse '{path.name}' as delimited text (encoding {encoding}, delimiter {delimiter!r}): "
-            f"a quote opened on line {exc.line + header_rows - 1} never closes, so the rest of the file would "
-            "be one value. Check for unbalanced quotes or a truncated export: close the quote in that row."
-        ) from None
+    header, records, overflow, unbalanced = parse_delimited(text, delimiter)
     frame = pd.DataFrame(records, columns=header, dtype=object).replace({"": None})
     logger.info("read %s: encoding=%s delimiter=%r rows=%d", path.name, encoding, delimiter, len(frame))
     return RawTable(_as_text(frame), source=str(path), format="csv", encoding=encoding, delimiter=delimiter,
-                    header_rows=header_rows, overflow=overflow)
+                    header_rows=header_rows, overflow=overflow,
+                    unbalanced=tuple(unbalanced))
 
 
-class _UnclosedQuote(Exception):
-    def __init__(self, line: int):
-        super().__init__(line)
-        self.line = line
-
-
-def parse_delimited(text: str, delimiter: str) -> tuple[list[str], list[list[str | None]], dict[int, int]]:
-    """Split delimited ``text`` into (header, rows, overflow), keeping every row.
+def parse_delimited(text: str, delimiter: str) -> tuple[list[str], list[list[str | None]], dict[int, int], list[int]]:
+    """Split delimited ``text`` into (header, rows, overflow, unbalanced), keeping every row.
 
     Rows shorter than the header are padded with ``None``. Trailing empty fields beyond the header
     are dropped (a trailing delimiter loses nothing). A row with more non-empty fields than the
@@ -263,15 +252,20 @@ def parse_delimited(text: str, delimiter: str) -> tuple[list[str], list[list[str
     in ``overflow`` (row index -> field count) so that the loader can keep or reject it. Header
     names are made unique and non-empty the way pandas does (``Unnamed: 2``, ``Kommentar.1``).
 
+    A quote that does not close where CSV says it must (``"bad, really`` on one line, its partner
+    lines later or never) would swallow the following rows into one value. Such a line is read as
+    written instead, split at every delimiter, listed in ``unbalanced`` (row indices), and reading
+    goes on with the next line, so no row disappears into another.
+
     Examples
     --------
-    >>> header, rows, overflow = parse_delimited("score,comment\\n3,zu teuer, und langsam\\n9,gut,\\n", ",")
+    >>> header, rows, overflow, unbalanced = parse_delimited("score,comment\\n3,zu teuer, und langsam\\n9,gut,\\n", ",")
     >>> rows, overflow
     ([['3', 'zu teuer, und langsam'], ['9', 'gut']], {0: 3})
+    >>> parse_delimited('id,comment\\n1,"bad\\n2,great\\n3,"ok"\\n', ",")[1:]
+    ([['1', '"bad'], ['2', 'great'], ['3', 'ok']], {}, [0])
     """
-    records = _strict_records(text, delimiter)
-    if records is None:  # a stray quote inside a value: read it as pandas would, tolerantly
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    records, unbalanced_records = _records(text, delimiter)
     header = _unique_names(records[0] if records else [])
     width = len(header)
     rows, overflow = [], {}
@@ -282,27 +276,34 @@ def parse_delimited(text: str, delimiter: str) -> tuple[list[str], list[list[str
             overflow[index] = len(fields)
             fields = fields[:width - 1] + [delimiter.join(fields[width - 1:])]
         rows.append(fields + [None] * (width - len(fields)))
-    return header, rows, overflow
+    return header, rows, overflow, [r - 1 for r in unbalanced_records if r > 0]
 
 
-def _strict_records(text: str, delimiter: str) -> list[list[str]] | None:
-    """The records of ``text`` by the strict CSV rules; None when a stray quote breaks them.
+def _records(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """The records of ``text`` by the strict CSV rules, resynchronising after a line with a broken quote.
 
-    A quote that is still open at the end of the text raises :class:`_UnclosedQuote` with the
-    line it opened on: read tolerantly, the rest of the file would become one value.
+    Returns the records and the indices of those read as written (a broken line: split at every
+    delimiter, quotes kept as characters).
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    lines = io.StringIO(text, newline="").readlines()  # split at LF, CRLF, CR only (not at U+2028 inside a comment)
     records: list[list[str]] = []
-    last_line = 0
-    try:
-        for fields in reader:
-            records.append(fields)
-            last_line = reader.line_num
-    except csv.Error as exc:
-        if "unexpected end of data" in str(exc):
-            raise _UnclosedQuote(last_line + 1) from None
-        return None
-    return records
+    unbalanced: list[int] = []
+    start = 0
+    while start < len(lines):
+        rest = (lines[i] for i in range(start, len(lines)))  # no copy of the rest per restart
+        reader = csv.reader(rest, delimiter=delimiter, strict=True)
+        done = 0  # lines of lines[start:] consumed by complete records
+        try:
+            for fields in reader:
+                records.append(fields)
+                done = reader.line_num
+            break
+        except csv.Error:
+            broken = start + done  # the first line of the record that failed
+            unbalanced.append(len(records))
+            records.append(lines[broken].rstrip("\r\n").split(delimiter))
+            start = broken + 1
+    return records, unbalanced
 
 
 def _unique_names(names: list[str]) -> list[str]:

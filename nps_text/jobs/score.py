@@ -68,6 +68,9 @@ def score_survey(
         "target": target_progress(responses["score"], target, level=level) if target is not None else None,
         "rows_read": report.rows_read if report else len(responses),
         "rejected": report.rows_rejected if report else 0,
+        "rows_kept": report.rows_kept if report else len(responses),
+        "rejected_rows": [dict(row=r.row, column=r.column, value=r.value, reason=r.reason)
+                          for r in report.rejected] if report else [],
         "load_warnings": list(report.warnings) if report else [],
     }
     return to_jsonable(result)
@@ -87,7 +90,7 @@ def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:
     rows += [{"section": "period", "column": summary.get("period"), "value": row.get("period"),
               **{k: v for k, v in row.items() if k != "period"}} for row in summary.get("periods", [])]
     frame = pd.DataFrame(rows)
-    for column in ("n", "promoters", "passives", "detractors", "rows_read", "rejected"):
+    for column in ("n", "promoters", "passives", "detractors", "rows_read", "rejected", "rows_kept"):
         if column in frame:
             frame[column] = frame[column].astype("Int64")
     return frame

@@ -186,6 +186,9 @@ class _Validator:
 
     def no_custom_tags(self, node) -> None:
         """Refuse language-specific tags (``!!python/...``): a taxonomy is data, never code."""
+        if node.tag == "tag:yaml.org,2002:merge":
+            raise self.fail(node, "taxonomy", "YAML merge keys ('<<:') are not allowed in nps-text files: write the "
+                                              "values out in full")
         if node.tag not in _PLAIN_TAGS:
             raise self.fail(node, "taxonomy", f"tag {node.tag!r} is not allowed: a taxonomy holds only plain "
                                               "texts, lists and mappings")
