@@ -264,3 +264,16 @@ def test_score_json_lists_every_rejected_row(german_export):
     assert data["rows_read"] == data["rows_kept"] + data["rejected"]
     assert data["rejected_rows"] == [{"row": 6, "column": "Weiterempfehlung", "value": "zehn",
                                       "reason": "score is not a number"}]
+
+
+@pytest.mark.parametrize("command", ["score", "analyze", "tag", "drivers", "followup", "discover"])
+def test_every_command_that_reads_a_survey_has_the_load_options_declared_once(command):
+    from pathlib import Path
+
+    import nps_text.cli.main as main
+
+    text = " ".join(run(command, "--help").output.split())
+    for option in ("--score", "--comment", "--id", "--date", "--dayfirst", "--sheet", "--scale", "--errors"):
+        assert option in text, (command, option)
+    source = Path(main.__file__).read_text(encoding="utf-8")
+    assert source.count("ScoreOpt") == 2 and source.count("ErrorsOpt") == 2  # the alias and _LOAD_PARAMS

@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
+import inspect
 import json
 import sys
+import typing
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -25,7 +27,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 from .. import __version__
 from ..errors import NpsTextError, ParameterError
 from ..io.export import neutralise_formulas, round_table, write_table
-from ..io.load import load_survey
+from ..io.load import LoadOptions
 from ..jobs import analyze as analyze_survey
 from ..jobs import (
     discover_survey,
@@ -172,9 +174,34 @@ def _user_errors(func):
     return wrapper
 
 
-def _load_options(score, comment, id_, date, dayfirst, sheet, scale, errors) -> dict[str, Any]:
-    return dict(score=score, comment=comment, id=id_, date=date, dayfirst=dayfirst, sheet=sheet,
-                scale=scale.value, errors=errors.value)
+# the options that say how to read the survey: defined once, added to every command that reads one
+_LOAD_PARAMS = [
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+    for name, annotation, default in (
+        ("score", ScoreOpt, None), ("comment", CommentOpt, None), ("id", IdOpt, None), ("date", DateOpt, None),
+        ("dayfirst", DayfirstOpt, None), ("sheet", SheetOpt, None), ("scale", ScaleOpt, Scale.zero_to_ten),
+        ("errors", ErrorsOpt, Errors.report))
+]
+
+
+def _reads_a_survey(func):
+    """Give a command the load options (--score, --comment, --id, --date, --dayfirst, --sheet, --scale,
+    --errors) as one ``load: LoadOptions`` argument: they are declared once, here, for every command."""
+    hints = {k: v for k, v in typing.get_type_hints(func, include_extras=True).items() if k != "load"}
+    own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(func).parameters.values() if p.name != "load"]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {p.name: kwargs.pop(p.name, p.default) for p in _LOAD_PARAMS}
+        given["scale"], given["errors"] = given["scale"].value, given["errors"].value
+        return func(*args, load=LoadOptions(**given), **kwargs)
+
+    positional = [p for p in own if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+    keyword = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    wrapper.__signature__ = inspect.Signature(positional + _LOAD_PARAMS + keyword)
+    wrapper.__annotations__ = {**hints, **{p.name: p.annotation for p in _LOAD_PARAMS}}
+    del wrapper.__wrapped__  # Typer must read the signature above, not the function's own
+    return wrapper
 
 
 def _plural(n: int, word: str) -> str:
@@ -263,28 +290,22 @@ def _main(
 
 @app.command(cls=_Command)
 @_user_errors
+@_reads_a_survey
 def score(
     survey: SurveyArg,
-    score: ScoreOpt = None,
-    comment: CommentOpt = None,
-    id: IdOpt = None,  # noqa: A002
-    date: DateOpt = None,
-    dayfirst: DayfirstOpt = None,
-    sheet: SheetOpt = None,
-    scale: ScaleOpt = Scale.zero_to_ten,
-    errors: ErrorsOpt = Errors.report,
     by: ByOpt = None,
     period: PeriodOpt = None,
     target: TargetOpt = None,
     level: LevelOpt = 0.95,
     format: Annotated[Format, typer.Option("--format", help="table for people; json/csv for scripts.")] = Format.table,  # noqa: A002
+    load: LoadOptions = LoadOptions(),
 ) -> None:
     """NPS with its confidence interval, optionally by segment (--by), by period and against a target.
 
     --format json prints one object with stable keys (see the README); --format csv one long
     table with a 'section' column: overall, segment and period rows.
     """
-    responses, report = load_survey(survey, **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
+    responses, report = load.load(survey)
     summary = score_survey(responses, by=by, period=period.value if period else None, target=target,
                            level=level, report=report)
     if format is Format.json:
@@ -298,17 +319,10 @@ def score(
 
 @app.command(cls=_Command)
 @_user_errors
+@_reads_a_survey
 def analyze(
     survey: SurveyArg,
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the result tables.")] = Path("nps-text-output"),
-    score: ScoreOpt = None,
-    comment: CommentOpt = None,
-    id: IdOpt = None,  # noqa: A002
-    date: DateOpt = None,
-    dayfirst: DayfirstOpt = None,
-    sheet: SheetOpt = None,
-    scale: ScaleOpt = Scale.zero_to_ten,
-    errors: ErrorsOpt = Errors.report,
     by: ByOpt = None,
     period: PeriodOpt = None,
     target: TargetOpt = None,
@@ -321,6 +335,7 @@ def analyze(
     drivers: Annotated[bool, typer.Option("--drivers/--no-drivers", metavar=" ", help="With themes: also the driver tables (impact, odds, models, strengths, pain points, follow-up list).")] = True,
     discover: Annotated[Optional[bool], typer.Option("--discover/--no-discover", metavar=" ", help="Without --taxonomy/--model: discover the themes (default: when 50+ responses have a comment).", show_default=False)] = None,
     embedder: EmbedderOpt = "e5",
+    load: LoadOptions = LoadOptions(),
 ) -> None:
     """The main job: load, score overall, by segment and over time; write the tables to OUTPUT.
 
@@ -337,7 +352,7 @@ def analyze(
                             target=target, level=level, taxonomy=taxonomy, model=model, method=method.value,
                             redact_pii=redact, sentiment=sentiment.value, drivers=drivers, discover=discover,
                             embedder=embedder,
-                            **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
+                            **load.keywords())
     _print_summary(result.summary, result.report.summary())
     if result.summary.get("themes"):
         _print_themes(result.summary["themes"])
@@ -354,6 +369,7 @@ def analyze(
 
 @app.command(cls=_Command)
 @_user_errors
+@_reads_a_survey
 def tag(
     survey: SurveyArg,
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="Mentions table: .csv, .xlsx or .parquet.")] = Path("mentions.csv"),
@@ -363,14 +379,7 @@ def tag(
     redact: RedactOpt = False,
     sentiment: SentimentOpt = Sentiment.auto,
     embedder: Annotated[str, typer.Option("--embedder", metavar="NAME", help="Embedding backend for the survey-learned sentiment (e5, minilm, static, hashing, ...).")] = "e5",
-    score: ScoreOpt = None,
-    comment: CommentOpt = None,
-    id: IdOpt = None,  # noqa: A002
-    date: DateOpt = None,
-    dayfirst: DayfirstOpt = None,
-    sheet: SheetOpt = None,
-    scale: ScaleOpt = Scale.zero_to_ten,
-    errors: ErrorsOpt = Errors.report,
+    load: LoadOptions = LoadOptions(),
 ) -> None:
     """Tag the themes of every comment and write the mentions table (one row per sentence and theme).
 
@@ -378,7 +387,7 @@ def tag(
     """
     if output.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
         raise NpsTextError(f"Cannot write mentions to '{output.name}': use a .csv, .xlsx or .parquet file name.")
-    responses, report = load_survey(survey, **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
+    responses, report = load.load(survey)
     _note_default_taxonomy(taxonomy, model)
     result = tag_responses(responses, taxonomy=taxonomy, model=model, method=method.value, redact_pii=redact,
                            sentiment=sentiment.value, embedder=embedder)
@@ -419,6 +428,7 @@ MentionsOpt = Annotated[Optional[Path], typer.Option("--mentions", metavar="FILE
 
 @app.command(cls=_Command)
 @_user_errors
+@_reads_a_survey
 def drivers(
     survey: SurveyArg,
     taxonomy: TaxonomyOpt = None,
@@ -433,14 +443,7 @@ def drivers(
     level: LevelOpt = 0.95,
     fdr: Annotated[float, typer.Option("--fdr", metavar="0..1", help="Benjamini-Hochberg false discovery rate for 'significant'.")] = 0.05,
     format: Annotated[Format, typer.Option("--format", help="table for people; json/csv for scripts.")] = Format.table,  # noqa: A002
-    score: ScoreOpt = None,
-    comment: CommentOpt = None,
-    id: IdOpt = None,  # noqa: A002
-    date: DateOpt = None,
-    dayfirst: DayfirstOpt = None,
-    sheet: SheetOpt = None,
-    scale: ScaleOpt = Scale.zero_to_ten,
-    errors: ErrorsOpt = Errors.report,
+    load: LoadOptions = LoadOptions(),
 ) -> None:
     r"""Which themes cost promoters and which create them: impact on NPS with intervals, odds ratios, FDR-controlled tests.
 
@@ -452,7 +455,7 @@ def drivers(
     result = drivers_survey(survey, taxonomy=taxonomy, model=model, mentions=mentions, method=method.value, by=by,
                             period=period.value if period else None, base=base.value, level=level, fdr=fdr,
                             models=models and format is Format.table, metrics=metrics,
-                            **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
+                            **load.keywords())
     if format is Format.json:
         sys.stdout.write(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n")
         return
@@ -512,6 +515,7 @@ def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame], lim
 
 @app.command(cls=_Command)
 @_user_errors
+@_reads_a_survey
 def followup(
     survey: SurveyArg,
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="Follow-up list: .csv or .xlsx (formula-safe).")] = Path("followup.xlsx"),
@@ -524,14 +528,7 @@ def followup(
     value: Annotated[Optional[str], typer.Option("--value", metavar="COLUMN", help="Customer value column for --priority value.")] = None,
     by: ByOpt = None,
     redact: Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data in the comments.")] = False,
-    score: ScoreOpt = None,
-    comment: CommentOpt = None,
-    id: IdOpt = None,  # noqa: A002
-    date: DateOpt = None,
-    dayfirst: DayfirstOpt = None,
-    sheet: SheetOpt = None,
-    scale: ScaleOpt = Scale.zero_to_ten,
-    errors: ErrorsOpt = Errors.report,
+    load: LoadOptions = LoadOptions(),
 ) -> None:
     """Close the loop: detractors (and --group passive) with comment, themes, segments and date, by priority, to OUTPUT."""
     if output.suffix.lower() not in (".csv", ".xlsx"):
@@ -541,7 +538,7 @@ def followup(
                             groups=tuple(g.value for g in group) if group else ("detractor",),
                             priority=tuple(p.value for p in priority) if priority else None, value=value,
                             segments=by, redact_pii=redact,
-                            **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
+                            **load.keywords())
     write_table(round_table(table), output)  # rounded like analyze's followup.csv
     out.print(f"{_plural(len(table), 'response')} to follow up written to {output}.", highlight=False)
 
@@ -561,6 +558,7 @@ def _print_discovered(rep: dict[str, Any], themes: list[dict[str, Any]]) -> None
 
 @app.command(cls=_Command)
 @_user_errors
+@_reads_a_survey
 def discover(
     survey: SurveyArg,
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the themes, assignments, mentions, taxonomy draft and model.")] = Path("discovery"),
@@ -569,21 +567,14 @@ def discover(
     min_size: Annotated[Optional[int], typer.Option("--min-size", metavar="N", help="Smallest theme in clauses. Default: 1% of the clauses, at least 5.")] = None,
     seed: SeedOpt = 0,
     redact: Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data before anything else.")] = False,
-    score: ScoreOpt = None,
-    comment: CommentOpt = None,
-    id: IdOpt = None,  # noqa: A002
-    date: DateOpt = None,
-    dayfirst: DayfirstOpt = None,
-    sheet: SheetOpt = None,
-    scale: ScaleOpt = Scale.zero_to_ten,
-    errors: ErrorsOpt = Errors.report,
+    load: LoadOptions = LoadOptions(),
 ) -> None:
     """Discover the themes of the comments: write themes.csv (with NPS per theme), assignments.csv,
     mentions.csv, taxonomy_draft.yaml (edit it, then use it with `nps-text tag --taxonomy`),
     discovery_report.json and the model folder."""
     result = discover_survey(survey, outdir=output, embedder=embedder, n_themes=n_themes, min_size=min_size,
                              seed=seed, redact_pii=redact,
-                             **_load_options(score, comment, id, date, dayfirst, sheet, scale, errors))
+                             **load.keywords())
     err.print(result.report.summary(), highlight=False, soft_wrap=True)
     _print_discovered(result.discovery.report, result.discovery.themes.to_dict(orient="records"))
     out.print(f"Wrote {len(result.files)} files to {output}/: " + ", ".join(p.name for p in result.files),

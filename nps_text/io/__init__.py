@@ -16,6 +16,6 @@ from .load import (
 )
 from .readers import SUPPORTED_SUFFIXES, RawTable, read_table
 
-__all__ = ["load_survey", "resolve_segments", "LoadReport", "RejectedRow", "LoadedSurvey", "SCALES", "CANONICAL_COLUMNS",
+__all__ = ["load_survey", "LoadOptions", "resolve_segments", "LoadReport", "RejectedRow", "LoadedSurvey", "SCALES", "CANONICAL_COLUMNS",
            "read_table", "RawTable", "SUPPORTED_SUFFIXES", "ROLES", "normalise_header", "resolve_column", "guess_column",
            "neutralise_formulas", "round_table", "to_jsonable", "write_table"]

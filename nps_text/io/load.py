@@ -24,7 +24,7 @@ from ..stats.scores import nps_group
 from .columns import guess_column, resolve_column
 from .readers import RawTable, read_table
 
-__all__ = ["load_survey", "resolve_segments", "LoadReport", "RejectedRow", "LoadedSurvey", "SCALES",
+__all__ = ["load_survey", "LoadOptions", "resolve_segments", "LoadReport", "RejectedRow", "LoadedSurvey", "SCALES",
            "CANONICAL_COLUMNS"]
 
 SCALES: dict[str, tuple[int, int]] = {"0-10": (0, 10), "1-10": (1, 10)}
@@ -102,6 +102,41 @@ class LoadReport:
             lines.append(f"... and {self.rows_rejected - 10} more rejected rows (see the load report).")
         lines += [f"Warning: {w}" for w in self.warnings]
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to read a survey export: the keyword arguments of :func:`load_survey` as one value.
+
+    Jobs and the CLI pass one of these instead of repeating eight keywords.
+
+    >>> import pandas as pd
+    >>> LoadOptions(score="NPS").load(pd.DataFrame({"NPS": ["9", "3"]})).report.rows_kept
+    2
+    """
+
+    score: str | None = None
+    comment: str | None = None
+    id: str | None = None  # noqa: A003 - the name users expect
+    date: str | None = None
+    segments: list[str] | None = None
+    scale: Literal["0-10", "1-10"] = "0-10"
+    errors: Literal["report", "raise"] = "report"
+    sheet: str | int | None = None
+    dayfirst: bool | None = None
+
+    def load(self, source: str | Path | pd.DataFrame) -> LoadedSurvey:
+        """``load_survey(source, **options)``."""
+        return load_survey(source, **asdict(self))
+
+    def keywords(self) -> dict[str, Any]:
+        """The options that differ from the defaults, as keywords of :func:`load_survey` (and of the jobs).
+
+        >>> LoadOptions(sheet="Umfrage").keywords()
+        {'sheet': 'Umfrage'}
+        """
+        defaults = LoadOptions()
+        return {k: v for k, v in asdict(self).items() if v != getattr(defaults, k)}
 
 
 class LoadedSurvey(NamedTuple):
