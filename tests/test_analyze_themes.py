@@ -162,3 +162,20 @@ def test_filler_comments_do_not_start_discovery_or_break_the_nps():
 def test_analyze_output_must_be_a_folder(tmp_path, german_export):
     with pytest.raises(SurveyFileError, match="is an existing file. Pass a folder"):
         analyze(german_export, outdir=german_export)
+
+
+def test_each_job_takes_a_survey_loaded_once():
+    import pandas as pd
+
+    from nps_text import load_survey
+    from nps_text.errors import ParameterError
+    from nps_text.jobs import discover_survey, drivers_survey, tag_survey
+
+    frame = pd.DataFrame({"NPS": [1, 9, 10] * 20, "Kommentar": ["Viel zu teuer", "Schnelle Lieferung", "Top"] * 20})
+    survey = load_survey(frame)
+    tagged = tag_survey(survey, sentiment="lexicon")
+    assert tagged.report is survey.report and tagged.mentions.equals(tag_survey(frame, sentiment="lexicon").mentions)
+    assert discover_survey(survey, embedder="hashing", n_themes=2, sentiment="lexicon").report is survey.report
+    assert drivers_survey(survey, models=False, n_boot=0).summary["rows_read"] == 60
+    with pytest.raises(ParameterError, match=r"already loaded, so \['score'\] cannot apply"):
+        tag_survey(survey, score="NPS")

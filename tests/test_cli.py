@@ -227,8 +227,8 @@ def test_tag_passes_the_embedder_on(tmp_path, german_export, monkeypatch):
     cli = importlib.import_module("nps_text.cli.main")
 
     seen = {}
-    real = cli.tag_responses
-    monkeypatch.setattr(cli, "tag_responses", lambda *a, **k: seen.update(k) or real(*a, **k))
+    real = cli.tag_survey
+    monkeypatch.setattr(cli, "tag_survey", lambda *a, **k: seen.update(k) or real(*a, **k))
     result = run("tag", german_export, "--embedder", "hashing", "-o", tmp_path / "m.csv")
     assert result.exit_code == 0, result.output
     assert seen["embedder"] == "hashing"

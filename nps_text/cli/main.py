@@ -35,7 +35,7 @@ from ..jobs import (
     followup_survey,
     score_survey,
     summary_frame,
-    tag_responses,
+    tag_survey,
 )
 
 
@@ -387,11 +387,10 @@ def tag(
     """
     if output.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
         raise NpsTextError(f"Cannot write mentions to '{output.name}': use a .csv, .xlsx or .parquet file name.")
-    responses, report = load.load(survey)
+    loaded_survey = load.load(survey)
     _note_default_taxonomy(taxonomy, model)
-    result = tag_responses(responses, taxonomy=taxonomy, model=model, method=method.value, redact_pii=redact,
-                           sentiment=sentiment.value, embedder=embedder)
-    result.report = report
+    result = tag_survey(loaded_survey, taxonomy=taxonomy, model=model, method=method.value, redact_pii=redact,
+                        sentiment=sentiment.value, embedder=embedder)
     if output.suffix.lower() == ".parquet":
         output.parent.mkdir(parents=True, exist_ok=True)
         result.mentions.to_parquet(output, index=False)

@@ -1,21 +1,15 @@
 """The jobs, composed from the library's steps: one module per job, re-exported here.
 
-Nothing here holds logic of its own: loading and validation live in ``survey``, statistics in
-``scoring``/``segments``/``drivers``, text in ``text``/``tagging``/``discover``, and outputs in
-``export``. ``analyze`` composes the others; the CLI calls these functions.
+Nothing here holds logic of its own: loading and validation live in ``io``, statistics in
+``stats`` and ``drivers``, text in ``text``/``tagging``/``discover``. Each job is written once and
+takes a file, a DataFrame or a :class:`~nps_text.io.LoadedSurvey`; ``analyze`` composes the
+others, and the CLI calls these functions.
 """
 
 from ..io.export import to_jsonable
 from .analyze import AnalysisResult, analyze
 from .discover import DiscoveredSurvey, discover_responses, discover_survey
-from .drivers import (
-           DriversResult,
-           driver_tables,
-           drivers_summary,
-           drivers_survey,
-           followup_survey,
-           read_mentions,
-)
+from .drivers import DriversResult, driver_tables, drivers_summary, drivers_survey, followup_survey, read_mentions
 from .score import PERIOD_COLUMNS, SEGMENT_COLUMNS, score_survey, summary_frame
 from .tag import TaggedSurvey, tag_responses, tag_survey
 

@@ -9,14 +9,15 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import NpsTextError, SurveyFileError
+from ..errors import NpsTextError, ParameterError, SurveyFileError
 from ..io.export import round_table, to_jsonable, write_table
-from ..io.load import LoadReport, load_survey, resolve_segments
+from ..io.load import LoadedSurvey, LoadReport, resolve_segments
 from ..text.prepare import junk_reason
-from .discover import discover_responses
+from ._source import loaded
+from .discover import discover_survey
 from .drivers import driver_tables, drivers_summary
 from .score import PERIOD_COLUMNS, SEGMENT_COLUMNS, score_survey
-from .tag import tag_responses
+from .tag import tag_survey
 
 
 @dataclass
@@ -38,7 +39,7 @@ MIN_COMMENTS_TO_DISCOVER = 50
 
 
 def analyze(
-    source: str | Path | pd.DataFrame,
+    source: str | Path | pd.DataFrame | LoadedSurvey,
     *,
     outdir: str | Path | None = None,
     by: list[str] | None = None,
@@ -105,7 +106,11 @@ def analyze(
                               "(CLI: -o FOLDER), e.g. -o out/survey.")
     if taxonomy is None and model is None and method != "rules":
         taxonomy = "default"  # zero-shot needs a taxonomy: the bundled one unless one is given
-    responses, report = load_survey(source, **load_options)
+    survey = loaded(source, load_options)
+    if survey.report is None:
+        raise ParameterError("analyze needs the load report of the survey (its rejected rows and segments): pass the "
+                             "file, or the LoadedSurvey that load_survey() returned.")
+    responses, report = survey
     by = report.segments if by is None else resolve_segments(responses, by, report)
     if period is None and "date" in responses and responses["date"].notna().any():
         period = "month"
@@ -119,8 +124,8 @@ def analyze(
     if taxonomy is not None or model is not None:
         from ..tagging.summary import theme_summary
 
-        tagged = tag_responses(responses, taxonomy=taxonomy, model=model, method=method, redact_pii=redact_pii,
-                               sentiment=sentiment, embedder=embedder)
+        tagged = tag_survey(survey, taxonomy=taxonomy, model=model, method=method, redact_pii=redact_pii,
+                            sentiment=sentiment, embedder=embedder)
         themes = theme_summary(tagged.mentions, tagged.responses, level=level)
         tables["theme_summary"] = themes
         summary["themes"] = to_jsonable({**tagged.setup(), "by_theme": themes.to_dict(orient="records")})
@@ -131,7 +136,7 @@ def analyze(
         n_comments = int(comments.map(lambda c: isinstance(c, str) and junk_reason(c) is None).sum())
         if discover or n_comments >= MIN_COMMENTS_TO_DISCOVER:
             try:
-                found = discover_responses(responses, embedder=embedder, redact_pii=redact_pii, sentiment=sentiment)
+                found = discover_survey(survey, embedder=embedder, redact_pii=redact_pii, sentiment=sentiment)
             except NpsTextError as exc:
                 if discover:  # asked for explicitly: say why it cannot be done
                     raise

@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 
 from ..io.export import round_table, to_jsonable, write_table
-from ..io.load import LoadReport, load_survey
+from ..io.load import LoadedSurvey, LoadReport
+from ._source import loaded
 
 
 @dataclass
@@ -22,36 +23,6 @@ class DiscoveredSurvey:
     discovery: Any  # nps_text.discover.DiscoveryResult
     report: LoadReport | None
     files: list[Path] = field(default_factory=list)
-
-
-def discover_responses(
-    responses: pd.DataFrame,
-    *,
-    embedder: str = "e5",
-    min_size: int | None = None,
-    n_themes: int | None = None,
-    seed: int = 0,
-    redact_pii: bool = False,
-    sentiment: str = "auto",
-    discovery: dict[str, Any] | None = None,
-) -> DiscoveredSurvey:
-    """Prepare, embed and cluster loaded ``responses`` (see :func:`discover_survey`); ``report`` is None.
-
-    The discovered mentions carry the sentiment of their clause, as tagged mentions do
-    (``sentiment`` as in :func:`~nps_text.pipeline.tag_survey`).
-    """
-    from ..discover import discover_themes
-    from ..embed.backends import embed
-    from ..tagging import add_sentiment, sentence_sentiment
-    from ..text.prepare import prepare_text
-
-    responses, sentences = prepare_text(responses, redact_pii=redact_pii)
-    vectors = embed(sentences["text"].tolist(), embedder)
-    result = discover_themes(sentences, vectors, responses=responses, min_size=min_size, n_themes=n_themes,
-                             seed=seed, **(discovery or {}))
-    scores = sentence_sentiment(sentences, responses, method=sentiment, embedder=embedder)
-    result = replace(result, mentions=add_sentiment(result.mentions, sentences, scores))
-    return DiscoveredSurvey(responses, sentences, result, None)
 
 
 def write_discovery(result: Any, outdir: str | Path, *, embedder: str) -> list[Path]:
@@ -67,7 +38,7 @@ def write_discovery(result: Any, outdir: str | Path, *, embedder: str) -> list[P
 
 
 def discover_survey(
-    source: str | Path | pd.DataFrame,
+    source: str | Path | pd.DataFrame | LoadedSurvey,
     *,
     outdir: str | Path | None = None,
     embedder: str = "e5",
@@ -86,6 +57,10 @@ def discover_survey(
     ``source="discovery"``, with the clause's sentiment), ``taxonomy_draft.yaml``,
     ``discovery_report.json`` and the model folder ``model/`` (JSON + .npy).
 
+    ``source`` is a file or DataFrame (loaded with ``load_options``) or a
+    :class:`~nps_text.io.LoadedSurvey` (used as it is). The discovered mentions carry the
+    sentiment of their clause, as tagged mentions do.
+
     Parameters
     ----------
     embedder : str
@@ -103,10 +78,25 @@ def discover_survey(
     >>> len(out.discovery.themes)
     2
     """
-    responses, report = load_survey(source, **load_options)
-    out = discover_responses(responses, embedder=embedder, min_size=min_size, n_themes=n_themes, seed=seed,
-                             redact_pii=redact_pii, sentiment=sentiment, discovery=discovery)
-    out.report = report
+    from ..discover import discover_themes
+    from ..embed.backends import embed
+    from ..tagging import add_sentiment, sentence_sentiment
+    from ..text.prepare import prepare_text
+
+    responses, report = loaded(source, load_options)
+    responses, sentences = prepare_text(responses, redact_pii=redact_pii)
+    vectors = embed(sentences["text"].tolist(), embedder)
+    result = discover_themes(sentences, vectors, responses=responses, min_size=min_size, n_themes=n_themes,
+                             seed=seed, **(discovery or {}))
+    scores = sentence_sentiment(sentences, responses, method=sentiment, embedder=embedder)
+    result = replace(result, mentions=add_sentiment(result.mentions, sentences, scores))
+    out = DiscoveredSurvey(responses, sentences, result, report)
     if outdir is not None:
         out.files = write_discovery(out.discovery, outdir, embedder=embedder)
     return out
+
+
+def discover_responses(responses: pd.DataFrame, **options: Any) -> DiscoveredSurvey:
+    """Discover the themes of responses that are already loaded: :func:`discover_survey` of
+    ``LoadedSurvey(responses, None)``."""
+    return discover_survey(LoadedSurvey(responses, None), **options)

@@ -11,8 +11,10 @@ from typing import Any
 import pandas as pd
 
 from .._core.safe_files import read_json
+from ..errors import ParameterError
 from ..io.export import to_jsonable
-from ..io.load import LoadReport, load_survey, resolve_segments
+from ..io.load import LoadedSurvey, LoadReport, resolve_segments
+from ._source import loaded
 from .tag import tag_survey
 
 logger = logging.getLogger(__name__)
@@ -148,24 +150,23 @@ def _read_metrics(path: Path) -> dict[str, Any]:
     return metrics
 
 
-def _survey_mentions(source: str | Path | pd.DataFrame, *, taxonomy: str | Path | None, model: str | Path | None,
-                     mentions: str | Path | pd.DataFrame | None, method: str,
-                     load_options: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, LoadReport]:
+def _survey_mentions(source: str | Path | pd.DataFrame | LoadedSurvey, *, taxonomy: str | Path | None,
+                     model: str | Path | None, mentions: str | Path | pd.DataFrame | None, method: str,
+                     load_options: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, LoadReport | None]:
+    """The one way the drivers and follow-up jobs get a survey's responses and mentions."""
+    survey = loaded(source, load_options)
     if mentions is not None:
         if taxonomy is not None or model is not None:
-            from ..errors import ParameterError
-
             raise ParameterError("Pass mentions OR taxonomy/model, not both: with a mentions table nothing is tagged.")
-        responses, report = load_survey(source, **load_options)
         table = mentions if isinstance(mentions, pd.DataFrame) else read_mentions(mentions)
-        return responses, table, report
+        return survey.responses, table, survey.report
     # lexicon sentiment: a split learned from the scores would be tested against those same scores
-    tagged = tag_survey(source, taxonomy=taxonomy, model=model, method=method, sentiment="lexicon", **load_options)
+    tagged = tag_survey(survey, taxonomy=taxonomy, model=model, method=method, sentiment="lexicon")
     return tagged.responses, tagged.mentions, tagged.report
 
 
 def drivers_survey(
-    source: str | Path | pd.DataFrame,
+    source: str | Path | pd.DataFrame | LoadedSurvey,
     *,
     taxonomy: str | Path | None = None,
     model: str | Path | None = None,
@@ -199,7 +200,8 @@ def drivers_survey(
     tables = driver_tables(responses, table, by=by, period=period, base=base, level=level, fdr=fdr, models=models,
                            metrics=metrics, n_boot=n_boot, seed=seed)
     summary = {**drivers_summary(tables, level=level, fdr=fdr, period=period),
-               "rows_read": report.rows_read, "rejected": report.rows_rejected}
+               "rows_read": report.rows_read if report else len(responses),
+               "rejected": report.rows_rejected if report else 0}
     return DriversResult(tables, summary, responses, table, report)
 
 
@@ -217,7 +219,7 @@ def drivers_summary(tables: dict[str, pd.DataFrame], *, level: float, fdr: float
 
 
 def followup_survey(
-    source: str | Path | pd.DataFrame,
+    source: str | Path | pd.DataFrame | LoadedSurvey,
     *,
     taxonomy: str | Path | None = None,
     model: str | Path | None = None,

@@ -1,4 +1,4 @@
-"""Prepare and tag a survey: ``tag_responses`` / ``tag_survey`` (what ``nps-text tag`` runs)."""
+"""Prepare and tag a survey: ``tag_survey`` (what ``nps-text tag`` runs)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ParameterError
-from ..io.load import LoadReport, load_survey
+from ..io.load import LoadedSurvey, LoadReport
+from ._source import loaded
 
 
 @dataclass
@@ -30,8 +31,8 @@ class TaggedSurvey:
                 "responses": len(self.responses), "sentences": len(self.sentences)}
 
 
-def tag_responses(
-    responses: pd.DataFrame,
+def tag_survey(
+    source: str | Path | pd.DataFrame | LoadedSurvey,
     *,
     taxonomy: str | Path | None = None,
     model: str | Path | None = None,
@@ -39,51 +40,12 @@ def tag_responses(
     redact_pii: bool = False,
     sentiment: str = "auto",
     embedder: str = "e5",
-) -> TaggedSurvey:
-    """Prepare and tag loaded ``responses`` (see :func:`tag_survey`); ``report`` of the result is None."""
-    from ..tagging import (
-        add_sentiment,
-        available_taggers,
-        get_tagger,
-        sentence_sentiment,
-    )
-    from ..tagging.sentiment import SENTIMENT_METHODS
-    from ..text.prepare import prepare_text
-
-    if model is not None and (taxonomy is not None or method != "rules"):
-        given = f"taxonomy={str(taxonomy)!r}" if taxonomy is not None else f"method={method!r}"
-        raise ParameterError(f"Pass a trained model OR a taxonomy/method, not both (got model={str(model)!r} and "
-                             f"{given}): a model tags with the themes it was trained on. Drop one of them "
-                             "(CLI: --model DIR, or --taxonomy FILE with --method).")
-    methods = [m for m in available_taggers() if m != "model"]
-    if model is None and method not in methods:
-        raise ParameterError(f"method must be one of {methods}, got {method!r}; or pass model=<folder>.")
-    if sentiment not in SENTIMENT_METHODS:
-        raise ParameterError(f"sentiment must be one of {list(SENTIMENT_METHODS)}, got {sentiment!r}.")
-    if isinstance(taxonomy, str) and taxonomy == "default":
-        taxonomy = None  # the bundled NPS taxonomy
-    responses, sentences = prepare_text(responses, redact_pii=redact_pii)
-    if model is not None:
-        tagger, name = get_tagger("model", path=model), f"model {model}"
-    else:
-        tagger, name = get_tagger(method, taxonomy=taxonomy), method
-    mentions = tagger.tag(sentences)
-    scores = sentence_sentiment(sentences, responses, method=sentiment, embedder=embedder)
-    mentions = add_sentiment(mentions, sentences, scores)
-    return TaggedSurvey(responses, sentences, mentions, None, tagger=name, sentiment_method=scores.attrs["method"])
-
-
-def tag_survey(
-    source: str | Path | pd.DataFrame,
-    *,
-    taxonomy: str | Path | None = None,
-    model: str | Path | None = None,
-    method: str = "rules",
-    redact_pii: bool = False,
-    sentiment: str = "auto",
     **load_options: Any,
 ) -> TaggedSurvey:
     """Load a survey, prepare its comments and tag themes: rules or zero-shot on a taxonomy, or a trained model.
+
+    ``source`` is a file or DataFrame (loaded with ``load_options``) or a
+    :class:`~nps_text.io.LoadedSurvey` (used as it is).
 
     Parameters
     ----------
@@ -107,9 +69,39 @@ def tag_survey(
     >>> tag_survey(survey).mentions[["theme", "sentiment"]].values.tolist()
     [['delivery', 'positive'], ['price', 'negative']]
     """
-    responses, report = load_survey(source, **load_options)
-    tagged = tag_responses(responses, taxonomy=taxonomy, model=model, method=method, redact_pii=redact_pii,
-                           sentiment=sentiment)
-    tagged.report = report
-    return tagged
+    from ..tagging import (
+        add_sentiment,
+        available_taggers,
+        get_tagger,
+        sentence_sentiment,
+    )
+    from ..tagging.sentiment import SENTIMENT_METHODS
+    from ..text.prepare import prepare_text
 
+    if model is not None and (taxonomy is not None or method != "rules"):
+        given = f"taxonomy={str(taxonomy)!r}" if taxonomy is not None else f"method={method!r}"
+        raise ParameterError(f"Pass a trained model OR a taxonomy/method, not both (got model={str(model)!r} and "
+                             f"{given}): a model tags with the themes it was trained on. Drop one of them "
+                             "(CLI: --model DIR, or --taxonomy FILE with --method).")
+    methods = [m for m in available_taggers() if m != "model"]
+    if model is None and method not in methods:
+        raise ParameterError(f"method must be one of {methods}, got {method!r}; or pass model=<folder>.")
+    if sentiment not in SENTIMENT_METHODS:
+        raise ParameterError(f"sentiment must be one of {list(SENTIMENT_METHODS)}, got {sentiment!r}.")
+    if isinstance(taxonomy, str) and taxonomy == "default":
+        taxonomy = None  # the bundled NPS taxonomy
+    responses, report = loaded(source, load_options)
+    responses, sentences = prepare_text(responses, redact_pii=redact_pii)
+    if model is not None:
+        tagger, name = get_tagger("model", path=model), f"model {model}"
+    else:
+        tagger, name = get_tagger(method, taxonomy=taxonomy), method
+    mentions = tagger.tag(sentences)
+    scores = sentence_sentiment(sentences, responses, method=sentiment, embedder=embedder)
+    mentions = add_sentiment(mentions, sentences, scores)
+    return TaggedSurvey(responses, sentences, mentions, report, tagger=name, sentiment_method=scores.attrs["method"])
+
+
+def tag_responses(responses: pd.DataFrame, **options: Any) -> TaggedSurvey:
+    """Tag responses that are already loaded: :func:`tag_survey` of ``LoadedSurvey(responses, None)``."""
+    return tag_survey(LoadedSurvey(responses, None), **options)

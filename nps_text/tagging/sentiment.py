@@ -27,8 +27,8 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from ..embed.backends import Embedder, embed, get_embedder
 from .._core.params import Interval, validate_params
+from ..embed.backends import Embedder, embed, get_embedder
 from ..errors import ColumnError, ParameterError
 from .polarity import lexicon_score
 
