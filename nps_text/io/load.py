@@ -257,10 +257,8 @@ def _map_columns(raw: pd.DataFrame, table: RawTable, **given: str | None) -> dic
             try:
                 cols[role] = guess_column(raw, role, exclude=taken, required=role == "score")
             except ColumnError as exc:
-                if len(table.sheets) > 1:
-                    others = [s for s in table.sheets if s != table.sheet]
-                    raise ColumnError(f"{exc} This was sheet {table.sheet!r}; the workbook also has {others}: "
-                                      "pass sheet='<name>' (CLI: --sheet NAME).") from None
+                if table.other_sheets_hint():
+                    raise ColumnError(f"{exc}{table.other_sheets_hint()}") from None
                 raise
     return {role: cols[role] for role in ("score", "comment", "id", "date")}
 

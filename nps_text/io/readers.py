@@ -49,6 +49,14 @@ class RawTable:
     overflow: dict[int, int] = field(default_factory=dict)
     unbalanced: tuple[int, ...] = ()  # delimited files: rows with a broken quote, read as written (see parse_delimited)
 
+    def other_sheets_hint(self) -> str:
+        """For a column error: the workbook's other sheets and how to pick one ("" unless it has several)."""
+        if len(self.sheets) <= 1:
+            return ""
+        others = [name for name in self.sheets if name != self.sheet]
+        return (f" This was sheet {self.sheet!r}; the workbook also has {others}: pass sheet='<name>' "
+                "(CLI: --sheet NAME).")
+
 
 def read_table(source: str | Path | pd.DataFrame, *, sheet: str | int | None = None) -> RawTable:
     """Read ``source`` into a :class:`RawTable` of strings (missing cells are ``None``).

@@ -60,10 +60,8 @@ def read_labelled(path: str | Path | pd.DataFrame, *, text: str = "text", labels
         text_col = resolve_column(frame, text, "text")
         label_cols = [resolve_column(frame, c, "labels") for c in ([labels] if isinstance(labels, str) else labels)]
     except ColumnError as exc:
-        if len(table.sheets) > 1:
-            others = [s for s in table.sheets if s != table.sheet]
-            raise ColumnError(f"{exc} This was sheet {table.sheet!r}; the workbook also has {others}: "
-                              "pass sheet='<name>' (CLI: --sheet NAME).") from None
+        if table.other_sheets_hint():
+            raise ColumnError(f"{exc}{table.other_sheets_hint()}") from None
         raise
     if isinstance(labels, str):
         return frame[text_col].fillna("").tolist(), [split_labels(v) for v in frame[label_cols[0]]]
