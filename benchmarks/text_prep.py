@@ -5,7 +5,7 @@
 Writes benchmarks/text_prep.json. Parts that need --shared (public corpora) are skipped when it
 is missing; the optional comparisons (lingua, spaCy lookup lemmas) are skipped when not installed.
 
-1. language: accuracy of ``nps_text.language.detect_language`` on
+1. language: accuracy of ``nps_text.text.language.detect_language`` on
    * the sample survey (data/sample_truth.csv ``language`` joined on response_id, duplicate ids
      dropped): de/en correct when equal, ``mixed`` correct when de or en, ``none`` when "und";
      per truth class and overall;
@@ -16,7 +16,7 @@ is missing; the optional comparisons (lingua, spaCy lookup lemmas) are skipped w
    no letters -> und; another language only with confidence >= 0.9; below 0.2 -> und; else the
    larger of de/en) when importable. Throughput (texts/s, one pass over all sets) and model load
    time of both.
-2. lemmas: exact match, ignoring case, of ``nps_text.nlp.lemma(token, lang)`` and of spaCy's
+2. lemmas: exact match, ignoring case, of ``nps_text.text.nlp.lemma(token, lang)`` and of spaCy's
    lookup lemmatizer (needs spacy-lookups-data) against benchmarks/data/lemma_gold_{de,en}.csv;
    plus umlaut/ß preservation: gold lemmas containing ä/ö/ü/ß whose prediction keeps them.
 3. prepare_text: one-off warm-up time (first call, 50 rows: spaCy, simplemma, py3langid load),

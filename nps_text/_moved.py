@@ -40,6 +40,8 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def install() -> None:
-    """Put the finder on ``sys.meta_path`` once."""
+    """Put the finder at the front of ``sys.meta_path``, once."""
     if not any(isinstance(f, _Finder) for f in sys.meta_path):
-        sys.meta_path.append(_Finder())
+        # first, so that a folder left behind by 0.1 (nps_text/pipeline/__pycache__ after a git pull) is not
+        # taken for an empty namespace package; the finder answers for the old names only
+        sys.meta_path.insert(0, _Finder())

@@ -132,6 +132,18 @@ def test_old_module_paths_still_import_with_a_warning():
     assert old is scores
 
 
+def test_an_old_package_path_wins_over_a_folder_left_behind(tmp_path):
+    """After a git pull from 0.1, nps_text/pipeline/__pycache__ can remain: it must not shadow the redirect."""
+    import shutil
+
+    copy = tmp_path / "nps_text"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "pipeline" / "__pycache__").mkdir(parents=True)
+    code = "import warnings; warnings.simplefilter('ignore'); from nps_text.pipeline import analyze; print(analyze.__module__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert out.stdout.strip() == "nps_text.jobs.analyze", out.stderr
+
+
 @pytest.mark.parametrize("name", ["__version__"])
 def test_version_comes_from_the_installed_metadata(name):
     from importlib.metadata import version

@@ -14,7 +14,7 @@ __all__ = ["to_taxonomy"]
 
 
 def to_taxonomy(model: ThemeDiscovery, *, name: str = "discovered", version: str = "draft-1", n_keywords: int = 6):
-    """A draft :class:`~nps_text.taxonomy.Taxonomy` of the active themes: names, keywords and examples per language.
+    """A draft :class:`~nps_text.tagging.taxonomy.Taxonomy` of the active themes: names, keywords and examples per language.
 
     Keywords are the top c-TF-IDF lemmas (the RuleTagger matches them on lemmas); examples are
     the representative quotes, by language. Save it with ``.save(path)`` and edit it by hand.

@@ -66,7 +66,7 @@ def close_the_loop(responses: pd.DataFrame, mentions: pd.DataFrame | None = None
     segments : sequence of str, optional
         Segment columns to include (default: none besides those in ``priority``).
     redact_pii : bool
-        Replace personal data in the comment and the other text columns with :func:`~nps_text.redact.redact`.
+        Replace personal data in the comment and the other text columns with :func:`~nps_text.text.redact.redact`.
     include_empty : bool
         Keep respondents who wrote nothing (they can still be called back).
 
@@ -76,7 +76,7 @@ def close_the_loop(responses: pd.DataFrame, mentions: pd.DataFrame | None = None
         ``rank, response_id, score, nps_group, date, <segments>, <value>, themes`` ("a; b", split by
         sentiment when the mentions carry it: "price (negative)"), ``severity, comment`` and then the
         survey's other columns (e.g. a customer number to call back; redacted too with
-        ``redact_pii``); the input's index. Write it with :func:`~nps_text.export.write_table`,
+        ``redact_pii``); the input's index. Write it with :func:`~nps_text.io.export.write_table`,
         which neutralises formulas.
 
     Examples

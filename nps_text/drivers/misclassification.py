@@ -2,7 +2,7 @@
 
 A tagger with precision P and recall R for a theme misses some true mentions and adds some false
 ones, so the observed share and impact are biased (usually towards zero). Given P and R (from
-:func:`nps_text.training.evaluate` on labelled comments) this module estimates the true counts of
+:func:`nps_text.tagging.training.evaluate` on labelled comments) this module estimates the true counts of
 mentioners in each NPS group and recomputes prevalence and impact:
 
 - ``method="ppv"``: true mentioners = observed · P / R (observed · P are the true positives,

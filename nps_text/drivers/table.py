@@ -11,11 +11,11 @@ The impact of a theme is ``NPS_base - NPS_rest = s (NPS_theme - NPS_rest)`` (``s
 base mentioning it): how many NPS points the theme adds to the base's NPS (negative: what it costs;
 the base would gain ``-impact`` if the theme's mentioners scored like the others). Its variance (delta method, multinomial sampling of respondents) is
 ``s^2 (se_theme^2 + se_rest^2) + (NPS_theme - NPS_rest)^2 s (1 - s) / n``; the group SEs use the
-adjusted shares of Rocks (2016), as :func:`nps_text.scoring.compare_nps` does. Every interval is clipped
+adjusted shares of Rocks (2016), as :func:`nps_text.stats.scores.compare_nps` does. Every interval is clipped
 to the range of its quantity (NPS -100..100, differences and impacts -200..200, odds ratios 0..inf) and
 holds its estimate (:func:`nps_text._core.stats.clip_interval`). Shares are compared with
 :func:`two_proportion_test` (Fisher's exact test where counts are small). Segment and period
-comparisons and the what-if live in :mod:`nps_text.driver_views`.
+comparisons and the what-if live in :mod:`nps_text.drivers.views`.
 """
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ def driver_views(responses: pd.DataFrame, mentions: pd.DataFrame, *, base: str =
     Fisher's exact test where an expected count is below 5) and BH ``q_value`` within the view,
     ``over_represented`` (difference > 0 and q < fdr), and up to ``n_quotes`` distinct
     ``quotes`` (full comments of the group's mentioners, most confident tag first, then shortest,
-    redacted with :func:`~nps_text.redact.redact` when ``redact_pii``). With sentiment, strengths
+    redacted with :func:`~nps_text.text.redact.redact` when ``redact_pii``). With sentiment, strengths
     keep positive drivers, opportunities negative and neutral ones, pain points negative ones. Rows are sorted by ``share_in_group``.
 
     Examples

@@ -68,7 +68,7 @@ def discover_survey(
     min_size, n_themes, seed
         See :class:`~nps_text.discover.ThemeDiscovery`; ``discovery`` passes further parameters.
     sentiment : {"auto", "survey", "lexicon"}
-        The sentiment of each mention, as in :func:`~nps_text.pipeline.tag_survey`.
+        The sentiment of each mention, as in :func:`~nps_text.jobs.tag_survey`.
 
     Examples
     --------

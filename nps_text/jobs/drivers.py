@@ -49,7 +49,7 @@ def driver_tables(
     ``opportunities``, ``pain_points`` (quotes joined by " | "), ``what_if`` (expected NPS if each
     NPS-lowering driver's mentions were halved) and ``followup`` (detractors by
     severity, then recency). With ``metrics`` (``evaluate()`` output of the tagger on labelled comments)
-    also ``drivers_corrected`` (:func:`~nps_text.misclassification.correct_misclassification`).
+    also ``drivers_corrected`` (:func:`~nps_text.drivers.misclassification.correct_misclassification`).
     Empty mentions give empty tables, not an error.
 
     Examples

@@ -1,6 +1,6 @@
 """Net Promoter Score with honest uncertainty: groups, intervals, comparisons, targets.
 
-Tables by segment and by period live in :mod:`nps_text.segments`.
+Tables by segment and by period live in :mod:`nps_text.stats.segments`.
 
 Every NPS value returned is in **points** (-100..100); shares are fractions (0..1). Missing
 scores (NaN / ``pd.NA``) are left out of ``n`` everywhere. Intervals and tests use the

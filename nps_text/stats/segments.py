@@ -1,6 +1,6 @@
 """NPS by segment and by period, with intervals and tests (points −100..100, shares 0..1).
 
-Split from :mod:`nps_text.scoring`, whose one-sample and two-sample statistics it tabulates.
+Split from :mod:`nps_text.stats.scores`, whose one-sample and two-sample statistics it tabulates.
 """
 
 from __future__ import annotations

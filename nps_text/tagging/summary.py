@@ -27,7 +27,7 @@ def theme_summary(mentions: pd.DataFrame, responses: pd.DataFrame, *, level: flo
         from :func:`~nps_text.text.prepare_text` when present).
     level, min_n
         Confidence level and small-sample threshold of the NPS interval
-        (:func:`~nps_text.scoring.nps_summary`).
+        (:func:`~nps_text.stats.scores.nps_summary`).
 
     Returns
     -------

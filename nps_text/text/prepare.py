@@ -144,7 +144,7 @@ def prepare_text(
     text, id : str
         Column names of the comment and the response id.
     redact_pii : bool
-        Replace personal data (see :func:`~nps_text.redact.redact`) before anything else;
+        Replace personal data (see :func:`~nps_text.text.redact.redact`) before anything else;
         adds ``comment_redacted`` and ``pii_found``, and all offsets refer to the redacted text.
     pii_kinds, pii_patterns
         Passed to the redaction.
