@@ -277,3 +277,16 @@ def test_every_command_that_reads_a_survey_has_the_load_options_declared_once(co
         assert option in text, (command, option)
     source = Path(main.__file__).read_text(encoding="utf-8")
     assert source.count("ScoreOpt") == 2 and source.count("ErrorsOpt") == 2  # the alias and _LOAD_PARAMS
+
+
+def test_relative_importance_line_never_prints_nan(capsys):
+    import importlib
+
+    import pandas as pd
+
+    main = importlib.import_module("nps_text.cli.main")
+    summary = {"level": 0.95, "n_base": 8, "base": "commented", "n_not_in_base": 0, "n_no_score": 0, "drivers": []}
+    ri = pd.DataFrame({"term": ["(Kundentyp)"], "share_of_r2": [float("nan")], "method": ["shapley (exact)"], "r2": [0.0]})
+    main._print_drivers(summary, {"relative_importance": ri})
+    printed = capsys.readouterr().out
+    assert "nan" not in printed and "Relative importance: not computed (R² 0.000" in " ".join(printed.split())

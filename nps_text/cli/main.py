@@ -506,10 +506,15 @@ def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame], lim
             table.add_row(row.theme, f"{row.share_observed:.1%}", f"{row.share_corrected:.1%}", _fmt(row.impact_observed),
                           _fmt(row.impact_corrected), f"{_fmt(row.impact_low)} … {_fmt(row.impact_high)}")
         out.print(table)
-    if "relative_importance" in tables:
+    if "relative_importance" in tables and len(tables["relative_importance"]):
         ri = tables["relative_importance"]
-        out.print(f"Relative importance ({ri['method'].iloc[0]}, R² {ri['r2'].iloc[0]:.3f}): " + ", ".join(
-            f"{t} {s:.0%}" for t, s in zip(ri["term"].head(5), ri["share_of_r2"].head(5))), highlight=False)
+        shares = ri["share_of_r2"].head(5)
+        if shares.notna().any():
+            out.print(f"Relative importance ({ri['method'].iloc[0]}, R² {ri['r2'].iloc[0]:.3f}): " + ", ".join(
+                f"{t} {s:.0%}" for t, s in zip(ri["term"].head(5), shares) if pd.notna(s)), highlight=False)
+        else:  # R² of 0: there is nothing to share out (too few responses or no variation)
+            out.print(f"Relative importance: not computed (R² {ri['r2'].iloc[0]:.3f}; too little data to share out).",
+                      highlight=False)
 
 
 @app.command(cls=_Command)
