@@ -348,11 +348,10 @@ def analyze(
     responses have a comment. With themes, the driver tables follow (drivers.csv, strengths.csv,
     pain_points.csv, followup.csv, ...) unless --no-drivers.
     """
-    result = analyze_survey(survey, outdir=output, by=by, period=period.value if period else None,
+    result = analyze_survey(load.load(survey), outdir=output, by=by, period=period.value if period else None,
                             target=target, level=level, taxonomy=taxonomy, model=model, method=method.value,
                             redact_pii=redact, sentiment=sentiment.value, drivers=drivers, discover=discover,
-                            embedder=embedder,
-                            **load.keywords())
+                            embedder=embedder)
     _print_summary(result.summary, result.report.summary())
     if result.summary.get("themes"):
         _print_themes(result.summary["themes"])
@@ -451,10 +450,9 @@ def drivers(
     \[...], and the base counts}; --format csv the driver table.
     """
     _note_default_taxonomy(taxonomy, model, mentions)
-    result = drivers_survey(survey, taxonomy=taxonomy, model=model, mentions=mentions, method=method.value, by=by,
+    result = drivers_survey(load.load(survey), taxonomy=taxonomy, model=model, mentions=mentions, method=method.value, by=by,
                             period=period.value if period else None, base=base.value, level=level, fdr=fdr,
-                            models=models and format is Format.table, metrics=metrics,
-                            **load.keywords())
+                            models=models and format is Format.table, metrics=metrics)
     if format is Format.json:
         sys.stdout.write(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n")
         return
@@ -538,11 +536,10 @@ def followup(
     if output.suffix.lower() not in (".csv", ".xlsx"):
         raise NpsTextError(f"Cannot write the follow-up list to '{output.name}': use a .csv or .xlsx file name.")
     _note_default_taxonomy(taxonomy, model, mentions)
-    table = followup_survey(survey, taxonomy=taxonomy, model=model, mentions=mentions, method=method.value,
+    table = followup_survey(load.load(survey), taxonomy=taxonomy, model=model, mentions=mentions, method=method.value,
                             groups=tuple(g.value for g in group) if group else ("detractor",),
                             priority=tuple(p.value for p in priority) if priority else None, value=value,
-                            segments=by, redact_pii=redact,
-                            **load.keywords())
+                            segments=by, redact_pii=redact)
     write_table(round_table(table), output)  # rounded like analyze's followup.csv
     out.print(f"{_plural(len(table), 'response')} to follow up written to {output}.", highlight=False)
 
@@ -576,9 +573,8 @@ def discover(
     """Discover the themes of the comments: write themes.csv (with NPS per theme), assignments.csv,
     mentions.csv, taxonomy_draft.yaml (edit it, then use it with `nps-text tag --taxonomy`),
     discovery_report.json and the model folder."""
-    result = discover_survey(survey, outdir=output, embedder=embedder, n_themes=n_themes, min_size=min_size,
-                             seed=seed, redact_pii=redact,
-                             **load.keywords())
+    result = discover_survey(load.load(survey), outdir=output, embedder=embedder, n_themes=n_themes, min_size=min_size,
+                             seed=seed, redact_pii=redact)
     err.print(result.report.summary(), highlight=False, soft_wrap=True)
     _print_discovered(result.discovery.report, result.discovery.themes.to_dict(orient="records"))
     out.print(f"Wrote {len(result.files)} files to {output}/: " + ", ".join(p.name for p in result.files),

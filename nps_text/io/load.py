@@ -129,15 +129,6 @@ class LoadOptions:
         """``load_survey(source, **options)``."""
         return load_survey(source, **asdict(self))
 
-    def keywords(self) -> dict[str, Any]:
-        """The options that differ from the defaults, as keywords of :func:`load_survey` (and of the jobs).
-
-        >>> LoadOptions(sheet="Umfrage").keywords()
-        {'sheet': 'Umfrage'}
-        """
-        defaults = LoadOptions()
-        return {k: v for k, v in asdict(self).items() if v != getattr(defaults, k)}
-
 
 class LoadedSurvey(NamedTuple):
     """``responses, report = load_survey(...)``."""
@@ -275,7 +266,7 @@ def _overflow(raw: pd.DataFrame, table: RawTable, cols: dict[str, str | None],
     if not present:
         return {}, []
     width, last = len(raw.columns), str(raw.columns[-1])
-    shown = ", ".join(str(int(rows[i])) for i in list(present)[:10])
+    shown = _row_numbers(rows, present)
     if cols["comment"] == last:
         return {}, [f"{len(present)} row(s) had more fields than the header's {width} (row {shown}): an unquoted "
                     f"{table.delimiter!r} inside the comment, the last column. The extra fields were kept as part "
@@ -288,11 +279,16 @@ def _overflow(raw: pd.DataFrame, table: RawTable, cols: dict[str, str | None],
     return rejected, []
 
 
+def _row_numbers(rows: pd.Series, indices) -> str:
+    """The file row numbers of the first ten ``indices``, for a warning."""
+    return ", ".join(str(int(rows[i])) for i in list(indices)[:10])
+
+
 def _unbalanced_warning(table: RawTable, raw: pd.DataFrame, rows: pd.Series) -> list[str]:
     present = [i for i in table.unbalanced if i in raw.index]
     if not present:
         return []
-    shown = ", ".join(str(int(rows[i])) for i in present[:10])
+    shown = _row_numbers(rows, present)
     return [f"{len(present)} row(s) hold a quote that does not close where it should (row {shown}); each was read "
             f"as written, split at every {table.delimiter!r}, so that it cannot swallow the rows after it. Check "
             "those rows in the export."]

@@ -69,8 +69,7 @@ def score_survey(
         "rows_read": report.rows_read if report else len(responses),
         "rejected": report.rows_rejected if report else 0,
         "rows_kept": report.rows_kept if report else len(responses),
-        "rejected_rows": [dict(row=r.row, column=r.column, value=r.value, reason=r.reason)
-                          for r in report.rejected] if report else [],
+        "rejected_rows": report.rejected_frame().to_dict(orient="records") if report else [],
         "load_warnings": list(report.warnings) if report else [],
     }
     return to_jsonable(result)

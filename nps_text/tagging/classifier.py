@@ -38,7 +38,6 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
 from sklearn.model_selection import KFold
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
@@ -88,10 +87,11 @@ def training_data_hash(texts: list[str], labels: list[list[str]]) -> str:
     return hashlib.sha256(json.dumps([texts, labels], ensure_ascii=False).encode()).hexdigest()
 
 
-def _micro_f1(Y: np.ndarray, chosen: np.ndarray) -> float:
-    """F1 of 0/1 ``chosen`` against 0/1 ``Y``, pooled over every cell (one theme's F1 for 1-D arrays)."""
+def _micro_f1(Y: np.ndarray, chosen: np.ndarray, *, missed: int = 0) -> float:
+    """F1 of 0/1 ``chosen`` against 0/1 ``Y``, pooled over every cell (one theme's F1 for 1-D arrays);
+    ``missed`` more gold labels (themes outside ``Y``'s columns) count as false negatives."""
     tp = float((chosen & (Y == 1)).sum())
-    total = float(chosen.sum() + Y.sum())
+    total = float(chosen.sum() + Y.sum() + missed)
     return 2 * tp / total if total else 0.0
 
 
@@ -499,15 +499,9 @@ class ThemeClassifier(BaseEstimator):
         check_is_fitted(self)
         lists = _labels_to_lists(labels)
         known = set(self.classes_)
-        gold = MultiLabelBinarizer(classes=list(self.classes_)).fit([])
-        Y = gold.transform([[t for t in row if t in known] for row in lists])
-        unknown = sum(len([t for t in row if t not in known]) for row in lists)
-        predicted = self.predict(texts)
-        tp = int((Y & predicted.astype(bool)).sum())
-        if unknown == 0:
-            return float(f1_score(Y, predicted, average="micro", zero_division=0.0))
-        fp, fn = int(predicted.sum()) - tp, int(Y.sum()) - tp + unknown
-        return 2 * tp / max(1, 2 * tp + fp + fn)
+        Y = self.binarizer_.transform([[t for t in row if t in known] for row in lists])
+        unknown = sum(t not in known for row in lists for t in row)
+        return _micro_f1(Y, self.predict(texts).astype(int), missed=unknown)
 
     def predict_labels(self, texts) -> list[list[str]]:
         """The themes of each text as lists."""
