@@ -18,12 +18,12 @@ runner = CliRunner()
 
 def test_analyze_without_themes_is_unchanged(german_export):
     result = analyze(german_export)
-    assert "themes" not in result.summary and result.mentions is None and "theme_summary" not in result.tables
+    assert "themes" not in result.to_dict() and result.mentions is None and "theme_summary" not in result.tables
 
 
 def test_analyze_with_the_default_taxonomy(tmp_path, german_export):
     result = analyze(german_export, outdir=tmp_path, taxonomy="default")
-    themes = result.summary["themes"]
+    themes = result.to_dict()["themes"]
     assert themes["tagger"] == "rules" and themes["sentiment_method"] == "lexicon"  # 4 responses: too few to learn
     assert themes["mentions"] == len(result.mentions) and themes["responses"] == 4
     rows = {row["theme"]: row for row in themes["by_theme"]}
@@ -69,7 +69,7 @@ def test_analyze_with_a_trained_model(tmp_path, german_export):
     labels = [["price"], ["price"], ["price"], ["service"], ["service"], ["service"]] * 3
     ThemeClassifier(embedder="hashing", threshold_folds=0, cache=tmp_path / "c").fit(texts, labels).save(tmp_path / "m")
     result = analyze(german_export, model=tmp_path / "m")
-    assert result.summary["themes"]["tagger"].startswith("model ")
+    assert result.to_dict()["themes"]["tagger"].startswith("model ")
     assert set(result.mentions["source"]) == {"classifier"}
     assert set(result.tables["theme_summary"]["theme"]) <= {"price", "service"}
     counts = result.tables["theme_summary"][["positive", "negative", "neutral"]].sum(axis=1)
@@ -81,7 +81,7 @@ def test_analyze_with_a_trained_model(tmp_path, german_export):
 
 def test_analyze_with_themes_adds_the_drivers(tmp_path, german_export):
     result = analyze(german_export, outdir=tmp_path, taxonomy="default", sentiment="lexicon")
-    drivers = result.summary["drivers"]
+    drivers = result.to_dict()["drivers"]
     assert drivers["base"] == "commented" and drivers["n_base"] == 3  # 4 kept responses, one with no comment
     keys = {"theme", "n", "share", "nps_with", "nps_without", "impact", "impact_low", "impact_high",
             "odds_ratio_detractor", "p_value", "q_value", "significant"}
@@ -91,30 +91,30 @@ def test_analyze_with_themes_adds_the_drivers(tmp_path, german_export):
     assert {"drivers.csv", "strengths.csv", "pain_points.csv", "followup.csv"} <= {p.name for p in tmp_path.iterdir()}
     assert "drivers" in pd.read_excel(tmp_path / "nps_tables.xlsx", sheet_name=None)
     quiet = analyze(german_export, taxonomy="default", sentiment="lexicon", drivers=False)
-    assert "drivers" not in quiet.summary and "drivers" not in quiet.tables and "themes" in quiet.summary
+    assert "drivers" not in quiet.to_dict() and "drivers" not in quiet.tables and "themes" in quiet.to_dict()
 
 
 def test_analyze_skips_discovery_on_a_handful_of_comments(german_export):
     result = analyze(german_export)
-    assert "needs at least 50" in result.summary["discovered_themes"]["skipped"] and result.discovery is None
+    assert "needs at least 50" in result.to_dict()["discovered_themes"]["skipped"] and result.discovery is None
 
 
 def test_analyze_discovers_themes_and_their_drivers_without_a_taxonomy(tmp_path):
     comments = ["Viel zu teuer", "Lieferung kam zu spät", "Sehr freundliches Personal"]
     frame = pd.DataFrame({"score": [2, 3, 10] * 30, "comment": comments * 30})
     result = analyze(frame, outdir=tmp_path, embedder="hashing", sentiment="lexicon")
-    found = result.summary["discovered_themes"]
+    found = result.to_dict()["discovered_themes"]
     assert found["n_themes"] == len(found["themes"]) >= 2 and found["embedder"] == "hashing"
     assert set(result.mentions["source"]) == {"discovery"}
-    names = {row["theme"] for row in result.summary["drivers"]["drivers"]}
+    names = {row["theme"] for row in result.to_dict()["drivers"]["drivers"]}
     keys = set(result.tables["discovered_themes"]["key"])
     assert all(name.endswith("]") and name.rsplit("[", 1)[1][:-1] in keys for name in names)  # "name [key]"
-    promoters = [row for row in result.summary["drivers"]["drivers"] if row["nps_with"] == 100.0]
+    promoters = [row for row in result.to_dict()["drivers"]["drivers"] if row["nps_with"] == 100.0]
     assert promoters and promoters[0]["impact"] > 0  # the friendly-staff theme lifts the NPS
     from nps_text.tagging.taxonomy import load_taxonomy
 
     assert len(load_taxonomy(tmp_path / "taxonomy_draft.yaml").themes) == found["n_themes"]
-    assert "discovered_themes" not in analyze(frame, discover=False, sentiment="lexicon").summary
+    assert "discovered_themes" not in analyze(frame, discover=False, sentiment="lexicon").to_dict()
 
 
 def _survey_with_pii(n: int = 20) -> pd.DataFrame:
@@ -147,7 +147,7 @@ def test_drivers_are_split_by_lexicon_sentiment_not_by_one_learned_from_the_scor
 
     tagged = tag_survey(_survey_with_pii(2), taxonomy="default", sentiment="lexicon")
     learned = tagged.mentions.assign(sentiment="positive")  # as if a score-trained model said so
-    result = AnalysisResult(summary={}, report=tagged.report, responses=tagged.responses, sentences=tagged.sentences,
+    result = AnalysisResult(data={}, report=tagged.report, responses=tagged.responses, sentences=tagged.sentences,
                             mentions=learned, sentiment_method="survey")
     again = _driver_mentions(result)
     assert (again["sentiment"] == tagged.mentions["sentiment"]).all() and (again["sentiment"] == "negative").any()
@@ -156,7 +156,7 @@ def test_drivers_are_split_by_lexicon_sentiment_not_by_one_learned_from_the_scor
 def test_filler_comments_do_not_start_discovery_or_break_the_nps():
     frame = pd.DataFrame({"score": [9, 3, 7] * 25, "comment": ["-", "keine Angabe", "k.A."] * 25})
     result = analyze(frame, embedder="hashing")
-    assert result.summary["n"] == 75 and "0 comments with content" in result.summary["discovered_themes"]["skipped"]
+    assert result.to_dict()["n"] == 75 and "0 comments with content" in result.to_dict()["discovered_themes"]["skipped"]
 
 
 def test_analyze_output_must_be_a_folder(tmp_path, german_export):
@@ -176,6 +176,6 @@ def test_each_job_takes_a_survey_loaded_once():
     tagged = tag_survey(survey, sentiment="lexicon")
     assert tagged.report is survey.report and tagged.mentions.equals(tag_survey(frame, sentiment="lexicon").mentions)
     assert discover_survey(survey, embedder="hashing", n_themes=2, sentiment="lexicon").report is survey.report
-    assert drivers_survey(survey, models=False, n_boot=0).summary["rows_read"] == 60
+    assert drivers_survey(survey, models=False, n_boot=0).to_dict()["rows_read"] == 60
     with pytest.raises(ParameterError, match=r"already loaded, so \['score'\] cannot apply"):
         tag_survey(survey, score="NPS")

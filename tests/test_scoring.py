@@ -236,16 +236,25 @@ def test_compare_clearly_different_and_sign_convention():
 # ----------------------------------------------------------------------------- target
 def test_target_progress_statuses():
     scores = _scores(60, 20, 20)  # NPS 40, interval about 24..54
-    above = target_progress(scores, 10)
+    above = target_progress(scores, 10).to_dict()
     assert above["status"] == "above target" and above["gap"] == pytest.approx(30)
     assert above["p_value"] < 0.05 and above["ci_low"] > 10
-    below = target_progress(scores, 70)
+    below = target_progress(scores, 70).to_dict()
     assert below["status"] == "below target" and below["gap"] == pytest.approx(-30)
-    close = target_progress(scores, 40)
+    close = target_progress(scores, 40).to_dict()
     assert close["status"] == "not distinguishable from target" and close["p_value"] > 0.5
     assert set(above) >= {"nps", "target", "gap", "ci_low", "ci_high", "p_value", "status"}
     with pytest.raises(ParameterError, match=r"target must be an NPS in points between -100 and 100, got 150"):
         target_progress(scores, 150)
+
+
+def test_target_progress_is_a_result_and_dict_access_warns():
+    result = target_progress(_scores(60, 20, 20), 10)
+    assert result.status == "above target"
+    assert result.summary().startswith("Target 10.0: NPS is above target (gap 30.0, p ")
+    assert "<td>above target</td>" in result._repr_html_()
+    with pytest.warns(FutureWarning, match=r"result.to_dict\(\)\[key\]"):
+        assert result["status"] == "above target"
 
 
 # ----------------------------------------------------------------------------- segments

@@ -34,9 +34,9 @@ from ..jobs import (
     drivers_survey,
     followup_survey,
     score_survey,
-    summary_frame,
     tag_survey,
 )
+from ..stats.scores import TargetProgress, headline
 
 
 class _PlainHelp:
@@ -243,14 +243,7 @@ def _nps_table(title: str, rows: list[dict[str, Any]], label_keys: list[str]) ->
 def _print_summary(summary: dict[str, Any], report_text: str | None = None) -> None:
     if report_text:
         err.print(report_text, highlight=False, soft_wrap=True)
-    out.print(
-        f"[bold]NPS {_fmt(summary['nps'])}[/] (95% interval {_fmt(summary['ci_low'])} to {_fmt(summary['ci_high'])}, "
-        f"±{_fmt(summary['margin_of_error'])}) from {_plural(summary['n'], 'response')}: "
-        f"{_plural(summary['promoters'], 'promoter')}, {_plural(summary['passives'], 'passive')}, "
-        f"{_plural(summary['detractors'], 'detractor')}."
-        .replace("95%", f"{round(summary['level'] * 100)}%"),
-        highlight=False,
-    )
+    out.print(headline(summary), style="bold", highlight=False)
     if summary.get("warning"):
         out.print(f"[yellow]{summary['warning']}[/]")
     if summary.get("by"):
@@ -258,8 +251,7 @@ def _print_summary(summary: dict[str, Any], report_text: str | None = None) -> N
     if summary.get("periods"):
         out.print(_nps_table(f"NPS by {summary['period']}", summary["periods"], ["period"]))
     if summary.get("target"):
-        t = summary["target"]
-        out.print(f"Target {_fmt(t['target'])}: NPS is {t['status']} (gap {_fmt(t['gap'])}, p {_p(t['p_value'])}).")
+        out.print(TargetProgress(**summary["target"]).summary(), highlight=False)
 
 
 def _print_themes(themes: dict[str, Any]) -> None:
@@ -306,15 +298,15 @@ def score(
     table with a 'section' column: overall, segment and period rows.
     """
     responses, report = load.load(survey)
-    summary = score_survey(responses, by=by, period=period.value if period else None, target=target,
-                           level=level, report=report)
+    result = score_survey(responses, by=by, period=period.value if period else None, target=target,
+                          level=level, report=report)
     if format is Format.json:
-        sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(result.to_json() + "\n")
     elif format is Format.csv:
-        table = neutralise_formulas(summary_frame(summary).drop(columns=["load_warnings"], errors="ignore"))
+        table = neutralise_formulas(result.to_frame().drop(columns=["load_warnings"], errors="ignore"))
         round_table(table).to_csv(sys.stdout, index=False, quoting=csv.QUOTE_MINIMAL)
     else:
-        _print_summary(summary, report.summary())
+        _print_summary(result.to_dict(), report.summary())
 
 
 @app.command(cls=_Command)
@@ -352,16 +344,17 @@ def analyze(
                             target=target, level=level, taxonomy=taxonomy, model=model, method=method.value,
                             redact_pii=redact, sentiment=sentiment.value, drivers=drivers, discover=discover,
                             embedder=embedder)
-    _print_summary(result.summary, result.report.summary())
-    if result.summary.get("themes"):
-        _print_themes(result.summary["themes"])
-    found = result.summary.get("discovered_themes") or {}
+    summary = result.to_dict()
+    _print_summary(summary, result.report.summary())
+    if summary.get("themes"):
+        _print_themes(summary["themes"])
+    found = summary.get("discovered_themes") or {}
     if "skipped" in found:
         out.print(f"No theme discovery: {found['skipped']}", highlight=False)
     elif found:
         _print_discovered(found, found["themes"])
-    if result.summary.get("drivers"):
-        _print_drivers(result.summary["drivers"], result.tables, limit=10)
+    if summary.get("drivers"):
+        _print_drivers(summary["drivers"], result.tables, limit=10)
     out.print(f"Wrote {len(result.files)} files to {output}/: " + ", ".join(p.name for p in result.files),
               highlight=False)
 
@@ -395,12 +388,9 @@ def tag(
         result.mentions.to_parquet(output, index=False)
     else:
         write_table(result.mentions, output)
-    counts = result.mentions["theme"].value_counts()
     err.print(result.report.summary(), highlight=False, soft_wrap=True)
-    out.print(f"{len(result.mentions)} mentions in {result.mentions['response_id'].nunique()} of "
-              f"{len(result.responses)} responses written to {output}.", highlight=False)
-    for theme, n in counts.items():
-        out.print(f"  {theme}: {n}", highlight=False)
+    out.print(result.summary(), highlight=False)
+    out.print(f"Mentions written to {output}.", highlight=False)
 
 
 class Base(str, Enum):
@@ -454,13 +444,13 @@ def drivers(
                             period=period.value if period else None, base=base.value, level=level, fdr=fdr,
                             models=models and format is Format.table, metrics=metrics)
     if format is Format.json:
-        sys.stdout.write(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(result.to_json() + "\n")
         return
     if format is Format.csv:
-        round_table(neutralise_formulas(result.tables["drivers"])).to_csv(sys.stdout, index=False)
+        round_table(neutralise_formulas(result.to_frame())).to_csv(sys.stdout, index=False)
         return
     err.print(result.report.summary(), highlight=False, soft_wrap=True)
-    _print_drivers(result.summary, result.tables)
+    _print_drivers(result.to_dict(), result.tables)
 
 
 def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame], limit: int | None = None) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core.results import Result, to_jsonable
 from ..errors import ColumnError
 from ..stats.scores import nps_summary
 from ._describe import KEYWORD_LANGS
@@ -91,8 +92,12 @@ def theme_table(model: ThemeDiscovery, responses: pd.DataFrame | None = None, *,
 
 
 @dataclass
-class DiscoveryResult:
-    """The fitted model, the theme table, one row per sentence, and the mentions table."""
+class DiscoveryResult(Result):
+    """The fitted model, the theme table, one row per sentence, and the mentions table.
+
+    ``to_frame()`` is the theme table, ``to_dict()`` the report (``discovery_report.json``) with
+    the themes, ``summary()`` the counts and the largest themes in text.
+    """
 
     model: ThemeDiscovery
     themes: pd.DataFrame
@@ -107,6 +112,20 @@ class DiscoveryResult:
     def to_taxonomy(self, **kwargs: Any):
         """See :func:`to_taxonomy`."""
         return to_taxonomy(self.model, **kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable({**self.report, "themes": self.themes.to_dict(orient="records")})
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.themes
+
+    def summary(self, top: int = 5) -> str:
+        r = self.report
+        lines = [f"{r.get('n_themes', len(self.themes))} themes in {r.get('n_sentences')} clauses "
+                 f"({r.get('n_filler', 0)} filler set aside; {r.get('share_unassigned', 0):.0%} of the rest unassigned)."]
+        largest = self.themes.sort_values("n_responses", ascending=False).head(top) if len(self.themes) else self.themes
+        lines += [f"  {row['name']}: {row['n_responses']} responses" for _, row in largest.iterrows()]
+        return "\n".join(lines)
 
 
 def discover_themes(sentences: pd.DataFrame, embeddings: np.ndarray, *, responses: pd.DataFrame | None = None,

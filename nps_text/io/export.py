@@ -7,14 +7,13 @@ so text cells starting with one of them get a leading apostrophe. Numbers are le
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from .._core.results import to_jsonable  # noqa: F401  (re-exported: its 0.1 home)
 from ..errors import ParameterError
 
 __all__ = ["neutralise_formulas", "round_table", "to_jsonable", "write_table"]
@@ -78,18 +77,3 @@ def _dates_only(frame: pd.DataFrame) -> bool:
     return bool(columns) and all((c.dropna() == c.dropna().dt.normalize()).all() for c in columns)
 
 
-def to_jsonable(value: Any) -> Any:
-    """Turn numpy/pandas scalars, NaN/NA and timestamps into plain JSON values (NaN -> None)."""
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value

@@ -19,6 +19,7 @@ from typing import Any, Literal, NamedTuple
 
 import pandas as pd
 
+from .._core.results import Result
 from ..errors import ColumnError, ParameterError, ScoreError, SurveyFileError
 from ..stats.scores import nps_group
 from .columns import guess_column, resolve_column
@@ -47,8 +48,11 @@ class RejectedRow:
 
 
 @dataclass
-class LoadReport:
+class LoadReport(Result):
     """What ``load_survey`` read, kept, rejected and warned about.
+
+    ``summary()`` is a few lines for a person, ``to_dict()`` the ``load_report.json``, and
+    ``to_frame()`` the rejected rows; in Jupyter it displays itself.
 
     ``row`` numbers are as a person sees them in the source: for CSV and Excel the header is
     row 1 and the first data row is row 2; for JSON Lines, Parquet and DataFrames the first
@@ -83,6 +87,10 @@ class LoadReport:
         out = asdict(self)
         out["rows_rejected"] = self.rows_rejected
         return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rejected rows (:meth:`rejected_frame`)."""
+        return self.rejected_frame()
 
     def summary(self) -> str:
         """A few human-readable lines about the load."""

@@ -6,7 +6,7 @@ takes a file, a DataFrame or a :class:`~nps_text.io.LoadedSurvey`; ``analyze`` c
 others, and the CLI calls these functions.
 """
 
-from ..io.export import to_jsonable
+from .._core.results import to_jsonable
 from .analyze import AnalysisResult, analyze
 from .discover import DiscoveredSurvey, discover_responses, discover_survey
 from .drivers import DriversResult, driver_tables, drivers_summary, drivers_survey, followup_survey, read_mentions

@@ -5,34 +5,61 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .._core.results import Result, to_jsonable
 from ..errors import NpsTextError, ParameterError, SurveyFileError
-from ..io.export import round_table, to_jsonable, write_table
+from ..io.export import round_table, write_table
 from ..io.load import LoadedSurvey, LoadReport, resolve_segments
 from ..text.prepare import junk_reason
 from ._source import loaded
 from .discover import discover_survey
-from .drivers import driver_tables, drivers_summary
-from .score import PERIOD_COLUMNS, SEGMENT_COLUMNS, score_survey
+from .drivers import driver_tables, drivers_summary, drivers_text
+from .score import PERIOD_COLUMNS, SEGMENT_COLUMNS, score_survey, score_text, summary_frame
 from .tag import tag_survey
+
+if TYPE_CHECKING:  # importing discover loads spaCy and torch: only when a survey is discovered
+    from ..discover import DiscoveryResult
 
 
 @dataclass
-class AnalysisResult:
-    """What ``analyze`` computed and where it wrote it."""
+class AnalysisResult(Result):
+    """What :func:`analyze` computed and where it wrote it.
 
-    summary: dict[str, Any]
+    ``to_dict()`` is ``summary.json`` (keys in the docs' JSON contracts); ``tables`` holds every
+    table by the name of its CSV file; ``to_frame()`` is the NPS overall, by segment and by period
+    as one long table; ``summary()`` says in a few lines what the NPS is, whether it moved, and
+    which themes cost and create the most. In Jupyter it displays itself.
+    """
+
+    data: dict[str, Any]
     report: LoadReport
     responses: pd.DataFrame
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     mentions: pd.DataFrame | None = None  # tagged (taxonomy= or model=) or discovered themes
     sentences: pd.DataFrame | None = None
-    discovery: Any = None  # nps_text.discover.DiscoveryResult when themes were discovered
+    discovery: DiscoveryResult | None = None  # when themes were discovered
     sentiment_method: str | None = None  # of the tagged mentions: "survey" or "lexicon"
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+    def to_frame(self) -> pd.DataFrame:
+        return summary_frame(self.data)
+
+    def summary(self) -> str:
+        lines = [score_text(self.data)]
+        if self.data.get("drivers"):
+            lines.append(drivers_text(self.data["drivers"]))
+        skipped = (self.data.get("discovered_themes") or {}).get("skipped")
+        if skipped:
+            lines.append(f"No theme discovery: {skipped}")
+        if self.files:
+            lines.append(f"{len(self.files)} files written to {self.files[0].parent}.")
+        return "\n".join(lines)
 
 
 MIN_COMMENTS_TO_DISCOVER = 50
@@ -78,16 +105,16 @@ def analyze(
     taxonomy, model, method, redact_pii, sentiment
         As in :func:`tag_survey`. When ``taxonomy`` or ``model`` is given, ``mentions.csv`` and
         ``theme_summary.csv`` (also a sheet of ``nps_tables.xlsx``) are written too, and
-        ``summary["themes"]`` holds the tagging set-up and the per-theme rows.
+        ``to_dict()["themes"]`` holds the tagging set-up and the per-theme rows.
     drivers : bool, default True
         With themes, also the driver tables of :func:`driver_tables` (``drivers.csv``,
         ``strengths.csv``, ``pain_points.csv``, ``followup.csv``, ... and their sheets) and
-        ``summary["drivers"]`` (what ``nps-text drivers --format json`` prints, without the row counts).
+        ``to_dict()["drivers"]`` (what ``nps-text drivers --format json`` prints, without the row counts).
         Discovered themes are not split by sentiment (their clusters already follow polarity).
     discover : bool, optional
         Without ``taxonomy``/``model``: discover themes (``discovered_themes.csv``,
-        ``taxonomy_draft.yaml``, ``mentions.csv``, ``summary["discovered_themes"]``). Default: when
-        at least 50 responses have a comment; with fewer, ``summary["discovered_themes"]`` says why
+        ``taxonomy_draft.yaml``, ``mentions.csv``, ``to_dict()["discovered_themes"]``). Default: when
+        at least 50 responses have a comment; with fewer, ``to_dict()["discovered_themes"]`` says why
         not. ``False`` never discovers; ``True`` always does.
     embedder : str, default "e5"
         The embedding backend for discovery (and for the sentiment it learns from the survey).
@@ -98,7 +125,7 @@ def analyze(
     --------
     >>> import pandas as pd
     >>> result = analyze(pd.DataFrame({"score": [10, 9, 3], "comment": ["top", "gut", "teuer"]}))
-    >>> round(result.summary["nps"], 1)
+    >>> round(result.to_dict()["nps"], 1)
     33.3
     """
     if outdir is not None and Path(outdir).exists() and not Path(outdir).is_dir():
@@ -114,13 +141,13 @@ def analyze(
     by = report.segments if by is None else resolve_segments(responses, by, report)
     if period is None and "date" in responses and responses["date"].notna().any():
         period = "month"
-    summary = score_survey(responses, by=by, period=period, target=target, level=level, report=report)
+    summary = score_survey(responses, by=by, period=period, target=target, level=level, report=report).to_dict()
     tables = {
         "nps_by_segment": pd.DataFrame(summary["by"], columns=SEGMENT_COLUMNS),
         "nps_by_period": pd.DataFrame(summary["periods"], columns=PERIOD_COLUMNS),
         "rejected_rows": report.rejected_frame(),
     }
-    result = AnalysisResult(summary=summary, report=report, responses=responses, tables=tables)
+    result = AnalysisResult(data=summary, report=report, responses=responses, tables=tables)
     if taxonomy is not None or model is not None:
         from ..tagging.summary import theme_summary
 
@@ -148,8 +175,7 @@ def analyze(
                                             "--discover to force it, or tag with a taxonomy)."}
         if found is not None:
             tables["discovered_themes"] = found.discovery.themes
-            summary["discovered_themes"] = to_jsonable({**found.discovery.report, "embedder": embedder,
-                                                        "themes": found.discovery.themes.to_dict(orient="records")})
+            summary["discovered_themes"] = {**found.discovery.to_dict(), "embedder": embedder}
             result.responses, result.sentences = found.responses, found.sentences
             result.mentions, result.discovery = found.discovery.mentions, found.discovery
     if result.mentions is not None and drivers:
@@ -185,7 +211,7 @@ def _driver_mentions(result: AnalysisResult) -> pd.DataFrame:
 def _write_outputs(result: AnalysisResult, outdir: Path) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     files = []
-    for name, payload in (("summary.json", result.summary), ("load_report.json", result.report.to_dict())):
+    for name, payload in (("summary.json", result.data), ("load_report.json", result.report.to_dict())):
         path = outdir / name
         path.write_text(json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False), encoding="utf-8")
         files.append(path)

@@ -5,27 +5,43 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..io.export import round_table, to_jsonable, write_table
+from .._core.results import Result, to_jsonable
+from ..io.export import round_table, write_table
 from ..io.load import LoadedSurvey, LoadReport
 from ._source import loaded
 
+if TYPE_CHECKING:  # importing discover loads spaCy and torch: only when a survey is discovered
+    from ..discover import DiscoveryResult
+
 
 @dataclass
-class DiscoveredSurvey:
-    """What ``discover_survey`` produced: responses, sentences, the discovery result, files written."""
+class DiscoveredSurvey(Result):
+    """What ``discover_survey`` produced: responses, sentences, the discovery result, files written.
+
+    It shows itself as its :class:`~nps_text.discover.DiscoveryResult` does.
+    """
 
     responses: pd.DataFrame
     sentences: pd.DataFrame
-    discovery: Any  # nps_text.discover.DiscoveryResult
+    discovery: DiscoveryResult
     report: LoadReport | None
     files: list[Path] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        return self.discovery.to_dict()
 
-def write_discovery(result: Any, outdir: str | Path, *, embedder: str) -> list[Path]:
+    def to_frame(self) -> pd.DataFrame:
+        return self.discovery.to_frame()
+
+    def summary(self) -> str:
+        return self.discovery.summary()
+
+
+def write_discovery(result: DiscoveryResult, outdir: str | Path, *, embedder: str) -> list[Path]:
     """Write a discovery result: themes.csv, assignments.csv, mentions.csv, taxonomy_draft.yaml, report, model/."""
     outdir = Path(outdir)
     files = [write_table(round_table(result.themes), outdir / "themes.csv"),

@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
+from .._core.results import Result, to_jsonable
 from .._core.safe_files import read_json
 from ..errors import ParameterError
-from ..io.export import to_jsonable
 from ..io.load import LoadedSurvey, LoadReport, resolve_segments
 from ._source import loaded
 from .tag import tag_survey
@@ -100,14 +100,50 @@ def driver_tables(
 
 
 @dataclass
-class DriversResult:
-    """What ``drivers_survey`` computed: the tables, a JSON-safe summary, and its inputs."""
+class DriversResult(Result):
+    """What :func:`drivers_survey` computed: the tables, their JSON-safe form, and the inputs.
+
+    ``to_dict()`` is what ``nps-text drivers --format json`` prints; ``to_frame()`` the driver
+    table (``drivers.csv``); ``tables`` all of them by name; ``summary()`` the themes that cost
+    and create the most NPS, in plain text.
+    """
 
     tables: dict[str, pd.DataFrame]
-    summary: dict[str, Any]
+    data: dict[str, Any]
     responses: pd.DataFrame
     mentions: pd.DataFrame
-    report: LoadReport
+    report: LoadReport | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.tables["drivers"]
+
+    def summary(self) -> str:
+        return drivers_text(self.data)
+
+
+def drivers_text(data: dict[str, Any], *, top: int = 3) -> str:
+    """Plain text of a drivers summary: the base, and the ``top`` themes that cost and that create the most NPS.
+
+    "significant" means q below the false discovery rate; an interval that crosses 0 is said so.
+    """
+    pct = round(data["level"] * 100)
+    lines = [f"Drivers over {data['n_base']} respondents (base: {data['base']})."]
+    rows = [r for r in data["drivers"] if r.get("impact") is not None]
+    for label, chosen in (("Costing the most NPS", sorted((r for r in rows if r["impact"] < 0), key=lambda r: r["impact"])),
+                          ("Creating the most NPS", sorted((r for r in rows if r["impact"] > 0), key=lambda r: -r["impact"]))):
+        if chosen:
+            lines.append(f"{label}: " + "; ".join(_driver_phrase(r, pct) for r in chosen[:top]) + ".")
+    return "\n".join(lines)
+
+
+def _driver_phrase(row: dict[str, Any], pct: int) -> str:
+    low, high = row.get("impact_low"), row.get("impact_high")
+    interval = "" if low is None or high is None else f", {pct}% interval {low:+.1f} to {high:+.1f}"
+    sure = "significant" if row.get("significant") else "not significant"
+    return f"{row['theme']} {row['impact']:+.1f} points ({row['share']:.0%} mention it{interval}; {sure})"
 
 
 def read_mentions(path: str | Path) -> pd.DataFrame:
@@ -185,7 +221,7 @@ def drivers_survey(
 ) -> DriversResult:
     """Load a survey, get its mentions (a mentions file, or tag with rules / zero-shot / a model), compute the drivers.
 
-    This is what ``nps-text drivers`` runs. ``summary`` is JSON-safe: ``base``, the counts of
+    This is what ``nps-text drivers`` runs. ``to_dict()`` of the result is JSON-safe: ``base``, the counts of
     :func:`~nps_text.drivers.driver_frame`, ``drivers`` (one object per driver with at least the keys
     ``theme, n, share, nps_with, nps_without, impact, impact_low, impact_high, odds_ratio_detractor,
     p_value, q_value, significant``, plus the rest of the driver table), ``by`` and ``periods`` (the
@@ -199,10 +235,10 @@ def drivers_survey(
         metrics = _read_metrics(Path(metrics))
     tables = driver_tables(responses, table, by=by, period=period, base=base, level=level, fdr=fdr, models=models,
                            metrics=metrics, n_boot=n_boot, seed=seed)
-    summary = {**drivers_summary(tables, level=level, fdr=fdr, period=period),
-               "rows_read": report.rows_read if report else len(responses),
-               "rejected": report.rows_rejected if report else 0}
-    return DriversResult(tables, summary, responses, table, report)
+    data = {**drivers_summary(tables, level=level, fdr=fdr, period=period),
+            "rows_read": report.rows_read if report else len(responses),
+            "rejected": report.rows_rejected if report else 0}
+    return DriversResult(tables, data, responses, table, report)
 
 
 def drivers_summary(tables: dict[str, pd.DataFrame], *, level: float, fdr: float, period: str | None) -> dict[str, Any]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from .._core.results import DictAccess, Result, to_jsonable
 from ..errors import ColumnError
-from ..io.export import to_jsonable
 from ..io.load import LoadReport, resolve_segments
-from ..stats.scores import nps_summary, target_progress
+from ..stats.scores import TargetProgress, headline, nps_summary, target_progress
 from ..stats.segments import nps_by, nps_by_period
 
 _STATS = ["n", "promoters", "passives", "detractors", "nps", "ci_low", "ci_high", "margin_of_error", "warning"]
@@ -29,6 +30,58 @@ def _segment_rows(responses: pd.DataFrame, by: list[str], level: float, min_n: i
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+@dataclass
+class ScoreResult(DictAccess, Result):
+    """What :func:`score_survey` computed.
+
+    ``to_dict()`` is what ``nps-text score --format json`` prints (keys stable, see the docs'
+    JSON contracts); ``to_frame()`` the same as one long table (``--format csv``); ``segments``
+    and ``periods`` the two tables; ``summary()`` a few lines of text.
+    """
+
+    data: dict[str, Any]
+
+    @property
+    def segments(self) -> pd.DataFrame:
+        """NPS per segment value: ``column, value, n, ..., diff_vs_rest, p_value_vs_rest``."""
+        return pd.DataFrame(self.data["by"], columns=SEGMENT_COLUMNS)
+
+    @property
+    def periods(self) -> pd.DataFrame:
+        """NPS per period with the change from the previous one."""
+        return pd.DataFrame(self.data["periods"], columns=PERIOD_COLUMNS)
+
+    @property
+    def target(self) -> TargetProgress | None:
+        """Progress against the target, when one was given."""
+        return TargetProgress(**self.data["target"]) if self.data.get("target") else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+    def to_frame(self) -> pd.DataFrame:
+        return summary_frame(self.data)
+
+    def summary(self) -> str:
+        return score_text(self.data)
+
+
+def score_text(data: dict[str, Any]) -> str:
+    """The plain-text summary of a ``score_survey`` dict: headline, warning, last change, target."""
+    lines = [headline(data)]
+    if data.get("warning"):
+        lines.append(data["warning"])
+    periods = [p for p in data.get("periods") or [] if p.get("n")]
+    if len(periods) >= 2 and periods[-1].get("change") is not None:
+        last = periods[-1]
+        moved = "a significant change" if last.get("change_significant") else "not a significant change"
+        lines.append(f"{last['period']}: NPS {last['nps']:.1f}, {last['change']:+.1f} points on the previous "
+                     f"{data['period']} ({moved}).")
+    if data.get("target"):
+        lines.append(TargetProgress(**data["target"]).summary())
+    return "\n".join(lines)
+
+
 def score_survey(
     responses: pd.DataFrame,
     *,
@@ -38,17 +91,21 @@ def score_survey(
     level: float = 0.95,
     min_n: int = 30,
     report: LoadReport | None = None,
-) -> dict[str, Any]:
-    """NPS of ``responses`` with interval, by segment, by period and against a target, as a JSON-safe dict.
+) -> ScoreResult:
+    """NPS of ``responses`` with interval, by segment, by period and against a target.
 
-    This dict is what ``nps-text score --format json`` prints; its keys are stable (see README).
+    ``score_survey(...).to_dict()`` is what ``nps-text score --format json`` prints; its keys are
+    stable (see the JSON contracts in the docs).
 
     Examples
     --------
     >>> import pandas as pd
     >>> out = score_survey(pd.DataFrame({"score": [10, 9, 7, 3]}))
-    >>> out["n"], out["nps"]
+    >>> out.to_dict()["n"], out.to_dict()["nps"]
     (4, 25.0)
+    >>> print(out.summary())
+    NPS 25.0 (95% interval -44.2 to 72.7, ±58.4) from 4 responses: 2 promoters, 1 passive, 1 detractor.
+    Only 4 responses: the NPS is very uncertain (±58 points); treat it as indicative.
     """
     overall = nps_summary(responses["score"], level=level, min_n=min_n).to_dict()
     segments = _segment_rows(responses, resolve_segments(responses, by, report), level, min_n)
@@ -65,14 +122,14 @@ def score_survey(
         "by": segments.to_dict(orient="records"),
         "period": period,
         "periods": periods.to_dict(orient="records"),
-        "target": target_progress(responses["score"], target, level=level) if target is not None else None,
+        "target": target_progress(responses["score"], target, level=level).to_dict() if target is not None else None,
         "rows_read": report.rows_read if report else len(responses),
         "rejected": report.rows_rejected if report else 0,
         "rows_kept": report.rows_kept if report else len(responses),
         "rejected_rows": report.rejected_frame().to_dict(orient="records") if report else [],
         "load_warnings": list(report.warnings) if report else [],
     }
-    return to_jsonable(result)
+    return ScoreResult(to_jsonable(result))
 
 
 def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:

@@ -8,14 +8,19 @@ from typing import Any
 
 import pandas as pd
 
+from .._core.results import Result
 from ..errors import ParameterError
 from ..io.load import LoadedSurvey, LoadReport
 from ._source import loaded
 
 
 @dataclass
-class TaggedSurvey:
-    """What ``tag_survey`` produced: the flagged responses, their sentences, and the mentions."""
+class TaggedSurvey(Result):
+    """What ``tag_survey`` produced: the flagged responses, their sentences, and the mentions.
+
+    ``to_frame()`` is the mentions table (one row per sentence and theme), ``to_dict()`` the
+    tagging set-up and counts, ``summary()`` the mentions per theme in text.
+    """
 
     responses: pd.DataFrame
     sentences: pd.DataFrame
@@ -29,6 +34,18 @@ class TaggedSurvey:
         return {"tagger": self.tagger, "sentiment_method": self.sentiment_method, "mentions": len(self.mentions),
                 "responses_with_mentions": int(self.mentions["response_id"].nunique()),
                 "responses": len(self.responses), "sentences": len(self.sentences)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.setup(), "by_theme": {str(k): int(v) for k, v in self.mentions["theme"].value_counts().items()}}
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.mentions
+
+    def summary(self) -> str:
+        data = self.to_dict()
+        return "\n".join([f"{data['mentions']} mentions in {data['responses_with_mentions']} of {data['responses']} "
+                          f"responses ({data['tagger']}; sentiment: {data['sentiment_method']})."]
+                         + [f"  {theme}: {n}" for theme, n in data["by_theme"].items()])
 
 
 def tag_survey(

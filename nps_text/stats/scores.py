@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from .._core.results import Result
 from .._core.stats import (
     check_min_n,
     compare_stats,
@@ -47,6 +49,8 @@ __all__ = [
     "sample_size_for_margin",
     "compare_nps",
     "target_progress",
+    "TargetProgress",
+    "headline",
 ]
 
 logger = logging.getLogger(__name__)
@@ -169,10 +173,14 @@ def _plain(value: Any) -> Any:
 
 # ----------------------------------------------------------------------------- one sample
 @dataclass(frozen=True)
-class NPSResult:
+class NPSResult(Result):
     """NPS of one sample with its adjusted-Wald interval (all NPS values in points).
 
     ``to_dict()`` returns plain Python types keyed by the field names; NaN becomes None.
+    ``summary()`` says it in a sentence, ``to_frame()`` is one row; in Jupyter it displays itself.
+
+    >>> print(nps_from_counts(5, 3, 2, min_n=5).summary())
+    NPS 30.0 (95% interval -19.1 to 65.2, ±42.1) from 10 responses: 5 promoters, 3 passives, 2 detractors.
     """
 
     n: int
@@ -193,6 +201,34 @@ class NPSResult:
     def to_dict(self) -> dict[str, Any]:
         """Return the result as a JSON-safe dict (NaN as None)."""
         return {k: _plain(v) for k, v in asdict(self).items()}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row with the fields as columns."""
+        return pd.DataFrame([self.to_dict()])
+
+    def summary(self) -> str:
+        """The NPS, its interval and the group counts in one sentence (plus the small-sample warning)."""
+        return "\n".join(x for x in (headline(self.to_dict()), self.warning) if x)
+
+
+def _num(value: Any, digits: int = 1) -> str:
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def headline(result: Any) -> str:
+    """The one-sentence NPS headline of an :class:`NPSResult` dict (or any dict with its keys).
+
+    >>> headline(nps_from_counts(5, 3, 2).to_dict())
+    'NPS 30.0 (95% interval -19.1 to 65.2, ±42.1) from 10 responses: 5 promoters, 3 passives, 2 detractors.'
+    """
+    return (f"NPS {_num(result['nps'])} ({round(result['level'] * 100)}% interval {_num(result['ci_low'])} to "
+            f"{_num(result['ci_high'])}, ±{_num(result['margin_of_error'])}) from {_count(result['n'], 'response')}: "
+            f"{_count(result['promoters'], 'promoter')}, {_count(result['passives'], 'passive')}, "
+            f"{_count(result['detractors'], 'detractor')}.")
 
 
 def nps_from_counts(promoters: int, passives: int, detractors: int, *, level: float = 0.95,
@@ -373,7 +409,45 @@ def compare_nps(scores_a: Any, scores_b: Any, *, level: float = 0.95) -> NPSComp
                          nps_a=float(sa["nps"]), nps_b=float(sb["nps"]), level=float(level))
 
 
-def target_progress(scores: Any, target: float, *, level: float = 0.95) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TargetProgress(Result):
+    """Where the NPS stands against a target: :func:`target_progress`'s result.
+
+    ``status`` is "above target", "below target" or "not distinguishable from target";
+    ``to_dict()`` is the ``target`` object of ``summary.json``.
+    """
+
+    n: int
+    nps: float
+    target: float
+    gap: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    status: str
+    level: float
+    warning: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as a JSON-safe dict (NaN as None)."""
+        return {k: _plain(v) for k, v in asdict(self).items()}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row with the fields as columns."""
+        return pd.DataFrame([self.to_dict()])
+
+    def summary(self) -> str:
+        """One sentence: the target, the status, the gap and its p-value."""
+        p = "–" if math.isnan(self.p_value) else ("<0.001" if self.p_value < 0.001 else f"{self.p_value:.3f}")
+        return f"Target {_num(self.target)}: NPS is {self.status} (gap {_num(self.gap)}, p {p})."
+
+    def __getitem__(self, key: str) -> Any:
+        warnings.warn("target_progress() returns a TargetProgress now: use its attributes (result.status) or "
+                      "result.to_dict()[key] instead of result[key].", FutureWarning, stacklevel=2)
+        return self.to_dict()[key]
+
+
+def target_progress(scores: Any, target: float, *, level: float = 0.95) -> TargetProgress:
     """Compare the NPS of ``scores`` with a ``target`` (points) using the adjusted-Wald interval.
 
     ``status`` is "above target" when the whole interval lies above the target, "below
@@ -383,13 +457,12 @@ def target_progress(scores: Any, target: float, *, level: float = 0.95) -> dict[
 
     Returns
     -------
-    dict
-        Keys: n, nps, target, gap (``nps - target``), ci_low, ci_high, p_value, status,
-        level, warning.
+    TargetProgress
+        n, nps, target, gap (``nps - target``), ci_low, ci_high, p_value, status, level, warning.
 
     Examples
     --------
-    >>> target_progress([10] * 70 + [3] * 30, 20)["status"]
+    >>> target_progress([10] * 70 + [3] * 30, 20).status
     'above target'
     """
     z = z_value(level)
@@ -405,6 +478,5 @@ def target_progress(scores: Any, target: float, *, level: float = 0.95) -> dict[
         status = "above target"
     elif r.ci_high < target:
         status = "below target"
-    return {"n": r.n, "nps": r.nps, "target": float(target), "gap": r.nps - target,
-            "ci_low": r.ci_low, "ci_high": r.ci_high, "p_value": p_value, "status": status,
-            "level": float(level), "warning": r.warning}
+    return TargetProgress(n=r.n, nps=r.nps, target=float(target), gap=r.nps - target, ci_low=r.ci_low,
+                          ci_high=r.ci_high, p_value=p_value, status=status, level=float(level), warning=r.warning)
