@@ -6,9 +6,8 @@ One package per concept, in the order data flows: ``io`` (load, export), ``stats
 ``drivers``, ``jobs`` (the composed jobs the CLI runs) and ``cli``.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from . import _moved
+from ._core.version import VERSION as __version__  # noqa: F401 (the public attribute)
 from .errors import (
     ColumnError,
     NpsTextError,
@@ -39,11 +38,6 @@ from .stats.scores import (
 )
 from .stats.segments import nps_by, nps_by_period
 
-try:
-    __version__ = version("nps-text")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
-
 _moved.install()
 
 # heavier parts (spaCy, embedders, taggers) load on first use, so `import nps_text` stays quick
@@ -57,6 +51,7 @@ _LAZY = {
     "close_the_loop": "drivers", "driver_tables": "jobs", "drivers_survey": "jobs",
     "theme_summary": "tagging.summary", "SentimentScorer": "tagging", "add_sentiment": "tagging", "sentence_sentiment": "tagging",
     "ThemeDiscovery": "discover", "discover_themes": "discover", "DiscoveryResult": "discover",
+    "report_survey": "jobs", "render_report": "report", "write_report": "report",
 }
 
 

@@ -7,13 +7,14 @@ others, and the CLI calls these functions.
 """
 
 from .._core.results import to_jsonable
-from .analyze import AnalysisResult, analyze
+from .analyze import AnalysisResult, analyze, report_input
 from .discover import DiscoveredSurvey, discover_responses, discover_survey
 from .drivers import DriversResult, driver_tables, drivers_summary, drivers_survey, followup_survey, read_mentions
+from .report import report_survey
 from .score import PERIOD_COLUMNS, SEGMENT_COLUMNS, score_survey, summary_frame
 from .tag import TaggedSurvey, tag_responses, tag_survey
 
 __all__ = ["score_survey", "summary_frame", "analyze", "AnalysisResult", "tag_survey", "tag_responses", "TaggedSurvey",
            "to_jsonable", "driver_tables", "drivers_summary", "drivers_survey", "DriversResult", "followup_survey",
            "read_mentions", "discover_survey", "discover_responses", "DiscoveredSurvey", "SEGMENT_COLUMNS",
-           "PERIOD_COLUMNS"]
+           "PERIOD_COLUMNS", "report_survey", "report_input"]

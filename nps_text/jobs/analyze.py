@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .._core.results import Result, to_jsonable
+from .._core.version import VERSION
 from ..errors import NpsTextError, ParameterError, SurveyFileError
 from ..io.export import round_table, write_table
 from ..io.load import LoadedSurvey, LoadReport, resolve_segments
+from ..report import ReportInput, check_lang, write_report
 from ..text.prepare import junk_reason
 from ._source import loaded
 from .discover import discover_survey
@@ -81,6 +83,8 @@ def analyze(
     drivers: bool = True,
     discover: bool | None = None,
     embedder: str = "e5",
+    report: bool = True,
+    lang: str | None = None,
     **load_options: Any,
 ) -> AnalysisResult:
     """The main job: load a survey, compute NPS overall, by segment and over time, write the tables.
@@ -118,6 +122,11 @@ def analyze(
         not. ``False`` never discovers; ``True`` always does.
     embedder : str, default "e5"
         The embedding backend for discovery (and for the sentiment it learns from the survey).
+    report : bool, default True
+        With ``outdir``, also write ``report.html``: the self-contained HTML report (see
+        :func:`~nps_text.report.render_report`; personal data in its quotes is always redacted).
+    lang : {"en", "de"}, optional
+        The report's language; default: the language of most comments.
     **load_options
         Passed to :func:`~nps_text.load_survey` (``score=``, ``comment=``, ``scale=``, ...).
 
@@ -131,6 +140,8 @@ def analyze(
     if outdir is not None and Path(outdir).exists() and not Path(outdir).is_dir():
         raise SurveyFileError(f"The output folder '{outdir}' is an existing file. Pass a folder for the tables "
                               "(CLI: -o FOLDER), e.g. -o out/survey.")
+    if lang is not None:
+        check_lang(lang)
     if taxonomy is None and model is None and method != "rules":
         taxonomy = "default"  # zero-shot needs a taxonomy: the bundled one unless one is given
     survey = loaded(source, load_options)
@@ -179,33 +190,41 @@ def analyze(
             result.responses, result.sentences = found.responses, found.sentences
             result.mentions, result.discovery = found.discovery.mentions, found.discovery
     if result.mentions is not None and drivers:
-        mentions, split = _driver_mentions(result), None
-        if result.discovery is not None:  # the clusters already follow polarity, so no split
-            split = False
+        mentions, split = driver_inputs(result)
         driver_result = driver_tables(result.responses, mentions, by=by, period=period, level=level, sentiment=split,
                                       redact_pii=redact_pii)
         tables.update(driver_result)
         summary["drivers"] = drivers_summary(driver_result, level=level, fdr=0.05, period=period)
     if outdir is not None:
         result.files = _write_outputs(result, Path(outdir))
+        if report:
+            result.files.append(write_report(report_input(result), Path(outdir) / "report.html", lang=lang))
     return result
 
 
-def _driver_mentions(result: AnalysisResult) -> pd.DataFrame:
-    """The mentions the drivers use: readable names for discovered themes; lexicon sentiment for the split.
+def driver_inputs(result: AnalysisResult) -> tuple[pd.DataFrame, bool | None]:
+    """The mentions the drivers use and whether to split them by sentiment (None: when they have one).
 
-    A sentiment learned from this survey's scores must not split the drivers that are then tested
+    Discovered themes get readable names and no split (their clusters already follow polarity). A
+    sentiment learned from this survey's scores must not split the drivers that are then tested
     against those same scores, so the split uses the lexicon's sentiment, which knows no scores.
     """
     mentions = result.mentions
     if result.discovery is not None:
         names = dict(zip(result.discovery.themes["key"], result.discovery.themes["name"]))
-        return mentions.assign(theme=mentions["theme"].map(lambda k: f"{names.get(k, k)} [{k}]"))
+        return mentions.assign(theme=mentions["theme"].map(lambda k: f"{names.get(k, k)} [{k}]")), False
     if result.sentiment_method == "survey":
         from ..tagging import add_sentiment, sentence_sentiment
 
-        return add_sentiment(mentions, result.sentences, sentence_sentiment(result.sentences, method="lexicon"))
-    return mentions
+        return add_sentiment(mentions, result.sentences, sentence_sentiment(result.sentences, method="lexicon")), None
+    return mentions, None
+
+
+def report_input(result: AnalysisResult) -> ReportInput:
+    """What :func:`~nps_text.report.render_report` needs from an :class:`AnalysisResult`."""
+    mentions, split = driver_inputs(result) if result.mentions is not None else (None, None)
+    return ReportInput(data=result.to_dict(), tables=result.tables, responses=result.responses, mentions=mentions,
+                       sentiment_split=split, source=Path(result.report.source).name, version=VERSION)
 
 
 def _write_outputs(result: AnalysisResult, outdir: Path) -> list[Path]:
