@@ -7,6 +7,7 @@ others, and the CLI calls these functions.
 """
 
 from .._core.results import to_jsonable
+from . import accessor  # noqa: F401  (registers df.nps)
 from .analyze import AnalysisResult, analyze, report_input
 from .discover import DiscoveredSurvey, discover_responses, discover_survey
 from .drivers import DriversResult, driver_tables, drivers_summary, drivers_survey, followup_survey, read_mentions
