@@ -6,7 +6,7 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from nps_text.cli.main import app
+from nps_text.cli import app
 
 runner = CliRunner()
 
@@ -103,7 +103,7 @@ def test_analyze_writes_tables(tmp_path, german_export):
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in outdir.iterdir())
     assert names == ["load_report.json", "nps_by_period.csv", "nps_by_segment.csv", "nps_tables.xlsx",
-                     "rejected_rows.csv", "summary.json"]
+                     "rejected_rows.csv", "report.html", "summary.json"]
     import pandas as pd
     sheets = pd.read_excel(outdir / "nps_tables.xlsx", sheet_name=None)
     assert sorted(sheets) == ["nps_by_period", "nps_by_segment", "rejected_rows"]
@@ -224,7 +224,7 @@ def test_help_names_values_without_type_placeholders(command):
 def test_tag_passes_the_embedder_on(tmp_path, german_export, monkeypatch):
     import importlib
 
-    cli = importlib.import_module("nps_text.cli.main")
+    cli = importlib.import_module("nps_text.cli.tag")
 
     seen = {}
     real = cli.tag_survey
@@ -268,9 +268,10 @@ def test_score_json_lists_every_rejected_row(german_export):
 
 @pytest.mark.parametrize("command", ["score", "analyze", "tag", "drivers", "followup", "discover"])
 def test_every_command_that_reads_a_survey_has_the_load_options_declared_once(command):
+    import importlib
     from pathlib import Path
 
-    import nps_text.cli.main as main
+    main = importlib.import_module("nps_text.cli.app")  # the module: the attribute nps_text.cli.app is the Typer app
 
     text = " ".join(run(command, "--help").output.split())
     for option in ("--score", "--comment", "--id", "--date", "--dayfirst", "--sheet", "--scale", "--errors"):
@@ -284,9 +285,23 @@ def test_relative_importance_line_never_prints_nan(capsys):
 
     import pandas as pd
 
-    main = importlib.import_module("nps_text.cli.main")
+    main = importlib.import_module("nps_text.cli.render")
     summary = {"level": 0.95, "n_base": 8, "base": "commented", "n_not_in_base": 0, "n_no_score": 0, "drivers": []}
     ri = pd.DataFrame({"term": ["(Kundentyp)"], "share_of_r2": [float("nan")], "method": ["shapley (exact)"], "r2": [0.0]})
     main._print_drivers(summary, {"relative_importance": ri})
     printed = capsys.readouterr().out
     assert "nan" not in printed and "Relative importance: not computed (R² 0.000" in " ".join(printed.split())
+
+
+def test_report_command_writes_one_html_page(tmp_path, german_export):
+    page = tmp_path / "nps.html"
+    result = run("report", german_export, "-o", page, "--lang", "en", "--taxonomy", "default", "--sentiment", "lexicon")
+    assert result.exit_code == 0, result.output
+    assert f"Wrote the report to {page}" in result.output.replace("\n", "")
+    html = page.read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "Net Promoter Score" in html
+    assert [p.name for p in tmp_path.iterdir() if p.suffix != ".csv"] == ["nps.html"]
+    wrong = run("report", german_export, "-o", tmp_path / "nps.pdf")
+    assert wrong.exit_code == 2 and "an .html name" in wrong.output
+    bad_lang = run("report", german_export, "--lang", "fr")
+    assert bad_lang.exit_code == 2 and "fr" in bad_lang.output

@@ -50,16 +50,21 @@ def round_table(frame: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
 
 
 def write_table(frame: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Path, *, sep: str = ",") -> Path:
-    """Write a table, formula-safe, to ``.csv`` (UTF-8 with BOM so Excel shows umlauts) or ``.xlsx``.
+    """Write a table, formula-safe, to ``.csv`` (UTF-8 with BOM so Excel shows umlauts) or ``.xlsx``;
+    or, as it is, to ``.parquet`` (typed values that no spreadsheet runs as formulas).
 
     A mapping of name to frame writes one sheet each to ``.xlsx``. ``sep=";"`` gives the CSV
     that German-locale Excel opens in columns.
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx") or (suffix == ".csv" and not isinstance(frame, pd.DataFrame)):
-        raise ParameterError(f"Cannot write to '{path.name}': use a .csv file name for one table, or .xlsx.")
+    if suffix not in (".csv", ".xlsx", ".parquet") or (suffix != ".xlsx" and not isinstance(frame, pd.DataFrame)):
+        raise ParameterError(f"Cannot write to '{path.name}': use a .csv file name for one table, or .xlsx "
+                             "(or .parquet for one table).")
     path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+        return path
     if suffix == ".csv":
         neutralise_formulas(frame).to_csv(path, index=False, encoding="utf-8-sig", sep=sep,
                                           date_format="%Y-%m-%d" if _dates_only(frame) else None)

@@ -30,10 +30,11 @@ from .classifier import (
     _best_threshold,
     _decide,
     split_labels,
+    training_data_hash,
 )
 
-__all__ = ["read_labelled", "evaluate", "micro_f1_interval", "cross_validate", "out_of_fold_metrics", "train",
-           "suggest_for_labelling"]
+__all__ = ["read_labelled", "evaluate", "trained_on", "micro_f1_interval", "cross_validate", "out_of_fold_metrics",
+           "train", "suggest_for_labelling"]
 
 
 def read_labelled(path: str | Path | pd.DataFrame, *, text: str = "text", labels: str | list[str] = "labels",
@@ -124,6 +125,12 @@ def evaluate(gold: list[list[str]], predicted: list[list[str]]) -> dict:
     macro = {k: round(float(np.mean([v[k] for v in per_label.values()])), 4) if per_label else 0.0
              for k in ("precision", "recall", "f1")}
     return {"micro": _prf(tp_all, fp_all, fn_all), "macro": macro, "per_label": per_label, "n": len(gold)}
+
+
+def trained_on(model, texts: list[str], labels: list[list[str]]) -> bool:
+    """Whether ``texts`` and ``labels`` are the very data ``model`` was fitted on (the hash its card records):
+    scores on them are optimistic, not a measure on unseen comments."""
+    return training_data_hash([str(t) for t in texts], labels) == getattr(model, "data_hash_", None)
 
 
 def micro_f1_interval(gold: list[list[str]], predicted: list[list[str]], *, baseline: list[list[str]] | None = None,

@@ -1,0 +1,87 @@
+"""``nps-text analyze``: the main job, every table written to a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..io.load import LoadOptions
+from ..jobs import analyze as analyze_survey
+from .app import (
+    ByOpt,
+    Command,
+    DiscoverOpt,
+    DriversOpt,
+    EmbedderOpt,
+    LangOpt,
+    LevelOpt,
+    Method,
+    MethodOpt,
+    ModelOpt,
+    PeriodOpt,
+    RedactOpt,
+    Sentiment,
+    SentimentOpt,
+    SurveyArg,
+    TargetOpt,
+    TaxonomyOpt,
+    app,
+    out,
+    reads_a_survey,
+    user_errors,
+)
+from .render import _print_discovered, _print_drivers, _print_summary, _print_themes
+
+
+@app.command(cls=Command)
+@user_errors
+@reads_a_survey
+def analyze(
+    survey: SurveyArg,
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the result tables.")] = Path("nps-text-output"),
+    by: ByOpt = None,
+    period: PeriodOpt = None,
+    target: TargetOpt = None,
+    level: LevelOpt = 0.95,
+    taxonomy: TaxonomyOpt = None,
+    model: ModelOpt = None,
+    method: MethodOpt = Method.rules,
+    redact: RedactOpt = False,
+    sentiment: SentimentOpt = Sentiment.auto,
+    drivers: DriversOpt = True,
+    discover: DiscoverOpt = None,
+    embedder: EmbedderOpt = "e5",
+    lang: LangOpt = None,
+    load: LoadOptions = LoadOptions(),
+) -> None:
+    """The main job: load, score overall, by segment and over time; write the tables to OUTPUT.
+
+    Without --by, every column with 2-20 distinct values is a segment; with a date column the
+    trend is by month unless --period says otherwise. Writes summary.json, load_report.json,
+    nps_by_segment.csv, nps_by_period.csv, rejected_rows.csv and nps_tables.xlsx. With
+    --taxonomy or --model it also tags the comments and writes mentions.csv and theme_summary.csv
+    (per theme: mentions, respondents, sentiment, NPS of those respondents); without them it
+    discovers the themes (discovered_themes.csv, taxonomy_draft.yaml, mentions.csv) when 50+
+    responses have a comment. With themes, the driver tables follow (drivers.csv, strengths.csv,
+    pain_points.csv, followup.csv, ...) unless --no-drivers. Last, report.html: the whole analysis
+    as one self-contained page to pass on (personal data in its quotes redacted; see `report`).
+    """
+    result = analyze_survey(load.load(survey), outdir=output, by=by, period=period.value if period else None,
+                            target=target, level=level, taxonomy=taxonomy, model=model, method=method.value,
+                            redact_pii=redact, sentiment=sentiment.value, drivers=drivers, discover=discover,
+                            embedder=embedder, lang=lang.value if lang else None)
+    summary = result.to_dict()
+    _print_summary(summary, result.report.summary())
+    if summary.get("themes"):
+        _print_themes(summary["themes"])
+    found = summary.get("discovered_themes") or {}
+    if "skipped" in found:
+        out.print(f"No theme discovery: {found['skipped']}", highlight=False)
+    elif found:
+        _print_discovered(found, found["themes"])
+    if summary.get("drivers"):
+        _print_drivers(summary["drivers"], result.tables, limit=10)
+    out.print(f"Wrote {len(result.files)} files to {output}/: " + ", ".join(p.name for p in result.files),
+              highlight=False)

@@ -1,0 +1,219 @@
+"""The ``nps-text`` Typer app and what its commands share: consoles, option types, the load options, error handling.
+
+A command is one module of this package that decorates its function with ``@app.command(cls=Command)``
+(and ``@user_errors``, and ``@reads_a_survey`` when it reads a survey); ``nps_text/cli/__init__.py``
+imports it, in the order ``nps-text --help`` lists the commands.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+import typing
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from typer.core import TyperArgument, TyperCommand, TyperGroup
+
+from .. import __version__
+from ..errors import NpsTextError
+from ..io.load import LoadOptions
+
+
+class _PlainHelp:
+    """Help that names values by their metavar (FILE, COLUMN, N) and shows no type placeholders.
+
+    Typer puts ``<bool>`` after ``--help`` (a flag takes no value) and ``<path>`` after an argument
+    that is already called SURVEY or LABELLED; both are left out. Every option of ours has a metavar.
+    """
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.metavar:
+                param.display_type_rich = _no_type  # its metavar (SURVEY, LABELLED) already says what it is
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+class Command(_PlainHelp, TyperCommand):
+    """The class of every command: ``@app.command(cls=Command)``."""
+
+
+class _Group(_PlainHelp, TyperGroup):
+    pass
+
+
+app = typer.Typer(
+    name="nps-text",
+    help="Turn NPS survey exports and their 'why' comments into numbers you can act on.",
+    cls=_Group,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+# piped or redirected output gets a width for reading, not the 80-column fallback that folds every cell
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Period(str, Enum):
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class Scale(str, Enum):
+    zero_to_ten = "0-10"
+    one_to_ten = "1-10"
+
+
+class Errors(str, Enum):
+    report = "report"
+    raise_ = "raise"
+
+
+SurveyArg = Annotated[Path, typer.Argument(metavar="SURVEY", show_default=False,
+                                           help="Survey export: CSV/TSV/TXT, XLSX, Parquet, JSON Lines.")]
+ScoreOpt = Annotated[Optional[str], typer.Option("--score", metavar="COLUMN", help="Score column (0-10). Default: found by its header.")]
+CommentOpt = Annotated[Optional[str], typer.Option("--comment", metavar="COLUMN", help="Comment ('why') column. Default: found by its header.")]
+IdOpt = Annotated[Optional[str], typer.Option("--id", metavar="COLUMN", help="Response id column. Default: found by its header, else row numbers.")]
+DateOpt = Annotated[Optional[str], typer.Option("--date", metavar="COLUMN", help="Date column. Default: found by its header.")]
+DayfirstOpt = Annotated[Optional[bool], typer.Option("--dayfirst/--monthfirst", metavar=" ", help="Read 01/02/2025 as 1 Feb (dayfirst) or 2 Jan. Default: detected; dotted dates are day first.", show_default=False)]
+SheetOpt = Annotated[Optional[str], typer.Option("--sheet", metavar="NAME", help="Excel sheet name, or number from 0. Default: the first sheet.")]
+ScaleOpt = Annotated[Scale, typer.Option("--scale", help="Answer scale; a 1-10 scale must be asked for.")]
+ErrorsOpt = Annotated[Errors, typer.Option("--errors", help="report: skip bad rows and list them; raise: stop at the first bad rows.")]
+ByOpt = Annotated[Optional[list[str]], typer.Option("--by", metavar="COLUMN", help="Segment column to break NPS down by; repeat for several.")]
+PeriodOpt = Annotated[Optional[Period], typer.Option("--period", help="Trend period (needs a date column).")]
+TargetOpt = Annotated[Optional[float], typer.Option("--target", metavar="NPS", help="Target NPS (-100..100) to report progress against.")]
+LevelOpt = Annotated[float, typer.Option("--level", metavar="0..1", help="Confidence level of the intervals, between 0 and 1.")]
+
+
+class Method(str, Enum):
+    rules = "rules"
+    zero_shot = "zero-shot"
+
+
+class Sentiment(str, Enum):
+    auto = "auto"
+    survey = "survey"
+    lexicon = "lexicon"
+
+
+TaxonomyOpt = Annotated[Optional[str], typer.Option("--taxonomy", metavar="FILE", help="Taxonomy YAML, or 'default' for the bundled NPS taxonomy.")]
+ModelOpt = Annotated[Optional[Path], typer.Option("--model", metavar="DIR", help="A trained ThemeClassifier folder (instead of a taxonomy).")]
+MethodOpt = Annotated[Method, typer.Option("--method", help="With a taxonomy: keyword rules or zero-shot embeddings.")]
+RedactOpt = Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data before tagging.")]
+SentimentOpt = Annotated[Sentiment, typer.Option("--sentiment", help="Mention sentiment: learned from this survey's scores, the polarity lexicon, or auto (survey when it has 50+ promoter and detractor clauses).")]
+EmbedderOpt = Annotated[str, typer.Option("--embedder", metavar="NAME", help="Embedding backend for theme discovery and the survey-learned sentiment (e5, minilm, static, hashing, ...).")]
+DriversOpt = Annotated[bool, typer.Option("--drivers/--no-drivers", metavar=" ", help="With themes: also the driver tables (impact, odds, models, strengths, pain points, follow-up list).")]
+DiscoverOpt = Annotated[Optional[bool], typer.Option("--discover/--no-discover", metavar=" ", help="Without --taxonomy/--model: discover the themes (default: when 50+ responses have a comment).", show_default=False)]
+
+
+class Lang(str, Enum):
+    en = "en"
+    de = "de"
+
+
+LangOpt = Annotated[Optional[Lang], typer.Option("--lang", help="Language of the HTML report. Default: the language of most comments.", show_default=False)]
+SeedOpt = Annotated[int, typer.Option("--seed", metavar="N", help="Random seed: same data and seed give the same result.")]
+MentionsOpt = Annotated[Optional[Path], typer.Option("--mentions", metavar="FILE", help="A mentions table from `nps-text tag` (.csv/.xlsx/.parquet) instead of tagging.")]
+
+# the labelled files of train and evaluate
+LabelsOpt = Annotated[list[str], typer.Option("--labels", metavar="COLUMN", help="Label column ('a|b' per row), or repeat for one 0/1 column per theme.")]
+TextOpt = Annotated[str, typer.Option("--text", metavar="COLUMN", help="Text column.")]
+LabelledSheetOpt = Annotated[Optional[str], typer.Option("--sheet", metavar="NAME", help="Sheet of an .xlsx labelled file: name, or number from 0. Default: the first sheet.")]
+
+
+def note_default_taxonomy(taxonomy: str | None, model: Path | None, mentions: Path | None = None) -> None:
+    """Say on stderr that the bundled taxonomy tags the comments when no themes were given."""
+    if taxonomy is None and model is None and mentions is None:
+        from ..tagging.taxonomy import default_taxonomy
+
+        themes = default_taxonomy().ids
+        err.print(f"No --taxonomy given: using the bundled default taxonomy ({len(themes)} themes: {', '.join(themes)}). "
+                  "Pass --taxonomy FILE for your own themes, or --model DIR for a trained classifier.",
+                  highlight=False, soft_wrap=True)
+
+
+def user_errors(func):
+    """Turn library errors into exit code 2 with the message, instead of a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NpsTextError as exc:
+            err.print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
+        except BrokenPipeError:  # output piped into `head` and closed: not an error
+            raise typer.Exit(code=0) from None
+        except OSError as exc:
+            err.print(f"[bold red]Error:[/] {exc.strerror or exc}: {exc.filename or ''}. "
+                      "Check the path and your permissions.", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
+
+    return wrapper
+
+
+# the options that say how to read the survey: defined once, added to every command that reads one
+_LOAD_PARAMS = [
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+    for name, annotation, default in (
+        ("score", ScoreOpt, None), ("comment", CommentOpt, None), ("id", IdOpt, None), ("date", DateOpt, None),
+        ("dayfirst", DayfirstOpt, None), ("sheet", SheetOpt, None), ("scale", ScaleOpt, Scale.zero_to_ten),
+        ("errors", ErrorsOpt, Errors.report))
+]
+
+
+def reads_a_survey(func):
+    """Give a command the load options (--score, --comment, --id, --date, --dayfirst, --sheet, --scale,
+    --errors) as one ``load: LoadOptions`` argument: they are declared once, here, for every command."""
+    hints = {k: v for k, v in typing.get_type_hints(func, include_extras=True).items() if k != "load"}
+    own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(func).parameters.values() if p.name != "load"]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {p.name: kwargs.pop(p.name, p.default) for p in _LOAD_PARAMS}
+        given["scale"], given["errors"] = given["scale"].value, given["errors"].value
+        return func(*args, load=LoadOptions(**given), **kwargs)
+
+    positional = [p for p in own if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+    keyword = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    wrapper.__signature__ = inspect.Signature(positional + _LOAD_PARAMS + keyword)
+    wrapper.__annotations__ = {**hints, **{p.name: p.annotation for p in _LOAD_PARAMS}}
+    del wrapper.__wrapped__  # Typer must read the signature above, not the function's own
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"nps-text {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[Optional[bool], typer.Option("--version", metavar=" ", callback=_version, is_eager=True,
+                                                    help="Print the version and exit.")] = None,
+) -> None:
+    """Turn NPS survey exports and their 'why' comments into numbers you can act on."""
