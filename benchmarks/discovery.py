@@ -25,8 +25,8 @@ BERTopic 0.17 is run as documented: ``BERTopic(language="multilingual", umap_mod
 n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed))`` with its
 default HDBSCAN, ``fit_transform(texts, embeddings=vectors)``.
 
-Our defaults were chosen on SemEval-14 only (n_components, the number-of-themes rule, see the
-README); NHS FFT is reported with the same defaults, untouched.
+Our defaults were chosen on SemEval-14 only (n_components, the number-of-themes rule, see
+docs/benchmarks.md); NHS FFT is reported with the same defaults, untouched.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """ThemeDiscovery: cluster clause embeddings into themes an analyst can name, edit and save.
 
-Pipeline (each choice measured in ``benchmarks/discovery.py``, see the README):
+Pipeline (each choice measured in ``benchmarks/discovery.py``, see docs/discovery.md):
 
 1. filler and junk clauses ("keine Angabe", "-", clauses without a content word) are set
    aside (label -2): they never form or join a theme;
@@ -96,7 +96,7 @@ class ThemeDiscovery:
         Ward (deterministic) or scikit-learn's HDBSCAN (density; leaves noise, re-assigned below).
     n_components : int, optional
         PCA dimensions the clustering works in; default None: all of them for Ward (measured best
-        on SemEval-14, see the README; a PCA to 16-128 dimensions was 0.007-0.012 NMI lower), 16 for
+        on SemEval-14, see docs/benchmarks.md; a PCA to 16-128 dimensions was 0.007-0.012 NMI lower), 16 for
         HDBSCAN (density estimates fail in 384 dimensions).
     min_similarity : float, default 0.2
         Cosine similarity (reduced space) a clause needs to its nearest centroid to join it.

@@ -13,7 +13,7 @@ mentioners in each NPS group and recomputes prevalence and impact:
   specificity ``Sp`` implied by P, R, support and n; per group the true share is
   ``(q + Sp - 1) / (Se + Sp - 1)`` for the observed share ``q`` (Rogan & Gladen, 1978).
 
-Assumptions (see README): errors are non-differential — for "rogan-gladen" sensitivity and
+Assumptions (see docs/drivers.md): errors are non-differential — for "rogan-gladen" sensitivity and
 specificity, for "ppv" precision and recall, are the same in every NPS group; the labelled data
 used for P/R is representative of the survey; respondents are independent. The interval is a
 parametric bootstrap that redraws the survey's cell counts (multinomial) and the validation

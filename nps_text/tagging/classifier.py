@@ -215,7 +215,7 @@ class ThemeClassifier(BaseEstimator):
         out-of-fold ones), like the linear heads' cut-offs. Costs about ``k − 1`` more fine-tunes.
         0 (default): cut at 0.5, or with ``blend_linear`` at the parts' cut-offs mixed by weight —
         with ``k = 2`` that fixed rule did better on GermEval-17 (the half-data fine-tunes are less
-        sure, so their cut-offs come out too low; see the README's tagging benchmark).
+        sure, so their cut-offs come out too low; see the tagging benchmark in docs/benchmarks.md).
     fine_tune_members : int
         With ``fine_tune_layers`` > 0: ``m`` ≥ 2 fine-tunes the top layers and head ``m`` times, with
         seeds ``seed``, ``seed + 1``, …, and averages their probabilities (an ensemble; the lower layers

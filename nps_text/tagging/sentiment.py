@@ -234,7 +234,10 @@ def sentence_sentiment(sentences: pd.DataFrame, responses: pd.DataFrame | None =
     neutral_band : float
         Survey model scores within this of 0 are neutral (the lexicon is neutral at exactly 0).
 
-    The chosen method is in ``result.attrs["method"]``.
+    Returns
+    -------
+    DataFrame
+        ``sentiment`` and ``sentiment_score``; the chosen method is in ``result.attrs["method"]``.
 
     Examples
     --------
