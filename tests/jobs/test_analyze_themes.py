@@ -143,14 +143,15 @@ def test_followup_severity_follows_the_negative_driver():
 
 
 def test_drivers_are_split_by_lexicon_sentiment_not_by_one_learned_from_the_scores():
-    from nps_text.jobs.analyze import AnalysisResult, _driver_mentions
+    from nps_text.jobs.analyze import AnalysisResult, driver_inputs
 
     tagged = tag_survey(_survey_with_pii(2), taxonomy="default", sentiment="lexicon")
     learned = tagged.mentions.assign(sentiment="positive")  # as if a score-trained model said so
     result = AnalysisResult(data={}, report=tagged.report, responses=tagged.responses, sentences=tagged.sentences,
                             mentions=learned, sentiment_method="survey")
-    again = _driver_mentions(result)
+    again, split = driver_inputs(result)
     assert (again["sentiment"] == tagged.mentions["sentiment"]).all() and (again["sentiment"] == "negative").any()
+    assert split is None
 
 
 def test_filler_comments_do_not_start_discovery_or_break_the_nps():

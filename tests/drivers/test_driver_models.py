@@ -20,7 +20,7 @@ from nps_text.drivers.models import driver_regression, relative_importance
 from nps_text.errors import ParameterError
 from nps_text.io.export import write_table
 from tests.conftest import REPO
-from tests.test_drivers import _responses, sample  # noqa: F401 - fixture
+from tests.drivers.test_drivers import _responses, sample  # noqa: F401 - fixture
 
 runner = CliRunner()
 

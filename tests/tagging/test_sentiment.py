@@ -19,7 +19,7 @@ from nps_text.tagging import (
 from nps_text.tagging.summary import THEME_SUMMARY_COLUMNS, theme_summary
 from nps_text.tagging.taxonomy import Taxonomy
 from nps_text.text.prepare import prepare_text
-from tests.test_taxonomy import SMALL
+from tests.tagging.test_taxonomy import SMALL
 
 
 @pytest.mark.parametrize("text, sign", [

@@ -8,7 +8,7 @@ from nps_text.tagging import MENTION_COLUMNS, ZeroShotTagger
 from nps_text.tagging.taxonomy import Taxonomy
 from nps_text.text.prepare import prepare_text
 from tests.fakes import LexiconEmbedder
-from tests.test_taxonomy import SMALL
+from tests.tagging.test_taxonomy import SMALL
 
 LEXICON = LexiconEmbedder({"price": ("teuer", "expensive", "preis", "günstig", "cheap"),
                            "delivery": ("paket", "liefer", "parcel", "delivery", "versand"),

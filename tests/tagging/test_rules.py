@@ -7,7 +7,7 @@ from nps_text.errors import ColumnError, ParameterError
 from nps_text.tagging import MENTION_COLUMNS, RuleTagger
 from nps_text.tagging.taxonomy import Taxonomy
 from nps_text.text.prepare import prepare_text
-from tests.test_taxonomy import SMALL
+from tests.tagging.test_taxonomy import SMALL
 
 
 def tag(*comments: str, taxonomy="small", redact=False):
