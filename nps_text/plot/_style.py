@@ -9,6 +9,7 @@ window, nothing shown.
 
 from __future__ import annotations
 
+import io
 import math
 import textwrap
 from collections.abc import Sequence
@@ -18,6 +19,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import Bbox
 
 from ..errors import ColumnError, ParameterError
 
@@ -169,8 +172,6 @@ def count(value: int, lang: str) -> str:
 
 def percent_formatter(lang: str, digits: int = 1):
     """An axis formatter for fractions shown as percent (``12 %`` in German, ``12%`` in English)."""
-    from matplotlib.ticker import FuncFormatter
-
     space = "\u202f" if lang == "de" else ""
 
     def text(value: float, _: Any) -> str:
@@ -183,14 +184,21 @@ def percent_formatter(lang: str, digits: int = 1):
 def localise(axis: Any, lang: str) -> None:
     """German tick labels get a decimal comma (``2,5``); English ones stay as matplotlib writes them."""
     if lang == "de":
-        from matplotlib.ticker import FuncFormatter
-
         axis.set_major_formatter(FuncFormatter(lambda v, _: _german(f"{v:,.10g}").replace("-", "−")))
+
+
+class NpsFigure(Figure):
+    """A matplotlib Figure that shows itself in Jupyter without pyplot or ``%matplotlib inline``."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
 
 
 def new_figure(width: float, height: float) -> Figure:
     """A headless figure (Agg canvas, constrained layout) of ``width`` × ``height`` inches."""
-    fig = Figure(figsize=(width, height), layout="constrained", dpi=100)
+    fig = NpsFigure(figsize=(width, height), layout="constrained", dpi=100)
     FigureCanvasAgg(fig)
     return fig
 
@@ -313,8 +321,6 @@ def place_labels(ax: Any, xs: Sequence[float], ys: Sequence[float], texts: Seque
 
 
 def _circle_box(ax: Any, x: float, y: float, radius_px: float) -> Any:
-    from matplotlib.transforms import Bbox
-
     cx, cy = ax.transData.transform((x, y))
     return Bbox([[cx - radius_px, cy - radius_px], [cx + radius_px, cy + radius_px]])
 

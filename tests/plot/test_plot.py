@@ -417,3 +417,10 @@ def test_errors_are_nps_text_errors(themes):
         plot.priority_matrix(themes, share_split=2)
     with pytest.raises(ValueError):
         plot.theme_trend(themes)
+
+
+def test_figures_show_themselves_in_jupyter_without_pyplot():
+    from nps_text.plot import score_distribution
+
+    png = score_distribution([10, 9, 3, 7])._repr_png_()  # what IPython displays for a cell's last value
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
