@@ -6,6 +6,8 @@ One package per concept, in the order data flows: ``io`` (load, export), ``stats
 ``drivers``, ``jobs`` (the composed jobs the CLI runs) and ``cli``.
 """
 
+import importlib
+
 from . import _moved
 from ._core.version import VERSION as __version__  # noqa: F401 (the public attribute)
 from .errors import (
@@ -57,8 +59,6 @@ _LAZY = {
 
 def __getattr__(name: str):
     if name in _LAZY:
-        import importlib
-
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'nps_text' has no attribute {name!r}")
 

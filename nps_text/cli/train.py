@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -120,8 +121,6 @@ def train(
     The model card (card.json) carries its metrics and says how they were made: by default from
     the classifier's own out-of-fold predictions, with --folds K from a K-fold cross-validation.
     """
-    import time
-
     from ..tagging.training import read_labelled
     from ..tagging.training import train as train_model
 

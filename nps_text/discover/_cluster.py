@@ -7,6 +7,7 @@ and each step can be measured on its own (``benchmarks/discovery.py``).
 from __future__ import annotations
 
 import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
 
 __all__ = ["language_means", "apply_language_means", "fit_reduction", "reduce", "ward_tree",
            "cut_tree", "largest_cut", "centroids_of", "nearest", "hdbscan_labels"]
@@ -69,15 +70,11 @@ def reduce(vectors: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.
 
 def ward_tree(vectors: np.ndarray) -> np.ndarray:
     """Ward linkage matrix (scipy): deterministic, no seed; O(n²) memory, so callers cap n."""
-    from scipy.cluster.hierarchy import linkage
-
     return linkage(vectors.astype(np.float64), method="ward")
 
 
 def cut_tree(tree: np.ndarray, k: int) -> np.ndarray:
     """Labels 0..k-1 of the tree cut into ``k`` clusters."""
-    from scipy.cluster.hierarchy import fcluster
-
     return fcluster(tree, t=k, criterion="maxclust").astype(np.int64) - 1
 
 

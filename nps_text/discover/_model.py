@@ -27,16 +27,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import NotFittedError
 
 from .._core.params import Interval, Options, validate_params
 from .._core.safe_files import read_json, unexpected_files
 from ..errors import DiscoveryModelError, ParameterError
+from ..text.prepare import junk_reason
 from . import _cluster as C
 from ._describe import (
     KEYWORD_LANGS,
     class_tfidf_keywords,
     default_name,
     representative_quotes,
+    slug,
     theme_key,
 )
 from ._taxonomy import to_taxonomy
@@ -70,8 +73,6 @@ def _check_sentences(sentences: Any, embeddings: Any) -> tuple[pd.DataFrame, np.
 
 def filler_mask(sentences: pd.DataFrame) -> np.ndarray:
     """True for clauses that are filler or junk (``junk_reason``) or carry no content word."""
-    from ..text.prepare import junk_reason
-
     texts = sentences["text"].astype("string").fillna("")
     lemmas = sentences["lemmas"].astype("string").fillna("").str.strip()
     junk = np.array([junk_reason(t) is not None for t in texts.tolist()], dtype=bool)
@@ -318,8 +319,6 @@ class ThemeDiscovery:
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "centroids_"):
-            from sklearn.exceptions import NotFittedError
-
             raise NotFittedError("This ThemeDiscovery is not fitted yet; call fit(sentences, embeddings) first.")
 
     # ------------------------------------------------------------------ new comments
@@ -375,8 +374,6 @@ class ThemeDiscovery:
         out = self._edited()
         out.names_[theme] = name.strip()
         keys = [t["key"] for t in out.themes_ if t["theme"] != theme]
-        from ._describe import slug
-
         if slug(name) in keys:
             raise ParameterError(f"Another theme already has the key {slug(name)!r}; choose a different name.")
         out._describe()

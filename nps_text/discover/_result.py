@@ -11,6 +11,7 @@ import pandas as pd
 from .._core.results import Result, to_jsonable
 from ..errors import ColumnError
 from ..stats.scores import nps_summary
+from ..tagging.contract import mentions_frame
 from ._describe import KEYWORD_LANGS
 from ._model import FILLER, ThemeDiscovery
 from ._taxonomy import to_taxonomy
@@ -44,8 +45,6 @@ def assignments_frame(model: ThemeDiscovery, sentences: pd.DataFrame | None = No
 
 def discovery_mentions(assignments: pd.DataFrame) -> pd.DataFrame:
     """The standard mentions table (``source="discovery"``) of the assigned sentences, so drivers work unchanged."""
-    from ..tagging.contract import mentions_frame
-
     rows = assignments[assignments["status"] == "theme"]
     start = rows["start"] if "start" in rows else pd.Series(0, index=rows.index)
     end = rows["end"] if "end" in rows else rows["text"].str.len()

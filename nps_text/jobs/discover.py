@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .._core.results import Result, to_jsonable
+from ..embed.backends import embed
 from ..io.export import round_table, write_table
 from ..io.load import LoadedSurvey, LoadReport
+from ..text.prepare import prepare_text
 from ._source import loaded
 
 if TYPE_CHECKING:  # importing discover loads spaCy and torch: only when a survey is discovered
@@ -95,9 +97,7 @@ def discover_survey(
     2
     """
     from ..discover import discover_themes
-    from ..embed.backends import embed
     from ..tagging import add_sentiment, sentence_sentiment
-    from ..text.prepare import prepare_text
 
     responses, report = loaded(source, load_options)
     responses, sentences = prepare_text(responses, redact_pii=redact_pii)

@@ -12,8 +12,14 @@ import pandas as pd
 
 from .._core.results import Result, to_jsonable
 from .._core.safe_files import read_json
-from ..errors import ParameterError
+from ..drivers.followup import close_the_loop
+from ..drivers.misclassification import correct_misclassification
+from ..drivers.models import driver_regression, relative_importance
+from ..drivers.table import theme_table
+from ..drivers.views import driver_views, drivers_by, drivers_by_period, what_if_table
+from ..errors import NpsTextError, ParameterError, SurveyFileError
 from ..io.load import LoadedSurvey, LoadReport, resolve_segments
+from ..io.readers import detect_delimiter, detect_encoding
 from ._source import loaded
 from .tag import tag_survey
 
@@ -59,17 +65,6 @@ def driver_tables(
     >>> sorted(driver_tables(r, m, models=False))
     ['drivers', 'followup', 'opportunities', 'pain_points', 'strengths', 'what_if']
     """
-    from ..drivers.followup import close_the_loop
-    from ..drivers.models import driver_regression, relative_importance
-    from ..drivers.table import theme_table
-    from ..drivers.views import (
-        driver_views,
-        drivers_by,
-        drivers_by_period,
-        what_if_table,
-    )
-    from ..errors import NpsTextError
-
     options = dict(base=base, sentiment=sentiment)
     tables = {"drivers": theme_table(responses, mentions, level=level, fdr=fdr, n_boot=n_boot, seed=seed, **options)}
     if by:
@@ -89,8 +84,6 @@ def driver_tables(
             tables["drivers"].attrs["models_skipped"] = str(exc)
     tables["what_if"] = what_if_table(responses, mentions, level=level, **options)
     if metrics is not None:
-        from ..drivers.misclassification import correct_misclassification
-
         tables["drivers_corrected"] = correct_misclassification(responses, mentions, metrics, base=base, level=level,
                                                                 seed=seed)
     for name, table in driver_views(responses, mentions, n_quotes=3, fdr=fdr, redact_pii=redact_pii, **options).items():
@@ -148,8 +141,6 @@ def _driver_phrase(row: dict[str, Any], pct: int) -> str:
 
 def read_mentions(path: str | Path) -> pd.DataFrame:
     """Read a mentions table written by ``nps-text tag`` (.csv, .xlsx or .parquet)."""
-    from ..errors import SurveyFileError
-
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".parquet"):
@@ -162,8 +153,6 @@ def read_mentions(path: str | Path) -> pd.DataFrame:
     elif suffix == ".xlsx":
         frame = pd.read_excel(path, dtype={"response_id": str})
     else:  # a table re-saved by Excel may be ';'-separated cp1252: detect both, like survey files
-        from ..io.readers import detect_delimiter, detect_encoding
-
         data = path.read_bytes()
         text = data.decode(detect_encoding(data)).lstrip("\ufeff")
         frame = pd.read_csv(io.StringIO(text), sep=detect_delimiter(text), dtype={"response_id": str})
@@ -173,8 +162,6 @@ def read_mentions(path: str | Path) -> pd.DataFrame:
 
 
 def _read_metrics(path: Path) -> dict[str, Any]:
-    from ..errors import SurveyFileError
-
     if not path.is_file():
         raise SurveyFileError(f"Metrics file not found: {path}. Write one with `nps-text evaluate LABELLED --model DIR "
                               f"--format json > {path.name}`.")
@@ -272,8 +259,6 @@ def followup_survey(
 
     ``priority`` defaults to severity, then recency when the survey has dates.
     """
-    from ..drivers.followup import close_the_loop
-
     responses, table, _ = _survey_mentions(source, taxonomy=taxonomy, model=model, mentions=mentions,
                                            method=method, load_options=load_options)
     return close_the_loop(responses, table, groups=groups, priority=priority, value=value, segments=segments,

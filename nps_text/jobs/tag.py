@@ -11,6 +11,7 @@ import pandas as pd
 from .._core.results import Result
 from ..errors import ParameterError
 from ..io.load import LoadedSurvey, LoadReport
+from ..text.prepare import prepare_text
 from ._source import loaded
 
 
@@ -93,7 +94,6 @@ def tag_survey(
         sentence_sentiment,
     )
     from ..tagging.sentiment import SENTIMENT_METHODS
-    from ..text.prepare import prepare_text
 
     if model is not None and (taxonomy is not None or method != "rules"):
         given = f"taxonomy={str(taxonomy)!r}" if taxonomy is not None else f"method={method!r}"

@@ -103,12 +103,10 @@ def _themes(source: Any, labels: Any, names: Mapping[Any, str] | None, func: str
 def _project(vectors: np.ndarray, method: str, seed: int) -> np.ndarray:
     if vectors.shape[1] < 2:
         raise ParameterError(f"theme_map() needs embeddings of at least 2 dimensions, got {vectors.shape[1]}.")
+    from sklearn.decomposition import PCA, TruncatedSVD
+
     if method == "pca":
-        from sklearn.decomposition import PCA
-
         return PCA(n_components=2, svd_solver="full").fit_transform(vectors)
-    from sklearn.decomposition import TruncatedSVD
-
     return TruncatedSVD(n_components=2, random_state=seed).fit_transform(vectors)
 
 

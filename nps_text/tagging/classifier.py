@@ -35,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import sklearn
+from scipy.sparse import csr_matrix, hstack
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -48,6 +50,8 @@ from .._core.safe_files import is_os_file, read_json
 from ..embed.backends import embed, get_embedder
 from ..embed.cache import normalise_for_cache
 from ..errors import ModelFileError, ParameterError
+from .contract import mentions_frame
+from .finetune import FineTunedEncoder, fine_tune
 
 __all__ = ["ThemeClassifier", "ModelFileError"]
 
@@ -288,8 +292,6 @@ class ThemeClassifier(BaseEstimator):
 
     def _feature_blocks(self, texts: list[str], progress: Progress | None = None) -> tuple:
         """The embeddings (dense, unweighted) and the TF-IDF n-grams (sparse, or None without ``tfidf``)."""
-        from scipy.sparse import hstack
-
         # stage "embedding", in distinct texts; texts already in the cache are skipped, so it may end early
         stage = _Stage(progress, "embedding", len(set(map(normalise_for_cache, texts)))) if progress else None
         dense = embed(texts, get_embedder(self.embedder), cache=self.cache, progress=stage.advance if stage else False)
@@ -301,8 +303,6 @@ class ThemeClassifier(BaseEstimator):
 
     @staticmethod
     def _stack(blocks: tuple, weight: float):
-        from scipy.sparse import csr_matrix, hstack
-
         dense, sparse = blocks
         return csr_matrix(dense * weight) if sparse is None else hstack([csr_matrix(dense * weight), sparse]).tocsr()
 
@@ -376,8 +376,6 @@ class ThemeClassifier(BaseEstimator):
         self.min_themes_ = int(all(lists)) if self.min_themes is None else int(self.min_themes)
         self.encoder_ = None
         if self.fine_tune_layers:
-            from .finetune import fine_tune
-
             stage = _Stage(progress, "fine-tuning", 1)
             self.encoder_ = fine_tune(texts, Y, layers=int(self.fine_tune_layers), epochs=int(self.fine_tune_epochs),
                                       max_length=int(self.max_length), seed=self.seed,
@@ -509,8 +507,6 @@ class ThemeClassifier(BaseEstimator):
 
     def tag(self, sentences: pd.DataFrame) -> pd.DataFrame:
         """Mentions (see :mod:`nps_text.tagging`) of the themes predicted for each sentence."""
-        from .contract import mentions_frame
-
         if sentences.empty:
             return mentions_frame([])
         proba = self.predict_proba(sentences["text"].astype(str).tolist())
@@ -552,8 +548,6 @@ class ThemeClassifier(BaseEstimator):
                   "fitted": {"C": self.C_, "embedding_weight": self.embedding_weight_, "min_themes": self.min_themes_,
                              "calibration": np.asarray(getattr(self, "calibration_", np.tile([1.0, 0.0], (len(self.classes_), 1)))).tolist()}}
         (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
-        import sklearn
-
         card = {"model": "nps-text ThemeClassifier", "labels": self.classes_.tolist(), "n_train": self.n_train_,
                 "training_data_sha256": self.data_hash_, "seed": self.seed, "metrics": metrics or {},
                 "versions": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
@@ -651,8 +645,6 @@ class ThemeClassifier(BaseEstimator):
         model.n_train_, model.data_hash_ = card["n_train"], card["training_data_sha256"]
         model.encoder_ = None
         if model.fine_tune_layers:
-            from .finetune import FineTunedEncoder
-
             model.encoder_ = FineTunedEncoder.load(folder)
         if linear and get_embedder(model.embedder).name != config["embedder_name"]:
             raise ModelFileError(f"Model in '{folder}' was trained on embeddings of {config['embedder_name']!r}, but "

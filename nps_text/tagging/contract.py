@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .sentiment import add_sentiment
+
 __all__ = ["MENTION_COLUMNS", "empty_mentions", "mentions_frame"]
 
 MENTION_COLUMNS = ["response_id", "sentence_id", "theme", "score", "source", "start", "end", "evidence",
@@ -25,8 +27,6 @@ def mentions_frame(rows: list[tuple], sentences: pd.DataFrame | None = None) -> 
     frame["sentiment"], frame["sentiment_score"] = None, float("nan")
     frame = frame.astype(_DTYPES)
     if sentences is not None and len(frame):
-        from .sentiment import add_sentiment
-
         frame = add_sentiment(frame, sentences)
     return frame
 

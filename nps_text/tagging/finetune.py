@@ -27,7 +27,8 @@ from sklearn.model_selection import KFold
 
 from .._core.arrays import sigmoid
 from .._core.safe_files import read_json
-from ..errors import ModelFileError
+from ..embed.model_build import build_e5_sentence_transformer
+from ..errors import ModelFileError, ParameterError
 
 __all__ = ["FineTunedEncoder", "fine_tune"]
 
@@ -42,8 +43,6 @@ def _trained_keys(state: dict, layers: int, n_layers: int) -> list[str]:
 
 
 def _base_folder() -> Path:
-    from ..embed.model_build import build_e5_sentence_transformer
-
     return build_e5_sentence_transformer()
 
 
@@ -312,8 +311,6 @@ def fine_tune(texts: list[str], Y: np.ndarray, *, layers: int = 2, epochs: int =
         model.eval()
         n_layers = model.config.num_hidden_layers
         if not 1 <= layers <= n_layers:
-            from ..errors import ParameterError
-
             raise ParameterError(f"fine_tune_layers must be between 1 and {n_layers}, got {layers!r}.")
         first = n_layers - layers
         states = _lower_states(model, tokenizer, texts, first, max_length)

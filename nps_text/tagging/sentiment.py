@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
 from sklearn.utils.validation import check_is_fitted
 
 from .._core.params import Interval, validate_params
@@ -156,8 +157,6 @@ class SentimentScorer(BaseEstimator):
         judged by a model that memorised its own weak label ("aber teuer" in a promoter's comment);
         unlabelled texts get the full model's score.
         """
-        from sklearn.model_selection import GroupKFold
-
         texts = [str(t) for t in texts]
         y = _polarity_targets(polarity)
         keep = ~np.isnan(y)

@@ -21,6 +21,7 @@ from sklearn.base import clone
 from sklearn.model_selection import KFold
 
 from .._core.safe_files import MAX_JSON_BYTES, read_json
+from ..embed.backends import embed, get_embedder
 from ..errors import ColumnError, ParameterError, SurveyFileError
 from ..io.columns import resolve_column
 from ..io.readers import read_table
@@ -310,8 +311,6 @@ def suggest_for_labelling(comments, model, n: int = 20, *, pool_factor: int = 5)
     farthest-point walk over their embeddings keeps the picks unlike each other (no ten
     near-copies of the same complaint). Returns ``[position, text, uncertainty]`` in picking order.
     """
-    from ..embed.backends import embed, get_embedder
-
     texts = [str(t) for t in comments]
     if n <= 0 or not texts:
         return pd.DataFrame(columns=["position", "text", "uncertainty"])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import spacy
 from spacy.lang.de.stop_words import STOP_WORDS as _DE_STOP
 from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
 from spacy.language import Language
@@ -178,8 +179,6 @@ def is_content(token: Token) -> bool:
 @lru_cache(maxsize=4)
 def get_pipeline(lang: str) -> Language:
     """A blank spaCy pipeline for ``lang`` ("de" or "en"; others use English tokenisation)."""
-    import spacy
-
     nlp = spacy.blank("de" if lang == "de" else "en")
     nlp.add_pipe("nps_clauses")
     nlp.add_pipe("nps_lemmas", config={"lang": "de" if lang == "de" else "en"})

@@ -12,8 +12,8 @@ import pytest
 
 from nps_text.errors import ParameterError
 from nps_text.tagging import ModelFileError, ThemeClassifier
-from tests.tagging.test_models_e2e import offline  # noqa: F401 - autouse fixture: no hub access
 from tests.tagging.test_classifier import LABELS, TEXTS
+from tests.tagging.test_models_e2e import offline  # noqa: F401 - autouse fixture: no hub access
 
 pytestmark = pytest.mark.slow
 
