@@ -10,6 +10,7 @@ import importlib
 
 from . import _moved
 from ._core.version import VERSION as __version__  # noqa: F401 (the public attribute)
+from .embed.backends import embed as _embed
 from .errors import (
     ColumnError,
     NpsTextError,
@@ -42,9 +43,12 @@ from .stats.segments import nps_by, nps_by_period
 
 _moved.install()
 
+# the function, not the subpackage of the same name (importing nps_text.embed made it the module)
+embed = _embed
+
 # heavier parts (spaCy, embedders, taggers) load on first use, so `import nps_text` stays quick
 _LAZY = {
-    "prepare_text": "text", "redact": "text", "embed": "embed", "get_embedder": "embed",
+    "prepare_text": "text", "redact": "text", "get_embedder": "embed",
     "load_taxonomy": "tagging.taxonomy", "default_taxonomy": "tagging.taxonomy", "Taxonomy": "tagging.taxonomy",
     "RuleTagger": "tagging", "ZeroShotTagger": "tagging", "ThemeClassifier": "tagging",
     "theme_table": "drivers", "driver_views": "drivers", "drivers_by": "drivers",
@@ -68,5 +72,5 @@ __all__ = [
     "ParameterError", "RejectedRow", "ScoreError", "SurveyFileError", "analyze", "compare_nps",
     "load_survey", "neutralise_formulas", "nps", "nps_by", "nps_by_period", "nps_from_counts",
     "nps_group", "nps_summary", "sample_size_for_margin", "score_survey", "target_progress",
-    "write_table", "tag_survey", "TaggedSurvey", "discover_survey", "DiscoveredSurvey", *_LAZY,
+    "write_table", "embed", "tag_survey", "TaggedSurvey", "discover_survey", "DiscoveredSurvey", *_LAZY,
 ]

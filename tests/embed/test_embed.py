@@ -110,3 +110,10 @@ def test_unknown_embedder_option():
 def test_hub_names_need_an_explicit_opt_in():
     with pytest.raises(ModelNotInstalledError, match=r"folder 'models/my-model' does not exist .* allow_download=True"):
         SentenceTransformerEmbedder(model="models/my-model")
+
+
+def test_nps_text_embed_is_the_function_even_after_the_subpackage_is_imported():
+    import nps_text
+    import nps_text.embed.cache  # noqa: F401
+
+    assert callable(nps_text.embed) and nps_text.embed(["gut"], "hashing", cache=False).shape[0] == 1
