@@ -172,8 +172,20 @@ def _plain(value: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- one sample
+class _OneRow(Result):
+    """A dataclass result of plain fields: ``to_dict()`` is its fields (NaN as None), ``to_frame()`` one row."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as a JSON-safe dict (NaN as None)."""
+        return {k: _plain(v) for k, v in asdict(self).items()}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row with the fields as columns."""
+        return pd.DataFrame([self.to_dict()])
+
+
 @dataclass(frozen=True)
-class NPSResult(Result):
+class NPSResult(_OneRow):
     """NPS of one sample with its adjusted-Wald interval (all NPS values in points).
 
     ``to_dict()`` returns plain Python types keyed by the field names; NaN becomes None.
@@ -197,14 +209,6 @@ class NPSResult(Result):
     margin_of_error: float
     level: float
     warning: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the result as a JSON-safe dict (NaN as None)."""
-        return {k: _plain(v) for k, v in asdict(self).items()}
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row with the fields as columns."""
-        return pd.DataFrame([self.to_dict()])
 
     def summary(self) -> str:
         """The NPS, its interval and the group counts in one sentence (plus the small-sample warning)."""
@@ -410,7 +414,7 @@ def compare_nps(scores_a: Any, scores_b: Any, *, level: float = 0.95) -> NPSComp
 
 
 @dataclass(frozen=True)
-class TargetProgress(Result):
+class TargetProgress(_OneRow):
     """Where the NPS stands against a target: :func:`target_progress`'s result.
 
     ``status`` is "above target", "below target" or "not distinguishable from target";
@@ -427,14 +431,6 @@ class TargetProgress(Result):
     status: str
     level: float
     warning: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the result as a JSON-safe dict (NaN as None)."""
-        return {k: _plain(v) for k, v in asdict(self).items()}
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row with the fields as columns."""
-        return pd.DataFrame([self.to_dict()])
 
     def summary(self) -> str:
         """One sentence: the target, the status, the gap and its p-value."""
