@@ -38,6 +38,13 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def format_p(value: Any) -> str:
+    """A p-value as people read it: "<0.001", "0.042", or "–" when there is none."""
+    if value is None or value != value:
+        return "–"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
 def frame_html(frame: pd.DataFrame, max_rows: int = MAX_HTML_ROWS) -> str:
     """A compact, escaped HTML table of the first ``max_rows`` rows, saying how many were left out."""
     shown = frame.head(max_rows)

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 from rich.table import Table
 
+from .._core.results import format_p
 from ..stats.scores import TargetProgress, headline
 from .app import err, out
 
@@ -15,10 +16,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _p(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+_p = format_p
 
 
 def _fmt(value: Any, digits: int = 1) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._core.results import format_p
 from ..errors import ParameterError
 
 LANGS = ("en", "de")
@@ -138,7 +139,4 @@ def percent(value: Any, lang: str) -> str:
     return f"{100 * value:.0f} %" if lang == "de" else f"{100 * value:.0f}%"
 
 
-def p_value(value: Any) -> str:
-    if value is None or value != value:
-        return "–"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+p_value = format_p

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from .._core.results import Result
+from .._core.results import Result, format_p
 from .._core.stats import (
     check_min_n,
     compare_stats,
@@ -434,8 +434,7 @@ class TargetProgress(_OneRow):
 
     def summary(self) -> str:
         """One sentence: the target, the status, the gap and its p-value."""
-        p = "–" if math.isnan(self.p_value) else ("<0.001" if self.p_value < 0.001 else f"{self.p_value:.3f}")
-        return f"Target {_num(self.target)}: NPS is {self.status} (gap {_num(self.gap)}, p {p})."
+        return f"Target {_num(self.target)}: NPS is {self.status} (gap {_num(self.gap)}, p {format_p(self.p_value)})."
 
     def __getitem__(self, key: str) -> Any:
         warnings.warn("target_progress() returns a TargetProgress now: use its attributes (result.status) or "
