@@ -16,7 +16,7 @@ LOCK   := requirements.lock
 LATEST := .venv-latest
 # torch first, pinned: that takes the local CPU wheel instead of a multi-GB CUDA build.
 TORCH  := torch==2.13.0
-EXTRAS := .[dev,models]
+EXTRAS := .[dev,models,dask]
 
 .PHONY: demo test test-latest lock clean
 

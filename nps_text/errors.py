@@ -18,6 +18,8 @@ __all__ = [
     "ModelFileError",
     "TaxonomyError",
     "DiscoveryModelError",
+    "StoreError",
+    "StoreBusyError",
 ]
 
 
@@ -55,3 +57,11 @@ class TaxonomyError(NpsTextError):
 
 class DiscoveryModelError(NpsTextError):
     """A saved discovery folder is missing, incomplete or not a discovery model."""
+
+
+class StoreError(NpsTextError):
+    """A results database cannot be used: a bad URL, no connection, or a schema newer than this nps-text."""
+
+
+class StoreBusyError(StoreError):
+    """Another job holds the store's job lock; this one did not start (or gave up waiting)."""

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -57,3 +59,53 @@ def small_frame() -> pd.DataFrame:
         "Kommentar": ["Top", "gut", None, "teuer", "  "],
         "segment": ["a", "a", "b", "b", "b"],
     })
+
+
+def _postgres_unavailable(why: str) -> None:
+    """No PostgreSQL server for the tests: a failure on CI (it must run there), a visible skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is required on CI (CI is set), but the test server is not available: {why}\n"
+                    "(.ci/run installs it with: apt-get install -y postgresql)", pytrace=False)
+    reason = why.splitlines()[0]
+    if "apt-get install" not in reason:
+        reason += "; to run these tests: apt-get install postgresql"
+    pytest.skip(f"no PostgreSQL test server: {reason}")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """URL (postgresql+psycopg://postgres@127.0.0.1:PORT/nps) of a throwaway PostgreSQL server, one per session.
+
+    Without PostgreSQL (binaries, or the server does not start): fails when CI is set, else skips.
+    """
+    try:
+        import psycopg  # noqa: F401
+        import sqlalchemy  # noqa: F401
+    except ImportError as exc:
+        missing = exc.name
+    else:
+        missing = None
+    if missing:
+        _postgres_unavailable(f"the Python package {missing} is not installed (pip install sqlalchemy 'psycopg[binary]')")
+    from tests._postgres import PostgresUnavailable, postgres_cluster
+
+    with contextlib.ExitStack() as stack:
+        why = None
+        try:
+            url = stack.enter_context(postgres_cluster())
+        except PostgresUnavailable as exc:
+            why = str(exc)
+        if why is not None:
+            _postgres_unavailable(why)
+        yield url
+
+
+@pytest.fixture
+def postgres_db(postgres_url: str) -> Iterator[str]:
+    """URL of a new, empty database on the session's server, for this test alone; dropped afterwards."""
+    from tests._postgres import drop_database, fresh_database
+
+    url = fresh_database(postgres_url)
+    yield url
+    with contextlib.suppress(Exception):  # the server is thrown away at the end anyway
+        drop_database(url)

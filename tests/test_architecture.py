@@ -12,11 +12,11 @@ PACKAGE = Path(__file__).resolve().parents[1] / "nps_text"
 # lower layers first; a package may import only from its own layer or a lower one
 LAYERS = [
     {"errors", "_core", "_moved", "data"},
-    {"io", "stats", "text", "embed"},
+    {"io", "stats", "text", "embed", "store"},
     {"tagging", "discover", "drivers"},
     {"plot"},
     {"report"},
-    {"jobs"},
+    {"jobs", "batch"},
     {"cli"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
@@ -145,13 +145,18 @@ LAZY_THIRD_PARTY = {
     "statsmodels": "about 0.4 s",
     "tqdm": "tqdm.auto: about 15 ms",
     "scipy.cluster": "about 14 ms on every `import nps_text` (plot is part of it), for theme_dendrogram only",
-    "rich.progress": "about 4 ms on every CLI start, --help too, for the progress bars of train only",
+    "rich.progress": "about 4 ms on every CLI start, --help too, for the progress bars of train and tag --db only",
+    "sqlalchemy": "about 0.1 s on every CLI start; io needs it only for a database source",
+    "pyarrow.parquet": "about 0.17 s, for Parquet input only",
+    "distributed": "about 0.26 s, and optional: nps-text[dask]",
 }
 # nps_text modules whose import loads one of those (test_lazy_internal_modules_are_heavy checks it)
 LAZY_INTERNAL = {
     "nps_text.tagging": "its __init__ loads spaCy (rules), scikit-learn and torch",
     "nps_text.discover": "loads nps_text.tagging",
     "nps_text.text.nlp": "loads spaCy",
+    "nps_text.batch": "loads the store, so SQLAlchemy",
+    "nps_text.batch.dask": "loads dask.distributed",
 }
 
 

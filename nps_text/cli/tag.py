@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -13,10 +16,10 @@ from ..io.load import LoadOptions
 from ..jobs import tag_survey
 from .app import (
     Command,
+    Format,
     Method,
     MethodOpt,
     ModelOpt,
-    RedactOpt,
     Sentiment,
     SentimentOpt,
     SurveyArg,
@@ -30,31 +33,106 @@ from .app import (
 )
 
 
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+_BATCH = "Nightly job (with --db)"
+
+
 @app.command(cls=Command)
 @user_errors
 @reads_a_survey
 def tag(
     survey: SurveyArg,
-    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="Mentions table: .csv, .xlsx or .parquet.")] = Path("mentions.csv"),
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Mentions table: .csv, .xlsx or .parquet (default mentions.csv; not with --db).")] = None,
     taxonomy: TaxonomyOpt = None,
     model: ModelOpt = None,
     method: MethodOpt = Method.rules,
-    redact: RedactOpt = False,
+    redact: Annotated[Optional[bool], typer.Option("--redact/--no-redact", metavar=" ", show_default=False, help="Redact personal data before tagging (and storing). Default: off for a file, on with --db.")] = None,
     sentiment: SentimentOpt = Sentiment.auto,
     embedder: Annotated[str, typer.Option("--embedder", metavar="NAME", help="Embedding backend for the survey-learned sentiment (e5, minilm, static, hashing, ...).")] = "e5",
+    db: Annotated[Optional[str], typer.Option("--db", metavar="URL", rich_help_panel=_BATCH, help="Tag into this store instead of a file: a SQLite path (nps.db) or postgresql://user@host/db. Only what is new or changed is tagged.")] = None,
+    source_db: Annotated[Optional[str], typer.Option("--source-db", metavar="URL", rich_help_panel=_BATCH, help="The database a 'sql:TABLE' or 'sql:SELECT ...' SURVEY runs on. Default: --db.")] = None,
+    rows: Annotated[int, typer.Option("--chunk-rows", metavar="N", rich_help_panel=_BATCH, help="Rows per piece: one transaction each, and what memory holds at once.")] = 5000,
+    retag: Annotated[bool, typer.Option("--retag", rich_help_panel=_BATCH, help="Tag again what this tagger tagged before (the earlier mentions stay as history).")] = False,
+    engine: Annotated[Engine, typer.Option("--engine", rich_help_panel=_BATCH, help="local: this process; dask: the workers of a dask.distributed cluster.")] = Engine.local,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", rich_help_panel=_BATCH, help="Dask scheduler (tcp://host:8786). Default: a local cluster of --workers processes.")] = None,
+    workers: Annotated[int, typer.Option("--workers", metavar="N", rich_help_panel=_BATCH, help="Processes of the local Dask cluster.")] = 2,
+    wait: Annotated[float, typer.Option("--wait", metavar="SECONDS", rich_help_panel=_BATCH, help="Wait this long for another job on the same store, then give up.")] = 0.0,
+    format: Annotated[Format, typer.Option("--format", rich_help_panel=_BATCH, help="table for people; json: the run summary as one JSON object.")] = Format.table,  # noqa: A002
     load: LoadOptions = LoadOptions(),
 ) -> None:
-    """Tag the themes of every comment and write the mentions table (one row per sentence and theme).
+    """Tag the themes of every comment: into a mentions file, or with --db into a store, incrementally.
 
     Without --taxonomy or --model it tags with the bundled default NPS taxonomy (and says so).
+
+    With --db it is the nightly job: SURVEY may be a file, a folder, a quoted glob ('exports/*.csv')
+    or 'sql:TABLE' / 'sql:SELECT ...'; it is read piece by piece, each piece written in one
+    transaction, and only responses this tagger has not tagged with this comment are tagged, so a
+    re-run adds nothing and a killed run is resumed by running it again. Exit code 3: stopped by
+    SIGINT/SIGTERM after a complete piece.
     """
+    if db is not None:
+        if output is not None:
+            raise NpsTextError("Pass --db (tag into a store) or --output (write a mentions file), not both.")
+        note_default_taxonomy(taxonomy, model)
+        _nightly(str(survey), db, taxonomy=taxonomy, model=model, method=method.value,
+                 redact_pii=True if redact is None else redact, load=load, source_db=source_db, rows=rows, retag=retag,
+                 engine=engine.value, scheduler=scheduler, workers=workers, wait=wait, as_json=format is Format.json)
+        return
+    text = str(survey)
+    if text.startswith("sql:") or any(ch in text for ch in "*?[") or survey.is_dir():
+        raise NpsTextError(f"'{text}' is a folder, a pattern or a query: those are read by the nightly job. Add "
+                           "--db nps.db (or a postgresql:// URL) to tag them into a store, or pass one file.")
+    output = output or Path("mentions.csv")
     if output.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
         raise NpsTextError(f"Cannot write mentions to '{output.name}': use a .csv, .xlsx or .parquet file name.")
     loaded_survey = load.load(survey)
     note_default_taxonomy(taxonomy, model)
-    result = tag_survey(loaded_survey, taxonomy=taxonomy, model=model, method=method.value, redact_pii=redact,
+    result = tag_survey(loaded_survey, taxonomy=taxonomy, model=model, method=method.value, redact_pii=bool(redact),
                         sentiment=sentiment.value, embedder=embedder)
     write_table(result.mentions, output)  # .parquet as it is, .csv and .xlsx formula-safe
     err.print(result.report.summary(), highlight=False, soft_wrap=True)
     out.print(result.summary(), highlight=False)
     out.print(f"Mentions written to {output}.", highlight=False)
+
+
+def _nightly(source: str, db: str, *, as_json: bool, **options) -> None:
+    from ..batch import tag_to_store  # the store and the batch job load SQLAlchemy
+
+    load = options.pop("load")
+    with _progress() as progress:
+        result = tag_to_store(source, db, options=load, progress=progress, **options)
+    if as_json:
+        out.print_json(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+    else:
+        out.print(result.summary(), highlight=False, soft_wrap=True)
+    if result.status == "interrupted":
+        raise typer.Exit(code=3)
+
+
+class _progress:
+    """A progress bar with rate and ETA on a terminal; one log line per piece otherwise."""
+
+    def __enter__(self):
+        self.bar = None
+        if sys.stderr.isatty():
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("tagging"), BarColumn(), TextColumn("{task.completed:,} rows"),
+                                TextColumn("{task.fields[rate]:,.0f} rows/s"), TimeRemainingColumn(), console=err)
+            self.bar.start()
+            self.task = self.bar.add_task("tag", total=None, rate=0.0)
+        return self.update
+
+    def update(self, piece) -> None:
+        if self.bar is None:
+            err.print(piece.line(), highlight=False, soft_wrap=True)
+        else:
+            self.bar.update(self.task, completed=piece.rows_read, total=piece.total_rows, rate=piece.rate)
+
+    def __exit__(self, *_exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()

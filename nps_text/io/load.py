@@ -25,7 +25,7 @@ from ..stats.scores import nps_group
 from .columns import guess_column, resolve_column
 from .readers import RawTable, read_table
 
-__all__ = ["load_survey", "LoadOptions", "resolve_segments", "LoadReport", "RejectedRow", "LoadedSurvey", "SCALES",
+__all__ = ["load_survey", "load_table", "LoadOptions", "resolve_segments", "LoadReport", "RejectedRow", "LoadedSurvey", "SCALES",
            "CANONICAL_COLUMNS"]
 
 SCALES: dict[str, tuple[int, int]] = {"0-10": (0, 10), "1-10": (1, 10)}
@@ -202,10 +202,33 @@ def load_survey(
         raise ParameterError(f"scale must be one of {list(SCALES)}, got {scale!r}. Pass scale='0-10' (standard NPS).")
     if errors not in ("report", "raise"):
         raise ParameterError(f"errors must be 'report' or 'raise', got {errors!r}.")
-    table = read_table(source, sheet=sheet)
+    return load_table(read_table(source, sheet=sheet), score=score, comment=comment, id=id, date=date,
+                      segments=segments, scale=scale, errors=errors, dayfirst=dayfirst)
+
+
+def load_table(
+    table: RawTable,
+    *,
+    score: str | None = None,
+    comment: str | None = None,
+    id: str | None = None,  # noqa: A002
+    date: str | None = None,
+    segments: list[str] | None = None,
+    scale: Literal["0-10", "1-10"] = "0-10",
+    errors: Literal["report", "raise"] = "report",
+    dayfirst: bool | None = None,
+    piece: bool = False,
+) -> LoadedSurvey:
+    """:func:`load_survey` of a table already read (:func:`~nps_text.io.readers.read_table`).
+
+    ``piece=True`` is for one piece of a longer input (:func:`~nps_text.io.iter_survey`): a piece
+    with no usable row gives an empty responses table and its report instead of an error.
+    """
+    if scale not in SCALES:
+        raise ParameterError(f"scale must be one of {list(SCALES)}, got {scale!r}. Pass scale='0-10' (standard NPS).")
     blank = table.frame.isna().all(axis=1)
     raw = table.frame[~blank]
-    if len(raw) == 0:
+    if len(raw) == 0 and not piece:
         raise SurveyFileError(
             f"'{table.source}' has a header but no data rows (columns: {list(raw.columns)}). Export the responses too."
         )
@@ -219,12 +242,12 @@ def load_survey(
         RejectedRow(int(rows.iloc[i]), cols["score"], raw[cols["score"]].iloc[i], reason)
         for i, (_, reason) in enumerate(parsed) if reason
     ] + list(overflow_rejected.values())
-    keep = pd.Series([reason is None for _, reason in parsed], index=raw.index)
+    keep = pd.Series([reason is None for _, reason in parsed], index=raw.index, dtype=bool)
     ids = raw[cols["id"]] if cols["id"] else ("r" + rows.astype(str))
     rejected += _duplicate_ids(ids, keep, rows, cols["id"] or "(row number)")
     if errors == "raise" and rejected:
         raise ScoreError(_raise_message(rejected, cols["score"]))
-    if not keep.any():
+    if not keep.any() and not piece:
         raise ScoreError(
             f"None of the {len(raw)} rows has a valid {scale} score in column {cols['score']!r}. "
             f"{_raise_message(rejected, cols['score'], skippable=False)}"

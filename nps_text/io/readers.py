@@ -7,18 +7,21 @@ delimiter detected, because German exports are routinely ``;``-separated cp1252.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import pandas as pd
 
 from ..errors import SurveyFileError
 
-__all__ = ["RawTable", "read_table", "SUPPORTED_SUFFIXES"]
+__all__ = ["RawTable", "read_table", "iter_table", "iter_records", "SUPPORTED_SUFFIXES"]
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +107,122 @@ def read_table(source: str | Path | pd.DataFrame, *, sheet: str | int | None = N
         f"Unknown survey file type '{suffix or '(no extension)'}' for '{path.name}'. "
         f"Supported: {', '.join(SUPPORTED_SUFFIXES)}. Rename or convert the export."
     )
+
+
+def iter_table(source: str | Path | pd.DataFrame, *, rows: int = 10_000,
+               sheet: str | int | None = None) -> Iterator[RawTable]:
+    """:func:`read_table` in pieces of at most ``rows`` data rows, for files too big to hold at once.
+
+    CSV/TSV, Parquet and JSON Lines are streamed: memory holds one piece, whatever the file's size.
+    XLSX, JSON and DataFrames are read whole and then cut. Each piece's ``header_rows`` counts the
+    rows above its first row, so the loader's row numbers are the file's.
+
+    >>> import pandas as pd
+    >>> [(len(t.frame), t.header_rows) for t in iter_table(pd.DataFrame({"score": range(5)}), rows=2)]
+    [(2, 0), (2, 2), (1, 4)]
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        suffix = path.suffix.lower()
+        if path.is_file() and path.stat().st_size > 0:
+            if suffix in _DELIMITED:
+                yield from _iter_delimited(path, rows=rows, tab=suffix in {".tsv", ".tab"})
+                return
+            if suffix in _PARQUET:
+                yield from _iter_frames(path, "parquet", _parquet_batches(path, rows))
+                return
+            if suffix in _JSONL:
+                yield from _iter_frames(path, "jsonl", pd.read_json(path, lines=True, dtype=False, chunksize=rows))
+                return
+    table = read_table(source, sheet=sheet)
+    for start in range(0, max(len(table.frame), 1), rows):
+        piece = table.frame.iloc[start:start + rows].reset_index(drop=True)
+        yield replace(table, frame=piece, header_rows=table.header_rows + start,
+                      overflow={i - start: n for i, n in table.overflow.items() if start <= i < start + rows},
+                      unbalanced=tuple(i - start for i in table.unbalanced if start <= i < start + rows))
+
+
+def _parquet_batches(path: Path, rows: int) -> Iterator[pd.DataFrame]:
+    import pyarrow.parquet as pq  # pyarrow is pandas' Parquet engine; loaded only for Parquet input
+
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+        yield batch.to_pandas()
+
+
+def _iter_frames(path: Path, fmt: str, frames: Iterable[pd.DataFrame]) -> Iterator[RawTable]:
+    done = 0
+    frames = iter(frames)
+    while True:
+        try:
+            frame = next(frames)
+        except StopIteration:
+            return
+        except Exception as exc:  # the underlying reader's message is the useful part
+            raise SurveyFileError(f"Could not read '{path.name}' as {fmt} after row {done}: {exc}. "
+                                  "Check that the file is a complete, valid export of that format.") from exc
+        yield RawTable(_as_text(frame.reset_index(drop=True)), source=str(path), format=fmt, header_rows=done)
+        done += len(frame)
+
+
+def stream_encoding(path: Path) -> str:
+    """:func:`detect_encoding` for a file of any size: decodes it block by block, holding one block."""
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for encoding in ("utf-8", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as handle:
+                while block := handle.read(1 << 20):
+                    decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return "latin-1"
+
+
+def _iter_delimited(path: Path, *, rows: int, tab: bool) -> Iterator[RawTable]:
+    encoding = stream_encoding(path)
+    with path.open("rb") as handle:
+        head_bytes = handle.read(65536)
+    with path.open(encoding=encoding, newline="") as handle:
+        head = handle.read(65536)
+    if head_bytes.startswith(b"PK\x03\x04") or _looks_binary(head_bytes, head, encoding):
+        _read_delimited(path, tab=tab)  # raises the reader's own message for a workbook or a binary file
+    with path.open(encoding=encoding, newline="") as handle:
+        header_rows = 1
+        excel_hint = _EXCEL_SEP_LINE.match(head)
+        if excel_hint:  # Excel's "sep=;" first line names the delimiter
+            delimiter = excel_hint.group(1)
+            handle.readline()
+            header_rows = 2
+        else:
+            delimiter = "\t" if tab else detect_delimiter(head)
+        records = iter_records(handle, delimiter)
+        first = next(records, None)
+        if first is None or not any(field.strip() for field in first[0]):
+            raise SurveyFileError(f"File '{path.name}' has no header line. Export it again, with column names.")
+        header = _unique_names(first[0])
+        done = 0
+        while True:
+            piece, overflow, unbalanced = [], {}, []
+            for fields, broken in itertools.islice(records, rows):
+                row, n_fields = _fit(fields, len(header), delimiter)
+                if n_fields:
+                    overflow[len(piece)] = n_fields
+                if broken:
+                    unbalanced.append(len(piece))
+                piece.append(row)
+            if not piece:
+                return
+            frame = pd.DataFrame(piece, columns=header, dtype=object).replace({"": None})
+            yield RawTable(_as_text(frame), source=str(path), format="csv", encoding=encoding, delimiter=delimiter,
+                           header_rows=header_rows + done, overflow=overflow, unbalanced=tuple(unbalanced))
+            done += len(piece)
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -275,16 +394,23 @@ def parse_delimited(text: str, delimiter: str) -> tuple[list[str], list[list[str
     """
     records, unbalanced_records = _records(text, delimiter)
     header = _unique_names(records[0] if records else [])
-    width = len(header)
     rows, overflow = [], {}
     for index, fields in enumerate(records[1:]):
-        while len(fields) > width and fields[-1] == "":
-            fields = fields[:-1]
-        if len(fields) > width:
-            overflow[index] = len(fields)
-            fields = fields[:width - 1] + [delimiter.join(fields[width - 1:])]
-        rows.append(fields + [None] * (width - len(fields)))
+        row, n_fields = _fit(fields, len(header), delimiter)
+        if n_fields:
+            overflow[index] = n_fields
+        rows.append(row)
     return header, rows, overflow, [r - 1 for r in unbalanced_records if r > 0]
+
+
+def _fit(fields: list[str], width: int, delimiter: str) -> tuple[list[str | None], int]:
+    """A record fitted to the header's width, and its field count when it overflowed (else 0)."""
+    while len(fields) > width and fields[-1] == "":
+        fields = fields[:-1]
+    overflowed = len(fields) if len(fields) > width else 0
+    if overflowed:
+        fields = fields[:width - 1] + [delimiter.join(fields[width - 1:])]
+    return fields + [None] * (width - len(fields)), overflowed
 
 
 def _records(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
@@ -293,25 +419,47 @@ def _records(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
     Returns the records and the indices of those read as written (a broken line: split at every
     delimiter, quotes kept as characters).
     """
-    lines = io.StringIO(text, newline="").readlines()  # split at LF, CRLF, CR only (not at U+2028 inside a comment)
     records: list[list[str]] = []
     unbalanced: list[int] = []
-    start = 0
-    while start < len(lines):
-        rest = (lines[i] for i in range(start, len(lines)))  # no copy of the rest per restart
-        reader = csv.reader(rest, delimiter=delimiter, strict=True)
-        done = 0  # lines of lines[start:] consumed by complete records
+    for fields, broken in iter_records(io.StringIO(text, newline=""), delimiter):
+        if broken:
+            unbalanced.append(len(records))
+        records.append(fields)
+    return records, unbalanced
+
+
+def iter_records(lines: Iterable[str], delimiter: str) -> Iterator[tuple[list[str], bool]]:
+    """``(fields, broken)`` for each record of ``lines`` (split at LF, CRLF, CR only), one at a time.
+
+    The strict CSV rules apply; a record whose quote never closes properly is read as written
+    instead (its first line split at every delimiter, ``broken=True``) and reading resumes at the
+    next line, so no row disappears into another. Only the lines of the record being read are held.
+
+    >>> list(iter_records(io.StringIO('a,b\\n"x,1\\ny,2\\n'), ","))
+    [(['a', 'b'], False), (['"x', '1'], True), (['y', '2'], False)]
+    """
+    source = iter(lines)
+    replay: list[str] = []  # lines to read again after a broken record
+    while True:
+        pending: list[str] = []  # the lines of the record being read
+
+        def feed() -> Iterator[str]:
+            while replay:
+                pending.append(replay.pop(0))
+                yield pending[-1]
+            for line in source:
+                pending.append(line)
+                yield line
+
+        reader = csv.reader(feed(), delimiter=delimiter, strict=True)
         try:
             for fields in reader:
-                records.append(fields)
-                done = reader.line_num
-            break
+                pending.clear()
+                yield fields, False
+            return
         except csv.Error:
-            broken = start + done  # the first line of the record that failed
-            unbalanced.append(len(records))
-            records.append(lines[broken].rstrip("\r\n").split(delimiter))
-            start = broken + 1
-    return records, unbalanced
+            yield pending[0].rstrip("\r\n").split(delimiter), True
+            replay = pending[1:] + replay
 
 
 def _unique_names(names: list[str]) -> list[str]:
