@@ -184,7 +184,7 @@ def test_imports_inside_functions_are_only_for_heavy_dependencies():
         for target, line in _function_imports(name, path):
             if any(_within(target, lazy) for lazy in LAZY_THIRD_PARTY):
                 continue
-            heavy = [lazy for lazy in LAZY_INTERNAL if _within(target, lazy)]
+            heavy = sorted((lazy for lazy in LAZY_INTERNAL if _within(target, lazy)), key=len, reverse=True)
             if heavy and not _within(name, heavy[0]):  # inside that package it is loaded already
                 continue
             problems.append(f"{path.relative_to(PACKAGE.parent)}:{line}: import of {target}")

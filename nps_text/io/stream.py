@@ -10,9 +10,10 @@ read differently; so is the day/month order of its dates.
 from __future__ import annotations
 
 import glob
+import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,7 @@ def iter_sql(url: str, query: str, *, rows: int = 10_000) -> Iterator[RawTable]:
                 for frame in pieces:
                     yield RawTable(_as_text(frame), source=f"{SQL_PREFIX}{query}", format="sql", header_rows=done)
                     done += len(frame)
-            except sa.exc.SQLAlchemyError as exc:
+            except (sa.exc.SQLAlchemyError, pd.errors.DatabaseError) as exc:
                 raise SurveyFileError(f"The source query {query!r} failed after {done} rows: "
                                       f"{str(exc).splitlines()[0]}. Check the table name or the SQL.") from exc
     finally:
@@ -119,19 +120,35 @@ def iter_survey(source: str | Path | pd.DataFrame, *, rows: int = 10_000, option
         yield from _load_pieces(iter_table(path, rows=rows, sheet=options.sheet), options, qualify=path.name)
 
 
+_PROBE_ROWS = 1_000  # rows that columns, segments and date order are found on, however small the pieces
+
+
 def _load_pieces(tables: Iterator[RawTable], options: LoadOptions, *, qualify: str | None) -> Iterator[LoadedSurvey]:
-    held: dict[str, Any] | None = None  # the first piece's columns and date order, for every later piece
-    for table in tables:
-        given = {k: v for k, v in asdict(options).items() if k != "sheet"}
-        if held is not None:
-            given.update(held)
-        responses, report = load_table(table, **given, piece=True)
-        if held is None and report.rows_read:
-            held = {**{role: report.columns.get(role) for role in ("score", "comment", "id", "date")},
-                    "segments": report.segments}
-            if report.columns.get("date") and options.dayfirst is None:
-                held["dayfirst"] = _infer_dayfirst(table.frame[report.columns["date"]].dropna())[0]
+    given = {k: v for k, v in asdict(options).items() if k != "sheet"}
+    tables = iter(tables)
+    buffered: list[RawTable] = []
+    for table in tables:  # hold up to _PROBE_ROWS rows, so that a 1-row first piece does not decide the columns
+        buffered.append(table)
+        if sum(len(t.frame) for t in buffered) >= _PROBE_ROWS:
+            break
+    if not buffered:
+        return
+    held = _held_columns(buffered, given)
+    for table in itertools.chain(buffered, tables):
+        responses, report = load_table(table, **{**given, **held}, piece=True)
         if qualify and not report.columns.get("id") and len(responses):
             responses = responses.assign(response_id=f"{qualify}:" + responses["response_id"].astype(str))
             responses["response_id"] = responses["response_id"].astype("string")
         yield LoadedSurvey(responses, report)
+
+
+def _held_columns(buffered: list[RawTable], given: dict[str, Any]) -> dict[str, Any]:
+    """The columns, segments and date order found on the first rows, for every piece of the file."""
+    frame = pd.concat([t.frame for t in buffered], ignore_index=True)
+    probe = replace(buffered[0], frame=frame, overflow={}, unbalanced=())
+    _, report = load_table(probe, **given, piece=True)
+    held: dict[str, Any] = {role: report.columns.get(role) for role in ("score", "comment", "id", "date")}
+    held["segments"] = report.segments
+    if report.columns.get("date") and given.get("dayfirst") is None:
+        held["dayfirst"] = _infer_dayfirst(frame[report.columns["date"]].dropna())[0]
+    return held

@@ -411,7 +411,7 @@ class Store:
             known = self.fingerprints()
             fingerprint = known[0] if known else ""
         m, r = t.mentions.c, t.responses.c
-        query = (sa.select(*[getattr(m, c) for c in MENTION_COLUMNS], m.run_id, m.current, r.date, r.nps_group)
+        query = (sa.select(*[getattr(m, c) for c in MENTION_COLUMNS], m.sentence, m.run_id, m.current, r.date, r.nps_group)
                  .join_from(t.mentions, t.responses, m.response_id == r.response_id)
                  .where(m.fingerprint == fingerprint).order_by(m.response_id, m.sentence_id, m.mention_id))
         if current:
