@@ -85,6 +85,10 @@ def _two_proportions(a: int, n_a: int, b: int, n_b: int, *, greater: bool = Fals
     se = np.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
     if se == 0:
         return 1.0
+    expected = np.outer([a + b, n_a + n_b - a - b], [n_a, n_b]) / (n_a + n_b)
+    if expected.min() < 5:  # small counts: Fisher's exact test, as the driver tables do
+        table = [[a, b], [n_a - a, n_b - b]]
+        return float(stats.fisher_exact(table, alternative="greater" if greater else "two-sided")[1])
     z = (a / n_a - b / n_b) / se
     return float(stats.norm.sf(z) if greater else 2 * stats.norm.sf(abs(z)))
 
@@ -119,7 +123,8 @@ def drift_report(tally: RunTally, earlier: list[dict[str, Any]], *, alpha: float
     rows = []
     for i, theme in enumerate(themes):
         row = {"theme": theme, "share": share(tally.by_theme[theme], now_n),
-               "share_before": share(before_theme[theme], before_n), "responses": tally.by_theme[theme]}
+               "share_before": share(before_theme[theme], before_n), "responses": tally.by_theme[theme],
+               "p": None, "p_holm": None, "significant": None}  # null: nothing to compare with
         if i in adjusted:
             row.update(p=round(p[i], 6), p_holm=round(adjusted[i], 6), significant=bool(adjusted[i] < alpha))
         rows.append(row)
@@ -189,16 +194,16 @@ def emerging_themes(tally: RunTally, earlier: list[dict[str, Any]] = (), *, is_t
                 "share_of_untagged": round(len(members) / len(sample), 4),
                 "lift_vs_tagged": round(float(group["lift"]), 1), "quotes": quotes,
                 "first_seen": str(pd.Timestamp(min(dates)).date()) if dates else None,
-                "baseline": bool(before_clauses)}
+                "baseline": bool(before_clauses), "share_before": None, "p": None, "p_holm": None}
         if before_clauses:
             now_k, before_k = tally.untagged_lemmas[word], int(before_lemmas.get(word, 0))
             item["share_before"] = round(before_k / before_clauses, 4)
             item["p"] = _two_proportions(now_k, tally.untagged_clauses, before_k, before_clauses, greater=True)
         out.append(item)
-    tested = [i for i, item in enumerate(out) if "p" in item and not np.isnan(item["p"])]
+    tested = [i for i, item in enumerate(out) if item["p"] is not None and not np.isnan(item["p"])]
     for i, adjusted in zip(tested, _holm([out[i]["p"] for i in tested])):
         out[i]["p_holm"] = round(adjusted, 6)
         out[i]["p"] = round(out[i]["p"], 6)
     for item in out:
-        item["emerging"] = bool(item.get("p_holm", 1.0) < alpha) if item["baseline"] else None
+        item["emerging"] = bool(item["p_holm"] is not None and item["p_holm"] < alpha) if item["baseline"] else None
     return out

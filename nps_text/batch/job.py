@@ -85,6 +85,7 @@ class BatchRun(Result):
     tagger: str
     fingerprint: str
     tier: str | None
+    kind: str  # model, rules or zero-shot: the runs table's ``tagger`` column
     engine: str
     seconds: float
     counts: dict[str, int]
@@ -94,7 +95,7 @@ class BatchRun(Result):
 
     def to_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "status": self.status, "store": self.store, "source": self.source,
-                "tagger": self.tagger, "fingerprint": self.fingerprint, "tier": self.tier, "engine": self.engine,
+                "tagger": self.kind, "tagger_name": self.tagger, "fingerprint": self.fingerprint, "tier": self.tier, "engine": self.engine,
                 "seconds": round(self.seconds, 3),
                 "rows_per_second": round(self.counts.get("rows_read", 0) / self.seconds, 1) if self.seconds else None,
                 **self.counts, "crashed_runs_found": self.crashed_runs, "message": self.message, "drift": self.drift}
@@ -245,7 +246,12 @@ def tag_to_store(
         raise ParameterError(f"rows (the piece size) must be at least 1, got {rows}.")
     spec = TaggerSpec.make(model=model, taxonomy=taxonomy, method=method, redact_pii=redact_pii)
     store = db if isinstance(db, Store) else Store(db)
-    label = "<DataFrame>" if isinstance(source, pd.DataFrame) else str(source)
+    if isinstance(source, pd.DataFrame):
+        label = "<DataFrame>"
+    elif str(source).startswith(SQL_PREFIX):
+        label = str(source)
+    else:
+        label = str(Path(source).expanduser().absolute())  # the runs table says which files, from anywhere
     try:
         with store.job_lock(wait=wait):
             crashed = store.mark_crashed()
@@ -277,7 +283,7 @@ def tag_to_store(
                     store.finish_run(run_id, status=status, message=message,
                                      drift={**(drift or {}), "tally": job.tally.counts()})
         return BatchRun(run_id=run_id, status=status, store=store.where, source=label, tagger=spec.name,
-                        fingerprint=spec.fingerprint, tier=spec.tier, engine=engine,
+                        kind=spec.kind, fingerprint=spec.fingerprint, tier=spec.tier, engine=engine,
                         seconds=time.monotonic() - job.started, counts=job.counts, drift=drift,
                         crashed_runs=crashed, message=message)
     finally:

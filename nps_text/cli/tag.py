@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..errors import NpsTextError
+from ..errors import NpsTextError, StoreBusyError
 from ..io.export import write_table
 from ..io.load import LoadOptions
 from ..jobs import tag_survey
@@ -56,7 +56,7 @@ def tag(
     db: Annotated[Optional[str], typer.Option("--db", metavar="URL", rich_help_panel=_BATCH, help="Tag into this store instead of a file: a SQLite path (nps.db) or postgresql://user@host/db. Only what is new or changed is tagged.")] = None,
     source_db: Annotated[Optional[str], typer.Option("--source-db", metavar="URL", rich_help_panel=_BATCH, help="The database a 'sql:TABLE' or 'sql:SELECT ...' SURVEY runs on. Default: --db.")] = None,
     rows: Annotated[int, typer.Option("--chunk-rows", metavar="N", rich_help_panel=_BATCH, help="Rows per piece: one transaction each, and what memory holds at once.")] = 5000,
-    retag: Annotated[bool, typer.Option("--retag", rich_help_panel=_BATCH, help="Tag again what this tagger tagged before (the earlier mentions stay as history).")] = False,
+    retag: Annotated[bool, typer.Option("--retag", metavar=" ", rich_help_panel=_BATCH, help="Tag again what this tagger tagged before (the earlier mentions stay as history).")] = False,
     engine: Annotated[Engine, typer.Option("--engine", rich_help_panel=_BATCH, help="local: this process; dask: the workers of a dask.distributed cluster.")] = Engine.local,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", rich_help_panel=_BATCH, help="Dask scheduler (tcp://host:8786). Default: a local cluster of --workers processes.")] = None,
     workers: Annotated[int, typer.Option("--workers", metavar="N", rich_help_panel=_BATCH, help="Processes of the local Dask cluster.")] = 2,
@@ -71,12 +71,19 @@ def tag(
     With --db it is the nightly job: SURVEY may be a file, a folder, a quoted glob ('exports/*.csv')
     or 'sql:TABLE' / 'sql:SELECT ...'; it is read piece by piece, each piece written in one
     transaction, and only responses this tagger has not tagged with this comment are tagged, so a
-    re-run adds nothing and a killed run is resumed by running it again. Exit code 3: stopped by
-    SIGINT/SIGTERM after a complete piece.
+    re-run adds nothing and a killed run is resumed by running it again. Exit codes: 2 bad input,
+    3 stopped by SIGINT/SIGTERM after a complete piece, 4 another job holds the store.
     """
     if db is not None:
         if output is not None:
             raise NpsTextError("Pass --db (tag into a store) or --output (write a mentions file), not both.")
+        if sentiment is not Sentiment.auto or embedder != "e5":
+            raise NpsTextError("--sentiment and --embedder do not apply with --db: the nightly job takes each "
+                               "mention's sentiment from the lexicon, which depends on the clause alone, so a "
+                               "response is tagged the same whatever else is in the night's input. Drop them.")
+        if format is Format.csv:
+            raise NpsTextError("--format csv does not apply with --db: use table or json (the run summary); the "
+                               "mentions are in the store (Store(...).mentions()).")
         note_default_taxonomy(taxonomy, model)
         _nightly(str(survey), db, taxonomy=taxonomy, model=model, method=method.value,
                  redact_pii=True if redact is None else redact, load=load, source_db=source_db, rows=rows, retag=retag,
@@ -103,8 +110,12 @@ def _nightly(source: str, db: str, *, as_json: bool, **options) -> None:
     from ..batch import tag_to_store  # the store and the batch job load SQLAlchemy
 
     load = options.pop("load")
-    with _progress() as progress:
-        result = tag_to_store(source, db, options=load, progress=progress, **options)
+    try:
+        with _progress() as progress:
+            result = tag_to_store(source, db, options=load, progress=progress, **options)
+    except StoreBusyError as exc:  # exit code 4, so that cron can tell "busy, try later" from bad input (2)
+        err.print(f"[bold red]Busy:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=4) from None
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
     else:

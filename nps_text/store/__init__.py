@@ -3,7 +3,7 @@
 >>> from nps_text.store import Store
 >>> with Store(":memory:") as store:
 ...     sorted(store.counts())
-['nps_mentions', 'nps_rejects', 'nps_responses', 'nps_runs', 'nps_tagged']
+['nps_mentions', 'nps_rejects', 'nps_responses', 'nps_runs', 'nps_segments', 'nps_tagged']
 
 See :mod:`nps_text.store.schema` for the tables and :mod:`nps_text.store.lock` for the one-writer lock.
 """

@@ -316,8 +316,10 @@ class Store:
                     [{**{k: v for k, v in r.items() if k not in ("response_id", "first_run_id")},
                       "rid": r["response_id"]} for r in part])
         ids = responses["response_id"].tolist()
-        for part in _chunks(ids):
-            connection.execute(t.segments.delete().where(t.segments.c.response_id.in_(part)))
+        named = [name for name in segment_columns if name in responses]
+        for part in _chunks(ids):  # only the segments this piece has: a small file that finds none keeps them
+            connection.execute(t.segments.delete().where(t.segments.c.response_id.in_(part),
+                                                         t.segments.c.name.in_(named)))
         segment_rows = [{"response_id": rid, "name": name, "value": None if pd.isna(value) else str(value)}
                         for name in segment_columns if name in responses
                         for rid, value in zip(ids, responses[name])]
@@ -429,7 +431,7 @@ class Store:
         """Rows per table: a quick look at what the store holds."""
         with self.engine.connect() as connection:
             return {table.name: int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
-                    for table in (t.responses, t.mentions, t.tagged, t.runs, t.rejects)}
+                    for table in (t.responses, t.segments, t.mentions, t.tagged, t.runs, t.rejects)}
 
 
 def _date_filter(query: sa.Select, since: Any, until: Any) -> sa.Select:

@@ -1,10 +1,14 @@
-"""RuleTagger: a theme's keywords matched on lemmas or surface forms with spaCy's Matcher.
+"""RuleTagger: a theme's keywords matched on lemmas or surface forms of spaCy tokens.
 
 Each keyword of the taxonomy becomes Matcher patterns over the lower-cased lemma *or* the
 lower-cased text of each token, so "teuer" finds "teurer" and "Preise" finds "Preis"; a ``*``
 at the start or end of a word matches German compounds and word families ("liefer*" finds
 "Lieferzeit", "geliefert"; "*service" finds "Kundenservice"). The matched span is the evidence;
 a match inside a longer match of another theme is dropped ("user friendly" is usability only).
+
+The matching is that of spaCy's ``Matcher`` with a pattern per combination of lemma/text for the
+words of each keyword, done with dictionary look-ups per distinct word (regexes only for wildcard
+words) and built once per tagger; each distinct sentence text is analysed once per call.
 """
 
 from __future__ import annotations

@@ -169,3 +169,15 @@ def test_a_trained_model_tags_into_the_store_and_its_tier_is_recorded(tmp_path):
         assert dict(zip(store.mentions()["response_id"], store.mentions()["theme"])) == {"a": "price", "b": "delivery"}
     with pytest.raises(ParameterError, match="OR a taxonomy"):
         tag_to_store(survey, tmp_path / "nps.db", model=folder, taxonomy="default")
+
+
+def test_a_small_file_that_finds_no_segments_keeps_the_stored_ones(tmp_path, sample_head):
+    db = tmp_path / "nps.db"
+    tag_to_store(sample_head, db)
+    small = pd.read_csv(sample_head, dtype=str, keep_default_na=False).head(3)
+    small.loc[0, "comment"] = "Jetzt ist alles gut"
+    small.to_csv(tmp_path / "fix.csv", index=False)
+    tag_to_store(tmp_path / "fix.csv", db)  # three rows: no column looks like a segment
+    with Store(db) as store:
+        first = store.responses().set_index("response_id").loc[small.loc[0, "response_id"]]
+    assert first["channel"] == small.loc[0, "channel"] and first["comment"] == "Jetzt ist alles gut"
