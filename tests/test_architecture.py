@@ -156,6 +156,7 @@ LAZY_INTERNAL = {
     "nps_text.discover": "loads nps_text.tagging",
     "nps_text.text.nlp": "loads spaCy",
     "nps_text.batch": "loads the store, so SQLAlchemy",
+    "nps_text.store": "loads SQLAlchemy",
     "nps_text.batch.dask": "loads dask.distributed",
 }
 

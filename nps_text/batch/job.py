@@ -32,6 +32,7 @@ from ..errors import ParameterError
 from ..io.load import LoadedSurvey, LoadOptions
 from ..io.stream import SQL_PREFIX, iter_survey, survey_files
 from ..store import Store, StorePiece, comment_hash
+from ..text.redact import redact
 from .drift import RunTally, drift_report
 from .tagger import TaggedPiece, TaggerSpec, loaded
 
@@ -186,9 +187,16 @@ def estimate_rows(source: Any) -> int | None:
     return total
 
 
-def _rejects(piece: LoadedSurvey) -> list[dict[str, Any]]:
-    return [{"source": piece.report.source, "row": r.row, "column": r.column,
-             "value": None if r.value is None else str(r.value), "reason": r.reason} for r in piece.report.rejected]
+def _rejects(piece: LoadedSurvey, *, redact_pii: bool) -> list[dict[str, Any]]:
+    """The piece's rejected rows for nps_rejects; a rejected value may hold a whole row, comment included,
+    so it is redacted like the comments."""
+    def value(raw: Any) -> str | None:
+        if raw is None:
+            return None
+        return redact(str(raw)) if redact_pii else str(raw)
+
+    return [{"source": piece.report.source, "row": r.row, "column": r.column, "value": value(r.value),
+             "reason": r.reason} for r in piece.report.rejected]
 
 
 def tag_to_store(
@@ -317,7 +325,7 @@ class _Job:
             ids = responses["response_id"].astype(str).tolist()
             plan = self.store.plan(self.run_id, self.spec.fingerprint, ids, responses["comment_hash"].tolist(),
                                    retag=self.retag)
-            rejects = _rejects(piece)
+            rejects = _rejects(piece, redact_pii=self.spec.redact_pii)
             if plan.duplicates:
                 dup = responses["response_id"].isin(plan.duplicates)
                 rejects += [{"source": piece.report.source, "row": int(r.source_row), "column": "response_id",

@@ -20,9 +20,8 @@ from ..errors import ModelFileError, ParameterError
 from ..store import comment_hash
 from ..text.prepare import prepare_text
 
-__all__ = ["TaggerSpec", "TaggedPiece", "PieceTagger", "loaded", "FAST_EMBEDDERS"]
+__all__ = ["TaggerSpec", "TaggedPiece", "PieceTagger", "loaded"]
 
-FAST_EMBEDDERS = ("static", "hashing")  # encoders of the fast tier; every other encoder is the quality tier
 _LOADED: dict[TaggerSpec, PieceTagger] = {}
 LOADS = {"count": 0}  # how often this process loaded a tagger (a test checks Dask workers load once)
 
@@ -84,7 +83,9 @@ class TaggerSpec:
         """``fast`` (static or hashing encoder) or ``quality`` for a model; None for rules and zero-shot."""
         if not self.model:
             return None
-        return "fast" if str(self.card.get("embedder", "")).split("/")[0] in FAST_EMBEDDERS else "quality"
+        from ..tagging.classifier import model_tier  # loads scikit-learn, like every tagger
+
+        return self.card.get("tier") or model_tier(str(self.card.get("embedder", "")))
 
     @cached_property
     def fingerprint(self) -> str:

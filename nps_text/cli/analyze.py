@@ -24,12 +24,15 @@ from .app import (
     RedactOpt,
     Sentiment,
     SentimentOpt,
+    SinceOpt,
     SurveyArg,
     TargetOpt,
     TaxonomyOpt,
+    UntilOpt,
     app,
     out,
     reads_a_survey,
+    survey_or_store,
     user_errors,
 )
 from .render import _print_discovered, _print_drivers, _print_summary, _print_themes
@@ -54,6 +57,8 @@ def analyze(
     discover: DiscoverOpt = None,
     embedder: EmbedderOpt = "e5",
     lang: LangOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     load: LoadOptions = LoadOptions(),
 ) -> None:
     """The main job: load, score overall, by segment and over time; write the tables to OUTPUT.
@@ -68,10 +73,10 @@ def analyze(
     pain_points.csv, followup.csv, ...) unless --no-drivers. Last, report.html: the whole analysis
     as one self-contained page to pass on (personal data in its quotes redacted; see `report`).
     """
-    result = analyze_survey(load.load(survey), outdir=output, by=by, period=period.value if period else None,
+    result = analyze_survey(survey_or_store(survey, load, since, until), outdir=output, by=by, period=period.value if period else None,
                             target=target, level=level, taxonomy=taxonomy, model=model, method=method.value,
                             redact_pii=redact, sentiment=sentiment.value, drivers=drivers, discover=discover,
-                            embedder=embedder, lang=lang.value if lang else None)
+                            embedder=embedder, lang=lang.value if lang else None, since=since, until=until)
     summary = result.to_dict()
     _print_summary(summary, result.report.summary())
     if summary.get("themes"):

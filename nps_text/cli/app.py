@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import sys
 import typing
 from enum import Enum
@@ -17,11 +18,13 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from .. import __version__
 from ..errors import NpsTextError
 from ..io.load import LoadOptions
+from ..io.stream import is_store
 
 
 class _PlainHelp:
@@ -155,6 +158,26 @@ def note_default_taxonomy(taxonomy: str | None, model: Path | None, mentions: Pa
                   highlight=False, soft_wrap=True)
 
 
+SinceOpt = Annotated[Optional[str], typer.Option("--since", metavar="DATE", help="With a store as SURVEY: only responses dated on or after DATE (2026-01-31).")]
+UntilOpt = Annotated[Optional[str], typer.Option("--until", metavar="DATE", help="With a store as SURVEY: only responses dated on or before DATE.")]
+_URL_FOLDED = re.compile(r"^((?:postgresql|postgres)(?:\+\w+)?):/(?!/)")
+
+
+def survey_or_store(survey: Path, load: LoadOptions, since: str | None = None, until: str | None = None):
+    """What a command reads: a survey file (loaded with ``load``), or a results store (a SQLite file the
+    nightly job wrote, or a postgresql:// URL) whose responses and mentions are used as they are."""
+    text = _URL_FOLDED.sub(r"\1://", str(survey))  # the shell's path type folds '//' into '/'
+    if is_store(text):
+        if load != LoadOptions():
+            raise NpsTextError("--score, --comment, --id, --date, --sheet, --scale and --errors read a survey file; "
+                               f"'{survey}' is a results store, whose responses are loaded already. Drop them.")
+        return text
+    if since is not None or until is not None:
+        raise NpsTextError(f"--since/--until select the responses of a results store; '{survey}' is a survey file. "
+                           "Filter the export, or tag it into a store first (nps-text tag SURVEY --db nps.db).")
+    return load.load(survey)
+
+
 def user_errors(func):
     """Turn library errors into exit code 2 with the message, instead of a traceback."""
 
@@ -163,7 +186,7 @@ def user_errors(func):
         try:
             return func(*args, **kwargs)
         except NpsTextError as exc:
-            err.print(f"[bold red]Error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            err.print(f"[bold red]Error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
             raise typer.Exit(code=2) from None
         except BrokenPipeError:  # output piped into `head` and closed: not an error
             raise typer.Exit(code=0) from None

@@ -24,12 +24,15 @@ from .app import (
     RedactOpt,
     Sentiment,
     SentimentOpt,
+    SinceOpt,
     SurveyArg,
     TargetOpt,
     TaxonomyOpt,
+    UntilOpt,
     app,
     out,
     reads_a_survey,
+    survey_or_store,
     user_errors,
 )
 
@@ -54,6 +57,8 @@ def report(
     drivers: DriversOpt = True,
     discover: DiscoverOpt = None,
     embedder: EmbedderOpt = "e5",
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     load: LoadOptions = LoadOptions(),
 ) -> None:
     """The analysis of `analyze` as one HTML page for people who will not open a CSV.
@@ -63,8 +68,8 @@ def report(
     inside the file, which loads nothing from anywhere. Takes the options of `analyze`; writes no
     tables (`analyze` writes both).
     """
-    path = report_survey(load.load(survey), output, lang=lang.value if lang else None, redact=not show_pii, by=by,
+    path = report_survey(survey_or_store(survey, load, since, until), output, lang=lang.value if lang else None, redact=not show_pii, by=by,
                          period=period.value if period else None, target=target, level=level, taxonomy=taxonomy,
                          model=model, method=method.value, redact_pii=redact, sentiment=sentiment.value,
-                         drivers=drivers, discover=discover, embedder=embedder)
+                         drivers=drivers, discover=discover, embedder=embedder, since=since, until=until)
     out.print(f"Wrote the report to {path}.", highlight=False)

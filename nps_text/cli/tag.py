@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from ..errors import NpsTextError, StoreBusyError
 from ..io.export import write_table
@@ -114,7 +115,7 @@ def _nightly(source: str, db: str, *, as_json: bool, **options) -> None:
         with _progress() as progress:
             result = tag_to_store(source, db, options=load, progress=progress, **options)
     except StoreBusyError as exc:  # exit code 4, so that cron can tell "busy, try later" from bad input (2)
-        err.print(f"[bold red]Busy:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        err.print(f"[bold red]Busy:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(code=4) from None
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False, default=str))

@@ -23,10 +23,30 @@ from ..errors import ParameterError, SurveyFileError
 from .load import LoadedSurvey, LoadOptions, _infer_dayfirst, load_table
 from .readers import SUPPORTED_SUFFIXES, RawTable, _as_text, iter_table
 
-__all__ = ["iter_survey", "survey_files", "iter_sql", "SQL_PREFIX"]
+__all__ = ["iter_survey", "survey_files", "iter_sql", "is_store", "SQL_PREFIX"]
 
 SQL_PREFIX = "sql:"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
+
+
+def is_store(source: Any) -> bool:
+    """Whether ``source`` names a results store rather than a survey: a
+    :class:`~nps_text.store.Store`, a database URL, or a SQLite file (known by its header, whatever its name).
+
+    >>> is_store("postgresql://me@db/nps"), is_store("survey.csv")
+    (True, False)
+    """
+    if getattr(source, "is_nps_store", False):
+        return True
+    if not isinstance(source, (str, Path)):
+        return False
+    if re.match(r"^(sqlite|postgresql|postgres)(\+\w+)?://", str(source)):
+        return True
+    try:
+        with Path(source).open("rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def survey_files(source: str | Path) -> list[Path]:

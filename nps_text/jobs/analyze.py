@@ -14,6 +14,7 @@ from .._core.version import VERSION
 from ..errors import NpsTextError, ParameterError, SurveyFileError
 from ..io.export import round_table, write_table
 from ..io.load import LoadedSurvey, LoadReport, resolve_segments
+from ..io.stream import is_store
 from ..report import ReportInput, check_lang, write_report
 from ..text.prepare import junk_reason
 from ._source import loaded
@@ -85,6 +86,8 @@ def analyze(
     embedder: str = "e5",
     report: bool = True,
     lang: str | None = None,
+    since: Any = None,
+    until: Any = None,
     **load_options: Any,
 ) -> AnalysisResult:
     """The main job: load a survey, compute NPS overall, by segment and over time, write the tables.
@@ -144,7 +147,23 @@ def analyze(
         check_lang(lang)
     if taxonomy is None and model is None and method != "rules":
         taxonomy = "default"  # zero-shot needs a taxonomy: the bundled one unless one is given
-    survey = loaded(source, load_options)
+    stored = None
+    if is_store(source):  # a results store that the nightly job filled: its responses and current mentions
+        from ..store import Store  # loads SQLAlchemy, only for a store
+
+        store = source if getattr(source, "is_nps_store", False) else Store(source)
+        if load_options or taxonomy not in (None, "default") or model is not None:
+            given = sorted(load_options) + (["taxonomy"] if taxonomy not in (None, "default") else []) + \
+                (["model"] if model is not None else [])
+            raise ParameterError(f"{given} do not apply to a store: its responses are loaded and its mentions "
+                                 "tagged already. To tag with another taxonomy or model, run `nps-text tag SOURCE "
+                                 "--db ...` with it first.")
+        survey, stored = store.load(since=since, until=until), (store.mentions(since=since, until=until), store.run())
+        taxonomy = None
+    elif since is not None or until is not None:
+        raise ParameterError("since/until select responses of a store (analyze(Store(...)) or a store's path/URL); "
+                             "for a survey file, filter the DataFrame before passing it.")
+    survey = survey if stored else loaded(source, load_options)
     if survey.report is None:
         raise ParameterError("analyze needs the load report of the survey (its rejected rows and segments): pass the "
                              "file, or the LoadedSurvey that load_survey() returned.")
@@ -159,7 +178,19 @@ def analyze(
         "rejected_rows": report.rejected_frame(),
     }
     result = AnalysisResult(data=summary, report=report, responses=responses, tables=tables)
-    if taxonomy is not None or model is not None:
+    if stored is not None:
+        from ..tagging.summary import theme_summary
+
+        mentions, run = stored
+        themes = theme_summary(mentions, responses, level=level)
+        tables["theme_summary"] = themes
+        summary["themes"] = to_jsonable({
+            "tagger": run["tagger_name"], "sentiment_method": "lexicon", "mentions": len(mentions),
+            "responses_with_mentions": int(mentions["response_id"].nunique()), "responses": len(responses),
+            "sentences": None, "store": store.where, "fingerprint": mentions.attrs.get("fingerprint"),
+            "by_theme": themes.to_dict(orient="records")})
+        result.mentions, result.sentiment_method = mentions, "lexicon"
+    elif taxonomy is not None or model is not None:
         from ..tagging.summary import theme_summary
 
         tagged = tag_survey(survey, taxonomy=taxonomy, model=model, method=method, redact_pii=redact_pii,

@@ -8,7 +8,8 @@
 See :mod:`nps_text.store.schema` for the tables and :mod:`nps_text.store.lock` for the one-writer lock.
 """
 
+from ..io.stream import is_store
 from .schema import SCHEMA_VERSION
 from .store import PiecePlan, Store, StorePiece, comment_hash, store_url
 
-__all__ = ["Store", "StorePiece", "PiecePlan", "store_url", "comment_hash", "SCHEMA_VERSION"]
+__all__ = ["Store", "StorePiece", "PiecePlan", "store_url", "comment_hash", "is_store", "SCHEMA_VERSION"]

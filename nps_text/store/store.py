@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .._core.version import VERSION
 from ..errors import ParameterError, StoreError
+from ..io.load import LoadedSurvey, LoadReport
 from . import schema as t
 from .lock import job_lock
 from .schema import migrate
@@ -108,6 +109,8 @@ class Store:
     >>> store.mentions().empty, list(store.runs().columns[:3])
     (True, ['run_id', 'started_at', 'finished_at'])
     """
+
+    is_nps_store = True  # what jobs check, without importing this module (and SQLAlchemy)
 
     def __init__(self, db: str | Path, *, echo: bool = False) -> None:
         self.url = store_url(db)
@@ -426,6 +429,22 @@ class Store:
         frame["date"] = pd.to_datetime(frame["date"])
         frame.attrs["fingerprint"] = fingerprint
         return frame
+
+    def load(self, *, since: Any = None, until: Any = None) -> LoadedSurvey:
+        """The stored responses as :func:`~nps_text.io.load_survey` returns a survey, for every job that
+        takes one (``analyze``, ``score_survey``, the drivers and the report)."""
+        responses = self.responses(since=since, until=until)
+        if responses.empty:
+            window = "" if since is None and until is None else f" between {since or 'the start'} and {until or 'now'}"
+            raise StoreError(f"The store {self.where} holds no responses{window}. Run `nps-text tag SOURCE --db ...` "
+                             "first, or widen since/until.")
+        report = LoadReport(source=self.where, format="store", rows_read=len(responses), rows_kept=len(responses),
+                            columns={"score": "score", "comment": "comment", "id": "response_id",
+                                     "date": "date" if responses["date"].notna().any() else None},
+                            segments=list(responses.attrs.get("segments", [])), scale="0-10",
+                            source_columns=[str(c) for c in responses.columns],
+                            empty_comments=int((~responses["has_comment"]).sum()))
+        return LoadedSurvey(responses, report)
 
     def counts(self) -> dict[str, int]:
         """Rows per table: a quick look at what the store holds."""

@@ -22,6 +22,13 @@ fine-tunes of CPU).
 
 ``save(folder)`` writes JSON, ``.npy`` and safetensors files only (never pickle); ``load(folder)``
 reads them back with ``allow_pickle=False`` and safetensors, so a model folder cannot run code.
+
+Every model belongs to a **tier** (:func:`model_tier`), which its card (``card.json``) states: ``"fast"``
+when the texts are embedded by a static encoder (``FAST_EMBEDDERS``: model2vec vectors, ``"static"``,
+or ``"hashing"``), ``"quality"`` otherwise (e5, e5-st, minilm, a fine-tuned e5, ...). Next to it the card
+holds the encoder's ``embedder`` name and an ``f1`` summary (:func:`f1_summary`: micro and macro F1 and
+how they were measured), both read back by ``load`` (as ``tier_`` and ``f1_``; older cards without them
+get them derived from the embedder and the metrics).
 """
 
 from __future__ import annotations
@@ -53,13 +60,74 @@ from ..errors import ModelFileError, ParameterError
 from .contract import mentions_frame
 from .finetune import FineTunedEncoder, fine_tune
 
-__all__ = ["ThemeClassifier", "ModelFileError"]
+__all__ = ["ThemeClassifier", "ModelFileError", "FAST_EMBEDDERS", "TIERS", "model_tier", "f1_summary"]
 
 FORMAT_VERSION = 1
 _FILES = {"card.json", "config.json", "coef.npy", "intercept.npy", "thresholds.npy", "word_idf.npy", "char_idf.npy",
           "word_vocabulary.json", "char_vocabulary.json"}
 _ENCODER_FILES = {"encoder.safetensors", "encoder.json"}
 _E5_LAYERS = 12  # transformer layers of multilingual-e5-small (checked again against the model)
+
+FAST_EMBEDDERS = ("static", "hashing")
+"""Embedders of the fast tier (static encoders: a vector per token, no network at run time); every other
+encoder is the quality tier. Names are matched on their part before the first ``/``, so a registry key
+(``"static"``) and an embedder's full name (``"static/static-e5-..."``, ``"hashing/char3-5+word/..."``) agree."""
+TIERS = ("fast", "quality")
+
+
+def model_tier(embedder_name: str) -> str:
+    """``"fast"`` when ``embedder_name`` (a registry key or an embedder's full ``name``, as a model card's
+    ``embedder``) is a static encoder of ``FAST_EMBEDDERS``, else ``"quality"``.
+
+    >>> model_tier("hashing/char3-5+word/262144/256/seed0"), model_tier("static"), model_tier("e5-st")
+    ('fast', 'fast', 'quality')
+    """
+    return "fast" if str(embedder_name).split("/")[0] in FAST_EMBEDDERS else "quality"
+
+
+_F1_SOURCES = {"out-of-fold": "out_of_fold", "cross-validation": "cross_validated"}
+
+
+def f1_summary(metrics: dict | None) -> dict:
+    """The model card's ``f1``: micro and macro F1 of a card's ``metrics`` (as ``training.train`` writes
+    them) and how they were measured.
+
+    ``{"micro", "macro", "method", "folds", "n", "measured"}``: ``method`` is ``"out-of-fold"`` (the
+    classifier's own out-of-fold predictions; ``folds`` are its tuning folds), ``"cross-validation"``
+    (``folds``-fold cross-validation of the whole training) or ``"none"`` (not measured: ``micro`` and
+    ``macro`` are None); ``n`` is the number of labelled texts scored, ``measured`` says it in words.
+
+    >>> f1_summary({"method": "cross-validation", "folds": 3,
+    ...             "cross_validated": {"micro": {"f1": 0.9}, "macro": {"f1": 0.8}, "n": 24}})["measured"]
+    '3-fold cross-validation of the whole training on 24 labelled texts'
+    >>> f1_summary({})["micro"] is None
+    True
+    """
+    metrics = metrics if isinstance(metrics, dict) else {}
+    method = metrics.get("method")
+    scores = metrics.get(_F1_SOURCES.get(method, ""))
+    if not isinstance(scores, dict):
+        return {"micro": None, "macro": None, "method": "none", "folds": 0, "n": None,
+                "measured": "not measured: train with folds=K (CLI: --folds K) for cross-validated F1"}
+    n = scores.get("n")
+    if method == "out-of-fold":
+        folds = metrics.get("inner_folds")
+        measured = (f"out-of-fold predictions of the {n} training texts from the classifier's own {folds}-fold "
+                    "tuning (can read a little high)")
+    else:
+        folds = metrics.get("folds")
+        measured = f"{folds}-fold cross-validation of the whole training on {n} labelled texts"
+    return {"micro": float(scores["micro"]["f1"]), "macro": float(scores["macro"]["f1"]), "method": method,
+            "folds": folds, "n": n, "measured": measured}
+
+
+def _valid_f1(value) -> bool:
+    """Whether a card's ``f1`` is a summary as :func:`f1_summary` makes one."""
+    def score(x) -> bool:
+        return x is None or (isinstance(x, (int, float)) and not isinstance(x, bool) and 0.0 <= x <= 1.0)
+
+    return (isinstance(value, dict) and score(value.get("micro")) and score(value.get("macro"))
+            and value.get("method") in ("none", *_F1_SOURCES))
 
 
 def _read_json(path: Path, what: str, *, max_bytes: int = 2**24) -> dict:
@@ -234,6 +302,11 @@ class ThemeClassifier(BaseEstimator):
         chose — the predictions its cut-offs were tuned on. ``None`` when the model has none (no
         ``threshold_folds``, or a fine-tuned model without ``fine_tune_folds``). Training-time data:
         :meth:`save` does not write it, so a loaded model has none.
+    tier_ : str
+        ``"fast"`` or ``"quality"`` (:func:`model_tier` of the encoder that embeds the texts; a fine-tuned
+        model is ``"quality"``); :meth:`save` writes it to the card, :meth:`load` reads it back.
+    f1_ : dict
+        Only on a model from :meth:`load` or ``training.train``: the card's F1 summary (:func:`f1_summary`).
 
     Examples
     --------
@@ -400,7 +473,20 @@ class ThemeClassifier(BaseEstimator):
             self.oof_proba_ = linear_oof if weight == 1.0 else None  # a blend's linear part alone is not the model
         if self.encoder_ is not None:
             self.encoder_.oof_proba = None  # training-time data, not part of the model
+        self.tier_ = model_tier(self._encoder_name())
         return self
+
+    def _encoder_name(self, embedder_name: str | None = None) -> str:
+        """The card's ``embedder``: the full name of the encoder that embeds the texts (``embedder_name``, or
+        that of ``embedder``); for a fine-tuned model the fine-tuned e5 first (it decides the tier), then the
+        embedder of the linear heads it is blended with, if any."""
+        linear = self._linear_weight() > 0.0
+        if linear and embedder_name is None:
+            embedder_name = get_embedder(self.embedder).name
+        if not self.fine_tune_layers:
+            return str(embedder_name)
+        tuned = f"e5-st/fine-tuned-top-{int(self.fine_tune_layers)}-layers"
+        return f"{tuned}+{embedder_name}" if linear else tuned
 
     def mixed_cut_offs(self) -> np.ndarray:
         """The fixed cut-off rule: each part's cut-offs (the linear heads' tuned ones, 0.5 for the
@@ -527,7 +613,12 @@ class ThemeClassifier(BaseEstimator):
 
     # ---------------------------------------------------------------- safe persistence
     def save(self, folder: str | Path, *, metrics: dict | None = None) -> Path:
-        """Write the model as JSON and .npy files plus a model card (no pickle)."""
+        """Write the model as JSON and .npy files plus a model card (no pickle).
+
+        The card (``card.json``) holds ``tier`` (``"fast"`` or ``"quality"``, :func:`model_tier`), ``embedder``
+        (the full name of the encoder, which decides the tier), ``f1`` (:func:`f1_summary` of ``metrics``),
+        ``metrics`` as given, the labels, the training data's size and hash, the seed and library versions.
+        """
         check_is_fitted(self, "coef_")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -542,13 +633,16 @@ class ThemeClassifier(BaseEstimator):
                     allow_pickle=False)
         params = {k: (v if isinstance(v, (bool, int, float, str, type(None))) else str(v))
                   for k, v in self.get_params().items()}
+        embedder_name = get_embedder(self.embedder).name
+        encoder = self._encoder_name(embedder_name)
         config = {"format_version": FORMAT_VERSION, "params": params, "classes": self.classes_.tolist(),
-                  "embedder_name": get_embedder(self.embedder).name,
+                  "embedder_name": embedder_name,
                   "linear_thresholds": [float(x) for x in self.linear_thresholds_],
                   "fitted": {"C": self.C_, "embedding_weight": self.embedding_weight_, "min_themes": self.min_themes_,
                              "calibration": np.asarray(getattr(self, "calibration_", np.tile([1.0, 0.0], (len(self.classes_), 1)))).tolist()}}
         (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
-        card = {"model": "nps-text ThemeClassifier", "labels": self.classes_.tolist(), "n_train": self.n_train_,
+        card = {"model": "nps-text ThemeClassifier", "tier": model_tier(encoder), "embedder": encoder,
+                "f1": f1_summary(metrics), "labels": self.classes_.tolist(), "n_train": self.n_train_,
                 "training_data_sha256": self.data_hash_, "seed": self.seed, "metrics": metrics or {},
                 "versions": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
                              "numpy": np.__version__}}
@@ -643,6 +737,16 @@ class ThemeClassifier(BaseEstimator):
                 setattr(model, f"{name}_vectorizer_", vectorizer)
         card = _read_json(folder / "card.json", "model card")
         model.n_train_, model.data_hash_ = card["n_train"], card["training_data_sha256"]
+        # older cards have no tier, embedder or f1: derived from the config's embedder and the card's metrics
+        model.tier_ = card.get("tier", model_tier(model._encoder_name(config["embedder_name"])))
+        model.f1_ = card.get("f1", f1_summary(card.get("metrics")))
+        wrong = ([f"tier {model.tier_!r} (not one of {list(TIERS)})"] if model.tier_ not in TIERS else []) + (
+            [f"f1 {model.f1_!r} (not micro and macro F1 between 0 and 1 with their method)"]
+            if not _valid_f1(model.f1_) else [])
+        if wrong:
+            raise ModelFileError(f"Model card '{folder / 'card.json'}' has {' and '.join(wrong)}: not what "
+                                 "ThemeClassifier.save() writes, so the card was edited. Nothing was loaded; retrain "
+                                 "the model with `nps-text train`.")
         model.encoder_ = None
         if model.fine_tune_layers:
             model.encoder_ = FineTunedEncoder.load(folder)

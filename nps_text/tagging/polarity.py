@@ -17,6 +17,7 @@ negative ("never arrived").
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["lexicon_polarity", "lexicon_score", "polar_words"]
@@ -132,6 +133,13 @@ def _tokens(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(low)]
 
 
+@functools.cache
+def _phrases() -> list[tuple[str, str]]:
+    """The polar phrases, tokenised once: (" token token ", marker)."""
+    return [(" " + " ".join(_tokens(p)) + " ", " __neg__ ") for p in _NEGATIVE_PHRASES] + \
+           [(" " + " ".join(_tokens(p)) + " ", " __pos__ ") for p in _POSITIVE_PHRASES]
+
+
 def lexicon_polarity(text: str) -> float:
     """Summed polarity of ``text``: positive words add, negative words subtract, negation flips.
 
@@ -147,8 +155,9 @@ def lexicon_polarity(text: str) -> float:
     if not isinstance(text, str) or not text.strip():
         return 0.0
     low = " " + " ".join(_tokens(text)) + " "
-    for phrase, marker in [(p, " __neg__ ") for p in _NEGATIVE_PHRASES] + [(p, " __pos__ ") for p in _POSITIVE_PHRASES]:
-        low = low.replace(" " + " ".join(_tokens(phrase)) + " ", marker)  # a phrase is one polar token
+    for phrase, marker in _phrases():
+        if phrase in low:
+            low = low.replace(phrase, marker)  # a phrase is one polar token
     tokens = low.split()
     values = []
     for i, token in enumerate(tokens):

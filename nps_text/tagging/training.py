@@ -7,7 +7,9 @@
 * ``suggest_for_labelling``: the next comments worth labelling (uncertain, and unlike each other).
 * ``train``: fit a :class:`~nps_text.tagging.ThemeClassifier` and save it with honest metrics in its
   model card: by default from the out-of-fold predictions the classifier makes anyway while it
-  chooses its settings (no extra fits), or from a full cross-validation (``folds=K``, K more fits).
+  chooses its settings (no extra fits), or from a full cross-validation (``folds=K``, K more fits);
+  the card also states the model's tier (fast: a static encoder; quality: any other) and sums the
+  metrics up as micro and macro F1.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .classifier import (
     ThemeClassifier,
     _best_threshold,
     _decide,
+    f1_summary,
     split_labels,
     training_data_hash,
 )
@@ -247,7 +250,11 @@ def train(texts: list[str], labels: list[list[str]], output: str | Path, *, embe
     more fine-tunes). ``card.json``'s ``metrics`` says which: ``method`` is ``"out-of-fold"``,
     ``"cross-validation"`` or ``"none"`` (a fine-tuned model without ``fine_tune_folds`` has no
     out-of-fold predictions), with the scores under ``out_of_fold`` or ``cross_validated`` and a
-    ``description``. ``params`` go to :class:`~nps_text.tagging.ThemeClassifier` (``fine_tune_layers``,
+    ``description``. The card's top-level ``f1`` sums them up (micro and macro F1, the method and
+    folds: :func:`~nps_text.tagging.classifier.f1_summary`; also the returned model's ``f1_``), next
+    to its ``tier``: ``"fast"`` for a static encoder (``embedder="static"`` or ``"hashing"``), else
+    ``"quality"`` (:func:`~nps_text.tagging.classifier.model_tier`; a fine-tuned model is quality).
+    ``params`` go to :class:`~nps_text.tagging.ThemeClassifier` (``fine_tune_layers``,
     ``blend_linear``, ``max_length``, ...). ``progress(stage, done, total)`` is called as the work
     advances (stages ``"cross-validation"``, ``"embedding"``, ``"fitting"``, ``"fine-tuning"``); the
     library never prints.
@@ -259,8 +266,9 @@ def train(texts: list[str], labels: list[list[str]], output: str | Path, *, embe
     >>> labels = [["price"], ["price"], ["delivery"], ["delivery"]] * 5
     >>> folder = tempfile.mkdtemp()
     >>> _ = train(texts, labels, folder, embedder="hashing", cache=False)
-    >>> json.load(open(f"{folder}/card.json"))["metrics"]["method"]
-    'out-of-fold'
+    >>> card = json.load(open(f"{folder}/card.json"))
+    >>> card["metrics"]["method"], card["tier"], card["f1"]["method"]
+    ('out-of-fold', 'fast', 'out-of-fold')
     """
 
     if not texts:
@@ -294,6 +302,7 @@ def train(texts: list[str], labels: list[list[str]], output: str | Path, *, embe
                                       "they can read a little high; folds=K (CLI: --folds K) cross-validates the "
                                       "whole training instead."}
     model.save(output, metrics=metrics)
+    model.f1_ = f1_summary(metrics)
     return model
 
 

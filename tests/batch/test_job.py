@@ -181,3 +181,14 @@ def test_a_small_file_that_finds_no_segments_keeps_the_stored_ones(tmp_path, sam
     with Store(db) as store:
         first = store.responses().set_index("response_id").loc[small.loc[0, "response_id"]]
     assert first["channel"] == small.loc[0, "channel"] and first["comment"] == "Jetzt ist alles gut"
+
+
+def test_a_rejected_row_that_carries_a_comment_is_redacted_too(tmp_path):
+    path = tmp_path / "extra.csv"  # the comment is not the last column: the overflowing row is rejected whole
+    path.write_text("id,comment,score\na,gut,9\nb,schlecht, mail an anna@example.org,3\n", encoding="utf-8")
+    run = tag_to_store(path, tmp_path / "nps.db")
+    raw = tag_to_store(path, tmp_path / "raw.db", redact_pii=False)
+    with Store(tmp_path / "nps.db") as store, Store(tmp_path / "raw.db") as unredacted:
+        rejects, kept = store.rejects(run.run_id), unredacted.rejects(raw.run_id)
+    assert len(rejects) == 1 and "anna@example.org" not in rejects["value"][0] and "schlecht" in rejects["value"][0]
+    assert "anna@example.org" in kept["value"][0]  # --no-redact keeps what was read
