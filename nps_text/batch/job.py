@@ -175,7 +175,8 @@ def estimate_rows(source: Any) -> int | None:
             suffix = path.suffix.lower()
             if suffix in (".csv", ".tsv", ".txt", ".tab", ".jsonl", ".ndjson"):
                 with path.open("rb") as handle:
-                    total += sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+                    lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+                total += lines - (suffix not in (".jsonl", ".ndjson"))  # the header line
             elif suffix in (".parquet", ".pq"):
                 import pyarrow.parquet as pq  # pandas' Parquet engine
 
@@ -380,4 +381,10 @@ class _Job:
                 tally = json.loads(run.drift).get("tally")
                 if tally:
                     earlier.append(tally)
-        return drift_report(self.tally, earlier, is_tone_word=lambda lemma: lexicon_score(lemma) != 0)
+        from spacy.lang.de.stop_words import STOP_WORDS as GERMAN  # spaCy is loaded by the tagger already
+        from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH
+
+        def not_a_topic(lemma: str) -> bool:  # praise, complaint and filler words never make a theme
+            return lexicon_score(lemma) != 0 or lemma in GERMAN or lemma in ENGLISH
+
+        return drift_report(self.tally, earlier, is_tone_word=not_a_topic)
