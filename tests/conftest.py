@@ -109,3 +109,11 @@ def postgres_db(postgres_url: str) -> Iterator[str]:
     yield url
     with contextlib.suppress(Exception):  # the server is thrown away at the end anyway
         drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_db(request, tmp_path) -> str:
+    """A new, empty store location: a SQLite file, then a PostgreSQL database (each test runs on both)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "nps.db")
+    return request.getfixturevalue("postgres_db")

