@@ -68,3 +68,13 @@ def test_help_groups_the_nightly_options():
     for option in ("--db", "--source-db", "--chunk-rows", "--retag", "--engine", "--scheduler", "--wait"):
         assert option in result.output
     assert "Nightly job" in result.output
+
+
+def test_engine_dask_starts_a_local_cluster_and_writes_the_same_store(tmp_path):
+    local = json.loads(run("tag", SAMPLE, "--db", tmp_path / "local.db", "--format", "json").stdout)
+    remote = run("tag", SAMPLE, "--db", tmp_path / "dask.db", "--engine", "dask", "--workers", "2", "--format", "json")
+    assert remote.exit_code == 0, remote.output
+    remote = json.loads(remote.stdout)
+    assert remote["engine"] == "dask"
+    assert {k: remote[k] for k in ("rows_read", "rows_rejected", "responses_new", "mentions_written")} == \
+           {k: local[k] for k in ("rows_read", "rows_rejected", "responses_new", "mentions_written")}
