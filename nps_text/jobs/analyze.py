@@ -185,7 +185,8 @@ def analyze(
         themes = theme_summary(mentions, responses, level=level)
         tables["theme_summary"] = themes
         summary["themes"] = to_jsonable({
-            "tagger": run["tagger_name"], "sentiment_method": "lexicon", "mentions": len(mentions),
+            "tagger": run["tagger_name"] if run["tagger"] == "model" else run["tagger"],  # as tag_survey names it
+            "tagger_name": run["tagger_name"], "sentiment_method": "lexicon", "mentions": len(mentions),
             "responses_with_mentions": int(mentions["response_id"].nunique()), "responses": len(responses),
             "sentences": None, "store": store.where, "fingerprint": mentions.attrs.get("fingerprint"),
             "by_theme": themes.to_dict(orient="records")})

@@ -34,7 +34,8 @@ def test_analyze_of_a_store_equals_analyze_of_the_file_with_the_same_tagging(sto
     stored = from_store.tables["drivers"].set_index(key)["impact"].round(6).sort_index()
     direct = from_file.tables["drivers"].set_index(key)["impact"].round(6).sort_index()
     assert len(stored) > 5 and stored.equals(direct)
-    assert from_store.data["themes"]["tagger"] == "rules on the default taxonomy"
+    assert from_store.data["themes"]["tagger"] == from_file.data["themes"]["tagger"] == "rules"
+    assert from_store.data["themes"]["tagger_name"] == "rules on the default taxonomy"
 
 
 def test_since_and_until_select_the_stores_responses(store_file):
