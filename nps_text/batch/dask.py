@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 from distributed import Client, LocalCluster
 
-from ..errors import ColumnError
+from ..errors import ColumnError, ParameterError
 from .tagger import TaggedPiece, TaggerSpec, loaded
 
 __all__ = ["tag_dask", "dask_pieces"]
@@ -43,7 +43,12 @@ def _client(scheduler: Any, workers: int):
         return Client(cluster), cluster, True
     if isinstance(scheduler, Client):
         return scheduler, None, False  # the caller's client: theirs to close
-    return Client(scheduler), None, True
+    try:
+        return Client(scheduler, timeout=30), None, True
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ParameterError(f"Cannot reach the Dask scheduler {scheduler!r}: {exc or type(exc).__name__}. Check the "
+                             "address (tcp://host:8786) and that `dask scheduler` runs there, or leave --scheduler "
+                             "out for a local cluster.") from None
 
 
 def dask_pieces(planned: Iterator[tuple[Any, pd.DataFrame]], spec: TaggerSpec, *, scheduler: Any = None,

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from .._core.results import Result
 from ..errors import ParameterError
 from ..io.load import LoadedSurvey, LoadOptions
 from ..io.stream import SQL_PREFIX, iter_survey, survey_files
-from ..store import Store, StorePiece, comment_hash
+from ..store import Store, StorePiece, comment_hash, store_url
 from ..text.redact import redact
 from .drift import RunTally, drift_report
 from .tagger import TaggedPiece, TaggerSpec, loaded
@@ -56,6 +57,7 @@ class PieceProgress:
     mentions: int
     seconds: float
     total_rows: int | None = None
+    run_id: int | None = None
 
     @property
     def rate(self) -> float:
@@ -66,8 +68,10 @@ class PieceProgress:
         eta = ""
         if self.total_rows and self.rate > 0 and self.total_rows > self.rows_read:
             eta = f", about {(self.total_rows - self.rows_read) / self.rate:.0f} s left"
-        return (f"piece {self.piece}: {self.rows_read:,} rows read, {self.tagged:,} tagged, {self.skipped:,} already "
-                f"tagged, {self.rejected:,} rejected, {self.mentions:,} mentions; {self.rate:,.0f} rows/s{eta}")
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return (f"{now} run {self.run_id} piece {self.piece}: so far {self.rows_read:,} rows read, {self.tagged:,} "
+                f"tagged, {self.skipped:,} already tagged, {self.rejected:,} rejected, {self.mentions:,} mentions; "
+                f"{self.rate:,.0f} rows/s{eta}")
 
 
 @dataclass
@@ -93,16 +97,20 @@ class BatchRun(Result):
     drift: dict[str, Any] | None = None
     crashed_runs: list[int] = field(default_factory=list)
     message: str | None = None
+    warnings: list[str] = field(default_factory=list)  # from reading the input (each once)
+    rejected_examples: list[str] = field(default_factory=list)  # the first rejected rows, with their reason
 
     def to_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "status": self.status, "store": self.store, "source": self.source,
                 "tagger": self.kind, "tagger_name": self.tagger, "fingerprint": self.fingerprint, "tier": self.tier, "engine": self.engine,
                 "seconds": round(self.seconds, 3),
                 "rows_per_second": round(self.counts.get("rows_read", 0) / self.seconds, 1) if self.seconds else None,
-                **self.counts, "crashed_runs_found": self.crashed_runs, "message": self.message, "drift": self.drift}
+                **self.counts, "crashed_runs_found": self.crashed_runs, "message": self.message,
+                "warnings": self.warnings, "rejected_examples": self.rejected_examples, "drift": self.drift}
 
     def to_frame(self) -> pd.DataFrame:
-        data = {k: v for k, v in self.to_dict().items() if k not in ("drift", "crashed_runs_found")}
+        data = {k: v for k, v in self.to_dict().items()
+                if k not in ("drift", "crashed_runs_found", "warnings", "rejected_examples")}
         return pd.DataFrame([data])
 
     def summary(self) -> str:
@@ -115,6 +123,12 @@ class BatchRun(Result):
         if self.crashed_runs:
             lines.append(f"Earlier run(s) {self.crashed_runs} had stopped without finishing; this run went on from "
                          "their last committed piece.")
+        if self.rejected_examples:
+            more = c.get("rows_rejected", 0) - len(self.rejected_examples)
+            lines += [f"  {example}" for example in self.rejected_examples]
+            if more > 0:
+                lines.append(f"  ... and {more:,} more (in nps_rejects, run {self.run_id}).")
+        lines += [f"Warning: {w}" for w in self.warnings]
         if self.message:
             lines.append(self.message)
         lines += _drift_lines(self.drift)
@@ -252,7 +266,11 @@ def tag_to_store(
     if engine not in ENGINES:
         raise ParameterError(f"engine must be one of {list(ENGINES)}, got {engine!r}.")
     if rows < 1:
-        raise ParameterError(f"rows (the piece size) must be at least 1, got {rows}.")
+        raise ParameterError(f"rows (the piece size) must be at least 1, got {rows} (CLI: --chunk-rows N).")
+    if workers < 1:
+        raise ParameterError(f"workers must be at least 1, got {workers} (CLI: --workers N).")
+    if wait < 0:
+        raise ParameterError(f"wait must be 0 or more seconds, got {wait} (CLI: --wait SECONDS).")
     spec = TaggerSpec.make(model=model, taxonomy=taxonomy, method=method, redact_pii=redact_pii)
     store = db if isinstance(db, Store) else Store(db)
     if isinstance(source, pd.DataFrame):
@@ -267,7 +285,8 @@ def tag_to_store(
             run_id = store.start_run(source=label, tagger=spec.kind, tagger_name=spec.name,
                                      fingerprint=spec.fingerprint, tier=spec.tier, engine=engine)
             job = _Job(store, run_id, spec, retag=retag, progress=progress, total=estimate_rows(source))
-            pieces = iter_survey(source, rows=rows, options=options, database=source_db or store.url)
+            pieces = iter_survey(source, rows=rows, options=options, database=store_url(source_db) if source_db
+                                 else store.url, bad_files="reject")
             status, message = "failed", None
             with _Stop() as stop:
                 try:
@@ -284,17 +303,27 @@ def tag_to_store(
                     if stop.requested:
                         message = (f"Stopped by {stop.requested} after piece {job.counts['pieces']}; the pieces "
                                    "written so far are kept, and the next run goes on from there.")
+                except KeyboardInterrupt:
+                    message = "stopped at once by a second Ctrl-C; the piece in progress was rolled back"
+                    raise
                 except BaseException as exc:
                     message = f"{type(exc).__name__}: {exc}"
                     raise
                 finally:
-                    drift = job.drift() if status == "succeeded" else None
+                    drift = None
+                    if status == "succeeded":
+                        try:
+                            drift = job.drift()
+                        except Exception as exc:  # the tagging is done and committed: report, do not fail it
+                            logger.warning("drift report failed: %s", exc)
+                            message = f"the drift report failed ({type(exc).__name__}: {exc}); the tagging is complete"
                     store.finish_run(run_id, status=status, message=message,
                                      drift={**(drift or {}), "tally": job.tally.counts()})
         return BatchRun(run_id=run_id, status=status, store=store.where, source=label, tagger=spec.name,
                         kind=spec.kind, fingerprint=spec.fingerprint, tier=spec.tier, engine=engine,
                         seconds=time.monotonic() - job.started, counts=job.counts, drift=drift,
-                        crashed_runs=crashed, message=message)
+                        crashed_runs=crashed, message=message, warnings=job.warnings,
+                        rejected_examples=job.rejected_examples)
     finally:
         if not isinstance(db, Store):
             store.close()
@@ -317,6 +346,25 @@ class _Job:
         self.counts = dict.fromkeys(_COUNTS, 0)
         self.tally = RunTally()
         self.started = time.monotonic()
+        self.warnings: list[str] = []
+        self.rejected_examples: list[str] = []
+
+    def _note(self, piece: LoadedSurvey, rejects: list[dict[str, Any]]) -> None:
+        """Keep each reading warning once, the first rejected rows, and say when ids are made up."""
+        report = piece.report
+        notes = list(report.warnings)
+        if report.format not in ("dataframe", "unreadable") and not report.columns.get("id") and report.rows_read:
+            notes.append(f"'{Path(report.source).name}' has no response id column that nps-text recognises, so its "
+                         "responses are identified by file name and row number; a re-exported or renamed file then "
+                         "looks new. Pass --id COLUMN (id=...) when the export has a response id.")
+        for note in notes:
+            if note not in self.warnings and len(self.warnings) < 20:
+                self.warnings.append(note)
+        room = max(0, 5 - len(self.rejected_examples))
+        for r in [r for r in rejects if r["column"] == "(file)"] + [r for r in rejects if r["column"] != "(file)"][:room]:
+            where = f"row {r['row']} of {Path(str(r['source'])).name}" if r["row"] else f"{Path(str(r['source'])).name}"
+            value = "" if r["value"] is None else f" ({r['column']}={r['value'][:40]!r})"
+            self.rejected_examples.append(f"Rejected {where}: {r['reason']}{value}")
 
     def planned(self, pieces: Iterator[LoadedSurvey], stop: _Stop) -> Iterator[tuple[_Plan, pd.DataFrame]]:
         """Each piece with what of it to tag; stops reading when a stop was requested."""
@@ -334,6 +382,7 @@ class _Job:
                                                                    "in this run)"}
                             for r in responses[dup].itertuples(index=False)]
                 responses = responses[~dup]
+            self._note(piece, rejects)
             counts = {"rows_read": piece.report.rows_read, "rows_rejected": len(rejects),
                       "responses_new": plan.new, "responses_changed": plan.changed + plan.retag,
                       "responses_skipped": plan.skipped}
@@ -370,14 +419,16 @@ class _Job:
                                         tagged=self.counts["responses_new"] + self.counts["responses_changed"],
                                         skipped=self.counts["responses_skipped"],
                                         rejected=self.counts["rows_rejected"], mentions=self.counts["mentions_written"],
-                                        seconds=time.monotonic() - self.started, total_rows=self.total))
+                                        seconds=time.monotonic() - self.started, total_rows=self.total,
+                                        run_id=self.run_id))
 
     def drift(self) -> dict[str, Any]:
         from ..tagging import lexicon_score  # loaded already by the tagger
 
         earlier = []
         for run in self.store.runs().itertuples(index=False):
-            if run.run_id < self.run_id and run.fingerprint == self.spec.fingerprint and run.drift:
+            # a crashed run has no drift (NULL, which pandas reads as NaN): it is no baseline
+            if run.run_id < self.run_id and run.fingerprint == self.spec.fingerprint and isinstance(run.drift, str):
                 tally = json.loads(run.drift).get("tally")
                 if tally:
                     earlier.append(tally)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from enum import Enum
@@ -23,7 +24,6 @@ from .app import (
     ModelOpt,
     Sentiment,
     SentimentOpt,
-    SurveyArg,
     TaxonomyOpt,
     app,
     err,
@@ -46,7 +46,7 @@ _BATCH = "Nightly job (with --db)"
 @user_errors
 @reads_a_survey
 def tag(
-    survey: SurveyArg,
+    survey: Annotated[Path, typer.Argument(metavar="SURVEY", show_default=False, help="Survey export (CSV/TSV/TXT, XLSX, Parquet, JSON Lines); with --db also a folder, a quoted glob ('exports/*.csv') or 'sql:TABLE' / 'sql:SELECT ...'.")],
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Mentions table: .csv, .xlsx or .parquet (default mentions.csv; not with --db).")] = None,
     taxonomy: TaxonomyOpt = None,
     model: ModelOpt = None,
@@ -54,6 +54,7 @@ def tag(
     redact: Annotated[Optional[bool], typer.Option("--redact/--no-redact", metavar=" ", show_default=False, help="Redact personal data before tagging (and storing). Default: off for a file, on with --db.")] = None,
     sentiment: SentimentOpt = Sentiment.auto,
     embedder: Annotated[str, typer.Option("--embedder", metavar="NAME", help="Embedding backend for the survey-learned sentiment (e5, minilm, static, hashing, ...).")] = "e5",
+    segment: Annotated[Optional[list[str]], typer.Option("--segment", metavar="COLUMN", help="A segment column to store with each response; repeat for several. Default: found per file (columns with 2-20 values); name them for small daily files.")] = None,
     db: Annotated[Optional[str], typer.Option("--db", metavar="URL", rich_help_panel=_BATCH, help="Tag into this store instead of a file: a SQLite path (nps.db) or postgresql://user@host/db. Only what is new or changed is tagged.")] = None,
     source_db: Annotated[Optional[str], typer.Option("--source-db", metavar="URL", rich_help_panel=_BATCH, help="The database a 'sql:TABLE' or 'sql:SELECT ...' SURVEY runs on. Default: --db.")] = None,
     rows: Annotated[int, typer.Option("--chunk-rows", metavar="N", rich_help_panel=_BATCH, help="Rows per piece: one transaction each, and what memory holds at once.")] = 5000,
@@ -86,10 +87,15 @@ def tag(
             raise NpsTextError("--format csv does not apply with --db: use table or json (the run summary); the "
                                "mentions are in the store (Store(...).mentions()).")
         note_default_taxonomy(taxonomy, model)
+        if segment:
+            load = dataclasses.replace(load, segments=list(segment))
         _nightly(str(survey), db, taxonomy=taxonomy, model=model, method=method.value,
                  redact_pii=True if redact is None else redact, load=load, source_db=source_db, rows=rows, retag=retag,
                  engine=engine.value, scheduler=scheduler, workers=workers, wait=wait, as_json=format is Format.json)
         return
+    if segment:
+        raise NpsTextError("--segment applies to the nightly job (with --db); the mentions file has no segments. "
+                           "Drop it, or add --db nps.db.")
     text = str(survey)
     if text.startswith("sql:") or any(ch in text for ch in "*?[") or survey.is_dir():
         raise NpsTextError(f"'{text}' is a folder, a pattern or a query: those are read by the nightly job. Add "
@@ -115,8 +121,14 @@ def _nightly(source: str, db: str, *, as_json: bool, **options) -> None:
         with _progress() as progress:
             result = tag_to_store(source, db, options=load, progress=progress, **options)
     except StoreBusyError as exc:  # exit code 4, so that cron can tell "busy, try later" from bad input (2)
+        if as_json:
+            out.print_json(json.dumps({"status": "busy", "exit_code": 4, "message": str(exc)}, ensure_ascii=False))
         err.print(f"[bold red]Busy:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(code=4) from None
+    except NpsTextError as exc:
+        if as_json:  # a script reading stdout gets an object, not nothing
+            out.print_json(json.dumps({"status": "error", "exit_code": 2, "message": str(exc)}, ensure_ascii=False))
+        raise
     if as_json:
         out.print_json(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
     else:

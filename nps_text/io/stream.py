@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ParameterError, SurveyFileError
-from .load import LoadedSurvey, LoadOptions, _infer_dayfirst, load_table
+from ..errors import NpsTextError, ParameterError, SurveyFileError
+from .load import LoadedSurvey, LoadOptions, LoadReport, RejectedRow, _infer_dayfirst, load_table
 from .readers import SUPPORTED_SUFFIXES, RawTable, _as_text, iter_table
 
 __all__ = ["iter_survey", "survey_files", "iter_sql", "is_store", "SQL_PREFIX"]
@@ -112,12 +112,15 @@ def iter_sql(url: str, query: str, *, rows: int = 10_000) -> Iterator[RawTable]:
 
 
 def iter_survey(source: str | Path | pd.DataFrame, *, rows: int = 10_000, options: LoadOptions | None = None,
-                database: str | None = None) -> Iterator[LoadedSurvey]:
+                database: str | None = None, bad_files: str = "raise") -> Iterator[LoadedSurvey]:
     """Load ``source`` piece by piece: each piece a :class:`~nps_text.io.LoadedSurvey` of at most ``rows`` rows.
 
     ``source`` is a file, a folder, a glob pattern, a DataFrame, or ``"sql:<table or SELECT>"`` read
     from ``database`` (a SQLAlchemy URL). Without an id column a response's id is its file's name
     and row number (``export.csv:r12``), so that ids of different files cannot collide.
+
+    With several files, an error names the file; ``bad_files="reject"`` instead yields that file
+    as one rejected row (row 0, column ``(file)``, the reason) and goes on with the others.
 
     >>> import pandas as pd
     >>> survey = pd.DataFrame({"NPS": ["9", "x", "3"], "Kommentar": ["gut", "?", "teuer"]})
@@ -136,8 +139,27 @@ def iter_survey(source: str | Path | pd.DataFrame, *, rows: int = 10_000, option
     if isinstance(source, pd.DataFrame):
         yield from _load_pieces(iter_table(source, rows=rows), options, qualify=None)
         return
-    for path in survey_files(source):
-        yield from _load_pieces(iter_table(path, rows=rows, sheet=options.sheet), options, qualify=path.name)
+    if bad_files not in ("raise", "reject"):
+        raise ParameterError(f"bad_files must be 'raise' or 'reject', got {bad_files!r}.")
+    files = survey_files(source)
+    for number, path in enumerate(files, 1):
+        try:
+            yield from _load_pieces(iter_table(path, rows=rows, sheet=options.sheet), options, qualify=path.name)
+        except NpsTextError as exc:
+            if len(files) == 1:
+                raise
+            if bad_files == "raise":
+                raise type(exc)(f"In '{path}' (file {number} of {len(files)}): {exc}") from None
+            yield _rejected_file(path, exc)
+
+
+def _rejected_file(path: Path, exc: Exception) -> LoadedSurvey:
+    """A file of a folder or pattern that cannot be read: one rejection for the whole file, and the others go on."""
+    report = LoadReport(source=str(path), format="unreadable", rows_read=0, rows_kept=0,
+                        columns=dict.fromkeys(("score", "comment", "id", "date")), segments=[], scale="0-10",
+                        rejected=[RejectedRow(0, "(file)", path.name, f"the file could not be used: {exc}")])
+    return LoadedSurvey(pd.DataFrame(columns=["response_id", "score", "nps_group", "comment", "has_comment",
+                                              "source_row"]), report)
 
 
 _PROBE_ROWS = 1_000  # rows that columns, segments and date order are found on, however small the pieces

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .._core.version import VERSION
 from ..errors import ParameterError, StoreError
-from ..io.load import LoadedSurvey, LoadReport
+from ..io.load import LoadedSurvey, LoadReport, RejectedRow
 from . import schema as t
 from .lock import job_lock
 from .schema import migrate
@@ -139,8 +139,11 @@ class Store:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         try:
             migrate(self.engine, where=self.where)
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DatabaseError as exc:
             self.engine.dispose()
+            if self.engine.dialect.name == "sqlite" and "not a database" in str(exc.orig):
+                raise StoreError(f"'{url.database}' is a file but not a SQLite database. Pass a new file name (it is "
+                                 "created) or the store an earlier job wrote.") from None
             raise StoreError(f"Cannot connect to the store {self.where}: {str(exc.orig).strip().splitlines()[0]}. "
                              "Check the URL, that the server runs, and the user's rights.") from None
 
@@ -375,9 +378,11 @@ class Store:
         return self._frame(query)
 
     def fingerprints(self) -> list[str]:
-        """The taggers (by fingerprint) whose mentions the store holds, the latest run's first."""
-        query = (sa.select(t.runs.c.fingerprint, sa.func.max(t.runs.c.run_id).label("last"))
-                 .group_by(t.runs.c.fingerprint).order_by(sa.desc("last")))
+        """The taggers (by fingerprint) whose mentions the store holds, the one that tagged last first.
+
+        Read from the ledger, so a run that failed before tagging anything does not count."""
+        query = (sa.select(t.tagged.c.fingerprint, sa.func.max(t.tagged.c.run_id).label("last"))
+                 .group_by(t.tagged.c.fingerprint).order_by(sa.desc("last")))
         with self.engine.connect() as connection:
             return [r[0] for r in connection.execute(query)]
 
@@ -432,13 +437,22 @@ class Store:
 
     def load(self, *, since: Any = None, until: Any = None) -> LoadedSurvey:
         """The stored responses as :func:`~nps_text.io.load_survey` returns a survey, for every job that
-        takes one (``analyze``, ``score_survey``, the drivers and the report)."""
+        takes one (``analyze``, ``score_survey``, the drivers and the report).
+
+        The report's rejected rows are those of every run (each once, though every run that re-read
+        a file recorded them again), so that the rows the store never got are still accounted for.
+        """
         responses = self.responses(since=since, until=until)
         if responses.empty:
             window = "" if since is None and until is None else f" between {since or 'the start'} and {until or 'now'}"
             raise StoreError(f"The store {self.where} holds no responses{window}. Run `nps-text tag SOURCE --db ...` "
                              "first, or widen since/until.")
-        report = LoadReport(source=self.where, format="store", rows_read=len(responses), rows_kept=len(responses),
+        rejects = self.rejects().drop_duplicates(["source", "row", "column", "value", "reason"])  # each run re-reads
+        rejected = [RejectedRow(int(r.row) if pd.notna(r.row) else 0, str(r.column), None if pd.isna(r.value) else
+                                str(r.value), f"{r.reason} (in {Path(str(r.source)).name})")
+                    for r in rejects.itertuples(index=False)]
+        report = LoadReport(source=self.where, format="store", rows_read=len(responses) + len(rejected),
+                            rows_kept=len(responses), rejected=rejected,
                             columns={"score": "score", "comment": "comment", "id": "response_id",
                                      "date": "date" if responses["date"].notna().any() else None},
                             segments=list(responses.attrs.get("segments", [])), scale="0-10",

@@ -190,3 +190,67 @@ def test_a_rejected_row_that_carries_a_comment_is_redacted_too(tmp_path):
         rejects, kept = store.rejects(run.run_id), unredacted.rejects(raw.run_id)
     assert len(rejects) == 1 and "anna@example.org" not in rejects["value"][0] and "schlecht" in rejects["value"][0]
     assert "anna@example.org" in kept["value"][0]  # --no-redact keeps what was read
+
+
+def test_runs_after_a_crashed_run_keep_working(tmp_path, sample_head):
+    """A killed run leaves a 'running' row with no drift; every later run must still succeed (a user's finding)."""
+    db = tmp_path / "nps.db"
+    tag_to_store(sample_head, db, rows=300)
+    with Store(db) as store:  # what SIGKILL leaves behind: a run marked running, never finished
+        store.start_run(source="x", tagger="rules", tagger_name="rules", fingerprint="f" * 64, tier=None,
+                        engine="local")
+    for _ in range(2):
+        run = tag_to_store(sample_head, db, rows=300)
+        assert run.status == "succeeded" and run.drift is not None
+    with Store(db) as store:
+        assert store.runs()["status"].tolist() == ["succeeded", "crashed", "succeeded", "succeeded"]
+
+
+def test_a_stray_file_in_a_folder_is_rejected_whole_and_the_others_are_tagged(tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a.csv").write_text("id,score,comment\nx1,9,Lieferung schnell\nx2,2,zu teuer\n", encoding="utf-8")
+    (folder / "b_notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    run = tag_to_store(folder, tmp_path / "nps.db")
+    assert run.status == "succeeded" and run.counts["responses_new"] == 2 and run.counts["rows_rejected"] == 1
+    assert any("b_notes.csv" in example and "score column" in example for example in run.rejected_examples)
+    with Store(tmp_path / "nps.db") as store:
+        assert store.rejects()[["column", "value"]].values.tolist() == [["(file)", "b_notes.csv"]]
+    from nps_text.errors import ColumnError
+    from nps_text.io import iter_survey
+
+    with pytest.raises(ColumnError, match=r"In '.*b_notes.csv' \(file 2 of 2\)"):
+        list(iter_survey(folder))
+
+
+def test_a_failed_run_of_another_tagger_does_not_hide_the_stored_mentions(tmp_path, sample_head):
+    db = tmp_path / "nps.db"
+    tag_to_store(sample_head, db)
+    from nps_text.errors import ColumnError
+    from nps_text.io import LoadOptions
+
+    with pytest.raises(ColumnError):
+        tag_to_store(sample_head, db, redact_pii=False, options=LoadOptions(score="Nope"))
+    with Store(db) as store:
+        assert store.runs()["status"].tolist() == ["succeeded", "failed"]
+        assert len(store.mentions()) > 0  # the latest tagger is the one that tagged, not the one that failed
+
+
+def test_named_segments_are_stored_for_a_small_file(tmp_path):
+    from nps_text.io import LoadOptions
+
+    survey = pd.DataFrame({"id": ["a", "b"], "score": [9, 3], "comment": ["gut", "teuer"], "Filiale": ["Köln", "Bonn"]})
+    tag_to_store(survey, tmp_path / "nps.db", options=LoadOptions(segments=["Filiale"]))
+    with Store(tmp_path / "nps.db") as store:
+        assert store.responses()["Filiale"].tolist() == ["Köln", "Bonn"]
+        assert store.load().report.segments == ["Filiale"]
+
+
+def test_a_store_loads_with_the_rows_its_runs_rejected(tmp_path, sample_head):
+    db = tmp_path / "nps.db"
+    tag_to_store(sample_head, db)
+    tag_to_store(sample_head, db)  # the same rejects recorded again: counted once
+    with Store(db) as store:
+        survey = store.load()
+    assert survey.report.rows_rejected == Store(db).rejects(1).shape[0] > 0
+    assert survey.report.rows_read == survey.report.rows_kept + survey.report.rows_rejected

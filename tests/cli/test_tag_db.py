@@ -40,7 +40,7 @@ def test_a_folder_of_german_exports_goes_into_the_store_and_a_rerun_adds_nothing
 def test_the_job_prints_one_line_per_piece_and_a_summary(tmp_path):
     result = run("tag", SAMPLE, "--db", tmp_path / "nps.db", "--chunk-rows", "1000")
     assert result.exit_code == 0, result.output
-    assert result.output.count("rows/s") >= 4 and "piece 4: 3,007 rows read" in result.output
+    assert result.output.count("rows/s") >= 4 and "run 1 piece 4: so far 3,007 rows read" in result.output
     assert "Run 1 succeeded" in result.output and "7 rejected" in result.output
 
 
@@ -78,3 +78,28 @@ def test_engine_dask_starts_a_local_cluster_and_writes_the_same_store(tmp_path):
     assert remote["engine"] == "dask"
     assert {k: remote[k] for k in ("rows_read", "rows_rejected", "responses_new", "mentions_written")} == \
            {k: local[k] for k in ("rows_read", "rows_rejected", "responses_new", "mentions_written")}
+
+
+def test_json_mode_prints_an_object_on_errors_too(tmp_path):
+    result = run("tag", SAMPLE, "--db", tmp_path / "a.db", "--workers", "0", "--format", "json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout) == {"status": "error", "exit_code": 2,
+                                         "message": "workers must be at least 1, got 0 (CLI: --workers N)."}
+    not_a_db = tmp_path / "notes.txt"
+    not_a_db.write_text("hello", encoding="utf-8")
+    result = run("tag", SAMPLE, "--db", not_a_db)
+    assert result.exit_code == 2 and "not a SQLite database" in result.output
+
+
+def test_segment_names_the_segments_to_store(tmp_path):
+    folder = _german_folder(tmp_path)
+    for path in folder.iterdir():
+        text = path.read_bytes().decode("cp1252").replace("Begründung", "Begründung;Filiale")
+        path.write_bytes("\r\n".join(line + (";Köln" if i else "") for i, line in enumerate(text.splitlines()))
+                         .encode("cp1252"))
+    result = run("tag", folder, "--db", tmp_path / "nps.db", "--segment", "Filiale")
+    assert result.exit_code == 0, result.output
+    from nps_text.store import Store
+
+    with Store(tmp_path / "nps.db") as store:
+        assert set(store.responses()["Filiale"]) == {"Köln"}
