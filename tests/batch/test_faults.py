@@ -103,9 +103,13 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(db, big_survey):
     assert final.returncode == 0, err
     assert '"crashed_runs_found": [' in out and '"status": "succeeded"' in out
     _assert_each_response_tagged_exactly_once(db, big_survey)
+    again = _job(big_survey, db, "--format", "json")  # and the night after: nothing new, nothing broken
+    out, err = again.communicate(timeout=600)
+    assert again.returncode == 0, err
+    assert '"responses_new": 0' in out and '"mentions_written": 0' in out
     with Store(db) as store:
         runs = store.runs()
-    assert (runs["status"] == "crashed").sum() == kills and runs["status"].iloc[-1] == "succeeded"
+    assert (runs["status"] == "crashed").sum() == kills and runs["status"].iloc[-2:].tolist() == ["succeeded"] * 2
 
 
 @pytest.mark.slow
