@@ -197,14 +197,19 @@ def prepare_text(
         langs.append(memo[comment] if ok else "und")
     out["lang"] = langs
     rows = []
+    split: dict[tuple[str, str], list[tuple]] = {}  # a repeated comment ("Alles super") is parsed once
     for idx in out.index[usable]:
         comment, lang = comments[idx], out.at[idx, "lang"]
-        for k, (start, end, clause, lemmas) in enumerate(_clauses(comment, lang)):
-            clause_lang = lang
-            if len(clause.split()) >= clause_lang_min_words:
-                detected = detect_language(clause)
-                clause_lang = detected if detected != "und" else lang
-            rows.append((ids[idx], k, clause, clause_lang, lemmas, start, end))
+        if (comment, lang) not in split:
+            clauses = []
+            for start, end, clause, lemmas in _clauses(comment, lang):
+                clause_lang = lang
+                if len(clause.split()) >= clause_lang_min_words:
+                    detected = detect_language(clause)
+                    clause_lang = detected if detected != "und" else lang
+                clauses.append((clause, clause_lang, lemmas, start, end))
+            split[(comment, lang)] = clauses
+        rows += [(ids[idx], k, *clause) for k, clause in enumerate(split[(comment, lang)])]
     sentences = pd.DataFrame(rows, columns=["response_id", "sentence_id", "text", "lang", "lemmas", "start", "end"])
     sentences = sentences.astype({"response_id": "string", "sentence_id": "int64", "text": "string",
                                   "lang": "string", "lemmas": "string", "start": "int64", "end": "int64"})
