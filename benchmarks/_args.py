@@ -20,3 +20,16 @@ def benchmark_args(doc: str | None) -> argparse.Namespace:
     if not args.shared.exists():
         sys.exit(f"{args.shared} not found: pass --shared PATH to the benchmark data.")
     return args
+
+
+def cpu_model() -> str:
+    """The processor's name, for the JSON (floating-point results can differ in the last digits between processors)."""
+    import platform
+
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"

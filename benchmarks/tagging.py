@@ -44,6 +44,8 @@ from sklearn.svm import LinearSVC
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from _args import cpu_model  # noqa: E402
 
 
 def micro(gold: list[list[str]], pred: list[list[str]]) -> dict[str, float]:
@@ -233,19 +235,6 @@ def _commit() -> str:
     return (git("rev-parse", "--short", "HEAD") or "unknown") + ("+changes" if git("status", "--porcelain", "nps_text", "benchmarks/tagging.py") else "")
 
 
-def _cpu_model() -> str:
-    """The processor's name (floating-point results can differ in the last digits between processors)."""
-    import platform
-
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def _threads() -> int:
     import torch
 
@@ -277,7 +266,7 @@ def main() -> None:
     # each section says how busy the machine was when it was measured (sections are refreshed separately)
     machine = {"machine_shared": args.machine_shared, "load_average_1m_at_start": round(os.getloadavg()[0], 2),
                "cpu_note": "CPU seconds are this process's own (time.process_time)", "commit": _commit(),
-               "cpu_model": _cpu_model()}
+               "cpu_model": cpu_model()}
     t0, c0 = time.perf_counter(), time.process_time()
     if args.only in (None, "semeval14_restaurants"):
         # results with another number of fine-tuned layers (--fine-tune-layers K) are kept side by side

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -21,19 +20,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _args import ROOT, benchmark_args  # noqa: E402
+from _args import ROOT, benchmark_args, cpu_model  # noqa: E402
 
 RUNS = [("defaults, cold", [], True), ("defaults, warm", [], False), ("--folds 5, cold", ["--folds", "5"], True)]
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def _run(labelled: Path, extra: list[str], cache: Path, out: Path) -> dict:
@@ -68,7 +57,7 @@ def main() -> None:
                 cache = Path(tempfile.mkdtemp(dir=tmp))
             results[name] = _run(labelled, extra, cache, Path(tmp) / name.replace(" ", "_").replace(",", ""))
             print(name, results[name], flush=True)
-    out = {"data": labelled.name, "cpu": _cpu_model(), "cores": os.cpu_count(), "runs": results,
+    out = {"data": labelled.name, "cpu": cpu_model(), "cores": os.cpu_count(), "runs": results,
            "command": "python benchmarks/train_time.py"}
     (Path(__file__).with_suffix(".json")).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
 
