@@ -33,3 +33,19 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+def sample_gold():
+    """The synthetic sample with its planted themes: ``(sentences, planted themes, response ids, gold labels)``."""
+    import pandas as pd
+
+    from nps_text.io.load import load_survey
+    from nps_text.text.prepare import prepare_text
+
+    responses = load_survey(ROOT / "data" / "sample_survey.csv").responses
+    truth = pd.read_csv(ROOT / "data" / "sample_truth.csv")
+    sentences = prepare_text(responses).sentences
+    planted = set(truth["themes"].dropna().str.split("|").explode())
+    gold_by_id = dict(zip(truth["response_id"], truth["themes"].fillna("")))
+    ids = responses["response_id"].tolist()
+    return sentences, planted, ids, [[t for t in gold_by_id.get(i, "").split("|") if t] for i in ids]

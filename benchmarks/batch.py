@@ -80,7 +80,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "batch.json"
 sys.path.insert(0, str(HERE))
-from _args import cpu_model  # noqa: E402
+from _args import cpu_model, sample_gold  # noqa: E402
 
 
 # =============================================================================================== worker side
@@ -277,20 +277,11 @@ def _f1_worker(config: dict) -> None:
 
 def _rules_sample_worker(config: dict) -> None:
     """Response-level micro-F1 of the rules tagger on the sample's 8 planted themes (as tagging.py's sample_zero_shot)."""
-    import pandas as pd
 
-    from nps_text.io.load import load_survey
     from nps_text.tagging import get_tagger
     from nps_text.tagging.training import evaluate
-    from nps_text.text.prepare import prepare_text
 
-    responses = load_survey(ROOT / "data" / "sample_survey.csv").responses
-    truth = pd.read_csv(ROOT / "data" / "sample_truth.csv")
-    sentences = prepare_text(responses).sentences
-    planted = set(truth["themes"].dropna().str.split("|").explode())
-    gold_by_id = dict(zip(truth["response_id"], truth["themes"].fillna("")))
-    ids = responses["response_id"].tolist()
-    gold = [[t for t in gold_by_id.get(i, "").split("|") if t] for i in ids]
+    sentences, planted, ids, gold = sample_gold()
     found = get_tagger("rules").tag(sentences).groupby("response_id")["theme"].apply(set)
     predicted = [sorted(found.get(i, set()) & planted) for i in ids]
     Path(config["result"]).write_text(json.dumps({"n_responses": len(ids), "planted_themes": sorted(planted),

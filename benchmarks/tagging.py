@@ -45,7 +45,7 @@ from sklearn.svm import LinearSVC
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from _args import cpu_model  # noqa: E402
+from _args import cpu_model, sample_gold  # noqa: E402
 
 
 def micro(gold: list[list[str]], pred: list[list[str]]) -> dict[str, float]:
@@ -142,17 +142,9 @@ def zero_shot(test: pd.DataFrame, embedder: str) -> dict:
 def sample_zero_shot(embedder: str) -> dict:
     """Default NPS taxonomy on the synthetic sample: response-level micro-F1 on its 8 planted themes
     (themes the sample does not plant are left out of the predictions), rank vs argmax decision."""
-    from nps_text.io.load import load_survey
     from nps_text.tagging import ZeroShotTagger
-    from nps_text.text.prepare import prepare_text
 
-    responses = load_survey(ROOT / "data" / "sample_survey.csv").responses
-    truth = pd.read_csv(ROOT / "data" / "sample_truth.csv")
-    sentences = prepare_text(responses).sentences
-    planted = set(truth["themes"].dropna().str.split("|").explode())
-    gold_by_id = dict(zip(truth["response_id"], truth["themes"].fillna("")))
-    ids = responses["response_id"].tolist()
-    gold = [[t for t in gold_by_id.get(i, "").split("|") if t] for i in ids]
+    sentences, planted, ids, gold = sample_gold()
     out = {"n_responses": len(ids), "planted_themes": sorted(planted)}
     for decision in ("rank", "argmax"):
         found = ZeroShotTagger(embedder=embedder, decision=decision).tag(sentences).groupby("response_id")["theme"]
