@@ -230,7 +230,8 @@ def analyze(
     if outdir is not None:
         result.files = _write_outputs(result, Path(outdir))
         if report:
-            result.files.append(write_report(report_input(result), Path(outdir) / "report.html", lang=lang))
+            result.files.append(write_report(report_input(result, tables_written=True), Path(outdir) / "report.html",
+                                             lang=lang))
     return result
 
 
@@ -252,11 +253,13 @@ def driver_inputs(result: AnalysisResult) -> tuple[pd.DataFrame, bool | None]:
     return mentions, None
 
 
-def report_input(result: AnalysisResult) -> ReportInput:
-    """What :func:`~nps_text.report.render_report` needs from an :class:`AnalysisResult`."""
+def report_input(result: AnalysisResult, *, tables_written: bool = False) -> ReportInput:
+    """What :func:`~nps_text.report.render_report` needs from an :class:`AnalysisResult`
+    (``tables_written``: its CSV files are beside the report, which may then point to them)."""
     mentions, split = driver_inputs(result) if result.mentions is not None else (None, None)
     return ReportInput(data=result.to_dict(), tables=result.tables, responses=result.responses, mentions=mentions,
-                       sentiment_split=split, source=Path(result.report.source).name, version=VERSION)
+                       sentiment_split=split, source=Path(result.report.source).name, version=VERSION,
+                       tables_written=tables_written)
 
 
 def _write_outputs(result: AnalysisResult, outdir: Path) -> list[Path]:

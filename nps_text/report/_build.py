@@ -48,6 +48,7 @@ class ReportInput:
     sentiment_split: bool | None = None
     source: str = ""
     version: str = ""
+    tables_written: bool = False  # the tables are CSV files beside the report (analyze), so it may point to them
 
 
 def survey_language(responses: pd.DataFrame) -> str:
@@ -92,9 +93,18 @@ def _headline(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "responses": t("responses", lang, n=data["n"]),
         "groups": t("groups", lang, p=data["promoters"], a=data["passives"], d=data["detractors"]),
         "period": periods[-1]["period"] if periods else None,
-        "change": change, "target": target, "warning": data.get("warning"),
+        "change": change, "target": target, "warning": _small_sample(data, lang),
         "rejected": t("rejected", lang, n=data["rejected"]) if data.get("rejected") else None,
     }
+
+
+def _small_sample(data: Mapping[str, Any], lang: str) -> str | None:
+    """The NPS's small-sample warning in the report's language (the statistics word it in English)."""
+    if not data.get("warning"):
+        return None
+    if not data.get("n"):
+        return t("warn_none", lang)
+    return t("warn_small", lang, n=data["n"], moe=number(data["margin_of_error"], lang, digits=0))
 
 
 def _quotes(given: ReportInput, redact: bool) -> dict[str, list[str]]:
@@ -150,7 +160,8 @@ def _views(given: ReportInput, lang: str, quotes: dict) -> list[dict[str, Any]]:
                  "others": percent(r["share_in_others"], lang), "over": bool(r["over_represented"]),
                  "quotes": quotes.get((view, r["theme"]), [])[:2]} for r in _records(table.head(VIEW_ROWS))]
         out.append({"title": t(view, lang), "rows": rows,
-                    "more": t("more", lang, n=len(table) - VIEW_ROWS, file=f"{view}.csv") if len(table) > VIEW_ROWS else None})
+                    "more": t("more" if given.tables_written else "more_not_shown", lang, n=len(table) - VIEW_ROWS,
+                              file=f"{view}.csv") if len(table) > VIEW_ROWS else None})
     return out
 
 
@@ -237,6 +248,7 @@ def render_report(given: ReportInput, *, lang: str | None = None, redact: bool =
         "headline": _headline(data, lang), "charts": _charts(given, lang),
         "drivers": _drivers(given, lang, quotes, fdr), "views": _views(given, lang, quotes),
         "fix_first": _fix_first(given, lang), "followup": _followup(given, redact), "redacted": redact,
+        "followup_more": t("followup_file" if given.tables_written else "followup_cli", lang),
         "how_themes": _how_themes(data, lang), "level": round(data["level"] * 100), "fdr": round(fdr * 100),
         "generated": t("generated", lang, version=given.version, date=dt.date.today().isoformat(),
                        source=given.source or "a DataFrame"),

@@ -62,10 +62,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "expected": ("NPS {nps} → {expected} ({change}, {level}% interval {low} to {high})",
                  "NPS {nps} → {expected} ({change}, {level}-%-Intervall {low} bis {high})"),
     "followup": ("Whom to call back", "Wen zurückrufen"),
-    "followup_intro": ("The detractors whose comments are most severe, most recent first among equals. "
-                       "The full list is in followup.csv.",
-                       "Die Kritiker mit den schwersten Anliegen, bei Gleichstand die jüngsten zuerst. "
-                       "Die ganze Liste steht in followup.csv."),
+    "followup_intro": ("The detractors whose comments are most severe, most recent first among equals.",
+                       "Die Kritiker mit den schwersten Anliegen, bei Gleichstand die jüngsten zuerst."),
+    "followup_file": ("The full list is in followup.csv.", "Die ganze Liste steht in followup.csv."),
+    "followup_cli": ("The full list: nps-text followup SURVEY -o followup.xlsx.",
+                     "Die ganze Liste: nps-text followup UMFRAGE -o followup.xlsx."),
+    "warn_none": ("No responses: the NPS cannot be computed.", "Keine Antworten: der NPS ist nicht zu berechnen."),
+    "warn_small": ("Only {n} responses: the NPS is very uncertain (±{moe} points); treat it as indicative.",
+                   "Nur {n} Antworten: der NPS ist sehr unsicher (±{moe} Punkte); nur als Hinweis lesen."),
+    "more_not_shown": ("{n} more not shown (nps-text analyze writes them all to {file})",
+                       "{n} weitere nicht gezeigt (nps-text analyze schreibt alle nach {file})"),
     "redacted": ("Personal data (e-mail addresses, phone numbers, IBANs, card numbers) in comments is replaced by "
                  "placeholders in this report.",
                  "Personenbezogene Daten (E-Mail-Adressen, Telefonnummern, IBANs, Kartennummern) in Kommentaren sind "

@@ -180,3 +180,18 @@ def test_report_in_headless_chromium(analysed, tmp_path):
     saved = shutil.copy(shot, keep / "report_screenshot.png")
     print(f"report screenshot: {saved}", file=sys.stderr)
     assert Path(saved).stat().st_size > 50_000  # a rendered page, not a blank one
+
+
+def test_a_report_written_alone_points_to_no_file_and_speaks_its_language_throughout(tmp_path):
+    """The trial's findings: the standalone report named CSV files it never wrote, and the German report
+    had the English small-sample warning."""
+    import pandas as pd
+
+    from nps_text.jobs import report_survey
+
+    small = pd.DataFrame({"score": [10, 9, 2, 3, 8, 10, 1], "comment": ["Lieferung schnell", "Preis gut",
+                                                                          "zu teuer", "Lieferung spät", "ok",
+                                                                          "Service top", "nie wieder"]})
+    page = report_survey(small, tmp_path / "r.html", lang="de", taxonomy="default").read_text(encoding="utf-8")
+    assert "Nur 7 Antworten: der NPS ist sehr unsicher" in page and "Only 7 responses" not in page
+    assert "followup.csv" not in page and "pain_points.csv" not in page
