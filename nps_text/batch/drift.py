@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from ..drivers import two_proportion_test
 
 __all__ = ["RunTally", "drift_report"]
 
@@ -78,29 +79,14 @@ class RunTally:
 
 
 def _two_proportions(a: int, n_a: int, b: int, n_b: int, *, greater: bool = False) -> float:
-    """p-value of the pooled two-proportion z-test; two-sided, or for a/n_a > b/n_b (``greater``)."""
-    if n_a == 0 or n_b == 0:
-        return float("nan")
-    pooled = (a + b) / (n_a + n_b)
-    se = np.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
-    if se == 0:
-        return 1.0
-    expected = np.outer([a + b, n_a + n_b - a - b], [n_a, n_b]) / (n_a + n_b)
-    if expected.min() < 5:  # small counts: Fisher's exact test, as the driver tables do
-        table = [[a, b], [n_a - a, n_b - b]]
-        return float(stats.fisher_exact(table, alternative="greater" if greater else "two-sided")[1])
-    z = (a / n_a - b / n_b) / se
-    return float(stats.norm.sf(z) if greater else 2 * stats.norm.sf(abs(z)))
+    """The driver tables' test (pooled z, Fisher's exact for small counts); NaN where there is nothing to test."""
+    return float(two_proportion_test(a, n_a, b, n_b, alternative="greater" if greater else "two-sided")[0][0])
 
 
 def _holm(p: list[float]) -> list[float]:
-    order = np.argsort(p)
-    adjusted = np.empty(len(p))
-    running = 0.0
-    for rank, index in enumerate(order):
-        running = max(running, min(1.0, (len(p) - rank) * p[index]))
-        adjusted[index] = running
-    return adjusted.tolist()
+    from statsmodels.stats.multitest import multipletests  # statsmodels loads slowly: only for a drift report
+
+    return multipletests(p, method="holm")[1].tolist()
 
 
 def drift_report(tally: RunTally, earlier: list[dict[str, Any]], *, alpha: float = 0.05,

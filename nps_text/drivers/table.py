@@ -279,9 +279,11 @@ def group_table_test(table: Any, *, min_expected: float = 5.0, n_mc: int = 9999,
     return stat, float((1 + np.sum(sims >= stat - 1e-9)) / (1 + n_mc)), "exact (Monte Carlo)"
 
 
-def two_proportion_test(k1: Any, n1: Any, k2: Any, n2: Any, *,
-                        min_expected: float = MIN_EXPECTED) -> tuple[np.ndarray, np.ndarray]:
-    """Two-sided test that the shares ``k1 / n1`` and ``k2 / n2`` are equal: ``(p_value, method)``, vectorised.
+def two_proportion_test(k1: Any, n1: Any, k2: Any, n2: Any, *, min_expected: float = MIN_EXPECTED,
+                        alternative: str = "two-sided") -> tuple[np.ndarray, np.ndarray]:
+    """Test that the shares ``k1 / n1`` and ``k2 / n2`` are equal: ``(p_value, method)``, vectorised.
+
+    ``alternative="greater"`` tests one-sided against ``k1 / n1 > k2 / n2`` (drift: did a word grow?).
 
     The pooled two-proportion z-test (``method`` "z"), except where an expected count of the 2 × 2
     table ``[[k1, n1 - k1], [k2, n2 - k2]]`` is below ``min_expected``: there Fisher's exact test
@@ -302,13 +304,14 @@ def two_proportion_test(k1: Any, n1: Any, k2: Any, n2: Any, *,
     with np.errstate(invalid="ignore", divide="ignore"):
         pooled = (k1 + k2) / (n1 + n2)
         se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-        p_value = np.array(2 * norm.sf(np.abs((k1 / n1 - k2 / n2) / se)), dtype="float64")
+        z = (k1 / n1 - k2 / n2) / se
+        p_value = np.array(norm.sf(z) if alternative == "greater" else 2 * norm.sf(np.abs(z)), dtype="float64")
     row1, row2 = np.stack([k1, n1 - k1], axis=-1), np.stack([k2, n2 - k2], axis=-1)
     testable = (n1 > 0) & (n2 > 0) & (pooled > 0) & (pooled < 1)  # NaN compares False
     small = testable & small_table(row1, row2, min_expected)
     method = np.where(small, "fisher", np.where(testable, "z", "none")).astype(object)
     for i in zip(*np.nonzero(small)):
-        p_value[i] = fisher_exact(np.stack([row1[i], row2[i]]).astype("int64")).pvalue
+        p_value[i] = fisher_exact(np.stack([row1[i], row2[i]]).astype("int64"), alternative=alternative).pvalue
     return np.where(testable, p_value, np.nan), method
 
 
