@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "nps_text"
 LAYERS = [
     {"errors", "_core", "_moved", "data"},
     {"io", "stats", "text", "embed"},
-    {"tagging", "discover", "drivers"},
+    {"tagging", "discover", "drivers", "programme"},
     {"plot", "store"},  # the design card's band: plot/report/store/batch
     {"report", "batch"},
     {"jobs"},
