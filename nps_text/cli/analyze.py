@@ -55,7 +55,7 @@ def analyze(
     sentiment: SentimentOpt = Sentiment.auto,
     drivers: DriversOpt = True,
     discover: DiscoverOpt = None,
-    embedder: EmbedderOpt = "e5",
+    embedder: EmbedderOpt = "auto",
     lang: LangOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -85,7 +85,7 @@ def analyze(
     if "skipped" in found:
         out.print(f"No theme discovery: {found['skipped']}", highlight=False)
     elif found:
-        _print_discovered(found, found["themes"])
+        _print_discovered(found, found["top_themes"], found["themes"])
     if summary.get("drivers"):
         _print_drivers(summary["drivers"], result.tables, limit=10)
     out.print(f"Wrote {len(result.files)} files to {output}/: " + ", ".join(p.name for p in result.files),

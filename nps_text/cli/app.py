@@ -127,7 +127,7 @@ ModelOpt = Annotated[Optional[Path], typer.Option("--model", metavar="DIR", help
 MethodOpt = Annotated[Method, typer.Option("--method", help="With a taxonomy: keyword rules or zero-shot embeddings.")]
 RedactOpt = Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data before tagging.")]
 SentimentOpt = Annotated[Sentiment, typer.Option("--sentiment", help="Mention sentiment: learned from this survey's scores, the polarity lexicon, or auto (survey when it has 50+ promoter and detractor clauses).")]
-EmbedderOpt = Annotated[str, typer.Option("--embedder", metavar="NAME", help="Embedding backend for theme discovery and the survey-learned sentiment (e5, minilm, static, hashing, ...).")]
+EmbedderOpt = Annotated[str, typer.Option("--embedder", metavar="NAME", help="Embedding backend for theme discovery and the survey-learned sentiment (auto, e5, minilm, static, hashing, ...); auto: MiniLM for English-only comments, else e5.")]
 DriversOpt = Annotated[bool, typer.Option("--drivers/--no-drivers", metavar=" ", help="With themes: also the driver tables (impact, odds, models, strengths, pain points, follow-up list).")]
 DiscoverOpt = Annotated[Optional[bool], typer.Option("--discover/--no-discover", metavar=" ", help="Without --taxonomy/--model: discover the themes (default: when 50+ responses have a comment).", show_default=False)]
 

@@ -19,19 +19,24 @@ from .render import _print_discovered
 def discover(
     survey: SurveyArg,
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the themes, assignments, mentions, taxonomy draft and model.")] = Path("discovery"),
-    embedder: Annotated[str, typer.Option("--embedder", metavar="NAME", help="Embedding backend for the clauses (e5, minilm, hashing, ...).")] = "e5",
-    n_themes: Annotated[Optional[int], typer.Option("--n-themes", metavar="N", help="Number of themes. Default: as many as the data supports (at most 30).")] = None,
+    embedder: Annotated[str, typer.Option("--embedder", metavar="NAME", help="Embedding backend for the clauses (auto, e5, minilm, hashing, ...); auto: MiniLM for English-only comments, else e5.")] = "auto",
+    n_top: Annotated[Optional[int], typer.Option("--n-top", metavar="N", help="Number of top-level themes. Default: where the theme tree has its largest gap, 5 to 12.")] = None,
+    n_themes: Annotated[Optional[int], typer.Option("--n-themes", metavar="N", help="Number of sub-themes. Default: as many as the data supports (at most 30).")] = None,
     min_size: Annotated[Optional[int], typer.Option("--min-size", metavar="N", help="Smallest theme in clauses. Default: 1% of the clauses, at least 5.")] = None,
     seed: SeedOpt = 0,
     redact: Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data before anything else.")] = False,
     load: LoadOptions = LoadOptions(),
 ) -> None:
-    """Discover the themes of the comments: write themes.csv (with NPS per theme), assignments.csv,
-    mentions.csv, taxonomy_draft.yaml (edit it, then use it with `nps-text tag --taxonomy`),
-    discovery_report.json and the model folder."""
-    result = discover_survey(load.load(survey), outdir=output, embedder=embedder, n_themes=n_themes, min_size=min_size,
-                             seed=seed, redact_pii=redact)
+    """Discover the themes of the comments as a two-level tree: write top_themes.csv and themes.csv (the
+    sub-themes; each with NPS), assignments.csv, mentions.csv (top-level themes), taxonomy_draft.yaml
+    (both levels; edit it, then use it with `nps-text tag --taxonomy`), discovery_report.json (with
+    the time of each stage) and the model folder."""
+    result = discover_survey(load.load(survey), outdir=output, embedder=embedder, n_themes=n_themes, n_top=n_top,
+                             min_size=min_size, seed=seed, redact_pii=redact)
     err.print(result.report.summary(), highlight=False, soft_wrap=True)
-    _print_discovered(result.discovery.report, result.discovery.themes.to_dict(orient="records"))
+    _print_discovered(result.discovery.report, result.discovery.top_themes.to_dict(orient="records"),
+                      result.discovery.themes.to_dict(orient="records"))
+    stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in result.timings.items())
+    err.print(f"Embedder: {result.embedder}. Time: {stages}.", highlight=False)
     out.print(f"Wrote {len(result.files)} files to {output}/: " + ", ".join(p.name for p in result.files),
               highlight=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from rich.markup import escape
 from rich.table import Table
 
 from .._core.results import format_p
@@ -128,14 +129,18 @@ def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame], lim
                       highlight=False)
 
 
-def _print_discovered(rep: dict[str, Any], themes: list[dict[str, Any]]) -> None:
-    out.print(f"{rep['n_themes']} themes in {rep['n_clustered']} clauses ({rep['n_filler']} filler clauses set aside, "
+def _print_discovered(rep: dict[str, Any], tops: list[dict[str, Any]], subs: list[dict[str, Any]] | None = None) -> None:
+    out.print(f"{rep.get('n_top_themes', len(tops))} top-level themes with {rep['n_themes']} sub-themes in "
+              f"{rep['n_clustered']} clauses ({rep['n_filler']} filler clauses set aside, "
               f"{rep['share_unassigned']:.1%} unassigned).", highlight=False)
     table = Table(title="Discovered themes", title_justify="left")
-    for column, justify in (("id", "right"), ("name", "left"), ("clauses", "right"), ("responses", "right"),
-                            ("NPS", "right"), ("95% interval", "right")):
+    for column, justify in (("id", "right"), ("name", "left"), ("sub-themes", "left"), ("clauses", "right"),
+                            ("responses", "right"), ("NPS", "right"), ("95% interval", "right")):
         table.add_column(column, justify=justify)
-    for row in themes:
-        table.add_row(str(row["theme"]), row["name"], str(row["size"]), f"{row['share_responses']:.1%}",
+    for row in tops:
+        children = [s["name"] for s in subs or [] if s.get("parent") == row["theme"]]
+        name = row["name"] + ("" if row.get("kind", "topic") == "topic" else " (tone, not a topic)")
+        table.add_row(str(row["theme"]), escape(name), escape("; ".join(children[:5]) + (" …" if len(children) > 5 else "")),
+                      str(row["size"]), f"{row['share_responses']:.1%}",
                       _fmt(row.get("nps")), f"{_fmt(row.get('ci_low'))} … {_fmt(row.get('ci_high'))}")
     out.print(table)

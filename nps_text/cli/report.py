@@ -56,7 +56,7 @@ def report(
     sentiment: SentimentOpt = Sentiment.auto,
     drivers: DriversOpt = True,
     discover: DiscoverOpt = None,
-    embedder: EmbedderOpt = "e5",
+    embedder: EmbedderOpt = "auto",
     since: SinceOpt = None,
     until: UntilOpt = None,
     load: LoadOptions = LoadOptions(),

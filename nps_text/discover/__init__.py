@@ -3,11 +3,13 @@
 >>> from nps_text.discover import ThemeDiscovery, discover_themes
 """
 
-from ._model import FILLER, UNASSIGNED, DiscoveryModelError, ThemeDiscovery, filler_mask
+from ._model import FILLER, LEVELS, UNASSIGNED, DiscoveryModelError, ThemeDiscovery, filler_mask
+from ._novelty import NOVELTY_COLUMNS, novelty
 from ._result import (
     THEME_COLUMNS,
     DiscoveryResult,
     assignments_frame,
+    describe_model,
     discover_themes,
     discovery_mentions,
     theme_table,
@@ -16,4 +18,5 @@ from ._result import (
 
 __all__ = ["ThemeDiscovery", "DiscoveryResult", "DiscoveryModelError", "discover_themes", "theme_table",
            "assignments_frame", "discovery_mentions", "to_taxonomy", "filler_mask", "THEME_COLUMNS",
-           "FILLER", "UNASSIGNED"]
+           "FILLER", "UNASSIGNED", "LEVELS", "describe_model", "novelty",
+           "NOVELTY_COLUMNS"]

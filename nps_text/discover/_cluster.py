@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
-__all__ = ["language_means", "apply_language_means", "fit_reduction", "reduce", "ward_tree",
-           "cut_tree", "largest_cut", "centroids_of", "nearest", "hdbscan_labels"]
+__all__ = ["language_means", "apply_language_means", "fit_reduction", "reduce", "ward_tree", "weighted_ward",
+           "micro_clusters", "cut_tree", "largest_cut", "top_cut", "centroids_of", "nearest", "hdbscan_labels",
+           "tone_direction", "remove_direction"]
 
 _GLOBAL = "*"  # key of the overall mean among the language means
 
@@ -18,6 +19,15 @@ _GLOBAL = "*"  # key of the overall mean among the language means
 def _l2(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return (x / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+
+
+def _l2_inplace(x: np.ndarray, batch: int = 50_000) -> np.ndarray:
+    """Normalise the rows of a float32 array in place, in batches (no full-size temporary)."""
+    for start in range(0, len(x), batch):
+        part = x[start:start + batch]
+        norms = np.linalg.norm(part, axis=1, keepdims=True)
+        part /= np.where(norms == 0, 1.0, norms)
+    return x
 
 
 def language_means(vectors: np.ndarray, langs: np.ndarray, min_count: int) -> dict[str, np.ndarray]:
@@ -35,13 +45,18 @@ def language_means(vectors: np.ndarray, langs: np.ndarray, min_count: int) -> di
 
 
 def apply_language_means(vectors: np.ndarray, langs: np.ndarray, means: dict[str, np.ndarray]) -> np.ndarray:
-    """Subtract each row's language mean (the overall mean for other languages), then L2-normalise."""
-    out = vectors - means[_GLOBAL]
+    """Subtract each row's language mean (the overall mean for other languages), then L2-normalise.
+
+    Returns a new float32 array (one copy of the input, whatever its size)."""
+    out = np.array(vectors, dtype=np.float32, copy=True)
+    known = np.zeros(len(out), dtype=bool)
     for lang, mean in means.items():
         if lang != _GLOBAL:
-            rows = langs == lang
-            out[rows] = vectors[rows] - mean
-    return _l2(out)
+            rows = np.flatnonzero(langs == lang)
+            out[rows] -= mean
+            known[rows] = True
+    out[~known] -= means[_GLOBAL]
+    return _l2_inplace(out)
 
 
 def fit_reduction(vectors: np.ndarray, n_components: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -63,14 +78,92 @@ def fit_reduction(vectors: np.ndarray, n_components: int | None) -> tuple[np.nda
     return mean.astype(np.float32), (components * signs[:, None]).astype(np.float32)
 
 
-def reduce(vectors: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:
-    """Project on the components and L2-normalise: cosine geometry in the reduced space."""
+def reduce(vectors: np.ndarray, mean: np.ndarray, components: np.ndarray, *, inplace: bool = False) -> np.ndarray:
+    """Project on the components and L2-normalise: cosine geometry in the reduced space.
+
+    With identity components (no PCA) only the mean is removed; ``inplace`` then reuses ``vectors``.
+    """
+    if components.shape[0] == components.shape[1] and np.array_equal(components, np.eye(len(components))):
+        out = vectors if inplace and vectors.dtype == np.float32 else np.array(vectors, dtype=np.float32)
+        out -= mean
+        return _l2_inplace(out)
     return _l2((vectors - mean) @ components.T)
 
 
 def ward_tree(vectors: np.ndarray) -> np.ndarray:
     """Ward linkage matrix (scipy): deterministic, no seed; O(n²) memory, so callers cap n."""
     return linkage(vectors.astype(np.float64), method="ward")
+
+
+def weighted_ward(centroids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Ward linkage of weighted points (scipy's linkage format): the tree of many small clusters.
+
+    Each point stands for ``weight`` clauses at its centroid; merging clusters i and j costs
+    ``w_i w_j / (w_i + w_j) * |c_i - c_j|^2``, the increase in within-cluster variance, and the
+    Lance-Williams update keeps that exact after every merge. With unit weights this is the
+    same tree as ``scipy.cluster.hierarchy.linkage(x, "ward")`` (a test checks it). O(m^2) memory
+    and about O(m^3) time for m points: meant for up to a few thousand centroids.
+    """
+    c = np.asarray(centroids, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    m = len(c)
+    sq = (c * c).sum(axis=1)
+    cost = w[:, None] * w[None, :] / (w[:, None] + w[None, :]) * np.maximum(sq[:, None] + sq[None, :] - 2 * c @ c.T, 0)
+    np.fill_diagonal(cost, np.inf)
+    size, ids, leaves = w.copy(), np.arange(m), np.ones(m)
+    tree = np.zeros((max(m - 1, 0), 4))
+    for step in range(m - 1):
+        i, j = sorted(divmod(int(np.argmin(cost)), m))
+        merged = cost[i, j]
+        new = ((size + size[i]) * cost[i] + (size + size[j]) * cost[j] - size * merged) / (size + size[i] + size[j])
+        tree[step] = [ids[i], ids[j], np.sqrt(2 * merged), leaves[i] + leaves[j]]
+        size[i], leaves[i], ids[i] = size[i] + size[j], leaves[i] + leaves[j], m + step
+        cost[i], cost[:, i] = new, new
+        cost[i, i] = np.inf
+        cost[j], cost[:, j] = np.inf, np.inf
+    return tree
+
+
+def micro_clusters(vectors: np.ndarray, k: int, *, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(centroids, labels)`` of many small clusters by mini-batch k-means: the leaves of a large tree.
+
+    Used beyond ``max_fit`` clauses instead of a sampled Ward: every clause counts, memory stays
+    linear, and :func:`weighted_ward` builds the tree on the centroids weighted by their sizes.
+    """
+    from sklearn.cluster import MiniBatchKMeans
+
+    k = min(k, len(vectors))
+    model = MiniBatchKMeans(n_clusters=k, random_state=seed, batch_size=max(4096, 4 * k), n_init=3,
+                            max_no_improvement=20, reassignment_ratio=0.0).fit(vectors)
+    labels, _ = nearest(vectors, _l2(model.cluster_centers_))
+    used = np.unique(labels)  # an empty centre would be a leaf of weight 0
+    return centroids_of(vectors, labels, used.tolist()), np.searchsorted(used, labels)
+
+
+def tone_direction(vectors: np.ndarray, polarity: np.ndarray, *, min_count: int = 10) -> np.ndarray:
+    """Unit vector from the mean of negative to the mean of positive clauses (zeros with too few of either).
+
+    Projected out of the clustering space, so that "sehr zufrieden" and "total enttäuscht" do
+    not form themes of their own: tone stays the mention's sentiment, themes are about something.
+    """
+    pos, neg = polarity > 0, polarity < 0
+    if pos.sum() < min_count or neg.sum() < min_count:
+        return np.zeros(vectors.shape[1], dtype=np.float32)
+    direction = vectors[pos].mean(axis=0) - vectors[neg].mean(axis=0)
+    norm = np.linalg.norm(direction)
+    return (direction / norm if norm > 0 else direction).astype(np.float32)
+
+
+def remove_direction(vectors: np.ndarray, direction: np.ndarray, *, inplace: bool = False,
+                     batch: int = 50_000) -> np.ndarray:
+    """Project ``direction`` out of every row and L2-normalise (a zero direction changes nothing)."""
+    out = vectors if inplace and vectors.dtype == np.float32 else np.array(vectors, dtype=np.float32)
+    if not np.any(direction):
+        return out
+    for start in range(0, len(out), batch):
+        part = out[start:start + batch]
+        part -= np.outer(part @ direction, direction)
+    return _l2_inplace(out)
 
 
 def cut_tree(tree: np.ndarray, k: int) -> np.ndarray:
@@ -80,6 +173,12 @@ def cut_tree(tree: np.ndarray, k: int) -> np.ndarray:
 
 def centroids_of(vectors: np.ndarray, labels: np.ndarray, ids: list[int]) -> np.ndarray:
     """Normalised mean vector of each id's members, in the order of ``ids``."""
+    if len(ids) > 50:  # many ids (micro-clusters): one pass over the rows instead of one per id
+        sums = np.zeros((int(max(ids)) + 1, vectors.shape[1]), dtype=np.float64)
+        order = np.argsort(labels, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(labels[order]) != 0])
+        sums[labels[order][starts]] = np.add.reduceat(vectors[order], starts, axis=0)
+        return _l2(sums[ids])
     return _l2(np.vstack([vectors[labels == i].mean(axis=0) for i in ids])) if ids else \
         np.zeros((0, vectors.shape[1]), dtype=np.float32)
 
@@ -95,18 +194,35 @@ def nearest(vectors: np.ndarray, centroids: np.ndarray, *, batch: int = 20_000) 
     return best, sim
 
 
-def largest_cut(tree: np.ndarray, *, min_size: int, max_themes: int) -> int:
+def largest_cut(tree: np.ndarray, *, min_size: int, max_themes: int, weights: np.ndarray | None = None) -> int:
     """The largest number of clusters, at most ``max_themes``, whose clusters all have ``min_size`` members.
 
-    The alternative, the best silhouette, picks 2 clusters on SemEval-14 e5 vectors (too coarse
-    to name; ``benchmarks/discovery_choices.py``).
+    ``weights``: clauses per leaf (micro-cluster sizes). The alternative, the best silhouette,
+    picks 2 clusters on SemEval-14 e5 vectors (too coarse to name; ``benchmarks/discovery_choices.py``).
     """
     n = len(tree) + 1
     best = 1
     for k in range(2, min(max_themes, n) + 1):
-        if np.bincount(cut_tree(tree, k)).min() >= min_size:
+        if np.bincount(cut_tree(tree, k), weights=weights).min() >= min_size:
             best = k
     return best
+
+
+def top_cut(tree: np.ndarray, *, low: int, high: int) -> int:
+    """The number of top-level themes within ``[low, high]`` where the tree has its largest relative gap.
+
+    Merge heights grow as the cut gets coarser; the cut into k clusters is natural when joining
+    two of them (height ``h_k``) costs much more than the merge before (``h_{k+1}``): the k with
+    the largest ``h_k / h_{k+1}`` is chosen.
+    """
+    heights = tree[:, 2]
+    n = len(heights) + 1
+    high = min(high, n - 1)
+    if high < max(low, 2):
+        return max(1, min(low, n))
+    # the merge that takes k clusters to k-1 is heights[n - k]
+    gaps = {k: heights[n - k] / max(heights[n - k - 1], 1e-12) for k in range(max(low, 2), high + 1)}
+    return max(gaps, key=lambda k: (gaps[k], -k))
 
 
 def hdbscan_labels(vectors: np.ndarray, *, min_size: int) -> np.ndarray:

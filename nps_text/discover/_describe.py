@@ -17,8 +17,9 @@ import pandas as pd
 
 from ..text.nlp import NEGATIONS
 
-__all__ = ["class_tfidf_keywords", "representative_quotes", "default_name", "theme_key", "slug",
-           "KEYWORD_LANGS"]
+__all__ = ["class_tfidf_keywords", "representative_quotes", "default_name", "readable_name", "keyword_coverage",
+           "theme_key", "slug",
+           "top_key", "is_tone_word", "is_tone_theme", "TONE_NAMES", "KEYWORD_LANGS"]
 
 KEYWORD_LANGS = ("de", "en")
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
@@ -106,6 +107,103 @@ def representative_quotes(texts: pd.Series, similarity: np.ndarray, labels: np.n
     return out
 
 
+# Words that say how much or how people feel, not what about: generic praise and complaint, degree and
+# filler (beside the negations). Polar words that imply a topic stay topical: "teuer" is about price,
+# "pünktlich" about delivery, "freundlich" about staff, "langsam"/"slow" about speed.
+_TONE_WORDS = frozenset("""
+gut super toll top prima klasse spitze perfekt hervorragend ausgezeichnet exzellent großartig wunderbar fantastisch
+genial schön prima zufrieden zufriedenheit unzufrieden begeistern begeistert begeisterung empfehlen empfehlenswert
+empfehlung weiterempfehlen danke dankbar lob loben gerne gern freude freuen glücklich lieben liebe beste besten bester
+bestens optimal tadellos erstklassig solide okay ok schlecht schlimm schrecklich furchtbar katastrophal katastrophe
+miserabel mies mangelhaft enttäuschen enttäuschend enttäuscht enttäuschung ärgerlich ärgern ärger schade leider
+unmöglich frustrierend frust frustriert wütend sauer zumutung unterirdisch grottig lächerlich peinlich
+verlieren verloren kündigen gekündigt wechseln
+sehr mehr immer alles alle einfach wirklich echt total ganz absolut rundum voll völlig gar eigentlich wieder etwas
+nur noch schon mal halt eben besonders besonderes insgesamt allgemein bisher weiterhin erwartung erwarten mögen
+gehen sein haben machen kunde kunden firma unternehmen jahr jahre weiter so bleiben klar ernsthaft ehrlich
+ordnung passen passt insgesamt nutzen erfahrung mal sehen weitergehen solide
+good great excellent amazing awesome fantastic wonderful brilliant superb outstanding perfect lovely nice fine
+happy pleased satisfy satisfied satisfaction love loved enjoy recommend recommended thank thanks grateful
+appreciate best better glad delighted impress impressed impressive exceptional decent solid okay ok
+bad poor terrible awful horrible dreadful worst worse disappoint disappointed disappointing disappointment
+unhappy unacceptable ridiculous shame shameful sorry hate angry annoyed annoying frustrate frustrated frustrating
+useless impossible lose lost leave switch cancel
+very really always everything all just so quite totally absolutely overall again still only ever much more
+special expect expectation thing things get go make would could like keep lot way customer company year years
+wish hope please well highly honestly experience client bit overall decent fine use
+""".split())
+TONE_NAMES = {"praise": ("Allgemeines Lob", "general praise"), "complaint": ("Allgemeine Kritik", "general complaint")}
+
+
+def is_tone_word(term: str) -> bool:
+    """True when every word of a keyword is generic praise or complaint, a negation or a word of degree.
+
+    >>> [is_tone_word(w) for w in ("sehr zufrieden", "nothing special", "teuer", "Lieferzeit")]
+    [True, True, False, False]
+    """
+    return all(w.lower() in NEGATIONS or w.lower() in _TONE_WORDS for w in term.split())
+
+
+def is_tone_theme(keywords: dict[str, list[str]], top: int = 5) -> bool:
+    """True when a theme's top keywords in every language are all tone words: it is about how, not what.
+
+    >>> is_tone_theme({"de": ["zufrieden", "sehr zufrieden"], "en": ["happy", "satisfied"]})
+    True
+    >>> is_tone_theme({"de": ["teuer", "Preis"], "en": ["expensive"]})
+    False
+    """
+    words = [w for lang in KEYWORD_LANGS for w in keywords.get(lang, [])[:top]]
+    return bool(words) and all(is_tone_word(w) for w in words)
+
+
+def keyword_coverage(lemmas: pd.Series, labels: np.ndarray, theme: int, keywords: list[str]) -> dict[str, float]:
+    """How well each keyword identifies a theme's clauses: recall times the square root of precision.
+
+    Recall: the share of the theme's clauses (with lemmas) that contain every word of the
+    keyword; precision: the share of all clauses containing it that are in the theme. "Woche"
+    in "two weeks for a delivery" and "weeks without an answer" is common but not specific;
+    "Lieferung" is both.
+    """
+    present = lemmas.notna().to_numpy()
+    tokens = lemmas[present].astype(str).str.lower().str.split().map(set)
+    member = (labels[present] == theme)
+    if not member.any():
+        return {}
+    out = {}
+    for keyword in keywords:
+        words = keyword.lower().split()
+        has = tokens.map(lambda r, w=words: all(x in r for x in w)).to_numpy(dtype=bool)
+        hits = (has & member).sum()
+        out[keyword] = float(hits / member.sum() * (hits / max(1, has.sum())) ** 0.5)
+    return out
+
+
+def readable_name(keywords: dict[str, list[str]], theme_id: int,
+                  coverage: dict[str, dict[str, float]] | None = None) -> str:
+    """A short name from the keyphrases: per language the keyword that best names the theme, "Lieferung / delivery".
+
+    Among the top five keywords that are not tone, the one that best identifies the theme's
+    clauses (``coverage``, :func:`keyword_coverage`; without it, the c-TF-IDF order); German prefers a noun (capitalised lemma),
+    English a two-word phrase, when it covers at least half as many clauses. Falls back to
+    :func:`default_name`.
+
+    >>> readable_name({"de": ["teuer", "Preis", "zu teuer"], "en": ["expensive", "price increase", "price"]}, 3)
+    'Preis / price increase'
+    """
+    parts = []
+    for lang in KEYWORD_LANGS:
+        topical = [w for w in keywords.get(lang, []) if not is_tone_word(w)][:5]
+        if not topical:
+            continue
+        share = (coverage or {}).get(lang) or {w: 1.0 - i / 10 for i, w in enumerate(topical)}
+        best = max(topical, key=lambda w: (share.get(w, 0.0), -topical.index(w)))
+        prefer = (lambda w: w[:1].isupper()) if lang == "de" else (lambda w: " " in w)
+        good = [w for w in topical if prefer(w) and share.get(w, 0.0) >= 0.5 * share.get(best, 0.0)]
+        parts.append(max(good, key=lambda w: (share.get(w, 0.0), -topical.index(w))) if good and not prefer(best)
+                     else best)
+    return " / ".join(dict.fromkeys(parts)) or default_name(keywords, theme_id)
+
+
 def default_name(keywords: dict[str, list[str]], theme_id: int) -> str:
     """A readable default name from the top German and English keywords: "teuer · Preis / expensive · price"."""
     parts = [" · ".join(words[:2]) for words in (keywords.get(lang, []) for lang in KEYWORD_LANGS) if words]
@@ -122,3 +220,8 @@ def slug(text: str) -> str:
 def theme_key(theme_id: int, custom_name: str | None) -> str:
     """The taxonomy/mentions id of a theme: the slug of the analyst's name, else ``theme_NN``."""
     return slug(custom_name) if custom_name else f"theme_{theme_id:02d}"
+
+
+def top_key(theme_id: int, custom_name: str | None) -> str:
+    """The id of a top-level theme: the slug of the analyst's name, else ``topic_NN``."""
+    return slug(custom_name) if custom_name else f"topic_{theme_id:02d}"

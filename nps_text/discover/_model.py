@@ -6,19 +6,27 @@ Pipeline (each choice measured in ``benchmarks/discovery.py``, see docs/discover
    aside (label -2): they never form or join a theme;
 2. per-language centring when more than one language is present (stored, so new comments are
    centred the same way);
-3. optionally a PCA by exact SVD to ``n_components`` dimensions; cosine geometry;
-4. Ward clustering (deterministic: no seed involved) on at most ``max_fit`` clauses (a seeded
-   sample beyond that), cut into ``n_themes`` clusters or, by default, into as many as the data
-   supports with each at least ``min_size`` clauses, up to ``max_themes``;
-5. every clause goes to its nearest theme centroid when the cosine similarity is at least
-   ``min_similarity``; the rest stay unassigned (label -1) and their share is reported;
-6. ids 0, 1, ... by size, then by the smallest (response_id, sentence_id) of the theme — never
-   by the clustering algorithm's label order.
+3. tone removed: the direction from negative to positive clauses (polarity lexicon) is projected
+   out, so that themes are about something and tone stays the mention's sentiment;
+4. optionally a PCA by exact SVD to ``n_components`` dimensions; cosine geometry;
+5. Ward clustering: exact (deterministic, no seed) up to ``max_fit`` clauses; beyond that on
+   ``n_micro`` mini-batch k-means centroids weighted by their sizes (every clause counts, memory
+   stays linear). The tree is cut into the sub-themes (``n_themes``, or as many as the data
+   supports with each at least ``min_size`` clauses, up to ``max_themes``) and, from the same tree,
+   into the top-level themes (``n_top``, or where the tree has its largest gap within
+   ``min_top``..``max_top``): every sub-theme has exactly one parent;
+6. every clause goes to its nearest sub-theme centroid when the cosine similarity is at least
+   ``min_similarity``; the rest stay unassigned (label -1) and their share is reported; its
+   top-level theme is that sub-theme's parent;
+7. ids 0, 1, ... by size, then by the smallest (response_id, sentence_id) of the theme — never
+   by the clustering algorithm's label order (at both levels);
+8. a theme whose top keywords are all tone ("zufrieden", "enttäuschen", "nothing special") is
+   kind "praise" or "complaint", not a topic: its clauses get status ``tone`` and stay out of the
+   mentions, so drivers are topics.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import numbers
@@ -32,16 +40,22 @@ from sklearn.exceptions import NotFittedError
 from .._core.params import Interval, Options, validate_params
 from .._core.safe_files import read_json, unexpected_files
 from ..errors import DiscoveryModelError, ParameterError
+from ..tagging.polarity import lexicon_score
 from ..text.prepare import junk_reason
 from . import _cluster as C
 from ._describe import (
     KEYWORD_LANGS,
+    TONE_NAMES,
     class_tfidf_keywords,
-    default_name,
+    is_tone_theme,
+    keyword_coverage,
+    readable_name,
     representative_quotes,
-    slug,
     theme_key,
+    top_key,
 )
+from ._edits import EditsMixin
+from ._novelty import novelty
 from ._taxonomy import to_taxonomy
 
 __all__ = ["ThemeDiscovery", "DiscoveryModelError", "FILLER", "UNASSIGNED"]
@@ -51,8 +65,13 @@ FILLER = -2
 REQUIRED = ("response_id", "sentence_id", "text", "lang", "lemmas")
 _KEEP = ["response_id", "sentence_id", "text", "lang", "lemmas"]
 _TEXTS = {"text", "lemmas"}  # what ThemeDiscovery.save leaves out unless include_texts=True
-_FORMAT = "nps-text-discovery/1"
-_ARRAYS = ("centroids", "pca_mean", "components", "language_means", "vectors", "labels", "similarity")
+_FORMAT = "nps-text-discovery/2"
+_FORMATS = ("nps-text-discovery/1", _FORMAT)  # /1: one level, no tone direction
+_ARRAYS = ("centroids", "pca_mean", "components", "language_means", "vectors", "labels", "similarity",
+           "tone_direction")
+_POLARITY_SAMPLE = 20_000  # clauses the tone direction is learned from (a seeded sample beyond that)
+_DESCRIBE_MAX = 50_000  # clauses keywords and names are counted on (a seeded sample beyond that)
+LEVELS = ("sub", "top")
 
 
 def _check_sentences(sentences: Any, embeddings: Any) -> tuple[pd.DataFrame, np.ndarray]:
@@ -79,13 +98,27 @@ def filler_mask(sentences: pd.DataFrame) -> np.ndarray:
     return junk | (lemmas == "").to_numpy(dtype=bool)
 
 
-class ThemeDiscovery:
+def check_level(level: str) -> str:
+    if level not in LEVELS:
+        raise ParameterError(f"level must be 'top' (the top-level themes) or 'sub' (their sub-themes), got {level!r}.")
+    return level
+
+
+class ThemeDiscovery(EditsMixin):
     """Discover themes in clause embeddings; scikit-learn estimator contract.
 
     Parameters
     ----------
     n_themes : int, optional
-        Cut the Ward tree into this many clusters; default: chosen from the data (see ``min_size``).
+        Number of sub-themes (the fine cut of the tree); default: chosen from the data (see ``min_size``).
+    n_top : int, optional
+        Number of top-level themes (the coarse cut of the same tree); default: where the tree has
+        its largest relative gap between ``min_top`` and ``max_top`` (at most the sub-themes).
+    min_top, max_top : int, default 5, 12
+        Range of the automatic top-level choice.
+    remove_tone : bool, default True
+        Project the polarity direction (negative to positive clauses, by the lexicon) out of the
+        clustering space before clustering.
     min_size : int, optional
         Smallest theme, in clauses; default ``max(5, ceil(min_share * n))``. Smaller clusters
         are dissolved and their clauses re-assigned to the nearest theme when close enough.
@@ -104,13 +137,15 @@ class ThemeDiscovery:
     center_languages : {"auto", True, False}, default "auto"
         Remove each language's mean vector; "auto": when two languages have >= 20 clauses each.
     max_fit : int, default 10000
-        Clauses the Ward tree is built on (memory grows with its square); a seeded sample
-        beyond that, and every clause is assigned to the nearest centroid.
+        Up to this many clauses the exact Ward tree is built (memory grows with its square);
+        beyond that, the tree is built on ``n_micro`` k-means centroids weighted by their sizes.
+    n_micro : int, default 1000
+        Number of small k-means clusters beyond ``max_fit``.
     n_keywords, n_quotes : int
         Keywords per language and representative quotes kept per theme.
     seed : int, default 0
-        Only used when there are more than ``max_fit`` clauses (the sample) and for the
-        silhouette sample; the same input and seed give the same themes and ids.
+        Only used beyond ``max_fit`` clauses (the k-means start and the polarity sample); the same
+        input and seed give the same themes and ids.
 
     Attributes
     ----------
@@ -119,9 +154,16 @@ class ThemeDiscovery:
     similarity_ : ndarray of float
         Cosine similarity of each fitted sentence to its theme's centroid (NaN for filler).
     theme_ids_ : list of int
-        Ids of the themes, in the order of ``centroids_`` (dropped ones included).
+        Ids of the sub-themes, in the order of ``centroids_`` (dropped ones included).
+    parents_ : list of int
+        Top-level theme of each sub-theme, aligned with ``theme_ids_``.
     themes_ : list of dict
-        Per theme: ``theme``, ``key``, ``name``, ``size``, ``keywords_de``, ``keywords_en``, ``quotes``.
+        Per sub-theme: ``theme``, ``key``, ``name``, ``kind`` (topic/praise/complaint), ``size``,
+        ``keywords_de``, ``keywords_en``, ``quotes``, ``parent``.
+    top_themes_ : list of dict
+        Per top-level theme: the same, with ``subthemes`` instead of ``parent``.
+    tone_direction_ : ndarray
+        The polarity direction projected out (zeros when ``remove_tone=False`` or too few polar clauses).
     report_ : dict
         Counts: sentences, filler, clustered, unassigned and their share, themes, the settings chosen.
 
@@ -139,6 +181,11 @@ class ThemeDiscovery:
 
     _parameter_constraints: dict = {
         "n_themes": [None, Interval(numbers.Integral, 1, None)],
+        "n_top": [None, Interval(numbers.Integral, 1, None)],
+        "min_top": [Interval(numbers.Integral, 1, None)],
+        "max_top": [Interval(numbers.Integral, 1, None)],
+        "remove_tone": [Options((True, False))],
+        "n_micro": [Interval(numbers.Integral, 10, None)],
         "min_size": [None, Interval(numbers.Integral, 2, None)],
         "min_share": [Interval(numbers.Real, 0, 1, "neither")],
         "max_themes": [Interval(numbers.Integral, 1, None)],
@@ -152,11 +199,17 @@ class ThemeDiscovery:
         "seed": [Interval(numbers.Integral, 0, None)],
     }
 
-    def __init__(self, *, n_themes: int | None = None, min_size: int | None = None, min_share: float = 0.01,
-                 max_themes: int = 30, method: str = "ward", n_components: int | None = None,
-                 min_similarity: float = 0.2, center_languages: bool | str = "auto", max_fit: int = 10_000,
-                 n_keywords: int = 10, n_quotes: int = 5, seed: int = 0) -> None:
+    def __init__(self, *, n_themes: int | None = None, n_top: int | None = None, min_top: int = 5, max_top: int = 12,
+                 min_size: int | None = None, min_share: float = 0.01, max_themes: int = 30, method: str = "ward",
+                 n_components: int | None = None, min_similarity: float = 0.2, center_languages: bool | str = "auto",
+                 remove_tone: bool = True, max_fit: int = 10_000, n_micro: int = 1000, n_keywords: int = 10,
+                 n_quotes: int = 5, seed: int = 0) -> None:
         self.n_themes = n_themes
+        self.n_top = n_top
+        self.min_top = min_top
+        self.max_top = max_top
+        self.remove_tone = remove_tone
+        self.n_micro = n_micro
         self.min_size = min_size
         self.min_share = min_share
         self.max_themes = max_themes
@@ -171,9 +224,10 @@ class ThemeDiscovery:
 
     # ------------------------------------------------------------------ scikit-learn API
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("n_themes", "min_size", "min_share", "max_themes", "method",
-                                              "n_components", "min_similarity", "center_languages", "max_fit",
-                                              "n_keywords", "n_quotes", "seed")}
+        return {k: getattr(self, k) for k in ("n_themes", "n_top", "min_top", "max_top", "min_size", "min_share",
+                                              "max_themes", "method", "n_components", "min_similarity",
+                                              "center_languages", "remove_tone", "max_fit", "n_micro", "n_keywords",
+                                              "n_quotes", "seed")}
 
     def set_params(self, **params: Any) -> ThemeDiscovery:
         valid = self.get_params()
@@ -201,25 +255,31 @@ class ThemeDiscovery:
             Row-aligned with ``sentences`` (:func:`nps_text.embed.embed` of ``sentences["text"]``).
         """
         self._validate_params()
+        if self.min_top > self.max_top:
+            raise ParameterError(f"min_top ({self.min_top}) must not be larger than max_top ({self.max_top}).")
         sentences, vectors = _check_sentences(sentences, embeddings)
         filler = filler_mask(sentences)
         content = np.flatnonzero(~filler)
+        if len(content) < 4:
+            raise ParameterError(f"Only {len(content)} clauses with content to cluster; discovery needs a few dozen "
+                                 "at least.")
         langs = sentences["lang"].astype("string").fillna("und").to_numpy(dtype=object).astype(str)
         n_langs = sum(1 for lang in set(langs[content]) if lang != "und" and (langs[content] == lang).sum() >= 20)
         self.centred_ = bool(self.center_languages is True or (self.center_languages == "auto" and n_langs >= 2))
         self.language_means_ = (C.language_means(vectors[content], langs[content], 20) if self.centred_
                                 else {C._GLOBAL: np.zeros(vectors.shape[1], dtype=np.float32)})
         centred = C.apply_language_means(vectors[content], langs[content], self.language_means_) if self.centred_ \
-            else C._l2(vectors[content])
-        fit_rows = self._fit_rows(len(content))
+            else C._l2_inplace(vectors[content].astype(np.float32))
+        self.tone_direction_ = self._tone_direction(centred, sentences["text"].to_numpy(dtype=object)[content])
+        centred = C.remove_direction(centred, self.tone_direction_, inplace=True)
         n_components = self.n_components if self.n_components or self.method == "ward" else 16
-        self.pca_mean_, self.components_ = C.fit_reduction(centred[fit_rows], n_components)
-        reduced = C.reduce(centred, self.pca_mean_, self.components_)
-        raw, chosen = self._cluster(reduced[fit_rows])
+        self.pca_mean_, self.components_ = C.fit_reduction(centred[: self.max_fit], n_components)
+        reduced = C.reduce(centred, self.pca_mean_, self.components_, inplace=True)
+        raw, chosen = self._cluster(reduced)
         self.min_size_ = chosen["min_size"]
         kept = [int(i) for i in np.unique(raw) if i >= 0 and (raw == i).sum() >= self.min_size_]
         if not kept:
-            raise ParameterError(f"No theme of at least {self.min_size_} clauses was found among {len(fit_rows)}; "
+            raise ParameterError(f"No theme of at least {self.min_size_} clauses was found among {len(content)}; "
                                  "lower min_size / min_share or pass more comments.")
         self.vectors_ = reduced
         self.content_rows_ = content
@@ -229,48 +289,102 @@ class ThemeDiscovery:
             {"response_id": "string", "sentence_id": "int64", "text": "string", "lang": "string", "lemmas": "string"})
         self.dropped_: set[int] = set()
         self.names_: dict[int, str] = {}
+        self.top_names_: dict[int, str] = {}
         self.n_features_in_ = vectors.shape[1]
-        provisional = C.centroids_of(reduced[fit_rows], raw, kept)
-        self._assign_and_number(provisional)
+        sums = np.vstack([reduced[raw == i].sum(axis=0) for i in kept])
+        sizes = np.array([(raw == i).sum() for i in kept], dtype=np.float64)
+        top = self._top_cut(sums / sizes[:, None], sizes, chosen)
+        self._assign_and_number(C._l2(sums), top)
         self.report_ = {"n_sentences": len(sentences), "n_filler": int(filler.sum()), "n_clustered": len(content),
-                        "n_fit": len(fit_rows), **chosen, "centred": self.centred_}
+                        **chosen, "centred": self.centred_, "tone_removed": bool(np.any(self.tone_direction_))}
         self._describe()
+        self._merge_tone_themes()
         return self
 
-    def _fit_rows(self, n: int) -> np.ndarray:
-        if n < 4:
-            raise ParameterError(f"Only {n} clauses with content to cluster; discovery needs a few dozen at least.")
-        if n <= self.max_fit:
-            return np.arange(n)
-        return np.sort(np.random.default_rng(self.seed).choice(n, size=self.max_fit, replace=False))
+    def _merge_tone_themes(self) -> None:
+        """Tone under one "general praise" and one "general complaint" top-level theme.
+
+        A sub-theme that is tone leaves its topical parent, and top-level themes of the same
+        tone become one, so the top level holds topics plus at most these two.
+        """
+        for kind in ("praise", "complaint"):
+            subs = {t["theme"] for t in self.themes_ if t["kind"] == kind}
+            tops = sorted(t["theme"] for t in self.top_themes_ if t["kind"] == kind)
+            if not subs and len(tops) < 2:
+                continue
+            target = tops[0] if tops else max(self.parents_) + 1
+            self.parents_ = [target if i in subs or p in tops else p for i, p in zip(self.theme_ids_, self.parents_)]
+            self._describe()
+
+    def _tone_direction(self, centred: np.ndarray, texts: np.ndarray) -> np.ndarray:
+        if not self.remove_tone:
+            return np.zeros(centred.shape[1], dtype=np.float32)
+        rows = np.arange(len(texts))
+        if len(rows) > _POLARITY_SAMPLE:
+            rows = np.sort(np.random.default_rng(self.seed).choice(len(rows), _POLARITY_SAMPLE, replace=False))
+        polarity = np.array([lexicon_score(str(t)) for t in texts[rows]])
+        return C.tone_direction(centred[rows], polarity)
 
     def _cluster(self, x: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        """Sub-theme label of every clause (-1: noise), and the settings chosen."""
         min_size = self.min_size or max(5, math.ceil(self.min_share * len(x)))
         if self.method == "hdbscan":
-            labels = C.hdbscan_labels(x, min_size=min_size)
-            return labels, {"method": "hdbscan", "min_size": min_size, "n_clusters": int(labels.max() + 1)}
-        tree = C.ward_tree(x)
-        if self.n_themes is not None:
-            k = min(int(self.n_themes), len(x))
+            fit = x[: self.max_fit]
+            labels = C.hdbscan_labels(fit, min_size=min_size)
+            if len(x) > len(fit):  # the rest to the nearest cluster found
+                ids = [int(i) for i in np.unique(labels) if i >= 0]
+                rest = C.nearest(x[len(fit):], C.centroids_of(fit, labels, ids))[0] if ids else np.full(len(x) - len(fit), -1)
+                labels = np.concatenate([labels, np.asarray(ids)[rest] if ids else rest])
+            return labels, {"method": "hdbscan", "min_size": min_size, "n_clusters": int(labels.max() + 1),
+                            "n_fit": len(fit)}
+        if len(x) <= self.max_fit:
+            tree, leaf, weights = C.ward_tree(x), np.arange(len(x)), None
         else:
-            k = C.largest_cut(tree, min_size=min_size, max_themes=self.max_themes)
-        return C.cut_tree(tree, k), {"method": "ward", "min_size": min_size, "n_clusters": k}
+            centroids, leaf = C.micro_clusters(x, self.n_micro, seed=self.seed)
+            weights = np.bincount(leaf, minlength=len(centroids)).astype(np.float64)
+            tree = C.weighted_ward(centroids, weights)
+        if self.n_themes is not None:
+            k = min(int(self.n_themes), len(tree) + 1)
+        else:
+            k = C.largest_cut(tree, min_size=min_size, max_themes=self.max_themes, weights=weights)
+        k = max(k, min(self.n_top or 1, len(tree) + 1))
+        return C.cut_tree(tree, k)[leaf], {"method": "ward", "min_size": min_size, "n_clusters": k,
+                                           "n_fit": len(x), "tree": "exact" if weights is None else "micro"}
 
-    def _assign_and_number(self, centroids: np.ndarray) -> None:
-        """Nearest-centroid assignment of every clause, then ids by size and a stable key."""
+    def _top_cut(self, centroids: np.ndarray, sizes: np.ndarray, chosen: dict[str, Any]) -> np.ndarray:
+        """Top-level theme of each kept sub-theme: Ward on the sub-themes' mean vectors weighted by size.
+
+        Ward's merge cost depends only on the clusters' means and sizes, so this is the upper
+        part of the same tree the sub-themes were cut from (for the Ward method).
+        """
+        m = len(centroids)
+        if m == 1:
+            chosen["n_top"] = 1
+            return np.zeros(1, dtype=np.int64)
+        tree = C.weighted_ward(centroids, sizes)
+        k = min(self.n_top, m) if self.n_top else C.top_cut(tree, low=min(self.min_top, m), high=min(self.max_top, m))
+        chosen["n_top"] = int(k)
+        return C.cut_tree(tree, k)
+
+    def _assign_and_number(self, centroids: np.ndarray, top: np.ndarray) -> None:
+        """Nearest-centroid assignment of every clause, then ids by size and a stable key, at both levels."""
         best, sim = C.nearest(self.vectors_, centroids)
         keep = sim >= self.min_similarity
         keys = (self.sentences_["response_id"].to_numpy(dtype=object)[self.content_rows_].astype(str),
                 self.sentences_["sentence_id"].to_numpy()[self.content_rows_])
-        order = []
+        sizes, firsts = [], []
         for j in range(len(centroids)):
             members = np.flatnonzero(keep & (best == j))
-            first = min(((keys[0][m], int(keys[1][m])) for m in members), default=("\uffff", 0))
-            order.append((-len(members), first, j))
-        order.sort()
-        new_id = {j: i for i, (_, _, j) in enumerate(order)}
-        self.centroids_ = centroids[[j for _, _, j in order]]
+            sizes.append(len(members))
+            firsts.append(min(((keys[0][m], int(keys[1][m])) for m in members), default=("\uffff", 0)))
+        order = sorted(range(len(centroids)), key=lambda j: (-sizes[j], firsts[j], j))
+        new_id = {j: i for i, j in enumerate(order)}
+        tops = sorted(set(top.tolist()), key=lambda t: (-sum(sizes[j] for j in range(len(top)) if top[j] == t),
+                                                        min(firsts[j] for j in range(len(top)) if top[j] == t), t))
+        top_id = {t: i for i, t in enumerate(tops)}
+        self.centroids_ = centroids[order]
         self.theme_ids_ = list(range(len(order)))
+        self.parents_ = [top_id[int(top[j])] for j in order]
         self._set_labels(np.where(keep, np.vectorize(new_id.get)(best) if len(best) else best, UNASSIGNED), sim)
 
     def _set_labels(self, content_labels: np.ndarray, sim: np.ndarray) -> None:
@@ -281,36 +395,112 @@ class ThemeDiscovery:
         labels[np.isin(labels, sorted(self.dropped_))] = UNASSIGNED
         self.labels_, self.similarity_ = labels, similarity
 
-    def _reassign(self) -> None:
+    def _reassign(self) -> None:  # used by the edits
         """Labels of the fitted clauses from the current centroids (as :meth:`predict` would give)."""
         best, sim = C.nearest(self.vectors_, self.centroids_)
         ids = np.asarray(self.theme_ids_)[best]
         self._set_labels(np.where(sim >= self.min_similarity, ids, UNASSIGNED), sim)
 
     def _describe(self) -> None:
+        """Keywords, quotes, names and kind of every active theme, at both levels; the report's counts."""
         ids = self.active_ids
         labels = self.labels_
-        if self.has_texts_:
-            keywords = {lang: class_tfidf_keywords(self.sentences_["lemmas"].where(self.sentences_["lang"] == lang),
-                                                   labels, ids, top=self.n_keywords) for lang in KEYWORD_LANGS}
-            quotes = representative_quotes(self.sentences_["text"], np.nan_to_num(self.similarity_, nan=-9.0),
-                                           labels, ids, n=self.n_quotes)
-        else:  # saved without texts: the keywords it was saved with, and no quotes
-            known = {t["theme"]: t for t in self.themes_}
-            keywords = {lang: {i: known[i][f"keywords_{lang}"] for i in ids} for lang in KEYWORD_LANGS}
-            quotes = {i: [] for i in ids}
-        themes = []
-        for i in ids:
-            words = {lang: keywords[lang][i] for lang in KEYWORD_LANGS}
-            name = self.names_.get(i) or default_name(words, i)
-            themes.append({"theme": i, "key": theme_key(i, self.names_.get(i)), "name": name,
-                           "size": int((labels == i).sum()), "keywords_de": words["de"], "keywords_en": words["en"],
-                           "quotes": quotes[i]})
-        self.themes_ = themes
+        top_ids = self.active_top_ids
+        top_labels = self.top_labels_
+        known = {("sub", t["theme"]): t for t in getattr(self, "themes_", [])}
+        known |= {("top", t["theme"]): t for t in getattr(self, "top_themes_", [])}
+        subs = self._theme_rows("sub", ids, labels, known)
+        for row in subs:
+            row["parent"] = self.parent_of(row["theme"])
+        tops = self._theme_rows("top", top_ids, top_labels, known)
+        for row in tops:
+            row["subthemes"] = [i for i in ids if self.parent_of(i) == row["theme"]]
+        self.themes_, self.top_themes_ = subs, tops
         clustered = max(1, self.report_["n_clustered"])
         unassigned = int((labels == UNASSIGNED).sum())
-        self.report_.update({"n_themes": len(ids), "n_unassigned": unassigned, "share_unassigned": unassigned / clustered,
-                             "n_dropped_themes": len(self.dropped_)})
+        self.report_.update({"n_themes": len(ids), "n_top_themes": len(top_ids), "n_unassigned": unassigned,
+                             "share_unassigned": unassigned / clustered, "n_dropped_themes": len(self.dropped_),
+                             "n_tone_themes": sum(t["kind"] != "topic" for t in tops)})
+
+    def _theme_rows(self, level: str, ids: list[int], labels: np.ndarray, known: dict) -> list[dict[str, Any]]:
+        names = self.names_ if level == "sub" else self.top_names_
+        if self.has_texts_:
+            sample = self._describe_rows()
+            lemmas, langs = self.sentences_["lemmas"].iloc[sample], self.sentences_["lang"].iloc[sample]
+            keywords = {lang: class_tfidf_keywords(lemmas.where(langs == lang), labels[sample], ids,
+                                                   top=self.n_keywords) for lang in KEYWORD_LANGS}
+            quotes = representative_quotes(self.sentences_["text"], np.nan_to_num(self.similarity_, nan=-9.0),
+                                           labels, ids, n=self.n_quotes)
+            polarity = self._mean_polarity(labels, ids)
+        else:  # saved without texts: the keywords and kinds it was saved with, and no quotes
+            keywords = {lang: {i: known.get((level, i), {}).get(f"keywords_{lang}", []) for i in ids}
+                        for lang in KEYWORD_LANGS}
+            quotes = {i: [] for i in ids}
+            polarity = {i: -1.0 if known.get((level, i), {}).get("kind") == "complaint" else 1.0 for i in ids}
+        rows = []
+        for i in ids:
+            words = {lang: keywords[lang][i] for lang in KEYWORD_LANGS}
+            kind = ("complaint" if polarity[i] < 0 else "praise") if is_tone_theme(words) else "topic"
+            custom = names.get(i)
+            if custom:
+                name = custom
+            elif kind != "topic":
+                first = next((words[lang][0] for lang in KEYWORD_LANGS if words[lang]), "")
+                name = " / ".join(TONE_NAMES[kind]) + (f" ({first})" if level == "sub" and first else "")
+            else:
+                sample = self._describe_rows()
+                lemmas, langs = self.sentences_["lemmas"].iloc[sample], self.sentences_["lang"].iloc[sample]
+                coverage = {lang: keyword_coverage(lemmas.where(langs == lang), labels[sample], i, words[lang][:5])
+                            for lang in KEYWORD_LANGS if self.has_texts_}
+                name = readable_name(words, i, coverage)
+            rows.append({"theme": i, "key": theme_key(i, custom) if level == "sub" else top_key(i, custom),
+                         "name": name, "kind": kind, "size": int((labels == i).sum()),
+                         "keywords_de": words["de"], "keywords_en": words["en"], "quotes": quotes[i]})
+        return rows
+
+    def _describe_rows(self) -> np.ndarray:
+        """The sentences keywords and names are counted on: all, or a seeded sample of ``_DESCRIBE_MAX`` beyond that."""
+        n = self.n_sentences_
+        if n <= _DESCRIBE_MAX:
+            return np.arange(n)
+        return np.sort(np.random.default_rng(self.seed).choice(n, _DESCRIBE_MAX, replace=False))
+
+    def _mean_polarity(self, labels: np.ndarray, ids: list[int]) -> dict[int, float]:
+        """Mean lexicon polarity of each theme's clauses (praise or complaint, for a tone theme)."""
+        out = {}
+        texts = self.sentences_["text"].astype(str).to_numpy()
+        for i in ids:
+            rows = np.flatnonzero(labels == i)[:2000]
+            out[i] = float(np.mean([lexicon_score(t) for t in texts[rows]])) if len(rows) else 0.0
+        return out
+
+    def parent_of(self, theme: int) -> int:
+        """The top-level theme of a sub-theme."""
+        return self.parents_[self.theme_ids_.index(int(theme))]
+
+    @property
+    def top_labels_(self) -> np.ndarray:
+        """Top-level theme of each fitted sentence (-1 unassigned, -2 filler), from its sub-theme's parent."""
+        return self._to_top(self.labels_)
+
+    def _to_top(self, labels: np.ndarray) -> np.ndarray:
+        labels = np.asarray(labels, dtype=np.int64)
+        lookup = np.full(max(self.theme_ids_, default=0) + 1, UNASSIGNED, dtype=np.int64)
+        lookup[self.theme_ids_] = self.parents_
+        return np.where(labels >= 0, lookup[np.maximum(labels, 0)], labels)
+
+    @property
+    def active_top_ids(self) -> list[int]:
+        """Ids of the top-level themes that have at least one active sub-theme, in id order."""
+        return sorted({self.parent_of(i) for i in self.active_ids})
+
+    def themes_at(self, level: str = "sub") -> list[dict[str, Any]]:
+        """``themes_`` (``level="sub"``) or ``top_themes_`` (``level="top"``)."""
+        return self.themes_ if check_level(level) == "sub" else self.top_themes_
+
+    def labels_at(self, level: str = "sub") -> np.ndarray:
+        """``labels_`` or ``top_labels_``."""
+        return self.labels_ if check_level(level) == "sub" else self.top_labels_
 
     @property
     def active_ids(self) -> list[int]:
@@ -330,20 +520,34 @@ class ThemeDiscovery:
                                  f"{self.n_features_in_}; embed with the same embedder.")
         langs = sentences["lang"].astype("string").fillna("und").to_numpy(dtype=object).astype(str)
         centred = C.apply_language_means(vectors, langs, self.language_means_) if self.centred_ else C._l2(vectors)
-        return C.reduce(centred, self.pca_mean_, self.components_), filler_mask(sentences)
+        centred = C.remove_direction(centred, self.tone_direction_, inplace=True)
+        return C.reduce(centred, self.pca_mean_, self.components_, inplace=True), filler_mask(sentences)
 
     def transform(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> np.ndarray:
         """Cosine similarity of each sentence to each theme centroid, columns in ``theme_ids_`` order."""
         reduced, _ = self._reduce_new(sentences, embeddings)
         return reduced @ self.centroids_.T
 
-    def predict(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> np.ndarray:
-        """Theme id of each sentence: nearest centroid if similar enough, else -1; filler -2."""
+    def predict(self, sentences: pd.DataFrame, embeddings: np.ndarray, *, level: str = "sub") -> np.ndarray:
+        """Theme id of each sentence: nearest sub-theme centroid if similar enough, else -1; filler -2.
+
+        ``level="top"`` gives the top-level theme (the sub-theme's parent) instead.
+        """
+        check_level(level)
+        labels, _ = self.predict_with_similarity(sentences, embeddings)
+        return self._to_top(labels) if level == "top" else labels
+
+    def predict_with_similarity(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sub-theme ids (as :meth:`predict`) and each sentence's similarity to its nearest theme (NaN for filler)."""
         reduced, filler = self._reduce_new(sentences, embeddings)
         best, sim = C.nearest(reduced, self.centroids_)
         ids = np.asarray(self.theme_ids_)[best]
         labels = np.where((sim >= self.min_similarity) & ~np.isin(ids, sorted(self.dropped_)), ids, UNASSIGNED)
-        return np.where(filler, FILLER, labels)
+        return np.where(filler, FILLER, labels), np.where(filler, np.nan, sim)
+
+    def novelty(self, sentences: pd.DataFrame, embeddings: np.ndarray, **options: Any) -> pd.DataFrame:
+        """Emerging themes among new clauses: see :func:`nps_text.discover.novelty`."""
+        return novelty(self, sentences, embeddings, **options)
 
     def fit_predict(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> np.ndarray:
         """Fit, then return ``labels_`` (equal to ``predict`` on the same sentences)."""
@@ -351,97 +555,6 @@ class ThemeDiscovery:
 
     def fit_transform(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> np.ndarray:
         return self.fit(sentences, embeddings).transform(sentences, embeddings)
-
-    # ------------------------------------------------------------------ analyst operations
-    # Each returns a new fitted estimator and leaves this one as it is (like pandas methods), so
-    # edits chain, a fitted model never changes behind the caller's back, and clone() still works.
-    def _edited(self) -> ThemeDiscovery:
-        self._check_fitted()
-        return copy.deepcopy(self)
-
-    def _check_ids(self, ids: list[int], what: str) -> list[int]:
-        ids = [int(i) for i in ids]
-        unknown = [i for i in ids if i not in self.active_ids]
-        if unknown:
-            raise ParameterError(f"Cannot {what} theme(s) {unknown}: not among the themes {self.active_ids}.")
-        return ids
-
-    def rename(self, theme: int, name: str) -> ThemeDiscovery:
-        """A copy with ``theme`` named ``name`` (its taxonomy key becomes the name's slug)."""
-        (theme,) = self._check_ids([theme], "rename")
-        if not isinstance(name, str) or not name.strip():
-            raise ParameterError(f"A theme name must be a non-empty text, got {name!r}.")
-        out = self._edited()
-        out.names_[theme] = name.strip()
-        keys = [t["key"] for t in out.themes_ if t["theme"] != theme]
-        if slug(name) in keys:
-            raise ParameterError(f"Another theme already has the key {slug(name)!r}; choose a different name.")
-        out._describe()
-        return out
-
-    def _need_texts(self, edit: str) -> None:
-        if not self.has_texts_:
-            raise DiscoveryModelError(
-                f"Cannot {edit} themes of a discovery model saved without its comment texts (the default of "
-                "ThemeDiscovery.save, so that shared model folders hold no raw comments): new themes could not be "
-                "described. Fit again, or save the model with include_texts=True to edit it later.")
-
-    def merge(self, themes: list[int], *, name: str | None = None) -> ThemeDiscovery:
-        """A copy in which ``themes`` are one theme (the smallest id), centroid recomputed."""
-        self._need_texts("merge")
-        themes = sorted(set(self._check_ids(themes, "merge")))
-        if len(themes) < 2:
-            raise ParameterError(f"merge needs at least two different themes, got {themes}.")
-        out = self._edited()
-        target = themes[0]
-        content = out.labels_[out.content_rows_]
-        content = np.where(np.isin(content, themes), target, content)
-        out._replace_centroids({target: out.vectors_[content == target]}, remove=themes[1:])
-        for i in themes[1:]:
-            out.names_.pop(i, None)
-        if name:
-            out.names_[target] = name
-        out._reassign()
-        out._describe()
-        return out
-
-    def split(self, theme: int, n: int = 2) -> ThemeDiscovery:
-        """A copy in which ``theme`` is split in ``n`` by Ward on its members; the largest part keeps the id."""
-        self._need_texts("split")
-        (theme,) = self._check_ids([theme], "split")
-        members = np.flatnonzero(self.labels_[self.content_rows_] == theme)
-        if not isinstance(n, (int, np.integer)) or n < 2 or n > len(members):
-            raise ParameterError(f"n must be a whole number from 2 to the theme's {len(members)} clauses, got {n!r}.")
-        out = self._edited()
-        x = out.vectors_[members]
-        parts = C.cut_tree(C.ward_tree(x[: self.max_fit]), n)
-        if len(x) > self.max_fit:
-            part_centroids = C.centroids_of(x[: self.max_fit], parts, list(range(n)))
-            parts = C.nearest(x, part_centroids)[0]
-        sizes = sorted(((-(parts == p).sum(), p) for p in range(n)))
-        new_ids = [theme] + list(range(max(out.theme_ids_) + 1, max(out.theme_ids_) + n))
-        out.names_.pop(theme, None)
-        out._replace_centroids({new: x[parts == p] for new, (_, p) in zip(new_ids, sizes)}, remove=[])
-        out._reassign()
-        out._describe()
-        return out
-
-    def drop(self, themes: list[int]) -> ThemeDiscovery:
-        """A copy in which ``themes`` are no theme: their clauses (and new ones near them) stay unassigned."""
-        themes = self._check_ids(themes, "drop")
-        out = self._edited()
-        out.dropped_ |= set(themes)
-        out._reassign()
-        out._describe()
-        return out
-
-    def _replace_centroids(self, members: dict[int, np.ndarray], remove: list[int]) -> None:
-        ids = [i for i in self.theme_ids_ if i not in remove]
-        rows = {i: self.centroids_[self.theme_ids_.index(i)] for i in ids}
-        for i, x in members.items():
-            rows[i] = C._l2(x.mean(axis=0, keepdims=True))[0]
-        self.theme_ids_ = sorted(rows)
-        self.centroids_ = np.vstack([rows[i] for i in self.theme_ids_]).astype(np.float32)
 
     def to_taxonomy(self, **kwargs: Any):
         """A draft taxonomy of the active themes (see :func:`nps_text.discover.to_taxonomy`)."""
@@ -464,18 +577,21 @@ class ThemeDiscovery:
         lang_keys = list(self.language_means_)
         arrays = {"centroids": self.centroids_, "pca_mean": self.pca_mean_, "components": self.components_,
                   "language_means": np.vstack([self.language_means_[k] for k in lang_keys]),
-                  "vectors": self.vectors_, "labels": self.labels_, "similarity": self.similarity_}
+                  "vectors": self.vectors_, "labels": self.labels_, "similarity": self.similarity_,
+                  "tone_direction": self.tone_direction_}
         for name, array in arrays.items():
             np.save(folder / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
         state = {"format": _FORMAT, "params": self.get_params(), "centred": self.centred_,
                  "language_keys": lang_keys, "theme_ids": self.theme_ids_, "dropped": sorted(self.dropped_),
                  "names": {str(k): v for k, v in self.names_.items()}, "min_size": self.min_size_,
+                 "parents": self.parents_, "top_names": {str(k): v for k, v in self.top_names_.items()},
                  "n_features_in": self.n_features_in_, "n_sentences": self.n_sentences_,
                  "content_rows": self.content_rows_.tolist(), "report": self.report_,
                  "include_texts": bool(include_texts and self.has_texts_),
                  "sentences": {c: self.sentences_[c].tolist() if include_texts or c not in _TEXTS else None
                                for c in _KEEP},
-                 "themes": [{**t, "quotes": t["quotes"] if include_texts else []} for t in self.themes_]}
+                 "themes": [{**t, "quotes": t["quotes"] if include_texts else []} for t in self.themes_],
+                 "top_themes": [{**t, "quotes": t["quotes"] if include_texts else []} for t in self.top_themes_]}
         (folder / "discovery.json").write_text(json.dumps(state, ensure_ascii=False, default=_plain), encoding="utf-8")
         return folder
 
@@ -488,6 +604,7 @@ class ThemeDiscovery:
             raise DiscoveryModelError(f"'{folder}' is not a saved discovery model: discovery.json is missing. "
                                       "Pass the folder ThemeDiscovery.save (or nps-text discover) wrote.")
         expected = {"discovery.json", *(f"{a}.npy" for a in _ARRAYS)}
+        optional = {"tone_direction"}  # folders of format /1 have none
         unexpected = unexpected_files(folder, expected)
         if unexpected:
             raise DiscoveryModelError(f"'{folder}' holds unexpected files {unexpected}; a discovery model has only "
@@ -497,19 +614,23 @@ class ThemeDiscovery:
                           fix="Save the model again with ThemeDiscovery.save().", max_bytes=2**30)
         if not isinstance(state, dict):
             raise DiscoveryModelError(f"'{meta}' does not hold a discovery model; save the model again.")
-        if state.get("format") != _FORMAT:
-            raise DiscoveryModelError(f"'{meta}' has format {state.get('format')!r}; expected {_FORMAT!r}.")
+        if state.get("format") not in _FORMATS:
+            raise DiscoveryModelError(f"'{meta}' has format {state.get('format')!r}; expected one of {list(_FORMATS)}.")
         try:
-            arrays = {a: np.load(folder / f"{a}.npy", allow_pickle=False) for a in _ARRAYS}
+            arrays = {a: np.load(folder / f"{a}.npy", allow_pickle=False) for a in _ARRAYS
+                      if a not in optional or (folder / f"{a}.npy").is_file()}
         except (OSError, ValueError) as exc:
             raise DiscoveryModelError(f"'{folder}': cannot read the model arrays ({exc}). Save the model again.") from None
-        model = cls(**state["params"])
+        model = cls(**{k: v for k, v in state["params"].items() if k in cls().get_params()})
         model.centroids_, model.pca_mean_, model.components_ = arrays["centroids"], arrays["pca_mean"], arrays["components"]
         model.language_means_ = dict(zip(state["language_keys"], arrays["language_means"]))
         model.vectors_, model.labels_, model.similarity_ = arrays["vectors"], arrays["labels"], arrays["similarity"]
+        model.tone_direction_ = arrays.get("tone_direction", np.zeros(model.centroids_.shape[1], dtype=np.float32))
         model.centred_, model.theme_ids_ = state["centred"], [int(i) for i in state["theme_ids"]]
         model.dropped_ = {int(i) for i in state["dropped"]}
         model.names_ = {int(k): v for k, v in state["names"].items()}
+        model.parents_ = [int(p) for p in state.get("parents", model.theme_ids_)]  # /1: each theme its own top
+        model.top_names_ = {int(k): v for k, v in state.get("top_names", {}).items()}
         model.min_size_, model.n_features_in_ = state["min_size"], state["n_features_in"]
         model.n_sentences_, model.report_ = state["n_sentences"], state["report"]
         model.content_rows_ = np.asarray(state["content_rows"], dtype=np.int64)
@@ -519,6 +640,7 @@ class ThemeDiscovery:
                                          for c in _KEEP}).astype(
             {"response_id": "string", "sentence_id": "int64", "text": "string", "lang": "string", "lemmas": "string"})
         model.themes_ = state.get("themes", [])
+        model.top_themes_ = state.get("top_themes", [])
         model._describe()
         return model
 

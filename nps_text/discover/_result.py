@@ -13,56 +13,77 @@ from ..errors import ColumnError
 from ..stats.scores import nps_summary
 from ..tagging.contract import mentions_frame
 from ._describe import KEYWORD_LANGS
-from ._model import FILLER, ThemeDiscovery
+from ._model import FILLER, ThemeDiscovery, check_level
 from ._taxonomy import to_taxonomy
 
-__all__ = ["DiscoveryResult", "discover_themes", "theme_table", "assignments_frame", "discovery_mentions",
-           "to_taxonomy", "THEME_COLUMNS"]
+__all__ = ["DiscoveryResult", "discover_themes", "describe_model", "theme_table", "assignments_frame",
+           "discovery_mentions", "to_taxonomy", "THEME_COLUMNS"]
 
-THEME_COLUMNS = ["theme", "key", "name", "size", "n_responses", "share_responses", "keywords_de", "keywords_en",
-                 "quotes", "n_scored", "nps", "ci_low", "ci_high", "nps_vs_all", "warning"]
+THEME_COLUMNS = ["theme", "key", "name", "kind", "parent", "size", "n_responses", "share_responses", "keywords_de",
+                 "keywords_en", "quotes", "n_scored", "nps", "ci_low", "ci_high", "nps_vs_all", "warning"]
+_SCORED = THEME_COLUMNS.index("n_scored")
 
 
 def assignments_frame(model: ThemeDiscovery, sentences: pd.DataFrame | None = None,
                       labels: np.ndarray | None = None, similarity: np.ndarray | None = None) -> pd.DataFrame:
-    """One row per sentence: ids, text, ``theme`` (nullable), ``theme_key``, ``similarity``, ``status``.
+    """One row per sentence: ids, text, ``theme``/``theme_key``, ``top_theme``/``top_key``, ``similarity``, ``status``.
 
-    ``status`` is ``theme``, ``unassigned`` (too far from every theme, or in a dropped theme) or
-    ``filler``. Defaults to the fitted sentences; pass ``sentences`` with ``labels`` from
-    :meth:`ThemeDiscovery.predict` for new ones. The index is that of ``sentences``.
+    ``theme`` is the sub-theme, ``top_theme`` its parent (both nullable). ``status`` is ``theme``,
+    ``tone`` (in a theme that is general praise or complaint, not a topic), ``unassigned`` (too
+    far from every theme, or in a dropped theme) or ``filler``. Defaults to the fitted sentences;
+    pass ``sentences`` with ``labels`` from :meth:`ThemeDiscovery.predict` for new ones. The
+    index is that of ``sentences``.
     """
     if sentences is None:
         sentences, labels, similarity = model.sentences_, model.labels_, model.similarity_
+    top = model._to_top(labels)
     keys = {t["theme"]: t["key"] for t in model.themes_}
+    top_keys = {t["theme"]: t["key"] for t in model.top_themes_}
+    tone = {t["theme"] for t in model.themes_ if t["kind"] != "topic"}
+    tone_top = {t["theme"] for t in model.top_themes_ if t["kind"] != "topic"}
     out = sentences[[c for c in ("response_id", "sentence_id", "text", "lang", "start", "end") if c in sentences]].copy()
-    out["theme"] = pd.array(np.where(labels >= 0, labels, 0), dtype="Int64")
-    out.loc[labels < 0, "theme"] = pd.NA
-    out["theme_key"] = pd.array([keys.get(int(i)) if i >= 0 else None for i in labels], dtype="string")
+    for column, values, names in (("theme", labels, keys), ("top_theme", top, top_keys)):
+        out[column] = pd.array(np.where(values >= 0, values, 0), dtype="Int64")
+        out.loc[values < 0, column] = pd.NA
+        out[column.replace("theme", "key") if column == "top_theme" else "theme_key"] = pd.array(
+            [names.get(int(i)) if i >= 0 else None for i in values], dtype="string")
     out["similarity"] = similarity if similarity is not None else np.nan
-    out["status"] = np.select([labels >= 0, labels == FILLER], ["theme", "filler"], "unassigned")
+    is_tone = np.isin(labels, sorted(tone)) | np.isin(top, sorted(tone_top))
+    out["status"] = np.select([is_tone & (labels >= 0), labels >= 0, labels == FILLER],
+                              ["tone", "theme", "filler"], "unassigned")
     return out
 
 
-def discovery_mentions(assignments: pd.DataFrame) -> pd.DataFrame:
-    """The standard mentions table (``source="discovery"``) of the assigned sentences, so drivers work unchanged."""
+def discovery_mentions(assignments: pd.DataFrame, *, level: str = "top") -> pd.DataFrame:
+    """The standard mentions table (``source="discovery"``) of the clauses in a topic, so drivers work unchanged.
+
+    ``level="top"`` (default) names the top-level theme of each mention, ``"sub"`` the sub-theme.
+    Clauses of tone themes (general praise or complaint) are left out: their tone is the
+    sentiment of the mentions, not a theme.
+    """
+    key = "theme_key" if check_level(level) == "sub" else "top_key"
     rows = assignments[assignments["status"] == "theme"]
     start = rows["start"] if "start" in rows else pd.Series(0, index=rows.index)
     end = rows["end"] if "end" in rows else rows["text"].str.len()
-    return mentions_frame(list(zip(rows["response_id"], rows["sentence_id"], rows["theme_key"],
+    return mentions_frame(list(zip(rows["response_id"], rows["sentence_id"], rows[key],
                                    rows["similarity"].astype(float), ["discovery"] * len(rows), start, end,
                                    rows["text"])))
 
 
 def theme_table(model: ThemeDiscovery, responses: pd.DataFrame | None = None, *, level: float = 0.95,
-                min_n: int = 30) -> pd.DataFrame:
-    """One row per theme: size, share of responses, keywords side by side, quotes, NPS with interval.
+                min_n: int = 30, tree_level: str = "sub") -> pd.DataFrame:
+    """One row per theme: kind, parent, size, share of responses, keywords side by side, quotes, NPS with interval.
+
+    ``tree_level="sub"`` gives the sub-themes (``parent`` is their top-level theme), ``"top"`` the
+    top-level themes (``parent`` empty). ``kind`` is ``topic``, or ``praise``/``complaint`` for a
+    theme whose keywords are all tone.
 
     ``share_responses`` is the share of responses with at least one clause clustered (not empty,
     not only filler) that mention the theme. With ``responses`` (a ``score`` and a
     ``response_id`` column) the NPS of the responses mentioning the theme, its interval and its
     difference to the NPS of all scored responses are added; sorted by theme id.
     """
-    sentences, labels = model.sentences_, model.labels_
+    sentences, labels = model.sentences_, model.labels_at(tree_level)
     ids = sentences["response_id"].astype(str)
     with_content = ids[labels != FILLER].nunique() or 1
     scores = None
@@ -75,9 +96,10 @@ def theme_table(model: ThemeDiscovery, responses: pd.DataFrame | None = None, *,
         scores = scores[~scores.index.duplicated()]
         overall = nps_summary(scores.dropna(), level=level, min_n=min_n).nps
     rows = []
-    for theme in model.themes_:
+    for theme in model.themes_at(tree_level):
         mentioning = ids[labels == theme["theme"]].unique()
-        row: dict[str, Any] = {k: theme[k] for k in ("theme", "key", "name", "size")}
+        row: dict[str, Any] = {k: theme[k] for k in ("theme", "key", "name", "kind", "size")}
+        row["parent"] = theme.get("parent", pd.NA)
         row.update({"n_responses": len(mentioning), "share_responses": len(mentioning) / with_content,
                     **{f"keywords_{lang}": ", ".join(theme[f"keywords_{lang}"]) for lang in KEYWORD_LANGS},
                     "quotes": " | ".join(theme["quotes"])})
@@ -86,22 +108,36 @@ def theme_table(model: ThemeDiscovery, responses: pd.DataFrame | None = None, *,
             row.update({"n_scored": summary.n, "nps": summary.nps, "ci_low": summary.ci_low,
                         "ci_high": summary.ci_high, "nps_vs_all": summary.nps - overall, "warning": summary.warning})
         rows.append(row)
-    table = pd.DataFrame(rows, columns=THEME_COLUMNS if scores is not None else THEME_COLUMNS[:9])
-    return table.astype({"theme": "int64", "size": "int64", "n_responses": "int64"})
+    table = pd.DataFrame(rows, columns=THEME_COLUMNS if scores is not None else THEME_COLUMNS[:_SCORED])
+    return table.astype({"theme": "int64", "parent": "Int64", "size": "int64", "n_responses": "int64"})
 
 
 @dataclass
 class DiscoveryResult(Result):
-    """The fitted model, the theme table, one row per sentence, and the mentions table.
+    """The fitted model, the theme tables at both levels, one row per sentence, and the mentions table.
 
-    ``to_frame()`` is the theme table, ``to_dict()`` the report (``discovery_report.json``) with
-    the themes, ``summary()`` the counts and the largest themes in text.
+    ``themes`` are the sub-themes, ``top_themes`` the top-level themes; ``mentions`` name the
+    top-level themes (``mentions_at("sub")`` the sub-themes). ``to_frame()`` is the top-level
+    table, ``to_dict()`` the report (``discovery_report.json``) with both levels, ``summary()``
+    the counts and the tree in text.
     """
 
     model: ThemeDiscovery
     themes: pd.DataFrame
     assignments: pd.DataFrame
     mentions: pd.DataFrame
+    top_themes: pd.DataFrame | None = None
+
+    def table(self, level: str = "top") -> pd.DataFrame:
+        """The theme table of a level: ``"top"`` or ``"sub"``."""
+        return self.top_themes if check_level(level) == "top" else self.themes
+
+    def mentions_at(self, level: str = "top") -> pd.DataFrame:
+        """The mentions naming the top-level themes (``"top"``) or the sub-themes (``"sub"``)."""
+        if check_level(level) == "top":
+            return self.mentions
+        sub = discovery_mentions(self.assignments, level="sub")
+        return _with_sentiment(sub, self.mentions)
 
     @property
     def report(self) -> dict[str, Any]:
@@ -113,17 +149,22 @@ class DiscoveryResult(Result):
         return to_taxonomy(self.model, **kwargs)
 
     def to_dict(self) -> dict[str, Any]:
-        return to_jsonable({**self.report, "themes": self.themes.to_dict(orient="records")})
+        return to_jsonable({**self.report, "top_themes": self.top_themes.to_dict(orient="records"),
+                            "themes": self.themes.to_dict(orient="records")})
 
     def to_frame(self) -> pd.DataFrame:
-        return self.themes
+        return self.top_themes
 
-    def summary(self, top: int = 5) -> str:
+    def summary(self, top: int = 12) -> str:
         r = self.report
-        lines = [f"{r.get('n_themes', len(self.themes))} themes in {r.get('n_sentences')} clauses "
+        lines = [f"{r.get('n_top_themes', len(self.top_themes))} top-level themes with "
+                 f"{r.get('n_themes', len(self.themes))} sub-themes in {r.get('n_sentences')} clauses "
                  f"({r.get('n_filler', 0)} filler set aside; {r.get('share_unassigned', 0):.0%} of the rest unassigned)."]
-        largest = self.themes.sort_values("n_responses", ascending=False).head(top) if len(self.themes) else self.themes
-        lines += [f"  {row['name']}: {row['n_responses']} responses" for _, row in largest.iterrows()]
+        for _, row in self.top_themes.head(top).iterrows():
+            kind = "" if row["kind"] == "topic" else f" [{row['kind']}: tone, not a topic]"
+            subs = self.themes[self.themes["parent"] == row["theme"]]["name"].tolist()
+            lines.append(f"  {row['name']}: {row['n_responses']} responses{kind}")
+            lines += [f"      {name}" for name in subs[:6]] + (["      ..."] if len(subs) > 6 else [])
         return "\n".join(lines)
 
 
@@ -156,8 +197,26 @@ def discover_themes(sentences: pd.DataFrame, embeddings: np.ndarray, *, response
     [[40.0, 100.0], [20.0, -100.0]]
     """
     model = ThemeDiscovery(min_size=min_size, n_themes=n_themes, seed=seed, **params).fit(sentences, embeddings)
+    return describe_model(model, sentences, responses)
+
+
+def describe_model(model: ThemeDiscovery, sentences: pd.DataFrame | None = None,
+                   responses: pd.DataFrame | None = None) -> DiscoveryResult:
+    """The :class:`DiscoveryResult` of a fitted (or edited) model: tables at both levels, assignments, mentions."""
     assignments = assignments_frame(model)
-    assignments.index = sentences.index
-    if "start" in sentences:
-        assignments["start"], assignments["end"] = sentences["start"].to_numpy(), sentences["end"].to_numpy()
-    return DiscoveryResult(model, theme_table(model, responses), assignments, discovery_mentions(assignments))
+    if sentences is not None:
+        assignments.index = sentences.index
+        if "start" in sentences:
+            assignments["start"], assignments["end"] = sentences["start"].to_numpy(), sentences["end"].to_numpy()
+    return DiscoveryResult(model, theme_table(model, responses), assignments, discovery_mentions(assignments),
+                           theme_table(model, responses, tree_level="top"))
+
+
+def _with_sentiment(mentions: pd.DataFrame, tagged: pd.DataFrame) -> pd.DataFrame:
+    """Copy the clause sentiment of ``tagged`` (same clauses) onto ``mentions``."""
+    if "sentiment" not in tagged or tagged.empty:
+        return mentions
+    columns = [c for c in ("sentiment", "sentiment_score") if c in tagged]
+    clause = tagged.drop_duplicates(["response_id", "sentence_id"]).set_index(["response_id", "sentence_id"])[columns]
+    out = mentions.drop(columns=[c for c in columns if c in mentions]).join(clause, on=["response_id", "sentence_id"])
+    return out[[*mentions.columns, *[c for c in columns if c not in mentions.columns]]]

@@ -13,24 +13,36 @@ if TYPE_CHECKING:  # the model module uses this one: an import at run time would
 __all__ = ["to_taxonomy"]
 
 
-def to_taxonomy(model: ThemeDiscovery, *, name: str = "discovered", version: str = "draft-1", n_keywords: int = 6):
-    """A draft :class:`~nps_text.tagging.taxonomy.Taxonomy` of the active themes: names, keywords and examples per language.
+def to_taxonomy(model: ThemeDiscovery, *, name: str = "discovered", version: str = "draft-1", n_keywords: int = 6,
+                levels: tuple[str, ...] = ("top", "sub")):
+    """A draft :class:`~nps_text.tagging.taxonomy.Taxonomy` of the active topics: two levels, names, keywords, examples.
 
-    Keywords are the top c-TF-IDF lemmas (the RuleTagger matches them on lemmas); examples are
-    the representative quotes, by language. Save it with ``.save(path)`` and edit it by hand.
+    Each top-level theme comes first, then its sub-themes with ``parent`` set to it (``levels``
+    picks one level or both). Keywords are the top c-TF-IDF lemmas (the RuleTagger matches them
+    on lemmas); examples are the representative quotes, by language. Tone themes (general praise
+    or complaint) are left out: they are not topics. Save it with ``.save(path)`` and edit it by hand.
     """
     langs = model.sentences_.set_index("text")["lang"].astype(str).to_dict()
+    tops = {t["theme"]: t for t in model.top_themes_ if t["kind"] == "topic"}
     themes = []
-    for t in model.themes_:
-        keywords = {lang: tuple(dict.fromkeys(w for w in t[f"keywords_{lang}"][:n_keywords]))
-                    for lang in KEYWORD_LANGS if t[f"keywords_{lang}"]}
-        examples: dict[str, list[str]] = {}
-        for quote in t["quotes"]:
-            lang = langs.get(quote, "en")
-            examples.setdefault(lang if lang in KEYWORD_LANGS else "en", []).append(quote)
-        words = ", ".join(w for lang in KEYWORD_LANGS for w in t[f"keywords_{lang}"][:5])
-        themes.append(Theme(id=t["key"], name={lang: t["name"] for lang in KEYWORD_LANGS},
-                            description={"en": f"Discovered theme {t['theme']} ({t['size']} clauses): {words}."},
-                            keywords=keywords, examples={k: tuple(v) for k, v in examples.items()}))
+    for top in tops.values():
+        if "top" in levels:
+            themes.append(_theme(top, langs, n_keywords, parent=None, level="top-level theme"))
+        if "sub" in levels:
+            themes += [_theme(t, langs, n_keywords, parent=top["key"] if "top" in levels else None, level="theme")
+                       for t in model.themes_ if t["parent"] == top["theme"] and t["kind"] == "topic"]
     return Taxonomy(name=name, version=version, themes=tuple(themes), languages=KEYWORD_LANGS,
                     description="Draft taxonomy written by nps-text theme discovery; review names and keywords.")
+
+
+def _theme(t: dict, langs: dict[str, str], n_keywords: int, *, parent: str | None, level: str) -> Theme:
+    keywords = {lang: tuple(dict.fromkeys(w for w in t[f"keywords_{lang}"][:n_keywords]))
+                for lang in KEYWORD_LANGS if t[f"keywords_{lang}"]}
+    examples: dict[str, list[str]] = {}
+    for quote in t["quotes"]:
+        lang = langs.get(quote, "en")
+        examples.setdefault(lang if lang in KEYWORD_LANGS else "en", []).append(quote)
+    words = ", ".join(w for lang in KEYWORD_LANGS for w in t[f"keywords_{lang}"][:5])
+    return Theme(id=t["key"], parent=parent, name={lang: t["name"] for lang in KEYWORD_LANGS},
+                 description={"en": f"Discovered {level} {t['theme']} ({t['size']} clauses): {words}."},
+                 keywords=keywords, examples={k: tuple(v) for k, v in examples.items()})

@@ -14,6 +14,7 @@ from .backends import (
     StaticEmbedder,
     available_embedders,
     center_by_language,
+    choose_embedder,
     embed,
     get_embedder,
     register_embedder,
@@ -27,7 +28,7 @@ from .model_build import (
 )
 
 __all__ = ["Embedder", "HashingEmbedder", "SentenceTransformerEmbedder", "E5Embedder", "E5SentenceTransformerEmbedder",
-           "StaticEmbedder", "CachedEmbedder", "center_by_language", "ModelNotInstalledError", "get_embedder",
+           "StaticEmbedder", "CachedEmbedder", "center_by_language", "choose_embedder", "ModelNotInstalledError", "get_embedder",
            "register_embedder", "available_embedders", "embed", "VectorCache", "default_cache_dir",
            "normalise_for_cache", "build_e5_sentence_transformer", "build_static_model", "e5_model_dir",
            "static_model_dir"]

@@ -83,7 +83,7 @@ def analyze(
     sentiment: str = "auto",
     drivers: bool = True,
     discover: bool | None = None,
-    embedder: str = "e5",
+    embedder: str = "auto",
     report: bool = True,
     lang: str | None = None,
     since: Any = None,
@@ -117,14 +117,15 @@ def analyze(
         With themes, also the driver tables of :func:`driver_tables` (``drivers.csv``,
         ``strengths.csv``, ``pain_points.csv``, ``followup.csv``, ... and their sheets) and
         ``to_dict()["drivers"]`` (what ``nps-text drivers --format json`` prints, without the row counts).
-        Discovered themes are not split by sentiment (their clusters already follow polarity).
+        Discovered themes are read at the top level of the theme tree and split by sentiment.
     discover : bool, optional
         Without ``taxonomy``/``model``: discover themes (``discovered_themes.csv``,
         ``taxonomy_draft.yaml``, ``mentions.csv``, ``to_dict()["discovered_themes"]``). Default: when
         at least 50 responses have a comment; with fewer, ``to_dict()["discovered_themes"]`` says why
         not. ``False`` never discovers; ``True`` always does.
-    embedder : str, default "e5"
-        The embedding backend for discovery (and for the sentiment it learns from the survey).
+    embedder : str, default "auto"
+        The embedding backend for discovery (and for the sentiment it learns from the survey);
+        ``"auto"``: see :func:`~nps_text.embed.choose_embedder` (e5 for German or mixed comments).
     report : bool, default True
         With ``outdir``, also write ``report.html``: the self-contained HTML report (see
         :func:`~nps_text.report.render_report`; personal data in its quotes is always redacted).
@@ -217,8 +218,9 @@ def analyze(
                                             f"needs at least {MIN_COMMENTS_TO_DISCOVER} (pass discover=True / "
                                             "--discover to force it, or tag with a taxonomy)."}
         if found is not None:
-            tables["discovered_themes"] = found.discovery.themes
-            summary["discovered_themes"] = {**found.discovery.to_dict(), "embedder": embedder}
+            tables["discovered_themes"] = found.discovery.top_themes
+            tables["discovered_subthemes"] = found.discovery.themes
+            summary["discovered_themes"] = found.to_dict()
             result.responses, result.sentences = found.responses, found.sentences
             result.mentions, result.discovery = found.discovery.mentions, found.discovery
     if result.mentions is not None and drivers:
@@ -238,15 +240,17 @@ def analyze(
 def driver_inputs(result: AnalysisResult) -> tuple[pd.DataFrame, bool | None]:
     """The mentions the drivers use and whether to split them by sentiment (None: when they have one).
 
-    Discovered themes get readable names and no split (their clusters already follow polarity). A
-    sentiment learned from this survey's scores must not split the drivers that are then tested
-    against those same scores, so the split uses the lexicon's sentiment, which knows no scores.
+    Discovered themes are the top-level topics (tone projected out before clustering), named in
+    words, and split by sentiment like tagged ones. A sentiment learned from this survey's scores
+    must not split the drivers that are then tested against those same scores, so the split uses
+    the lexicon's sentiment, which knows no scores.
     """
     mentions = result.mentions
     if result.discovery is not None:
-        names = dict(zip(result.discovery.themes["key"], result.discovery.themes["name"]))
-        return mentions.assign(theme=mentions["theme"].map(lambda k: f"{names.get(k, k)} [{k}]")), False
-    if result.sentiment_method == "survey":
+        top = result.discovery.top_themes
+        names = dict(zip(top["key"], top["name"]))
+        mentions = mentions.assign(theme=mentions["theme"].map(lambda k: f"{names.get(k, k)} [{k}]"))
+    if result.sentiment_method == "survey" or result.discovery is not None:
         from ..tagging import add_sentiment, sentence_sentiment
 
         return add_sentiment(mentions, result.sentences, sentence_sentiment(result.sentences, method="lexicon")), None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .._core.results import Result, to_jsonable
-from ..embed.backends import embed
+from ..embed.backends import choose_embedder, embed
 from ..io.export import round_table, write_table
 from ..io.load import LoadedSurvey, LoadReport
 from ..text.prepare import prepare_text
@@ -32,9 +33,11 @@ class DiscoveredSurvey(Result):
     discovery: DiscoveryResult
     report: LoadReport | None
     files: list[Path] = field(default_factory=list)
+    embedder: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return self.discovery.to_dict()
+        return {**self.discovery.to_dict(), "embedder": self.embedder, "timings_s": self.timings}
 
     def to_frame(self) -> pd.DataFrame:
         return self.discovery.to_frame()
@@ -43,15 +46,19 @@ class DiscoveredSurvey(Result):
         return self.discovery.summary()
 
 
-def write_discovery(result: DiscoveryResult, outdir: str | Path, *, embedder: str) -> list[Path]:
-    """Write a discovery result: themes.csv, assignments.csv, mentions.csv, taxonomy_draft.yaml, report, model/."""
+def write_discovery(result: DiscoveryResult, outdir: str | Path, *, embedder: str,
+                    timings: dict[str, float] | None = None) -> list[Path]:
+    """Write a discovery result: top_themes.csv, themes.csv, assignments.csv, mentions.csv, taxonomy_draft.yaml,
+    report, model/."""
     outdir = Path(outdir)
-    files = [write_table(round_table(result.themes), outdir / "themes.csv"),
+    files = [write_table(round_table(result.top_themes), outdir / "top_themes.csv"),
+             write_table(round_table(result.themes), outdir / "themes.csv"),
              write_table(round_table(result.assignments), outdir / "assignments.csv"),
              write_table(result.mentions, outdir / "mentions.csv"),
              result.to_taxonomy().save(outdir / "taxonomy_draft.yaml")]
     path = outdir / "discovery_report.json"
-    path.write_text(json.dumps(to_jsonable({**result.report, "embedder": embedder}), indent=2), encoding="utf-8")
+    path.write_text(json.dumps(to_jsonable({**result.report, "embedder": embedder, "timings_s": timings or {}}),
+                               indent=2), encoding="utf-8")
     return [*files, path, result.model.save(outdir / "model")]
 
 
@@ -59,9 +66,10 @@ def discover_survey(
     source: str | Path | pd.DataFrame | LoadedSurvey,
     *,
     outdir: str | Path | None = None,
-    embedder: str = "e5",
+    embedder: str = "auto",
     min_size: int | None = None,
     n_themes: int | None = None,
+    n_top: int | None = None,
     seed: int = 0,
     redact_pii: bool = False,
     sentiment: str = "auto",
@@ -77,13 +85,17 @@ def discover_survey(
 
     ``source`` is a file or DataFrame (loaded with ``load_options``) or a
     :class:`~nps_text.io.LoadedSurvey` (used as it is). The discovered mentions carry the
-    sentiment of their clause, as tagged mentions do.
+    sentiment of their clause, as tagged mentions do. The time of each stage (load, prepare, embed,
+    cluster, describe, sentiment, write) is in ``timings`` and in ``discovery_report.json`` (``timings_s``).
 
     Parameters
     ----------
-    embedder : str
-        Embedding backend for the clauses (``"e5"``; ``"hashing"`` needs no model).
-    min_size, n_themes, seed
+    embedder : str, default "auto"
+        Embedding backend for the clauses: ``"auto"`` is MiniLM for English-only comments and e5
+        otherwise (:func:`~nps_text.embed.choose_embedder`); ``"hashing"`` needs no model. The
+        clauses are embedded once (and cached on disk); the sentiment learned from the scores
+        uses the same vectors' embedder.
+    min_size, n_themes, n_top, seed
         See :class:`~nps_text.discover.ThemeDiscovery`; ``discovery`` passes further parameters.
     sentiment : {"auto", "survey", "lexicon"}
         The sentiment of each mention, as in :func:`~nps_text.jobs.tag_survey`.
@@ -96,19 +108,37 @@ def discover_survey(
     >>> len(out.discovery.themes)
     2
     """
-    from ..discover import discover_themes
+    from ..discover import ThemeDiscovery, describe_model
     from ..tagging import add_sentiment, sentence_sentiment
 
+    clock, timings = time.perf_counter(), {}
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
+
     responses, report = loaded(source, load_options)
+    lap("load")
     responses, sentences = prepare_text(responses, redact_pii=redact_pii)
-    vectors = embed(sentences["text"].tolist(), embedder)
-    result = discover_themes(sentences, vectors, responses=responses, min_size=min_size, n_themes=n_themes,
-                             seed=seed, **(discovery or {}))
-    scores = sentence_sentiment(sentences, responses, method=sentiment, embedder=embedder)
+    lap("prepare")
+    chosen = choose_embedder(embedder, sentences["lang"].astype(str).tolist()) if isinstance(embedder, str) else embedder
+    vectors = embed(sentences["text"].tolist(), chosen)
+    lap("embed")
+    model = ThemeDiscovery(min_size=min_size, n_themes=n_themes, n_top=n_top, seed=seed,
+                           **(discovery or {})).fit(sentences, vectors)
+    lap("cluster")
+    result = describe_model(model, sentences, responses)
+    lap("describe")
+    scores = sentence_sentiment(sentences, responses, method=sentiment, embedder=chosen)
     result = replace(result, mentions=add_sentiment(result.mentions, sentences, scores))
-    out = DiscoveredSurvey(responses, sentences, result, report)
+    lap("sentiment")
+    name = chosen if isinstance(chosen, str) else getattr(chosen, "name", str(chosen))
+    out = DiscoveredSurvey(responses, sentences, result, report, embedder=name, timings=timings)
     if outdir is not None:
-        out.files = write_discovery(out.discovery, outdir, embedder=embedder)
+        out.files = write_discovery(out.discovery, outdir, embedder=name, timings=timings)
+        lap("write")
     return out
 
 

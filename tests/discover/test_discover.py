@@ -37,6 +37,9 @@ COMMENTS = {
                 "Qualität ist schlecht", "poor quality, it broke", "quality is bad, broke quickly", "it broke, quality"],
 }
 SCORES = {"price": 2, "delivery": 4, "service": 10, "quality": 6}
+# In this 5-dimensional fake space tone and topic are one axis (price and delivery clauses are the
+# negative ones), so projecting tone out would merge topics; tone removal has tests of its own.
+TONE = False
 
 
 def _responses(copies: int = 8) -> pd.DataFrame:
@@ -62,7 +65,7 @@ def prepared():
 @pytest.fixture(scope="module")
 def model(prepared):
     _, sentences, vectors = prepared
-    return ThemeDiscovery(n_themes=4, min_size=5).fit(sentences, vectors)
+    return ThemeDiscovery(n_themes=4, min_size=5, remove_tone=TONE).fit(sentences, vectors)
 
 
 def _theme_of(model, word: str) -> dict:
@@ -93,7 +96,7 @@ def test_filler_never_forms_or_joins_a_theme(prepared, model):
     assert (model.labels_[filler.to_numpy()] == FILLER).all()
     assert model.report_["n_filler"] == int(filler.sum())
     # even when asked for many clusters, filler vectors are not clustered
-    many = ThemeDiscovery(n_themes=8, min_size=2).fit(sentences, vectors)
+    many = ThemeDiscovery(n_themes=8, min_size=2, remove_tone=TONE).fit(sentences, vectors)
     assert (many.labels_[filler.to_numpy()] == FILLER).all()
 
 
@@ -101,16 +104,20 @@ def test_ids_by_size_and_identical_on_refit_and_other_seed(prepared, model):
     _, sentences, vectors = prepared
     sizes = [t["size"] for t in model.themes_]
     assert sizes == sorted(sizes, reverse=True)
-    again = ThemeDiscovery(n_themes=4, min_size=5, seed=7).fit(sentences, vectors)
+    again = ThemeDiscovery(n_themes=4, min_size=5, seed=7, remove_tone=TONE).fit(sentences, vectors)
     np.testing.assert_array_equal(again.labels_, model.labels_)
     assert again.themes_ == model.themes_
 
 
-def test_subsampled_fit_is_deterministic_per_seed(prepared):
+def test_fit_beyond_max_fit_uses_every_clause_and_is_deterministic_per_seed(prepared):
     _, sentences, vectors = prepared
-    a = ThemeDiscovery(n_themes=4, min_size=5, max_fit=100, seed=3).fit(sentences, vectors)
-    b = ThemeDiscovery(n_themes=4, min_size=5, max_fit=100, seed=3).fit(sentences, vectors)
-    assert a.report_["n_fit"] == 100 < a.report_["n_clustered"]
+    params = dict(n_themes=4, min_size=5, max_fit=100, n_micro=40, seed=3, remove_tone=TONE)
+    a = ThemeDiscovery(**params).fit(sentences, vectors)
+    b = ThemeDiscovery(**params).fit(sentences, vectors)
+    assert a.report_["tree"] == "micro" and a.report_["n_fit"] == a.report_["n_clustered"] > 100
+    for theme in a.themes_:  # the micro-cluster tree finds the same planted groups
+        groups = sentences["response_id"][a.labels_ == theme["theme"]].str.split("-").str[0]
+        assert groups.nunique() == 1
     np.testing.assert_array_equal(a.labels_, b.labels_)
     assert a.themes_ == b.themes_
 
@@ -197,15 +204,15 @@ def test_sklearn_contract(model):
 
 def test_automatic_number_of_themes_and_hdbscan(prepared):
     _, sentences, vectors = prepared
-    auto = ThemeDiscovery(min_size=20).fit(sentences, vectors)
+    auto = ThemeDiscovery(min_size=20, remove_tone=TONE).fit(sentences, vectors)
     assert auto.report_["n_clusters"] >= 4 and all(t["size"] >= 20 for t in auto.themes_)
-    density = ThemeDiscovery(method="hdbscan", min_size=10).fit(sentences, vectors)
+    density = ThemeDiscovery(method="hdbscan", min_size=10, remove_tone=TONE).fit(sentences, vectors)
     assert len(density.themes_) >= 4 and density.report_["share_unassigned"] <= 0.1
 
 
 def test_theme_table_mentions_and_nps(prepared):
     responses, sentences, vectors = prepared
-    result = discover_themes(sentences, vectors, responses=responses, n_themes=4, min_size=5)
+    result = discover_themes(sentences, vectors, responses=responses, n_themes=4, min_size=5, remove_tone=TONE)
     table = result.themes.set_index("key")
     price = table.loc[table["keywords_de"].str.contains("teuer")].iloc[0]
     service = table.loc[table["keywords_de"].str.contains("Kundenservice")].iloc[0]
@@ -214,6 +221,8 @@ def test_theme_table_mentions_and_nps(prepared):
     assert list(result.mentions.columns) == MENTION_COLUMNS
     assert set(result.mentions["source"]) == {"discovery"}
     assert len(result.mentions) == int((result.assignments["status"] == "theme").sum())
+    assert set(result.mentions["theme"]) <= set(result.top_themes["key"])  # mentions name the top level
+    assert set(result.mentions_at("sub")["theme"]) <= set(result.themes["key"])
     assert set(result.assignments["status"]) == {"theme", "filler"}
     assert result.assignments.index.equals(sentences.index)
 
@@ -224,7 +233,10 @@ def test_taxonomy_draft_round_trips_into_the_taggers(tmp_path, prepared, model):
 
     _, sentences, _ = prepared
     taxonomy = load_taxonomy(model.to_taxonomy().save(tmp_path / "draft.yaml"))
-    assert taxonomy.ids == [t["key"] for t in model.themes_]
+    expected = [key for top in model.top_themes_
+                for key in [top["key"]] + [t["key"] for t in model.themes_ if t["parent"] == top["theme"]]]
+    assert taxonomy.ids == expected  # each top-level theme, then its sub-themes with their parent
+    assert {t.parent for t in taxonomy.themes if t.id.startswith("theme_")} <= {t["key"] for t in model.top_themes_}
     price = _theme_of(model, "teuer")
     assert "teuer" in taxonomy[price["key"]].keywords["de"]
     mentions = RuleTagger(taxonomy).tag(sentences)
@@ -249,7 +261,9 @@ def test_cli_discover_writes_tables_taxonomy_and_model(tmp_path):
     themes = pd.read_csv(out / "themes.csv", encoding="utf-8-sig")
     assert len(themes) == 4 and {"keywords_de", "keywords_en", "nps", "ci_low", "ci_high"} <= set(themes.columns)
     assert len(pd.read_csv(out / "assignments.csv", encoding="utf-8-sig")) > 0
-    assert len(load_taxonomy(out / "taxonomy_draft.yaml")) == 4
+    tops = pd.read_csv(out / "top_themes.csv", encoding="utf-8-sig")
+    topics = (themes["kind"] == "topic").sum() + (tops["kind"] == "topic").sum()
+    assert len(load_taxonomy(out / "taxonomy_draft.yaml")) == topics
     assert ThemeDiscovery.load(out / "model").themes_
     bad = CliRunner().invoke(app, ["discover", str(tmp_path / "missing.csv"), "-o", str(out)])
     assert bad.exit_code == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -108,12 +109,15 @@ def test_analyze_discovers_themes_and_their_drivers_without_a_taxonomy(tmp_path)
     assert set(result.mentions["source"]) == {"discovery"}
     names = {row["theme"] for row in result.to_dict()["drivers"]["drivers"]}
     keys = set(result.tables["discovered_themes"]["key"])
-    assert all(name.endswith("]") and name.rsplit("[", 1)[1][:-1] in keys for name in names)  # "name [key]"
+    # "name [key] (sentiment)": the top-level topics, split by the clauses' tone
+    assert all(re.fullmatch(r".+ \[(\w+)\] \((positive|negative|neutral)\)", n) for n in names), names
+    assert {re.search(r"\[(\w+)\]", n).group(1) for n in names} <= keys
     promoters = [row for row in result.to_dict()["drivers"]["drivers"] if row["nps_with"] == 100.0]
     assert promoters and promoters[0]["impact"] > 0  # the friendly-staff theme lifts the NPS
     from nps_text.tagging.taxonomy import load_taxonomy
 
-    assert len(load_taxonomy(tmp_path / "taxonomy_draft.yaml").themes) == found["n_themes"]
+    topics = sum(t["kind"] == "topic" for t in found["themes"] + found["top_themes"])
+    assert len(load_taxonomy(tmp_path / "taxonomy_draft.yaml").themes) == topics
     assert "discovered_themes" not in analyze(frame, discover=False, sentiment="lexicon").to_dict()
 
 

@@ -1,0 +1,196 @@
+"""The theme tree: weighted Ward, two levels from one fit, tone removed and named, edits at both levels, novelty."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.cluster.hierarchy import fcluster, linkage
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+from nps_text.discover import ThemeDiscovery, describe_model, novelty
+from nps_text.discover import _cluster as C
+from nps_text.errors import ParameterError
+from nps_text.tagging.taxonomy import load_taxonomy
+from nps_text.text.prepare import prepare_text
+
+# two topics (delivery, price), each with two sub-topics; every comment is praise or complaint
+TREE = {
+    ("delivery", "time"): (["Lieferzeit war kurz", "Lieferzeit super kurz"], ["Lieferzeit viel zu lang", "Lieferzeit ewig"]),
+    ("delivery", "parcel"): (["Paket gut verpackt", "Paket sauber verpackt"], ["Paket kam beschädigt an", "Paket kaputt"]),
+    ("price", "level"): (["Preis ist günstig", "fairer Preis"], ["Preis viel zu hoch", "Preis unverschämt"]),
+    ("price", "increase"): (["Preiserhöhung verständlich", "Preiserhöhung fair"], ["Preiserhöhung frech", "Preiserhöhung ärgerlich"]),
+}
+TOP_AXES = {"delivery": 0, "price": 1}
+SUB_AXES = {"time": 2, "parcel": 3, "level": 4, "increase": 5}
+TONE_AXIS = 6
+
+
+def _survey(copies: int = 6, tone_weight: float = 0.0, seed: int = 0):
+    """Clauses and vectors: a topic axis, a weaker sub-topic axis, and (optionally) a strong tone axis."""
+    rows, vecs = [], []
+    rng = np.random.default_rng(seed)
+    for (top, sub), (positive, negative) in TREE.items():
+        for polarity, texts in ((1, positive), (-1, negative)):
+            for k in range(copies):
+                for j, text in enumerate(texts):
+                    rows.append({"response_id": f"{top}-{sub}-{polarity}-{k}-{j}", "comment": text,
+                                 "score": 10 if polarity > 0 else 2})
+                    v = np.zeros(8)
+                    v[TOP_AXES[top]], v[SUB_AXES[sub]], v[TONE_AXIS], v[7] = 1.0, 0.45, tone_weight * polarity, 0.2
+                    vecs.append(v + rng.normal(0, 0.03, 8))
+    responses, sentences = prepare_text(pd.DataFrame(rows))
+    assert (sentences.groupby("response_id").size() == 1).all()
+    order = {r["response_id"]: i for i, r in enumerate(rows)}
+    vectors = np.asarray(vecs, dtype=np.float32)[[order[r] for r in sentences["response_id"]]]
+    return responses, sentences, vectors
+
+
+def _truth(sentences: pd.DataFrame, part: int) -> np.ndarray:
+    return sentences["response_id"].str.split("-").str[part].to_numpy()
+
+
+PARAMS = dict(n_themes=4, min_size=5, min_top=2, max_top=3)
+
+
+@pytest.fixture(scope="module")
+def tree():
+    responses, sentences, vectors = _survey()
+    return responses, sentences, vectors, ThemeDiscovery(**PARAMS).fit(sentences, vectors)
+
+
+def test_weighted_ward_is_scipy_ward_and_weights_are_copies():
+    x = np.random.default_rng(0).normal(size=(60, 5))
+    ours, scipy_tree = C.weighted_ward(x, np.ones(60)), linkage(x, "ward")
+    np.testing.assert_allclose(ours[:, 2], scipy_tree[:, 2], rtol=1e-9)
+    assert adjusted_rand_score(C.cut_tree(ours, 6), fcluster(scipy_tree, 6, "maxclust")) == 1.0
+    copies = np.repeat(x[:20], 3, axis=0) + np.random.default_rng(1).normal(0, 1e-9, (60, 5))
+    by_copies = fcluster(linkage(copies, "ward"), 4, "maxclust")[::3]
+    assert adjusted_rand_score(by_copies, C.cut_tree(C.weighted_ward(x[:20], np.full(20, 3.0)), 4)) == 1.0
+
+
+def test_top_cut_takes_the_largest_gap():
+    x = np.vstack([np.random.default_rng(0).normal(c, 0.05, (10, 2)) for c in ((0, 0), (5, 0), (0, 5))])
+    assert C.top_cut(linkage(x, "ward"), low=2, high=6) == 3
+
+
+def test_two_levels_from_one_fit(tree):
+    _, sentences, _, model = tree
+    assert len(model.top_themes_) == 2 and len(model.themes_) >= 4
+    top, sub = model.top_labels_, model.labels_
+    assert normalized_mutual_info_score(_truth(sentences, 0), top) == 1.0
+    assert normalized_mutual_info_score(_truth(sentences, 1), sub) > 0.95
+    for theme in model.themes_:  # every sub-theme lies inside its parent
+        assert set(top[sub == theme["theme"]]) == {theme["parent"]}
+    parents = {t["theme"]: t["subthemes"] for t in model.top_themes_}
+    assert sorted(i for subs in parents.values() for i in subs) == model.active_ids
+
+
+def test_tables_mentions_and_predict_at_either_level(tree):
+    responses, sentences, vectors, model = tree
+    result = describe_model(model, sentences, responses)
+    assert len(result.table("top")) == 2 and result.table("sub").equals(result.themes)
+    assert result.table("top")["parent"].isna().all() and result.themes["parent"].notna().all()
+    assert set(result.mentions["theme"]) == set(result.top_themes["key"])
+    assert set(result.mentions_at("sub")["theme"]) == set(result.themes["key"])
+    np.testing.assert_array_equal(model.predict(sentences, vectors, level="top"), model.top_labels_)
+    with pytest.raises(ParameterError, match="level must be 'top'"):
+        result.table("middle")
+
+
+def test_names_are_words_not_keyword_lists(tree):
+    _, _, _, model = tree
+    names = sorted(t["name"] for t in model.top_themes_)
+    assert names == ["Lieferzeit", "Preiserhöhung"] or all(" · " not in n and 1 <= len(n.split()) <= 4 for n in names)
+    assert {t["name"].split(" / ")[0] for t in model.themes_} >= {"Lieferzeit", "Paket", "Preiserhöhung"}
+
+
+def test_taxonomy_has_two_levels_with_parents(tmp_path, tree):
+    _, _, _, model = tree
+    taxonomy = load_taxonomy(model.to_taxonomy().save(tmp_path / "draft.yaml"))
+    tops = [t for t in taxonomy.themes if t.parent is None]
+    assert [t.id for t in tops] == [t["key"] for t in model.top_themes_]
+    assert {t.parent for t in taxonomy.themes if t.parent} == {t.id for t in tops}
+    only_top = model.to_taxonomy(levels=("top",))
+    assert [t.id for t in only_top.themes] == [t.id for t in tops]
+
+
+def test_edits_at_the_top_level(tree):
+    _, sentences, _, model = tree
+    renamed = model.rename(0, "Lieferung", level="top")
+    assert renamed.top_themes_[0]["key"] == "lieferung" and model.top_themes_[0]["key"] == "topic_00"
+    merged = model.merge([0, 1], name="Alles", level="top")
+    assert [t["name"] for t in merged.top_themes_] == ["Alles"] and set(merged.top_labels_[merged.labels_ >= 0]) == {0}
+    again = merged.split(0, 2, level="top")
+    assert adjusted_rand_score(again.top_labels_, model.top_labels_) == 1.0
+    dropped = model.drop([1], level="top")
+    assert (dropped.labels_[model.top_labels_ == 1] == -1).all() and len(dropped.top_themes_) == 1
+    with pytest.raises(ParameterError, match=r"Cannot merge top-level theme\(s\) \[7\]"):
+        model.merge([0, 7], level="top")
+    with pytest.raises(ParameterError, match="split a sub-theme"):
+        merged.split(0, 99, level="top")
+    sub_split = model.split(model.themes_[0]["theme"], 2)  # a split sub-theme keeps its parent
+    assert {t["parent"] for t in sub_split.themes_ if t["theme"] in (0, max(sub_split.theme_ids_))} == \
+        {model.themes_[0]["parent"]}
+
+
+def test_save_and_load_keep_the_tree(tmp_path, tree):
+    _, sentences, vectors, model = tree
+    folder = model.rename(1, "Preis", level="top").save(tmp_path / "m", include_texts=True)
+    loaded = ThemeDiscovery.load(folder)
+    assert loaded.parents_ == model.parents_ and loaded.top_themes_[1]["name"] == "Preis"
+    np.testing.assert_array_equal(loaded.predict(sentences, vectors, level="top"), model.top_labels_)
+    # a folder of format /1 (one level, no tone direction) still loads: each theme its own top
+    state = json.loads((folder / "discovery.json").read_text(encoding="utf-8"))
+    state.update(format="nps-text-discovery/1")
+    for key in ("parents", "top_names", "top_themes"):
+        state.pop(key)
+    (folder / "discovery.json").write_text(json.dumps(state), encoding="utf-8")
+    (folder / "tone_direction.npy").unlink()
+    old = ThemeDiscovery.load(folder)
+    assert old.parents_ == old.theme_ids_ and not old.tone_direction_.any()
+
+
+def test_tone_is_projected_out_before_clustering():
+    _, sentences, vectors = _survey(tone_weight=2.0)
+    topics = _truth(sentences, 0)
+    with_tone = ThemeDiscovery(n_themes=2, n_top=2, min_size=5, remove_tone=False).fit(sentences, vectors)
+    without = ThemeDiscovery(n_themes=2, n_top=2, min_size=5).fit(sentences, vectors)
+    assert normalized_mutual_info_score(topics, with_tone.labels_) < 0.2  # praise vs complaint
+    assert normalized_mutual_info_score(topics, without.labels_) == 1.0  # delivery vs price
+    assert without.report_["tone_removed"] and not with_tone.report_["tone_removed"]
+
+
+def test_a_theme_of_pure_tone_is_general_praise_and_no_mention():
+    responses, sentences, vectors = _survey()
+    extra = pd.DataFrame({"response_id": [f"tone-{k}" for k in range(20)], "score": 10,
+                          "comment": ["Sehr zufrieden", "Alles super", "Rundum zufrieden", "Sehr gut"] * 5})
+    r2, s2 = prepare_text(extra)
+    tone_vectors = np.tile(np.eye(1, 8, 7, dtype=np.float32), (len(s2), 1)) + \
+        np.random.default_rng(3).normal(0, 0.03, (len(s2), 8)).astype(np.float32)
+    sentences = pd.concat([sentences, s2], ignore_index=True)
+    result = describe_model(ThemeDiscovery(**{**PARAMS, "n_themes": 5}).fit(sentences, np.vstack([vectors, tone_vectors])), sentences,
+                            pd.concat([responses, r2], ignore_index=True))
+    tone = result.top_themes[result.top_themes["kind"] != "topic"]
+    assert tone["name"].tolist() == ["Allgemeines Lob / general praise"]
+    assert set(result.assignments.loc[result.assignments["response_id"].str.startswith("tone"), "status"]) == {"tone"}
+    assert not result.mentions["response_id"].str.startswith("tone").any()
+    assert set(result.mentions["theme"]) == set(result.top_themes.loc[result.top_themes["kind"] == "topic", "key"])
+
+
+def test_novelty_finds_the_new_theme_with_its_first_date(tree):
+    responses, sentences, vectors, model = tree
+    new = pd.DataFrame({"response_id": [f"n{k}" for k in range(40)], "score": 3,
+                        "date": pd.date_range("2026-03-01", periods=40, freq="D"),
+                        "comment": ["Die App stürzt ständig ab", "App stürzt beim Login ab"] * 20})
+    new_r, new_s = prepare_text(new)
+    new_v = np.tile(np.eye(1, 8, 6, dtype=np.float32), (len(new_s), 1)) + \
+        np.random.default_rng(5).normal(0, 0.03, (len(new_s), 8)).astype(np.float32)
+    all_s = pd.concat([sentences.iloc[:30], new_s], ignore_index=True)
+    found = novelty(model, all_s, np.vstack([vectors[:30], new_v]), responses=new_r)
+    assert len(found) == 1 and found.loc[0, "size"] == 40 and found.loc[0, "n_responses"] == 40
+    assert "App" in found.loc[0, "keywords_de"] and found.loc[0, "first_seen"] == pd.Timestamp("2026-03-01")
+    assert found.attrs["n_new"] >= 40  # the new clauses, and a few outliers of known themes (5th percentile)
+    assert model.novelty(sentences, vectors).empty  # the fitted clauses hold nothing new
