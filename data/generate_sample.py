@@ -81,8 +81,46 @@ DUPLICATE_ROW = (1000, 2500)                  # row 1000 exported a second time 
 
 DE_CUSTOMER = {"individual": "Privatkunde", "small_business": "Kleinunternehmen", "enterprise": "Großkunde"}
 DE_CHANNEL = {"online": "Online-Shop", "store": "Filiale", "phone": "Telefon", "app": "App"}
-EN_HEADER = ["response_id", "date", "score", "comment", "customer_type", "channel"]
-DE_HEADER = ["Antwort-ID", "Datum", "Weiterempfehlung", "Begründung", "Kundentyp", "Kanal"]
+EN_HEADER = ["response_id", "date", "score", "comment", "customer_type", "channel",
+             "customer_id", "account", "role", "team", "brand"]
+DE_HEADER = ["Antwort-ID", "Datum", "Weiterempfehlung", "Begründung", "Kundentyp", "Kanal",
+             "Kunden-Nr", "Firma", "Rolle", "Team", "Marke"]
+
+# ----------------------------------------------------------------------------- programme columns
+# Drawn AFTER everything above from a second generator (PROGRAMME_STREAM), conditionally on the
+# already fixed score and themes, so the first six columns and the truth file do not change.
+PROGRAMME_STREAM = 2025
+OWN_BRAND, PRICE_BRAND, OTHER_BRAND = "Lumio", "Wettbewerber A", "Wettbewerber B"
+P_PRICE_BRAND = {True: 0.02, False: 0.27}     # P(Wettbewerber A | negative price mention?)
+P_OTHER_BRAND = 0.15
+TEAMS = ("Team Nord", "Team Süd", "Team West", "Team Mitte")
+GOOD_TEAM, LUCKY_TEAM = "Team Ost", "Team Insel"
+P_GOOD_TEAM = {"promoter": 0.30, "passive": 0.20, "detractor": 0.10}
+LUCKY_TEAM_BANDS = {"promoter": 7, "passive": 2, "detractor": 1}   # 10 hand-picked rows: raw NPS +60
+SPLIT_ACCOUNT = "Nordwind Logistik GmbH"
+SPLIT_USERS, SPLIT_DECIDERS = 12, 4            # enterprise rows: users score <= 4, decision makers score 10
+ACCOUNTS = tuple(f"{a} {b}" for a, b in zip(
+    ("Albrecht", "Bergmann", "Brandt", "Claasen", "Dietz", "Eckert", "Falk", "Gerlach", "Hahn", "Iversen",
+     "Jansen", "Kessler", "Lorenz", "Maier", "Neumann", "Oswald", "Pohl", "Quandt", "Richter", "Seidel",
+     "Thiel", "Ulrich", "Vogt", "Winkler", "Xaver", "Yildiz", "Zimmer", "Arnold", "Busch", "Conrad",
+     "Dreher", "Engel", "Fiedler", "Graf", "Heinz", "Jung", "Krämer", "Lang", "Möller"),
+    ("Logistik GmbH", "Bau AG", "Software GmbH", "Handel KG", "Medizintechnik GmbH", "Druck GmbH",
+     "Elektro GmbH", "Consulting GmbH", "Maschinenbau AG", "Gastro GmbH", "Transport GmbH", "Energie AG",
+     "Möbel GmbH", "IT-Service GmbH", "Immobilien GmbH") * 3))
+ROLES = ("user", "decision_maker", "purchasing")
+ROLE_P = (0.6, 0.2, 0.2)
+DE_ROLE = {"user": "Anwender", "decision_maker": "Entscheider", "purchasing": "Einkauf", "": ""}
+P_REPEAT_CUSTOMER = 0.08                       # individual rows: an earlier individual answers again
+CHURN_P = {"promoter": 0.08, "passive": 0.15, "detractor": 0.30}
+REVENUE_MEAN = {"promoter": 4.0, "passive": 0.0, "detractor": -6.0}   # percent, sd REVENUE_SD
+REVENUE_SD = 10.0
+POPULATION = {"individual": 0.68, "small_business": 0.25, "enterprise": 0.07}   # enterprise over-represented
+BENCHMARKS = [  # FICTIONAL: invented for the examples, not published numbers
+    ("Branchenschnitt Onlinehandel (fiktiv)", 24, 1500, "fictional example - not a real study", 2025),
+    ("Branchenschnitt Fachhandel (fiktiv)", 31, 800, "fictional example - not a real study", 2025),
+    ("Top-Quartil Handel (fiktiv)", 45, "", "fictional example - not a real study", 2024),
+    ("Vorjahr eigene Umfrage (fiktiv)", 12, 2600, "fictional example - not a real study", 2024),
+]
 
 # ----------------------------------------------------------------------------- phrase banks
 # Written in mid-sentence casing; the first letter is capitalised at sentence start.
@@ -544,30 +582,108 @@ def build(seed: int, n_valid: int) -> list[dict]:
     rows.insert(dst, dict(rows[src]))
     for pos, (raw_en, raw_de) in BAD_SCORES.items():
         rows[pos]["score_en"], rows[pos]["score_de"] = raw_en, raw_de
+    add_programme_columns(np.random.default_rng([seed, PROGRAMME_STREAM]), rows)
     return rows
 
 
-def write_files(rows: list[dict], out_dir: Path) -> dict[str, Path]:
+def add_programme_columns(rng, rows: list[dict]) -> None:
+    """customer_id, account, role, team, brand, drawn given the fixed score and themes (planted effects)."""
+    dup = DUPLICATE_ROW[1]
+    valid = [i for i, r in enumerate(rows) if i != dup and i not in BAD_SCORES]
+    bands = {i: band(rows[i]["score"]) for i in valid}
+    for r in rows:
+        r.update(customer_id="", account="", role="", team="", brand="")
+    # brand: the price competitor takes few of the respondents who complain about price
+    for r in rows:
+        price_neg = ("price", NEG) in r["themes"]
+        u = rng.random()
+        r["brand"] = (PRICE_BRAND if u < P_PRICE_BRAND[price_neg] else
+                      OTHER_BRAND if u < P_PRICE_BRAND[price_neg] + P_OTHER_BRAND else OWN_BRAND)
+    # team: a small lucky team, then a large truly better one
+    lucky = []
+    for b, k in LUCKY_TEAM_BANDS.items():
+        pool = [i for i in valid if bands[i] == b]
+        lucky += [pool[j] for j in rng.choice(len(pool), size=k, replace=False)]
+    for i, r in enumerate(rows):
+        if i in lucky:
+            r["team"] = LUCKY_TEAM
+        elif rng.random() < P_GOOD_TEAM[band(r["score"])]:
+            r["team"] = GOOD_TEAM
+        else:
+            r["team"] = pick(rng, TEAMS)
+    # accounts and roles (business customers only): one account whose users and decision makers disagree
+    ent = [i for i in valid if rows[i]["customer_type"] == "enterprise"]
+    users = [ent[j] for j in rng.permutation(len(ent)) if rows[ent[j]]["score"] <= 4][:SPLIT_USERS]
+    deciders = [ent[j] for j in rng.permutation(len(ent)) if rows[ent[j]]["score"] == 10][:SPLIT_DECIDERS]
+    for i in users + deciders:
+        rows[i].update(account=SPLIT_ACCOUNT, role="user" if i in users else "decision_maker")
+    for r in rows:
+        if r["customer_type"] != "individual" and not r["account"]:
+            r["account"] = pick(rng, ACCOUNTS)
+            r["role"] = ROLES[int(rng.choice(len(ROLES), p=ROLE_P))]
+    # customer ids: business respondents are people of an account; some private customers answer twice
+    seen: list[str] = []
+    n_ids = 0
+    for r in rows:
+        if r["customer_type"] == "individual" and seen and rng.random() < P_REPEAT_CUSTOMER:
+            r["customer_id"] = pick(rng, seen)
+            continue
+        n_ids += 1
+        r["customer_id"] = f"K{10000 + n_ids:05d}"
+        if r["customer_type"] == "individual":
+            seen.append(r["customer_id"])
+    src = rows[DUPLICATE_ROW[0]]
+    for key in ("customer_id", "account", "role", "team", "brand"):
+        rows[dup][key] = src[key]
+
+
+def draw_outcomes(rng, rows: list[dict]) -> list[tuple[str, int, float]]:
+    """One outcome row per customer: churn and revenue change depend on the group of the latest valid score."""
+    latest: dict[str, str | None] = {}
+    for i, r in enumerate(rows):
+        ok = i != DUPLICATE_ROW[1] and i not in BAD_SCORES
+        if ok or r["customer_id"] not in latest:
+            latest[r["customer_id"]] = band(r["score"]) if ok else None
+    out = []
+    for cid in sorted(latest):
+        b = latest[cid] or "passive"
+        out.append((cid, int(rng.random() < CHURN_P[b]), round(float(rng.normal(REVENUE_MEAN[b], REVENUE_SD)), 1)))
+    return out
+
+
+def write_files(rows: list[dict], out_dir: Path, outcomes: list[tuple[str, int, float]]) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"en": out_dir / "sample_survey.csv", "de": out_dir / "sample_survey_de.csv",
-             "truth": out_dir / "sample_truth.csv"}
+             "truth": out_dir / "sample_truth.csv", "outcomes": out_dir / "sample_outcomes.csv",
+             "population": out_dir / "sample_population.csv", "benchmarks": out_dir / "sample_benchmarks.csv"}
+    extra = ("customer_id", "account", "role", "team", "brand")
     with open(paths["en"], "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(EN_HEADER)
         for r in rows:
-            w.writerow([r["response_id"], r["date"].isoformat(), r["score_en"], r["comment"], r["customer_type"], r["channel"]])
+            w.writerow([r["response_id"], r["date"].isoformat(), r["score_en"], r["comment"], r["customer_type"], r["channel"],
+                        *(r[k] for k in extra)])
     with open(paths["de"], "w", encoding="cp1252", newline="") as f:
         w = csv.writer(f, delimiter=";", lineterminator="\r\n")
         w.writerow(DE_HEADER)
         for r in rows:
             w.writerow([r["response_id"], r["date"].strftime("%d.%m.%Y"), r["score_de"], to_cp1252(r["comment"]),
-                        DE_CUSTOMER[r["customer_type"]], DE_CHANNEL[r["channel"]]])
+                        DE_CUSTOMER[r["customer_type"]], DE_CHANNEL[r["channel"]], r["customer_id"], r["account"],
+                        DE_ROLE[r["role"]], r["team"], r["brand"]])
     with open(paths["truth"], "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["response_id", "themes", "sentiments", "language"])
         for r in rows:
             w.writerow([r["response_id"], "|".join(t for t, _ in r["themes"]), "|".join(p for _, p in r["themes"]),
                         r["language"]])
+    tables = {"outcomes": (["customer_id", "churned", "revenue_change"], outcomes),
+              "population": (["customer_type", "share"], list(POPULATION.items())),
+              "benchmarks": (["name", "nps", "n", "source", "year"], BENCHMARKS)}
+    for key, (header, body) in tables.items():
+        with open(paths[key], "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(header)
+            w.writerows(body)
     return paths
 
 
@@ -616,6 +732,9 @@ def verify_german_export(paths: dict[str, Path]) -> None:
     assert (de["Begründung"] == en["comment"].map(to_cp1252)).all()
     assert (de["Kundentyp"] == en["customer_type"].map(DE_CUSTOMER)).all()
     assert (de["Kanal"] == en["channel"].map(DE_CHANNEL)).all()
+    assert (de["Rolle"] == en["role"].map(DE_ROLE)).all()
+    for de_col, en_col in (("Kunden-Nr", "customer_id"), ("Firma", "account"), ("Team", "team"), ("Marke", "brand")):
+        assert (de[de_col] == en[en_col]).all(), de_col
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -627,7 +746,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.n + len(BAD_SCORES) <= max(BAD_SCORES) or args.n <= DUPLICATE_ROW[1]:
         parser.error(f"--n must be larger than {max(max(BAD_SCORES), DUPLICATE_ROW[1])} for the fixed bad-row positions")
-    paths = write_files(build(args.seed, args.n), args.out_dir)
+    rows = build(args.seed, args.n)
+    outcomes = draw_outcomes(np.random.default_rng([args.seed, PROGRAMME_STREAM, 1]), rows)
+    paths = write_files(rows, args.out_dir, outcomes)
     verify_german_export(paths)
     for p in paths.values():
         print(f"wrote {p} ({p.stat().st_size / 1024:.0f} KiB)")

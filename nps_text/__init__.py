@@ -23,9 +23,11 @@ from .io.load import LoadedSurvey, LoadReport, RejectedRow, load_survey
 from .jobs import (
     AnalysisResult,
     DiscoveredSurvey,
+    ProgrammeReport,
     TaggedSurvey,
     analyze,
     discover_survey,
+    programme_report,
     score_survey,
     tag_survey,
 )
@@ -72,5 +74,6 @@ __all__ = [
     "ParameterError", "RejectedRow", "ScoreError", "SurveyFileError", "analyze", "compare_nps",
     "load_survey", "neutralise_formulas", "nps", "nps_by", "nps_by_period", "nps_from_counts",
     "nps_group", "nps_summary", "sample_size_for_margin", "score_survey", "target_progress",
-    "write_table", "embed", "tag_survey", "TaggedSurvey", "discover_survey", "DiscoveredSurvey", *_LAZY,
+    "write_table", "embed", "tag_survey", "TaggedSurvey", "discover_survey", "DiscoveredSurvey",
+    "programme_report", "ProgrammeReport", *_LAZY,
 ]

@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 EXPECTED = ["01_quickstart.ipynb", "02_discover_themes.ipynb", "03_train_a_theme_classifier.ipynb",
-            "04_segments_and_trends.ipynb", "05_batch_and_scale.ipynb"]
+            "04_segments_and_trends.ipynb", "05_batch_and_scale.ipynb", "06_nps_programme.ipynb"]
 MAX_QUICKSTART_CODE_CELLS = 15
 
 
@@ -41,7 +41,7 @@ def _execute(path: Path, out: Path, monkeypatch) -> nbformat.NotebookNode:
     return notebook
 
 
-def test_the_five_notebooks_are_there():
+def test_the_six_notebooks_are_there():
     assert [p.name for p in NOTEBOOKS] == EXPECTED
 
 

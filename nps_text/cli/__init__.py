@@ -17,6 +17,7 @@ from . import followup  # noqa: F401
 from . import discover  # noqa: F401
 from . import train  # noqa: F401
 from . import evaluate  # noqa: F401
+from . import programme  # noqa: F401
 # isort: on
 
 __all__ = ["app"]

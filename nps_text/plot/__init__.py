@@ -12,9 +12,10 @@ what raises the NPS is drawn in the promoter colour, what lowers it in the detra
 from ._style import DETRACTOR, PASSIVE, PROMOTER
 from .breakdown import theme_segment_heatmap, theme_trend
 from .drivers import driver_impact, impact_waterfall, priority_matrix
+from .league import funnel_plot
 from .scores import nps_trend, score_distribution, segment_forest
 from .themes import theme_dendrogram, theme_map
 
 __all__ = ["score_distribution", "nps_trend", "segment_forest", "driver_impact", "priority_matrix",
-           "impact_waterfall", "theme_segment_heatmap", "theme_trend", "theme_map", "theme_dendrogram",
+           "impact_waterfall", "theme_segment_heatmap", "theme_trend", "theme_map", "theme_dendrogram", "funnel_plot",
            "DETRACTOR", "PASSIVE", "PROMOTER"]

@@ -44,6 +44,10 @@ LANGS = ("en", "de")
 
 _LABELS: dict[str, dict[str, str]] = {
     "en": {
+        "funnel_title": "Funnel plot: NPS against the number of responses",
+        "funnel_x": "Responses (log scale)", "funnel_y": "Raw NPS (points)",
+        "funnel_limits": "95% (solid) and 99.8% (dotted) limits", "funnel_overall": "Overall NPS {nps}",
+        "funnel_small": "Fewer than {n} responses",
         "detractor": "Detractors", "passive": "Passives", "promoter": "Promoters",
         "score_axis": "Likelihood to recommend ({scale})", "share_responses": "Share of responses",
         "score_title": "Score distribution", "ci": "CI", "to": "to",
@@ -86,6 +90,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "dendrogram_title": "How the themes group (Ward)", "ward_distance": "Ward distance",
     },
     "de": {
+        "funnel_title": "Trichterdiagramm: NPS nach Zahl der Antworten",
+        "funnel_x": "Antworten (logarithmisch)", "funnel_y": "Roher NPS (Punkte)",
+        "funnel_limits": "95-%- (durchgezogen) und 99,8-%-Grenzen (gepunktet)", "funnel_overall": "NPS gesamt {nps}",
+        "funnel_small": "Weniger als {n} Antworten",
         "detractor": "Kritiker", "passive": "Indifferente", "promoter": "Promotoren",
         "score_axis": "Weiterempfehlungsbereitschaft ({scale})", "share_responses": "Anteil der Antworten",
         "score_title": "Verteilung der Weiterempfehlungsbereitschaft", "ci": "KI", "to": "bis",

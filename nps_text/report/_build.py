@@ -8,23 +8,21 @@ fetch nothing.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import io
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 
 from .. import plot
 from ..drivers.views import driver_views
-from ..errors import NpsTextError
 from ..stats.scores import nps_from_counts
 from ..text.redact import redact as redact_text
 from ._i18n import TEXT, check_lang, number, p_value, percent, t
+from ._programme import programme_context
+from ._render import _environment, _png
 
 TOP_DRIVERS = 6
 VIEW_ROWS = 5
@@ -36,6 +34,7 @@ MAX_HEATMAPS = 3
 class ReportInput:
     """What the report is made of: an analysis's JSON summary, its tables, and the data behind them.
 
+    ``programme`` adds the NPS programme's sections (benchmarks, brands, accounts, league table, ...).
     ``mentions`` are the mentions the drivers were computed from (their ``theme`` as in the driver
     table) and ``sentiment_split`` how the drivers were split by sentiment (None: by the mentions'
     sentiment when they have one; False: not at all), so the quotes match the drivers.
@@ -49,6 +48,7 @@ class ReportInput:
     source: str = ""
     version: str = ""
     tables_written: bool = False  # the tables are CSV files beside the report (analyze), so it may point to them
+    programme: Any = None  # a ProgrammeReport (nps_text.jobs.programme_report) or its to_dict(): its sections
 
 
 def survey_language(responses: pd.DataFrame) -> str:
@@ -56,17 +56,6 @@ def survey_language(responses: pd.DataFrame) -> str:
     langs = responses["lang"] if "lang" in responses else pd.Series(dtype="string")
     langs = langs[langs.isin(["de", "en"])]
     return "de" if len(langs) and (langs == "de").mean() > 0.5 else "en"
-
-
-def _png(make: Callable[[], Any]) -> str | None:
-    """A figure as a ``data:image/png`` URI; None (the section shows no chart) when there is nothing to draw."""
-    try:
-        figure = make()
-    except (NpsTextError, ValueError):
-        return None
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
@@ -227,7 +216,8 @@ def _how_themes(data: Mapping[str, Any], lang: str) -> str | None:
     return None
 
 
-def render_report(given: ReportInput, *, lang: str | None = None, redact: bool = True, fdr: float = 0.05) -> str:
+def render_report(given: ReportInput, *, lang: str | None = None, redact: bool = True, fdr: float = 0.05,
+                  programme: Any = None) -> str:
     """The report as one self-contained HTML page (charts and CSS inlined, no script, no request).
 
     Parameters
@@ -239,26 +229,39 @@ def render_report(given: ReportInput, *, lang: str | None = None, redact: bool =
     redact : bool, default True
         Replace personal data in every quote and comment by placeholders (the report is made to be
         passed on); ``False`` shows the comments as written and says so in the report.
+    fdr : float, default 0.05
+        The false discovery rate the report's "clear" refers to.
+    programme : ProgrammeReport or dict, optional
+        :func:`nps_text.jobs.programme.programme_report`'s result (or its ``to_dict()``): adds a section for
+        each of its parts that is present. Default: ``given.programme``.
+
+    Examples
+    --------
+    >>> from nps_text import analyze
+    >>> from nps_text.jobs import report_input
+    >>> from nps_text.jobs.programme import programme_report
+    >>> survey = pd.DataFrame({"score": [10, 9, 3, 8] * 10, "team": ["a", "b"] * 20,
+    ...                        "comment": ["Super Service", "günstig", "zu teuer", "ok"] * 10})
+    >>> html = render_report(report_input(analyze(survey)), lang="en", programme=programme_report(survey, unit="team"))
+    >>> 'id="programme-league"' in html
+    True
     """
     lang = check_lang(lang or survey_language(given.responses))
     quotes = _quotes(given, redact)
     data = given.data
+    programme = given.programme if programme is None else programme
     context = {
         "lang": lang, "t": lambda key, **kw: t(key, lang, **kw),
         "headline": _headline(data, lang), "charts": _charts(given, lang),
         "drivers": _drivers(given, lang, quotes, fdr), "views": _views(given, lang, quotes),
         "fix_first": _fix_first(given, lang), "followup": _followup(given, redact), "redacted": redact,
         "followup_more": t("followup_file" if given.tables_written else "followup_cli", lang),
+        "programme": None if programme is None else programme_context(programme, lang, redact=redact),
         "how_themes": _how_themes(data, lang), "level": round(data["level"] * 100), "fdr": round(fdr * 100),
         "generated": t("generated", lang, version=given.version, date=dt.date.today().isoformat(),
                        source=given.source or "a DataFrame"),
     }
     return _environment().get_template("report.html.j2").render(**context)
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("nps_text.report", "templates"), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def write_report(given: ReportInput, path: str | Path, **options: Any) -> Path:

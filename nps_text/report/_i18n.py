@@ -113,6 +113,129 @@ TEXT: dict[str, tuple[str, str]] = {
                   "Keine Themen: Die Umfrage hat zu wenige Kommentare, oder Themen wurden nicht angefordert."),
     "small": ("small sample", "kleine Stichprobe"),
     "more": ("{n} more in {file}", "{n} weitere in {file}"),
+    # the NPS programme (nps_text.report._programme)
+    "programme": ("NPS programme", "NPS-Programm"),
+    "bench_title": ("Against benchmarks", "Im Vergleich mit Benchmarks"),
+    "bench_intro": ("Your NPS against published values. The difference's interval includes the benchmark's own sampling "
+                    "error when its n or interval is known; p-values are Holm-adjusted for the several benchmarks.",
+                    "Ihr NPS gegenüber veröffentlichten Werten. Das Intervall der Differenz enthält den Stichprobenfehler "
+                    "der Benchmark, wenn deren n oder Intervall bekannt ist; die p-Werte sind nach Holm für die "
+                    "mehreren Benchmarks angepasst."),
+    "benchmark": ("Benchmark", "Benchmark"),
+    "benchmark_nps": ("Benchmark NPS", "Benchmark-NPS"),
+    "your_nps": ("Your NPS", "Ihr NPS"),
+    "difference": ("Difference", "Differenz"),
+    "verdict": ("Verdict", "Urteil"),
+    "bench_fixed": ("fixed number: its own sampling error is unknown, the comparison is too confident",
+                    "feste Zahl: ihr eigener Stichprobenfehler ist unbekannt, der Vergleich ist zu sicher"),
+    "above the benchmark": ("above the benchmark", "über der Benchmark"),
+    "below the benchmark": ("below the benchmark", "unter der Benchmark"),
+    "not distinguishable from the benchmark": ("not distinguishable from the benchmark",
+                                               "von der Benchmark nicht unterscheidbar"),
+    "brands_title": ("Brands compared", "Marken im Vergleich"),
+    "brand": ("Brand", "Marke"),
+    "own_brand": ("yours", "Ihre"),
+    "brand_why": ("Why {brand} scores higher than {versus} ({gap} points)",
+                  "Warum {brand} besser abschneidet als {versus} ({gap} Punkte)"),
+    "brand_why_intro": ("The themes whose different share of mention explains most of the gap (association, not proof).",
+                        "Die Themen, deren unterschiedlich häufige Nennung den Abstand am meisten erklärt (Zusammenhang, "
+                        "kein Beweis)."),
+    "share_at": ("Mention it at {brand}", "Nennen es bei {brand}"),
+    "contribution": ("Explains (points)", "Erklärt (Punkte)"),
+    "no_brand_gap": ("No brand scores higher than {own} through a theme that the comments show.",
+                     "Keine Marke schneidet über ein Thema aus den Kommentaren besser ab als {own}."),
+    "accounts_title": ("Accounts where roles disagree", "Kunden, bei denen die Rollen uneins sind"),
+    "accounts_intro": ("Within one account, the role that scores best and the one that scores worst. {clear} of {n} "
+                       "accounts disagree clearly (Holm-adjusted p below {alpha}); the rest may be chance.",
+                       "Innerhalb eines Kunden die Rolle mit der besten und die mit der schlechtesten Bewertung. {clear} "
+                       "von {n} Kunden sind klar uneins (Holm-angepasstes p unter {alpha}); der Rest kann Zufall sein."),
+    "account": ("Account", "Kunde"),
+    "best_role": ("Scores best", "Bewertet am besten"),
+    "worst_role": ("Scores worst", "Bewertet am schlechtesten"),
+    "spread": ("Spread (points)", "Abstand (Punkte)"),
+    "clear": ("clear", "eindeutig"),
+    "maybe_chance": ("may be chance", "evtl. Zufall"),
+    "more_rows": ("{n} more in the tables of nps-text programme -o DIR.",
+                  "{n} weitere in den Tabellen von nps-text programme -o DIR."),
+    "league_title": ("League table: {unit}", "Rangliste: {unit}"),
+    "league_intro": ("Ranked by the shrunken NPS: a small unit's NPS is pulled towards the average as far as its few "
+                     "answers warrant (empirical Bayes), so luck does not top the table. 'Distinguishable': its "
+                     "interval of the difference from the average excludes 0.",
+                     "Gereiht nach dem geschrumpften NPS: Der NPS einer kleinen Einheit wird so weit zum Durchschnitt "
+                     "gezogen, wie ihre wenigen Antworten es verlangen (empirischer Bayes), damit kein Glückstreffer "
+                     "oben steht. 'Unterscheidbar': Ihr Intervall der Differenz zum Durchschnitt schließt 0 aus."),
+    "unit": ("Unit", "Einheit"),
+    "raw_nps": ("Raw NPS (rank)", "Roher NPS (Rang)"),
+    "shrunken_nps": ("Shrunken NPS", "Geschrumpfter NPS"),
+    "distinguishable": ("Distinguishable", "Unterscheidbar"),
+    "yes": ("yes", "ja"),
+    "no": ("no", "nein"),
+    "above average": ("above average", "über dem Durchschnitt"),
+    "below average": ("below average", "unter dem Durchschnitt"),
+    "not distinguishable from the average": ("not distinguishable from the average",
+                                             "vom Durchschnitt nicht unterscheidbar"),
+    "funnel_title": ("Funnel plot: NPS against the number of responses",
+                     "Trichterdiagramm: NPS nach Zahl der Antworten"),
+    "weighting_title": ("Representation and weighted NPS", "Repräsentativität und gewichteter NPS"),
+    "weighting_intro": ("Who answered, against the customer base by {segments}. A segment is flagged when its share "
+                        "differs by more than chance allows; the weighted NPS counts each segment at its share of "
+                        "the customer base.",
+                        "Wer geantwortet hat, verglichen mit dem Kundenstamm nach {segments}. Ein Segment ist "
+                        "markiert, wenn sein Anteil stärker abweicht, als der Zufall erlaubt; der gewichtete NPS zählt "
+                        "jedes Segment mit seinem Anteil am Kundenstamm."),
+    "segment": ("Segment", "Segment"),
+    "respondent_share": ("Of respondents", "Der Befragten"),
+    "population_share": ("Of customers", "Der Kunden"),
+    "ratio": ("Ratio", "Verhältnis"),
+    "over-represented": ("over-represented", "überrepräsentiert"),
+    "under-represented": ("under-represented", "unterrepräsentiert"),
+    "in line": ("in line", "passend"),
+    "unweighted_nps": ("Unweighted NPS", "Ungewichteter NPS"),
+    "weighted_nps": ("Weighted NPS", "Gewichteter NPS"),
+    "kish_ess": ("Kish effective sample size {ess} of {n} responses (design effect {deff}): the weighted NPS is as "
+                 "precise as a simple random sample of that size.",
+                 "Effektive Stichprobengröße nach Kish {ess} von {n} Antworten (Designeffekt {deff}): Der gewichtete "
+                 "NPS ist so genau wie eine einfache Zufallsstichprobe dieser Größe."),
+    "testimonials_title": ("Testimonial candidates", "Kandidaten für Kundenstimmen"),
+    "testimonials_intro": ("Specific, well-sized statements by promoters, for a person to choose from. Ask the customer "
+                           "before quoting them anywhere.",
+                           "Konkrete Aussagen von Promotoren in passender Länge, zur Auswahl durch einen Menschen. "
+                           "Vor jeder Veröffentlichung den Kunden fragen."),
+    "promoter_list": ("{n} promoters are in the promoter list (promoters.csv of nps-text programme -o DIR).",
+                      "{n} Promotoren stehen in der Promotorenliste (promoters.csv von nps-text programme -o DIR)."),
+    "testimonial": ("Statement", "Aussage"),
+    "outcome_title": ("NPS and {outcome}", "NPS und {outcome}"),
+    "outcome_caveat": ("Association, not causation: customers in different NPS groups differ in many ways besides "
+                       "their answer (tenure, size, product, region), so a different outcome does not show that the "
+                       "score caused it. Use it to prioritise, and test changes with an experiment.",
+                       "Zusammenhang, nicht Ursache: Kunden verschiedener NPS-Gruppen unterscheiden sich in vielem "
+                       "außer ihrer Antwort (Kundendauer, Größe, Produkt, Region); ein anderes Ergebnis zeigt also "
+                       "nicht, dass die Bewertung es verursacht hat. Zum Priorisieren nutzen, Änderungen mit einem "
+                       "Experiment prüfen."),
+    "outcome_matched": ("{n} customers matched to the survey; {unmatched} outcomes without a survey answer left out.",
+                        "{n} Kunden der Umfrage zugeordnet; {unmatched} Ergebnisse ohne Umfrageantwort nicht berücksichtigt."),
+    "outcome_rate": ("Share {outcome}", "Anteil {outcome}"),
+    "outcome_mean": ("Mean {outcome}", "Mittelwert {outcome}"),
+    "group": ("Group", "Gruppe"),
+    "group_promoter": ("Promoters", "Promotoren"),
+    "group_passive": ("Passives", "Indifferente"),
+    "group_detractor": ("Detractors", "Kritiker"),
+    "versus": ("{a} vs {b}", "{a} vs. {b}"),
+    "comparison": ("Comparison", "Vergleich"),
+    "odds_ratio": ("Odds ratio", "Odds Ratio"),
+    "mean_difference": ("Difference in mean", "Differenz der Mittelwerte"),
+    "indifferent_title": ("Themes that do not move the score", "Themen, die die Bewertung nicht bewegen"),
+    "indifferent_intro": ("A theme is 'indifferent' when its effect on the NPS lies within ±{margin} points with "
+                          "confidence (an equivalence test), 'matters' when it clearly exceeds that, and "
+                          "'inconclusive' when the data cannot tell.",
+                          "Ein Thema ist 'egal', wenn seine Wirkung auf den NPS sicher innerhalb von ±{margin} Punkten "
+                          "liegt (Äquivalenztest), 'wichtig', wenn sie das klar übersteigt, und 'unklar', wenn die "
+                          "Daten es nicht entscheiden."),
+    "no_indifferent": ("No theme is shown to be indifferent yet.", "Noch kein Thema ist nachweislich egal."),
+    "effect": ("Effect (points)", "Wirkung (Punkte)"),
+    "indifferent": ("indifferent", "egal"),
+    "matters": ("matters", "wichtig"),
+    "inconclusive": ("inconclusive", "unklar"),
 }
 
 

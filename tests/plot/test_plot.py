@@ -21,6 +21,7 @@ from nps_text.errors import ColumnError, NpsTextError, ParameterError
 from nps_text.plot import DETRACTOR, PASSIVE, PROMOTER
 from nps_text.plot._style import FAINT
 from nps_text.plot.themes import _ward_linkage
+from nps_text.programme import league_table
 from nps_text.stats import nps_by, nps_by_period, nps_summary
 
 
@@ -116,6 +117,7 @@ FIGURES = {
     "theme_trend": lambda s, t, d, lang: plot.theme_trend(drivers_by_period(*s), lang=lang),
     "theme_map": lambda s, t, d, lang: plot.theme_map(d, lang=lang),
     "theme_dendrogram": lambda s, t, d, lang: plot.theme_dendrogram(d, lang=lang),
+    "funnel_plot": lambda s, t, d, lang: plot.funnel_plot(league_table(s[0], "plan", min_n=5), lang=lang),
 }
 
 
