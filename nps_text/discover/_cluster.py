@@ -208,21 +208,27 @@ def largest_cut(tree: np.ndarray, *, min_size: int, max_themes: int, weights: np
     return best
 
 
-def top_cut(tree: np.ndarray, *, low: int, high: int) -> int:
+def top_cut(tree: np.ndarray, *, low: int, high: int, weights: np.ndarray | None = None,
+            max_share: float = 1.0) -> int:
     """The number of top-level themes within ``[low, high]`` where the tree has its largest relative gap.
 
     Merge heights grow as the cut gets coarser; the cut into k clusters is natural when joining
     two of them (height ``h_k``) costs much more than the merge before (``h_{k+1}``): the k with
-    the largest ``h_k / h_{k+1}`` is chosen.
+    the largest ``h_k / h_{k+1}`` is chosen, among the cuts whose largest cluster holds at most
+    ``max_share`` of the ``weights`` (a catch-all holding half of the comments is no topic; for
+    small k, where even equal clusters hold more, 1.5 times the equal share); when no cut in the
+    range qualifies, ``high``.
     """
     heights = tree[:, 2]
     n = len(heights) + 1
     high = min(high, n - 1)
     if high < max(low, 2):
         return max(1, min(low, n))
+    weights = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     # the merge that takes k clusters to k-1 is heights[n - k]
-    gaps = {k: heights[n - k] / max(heights[n - k - 1], 1e-12) for k in range(max(low, 2), high + 1)}
-    return max(gaps, key=lambda k: (gaps[k], -k))
+    gaps = {k: heights[n - k] / max(heights[n - k - 1], 1e-12) for k in range(max(low, 2), high + 1)
+            if np.bincount(cut_tree(tree, k), weights=weights).max() <= max(max_share, 1.5 / k) * weights.sum()}
+    return max(gaps, key=lambda k: (gaps[k], -k)) if gaps else high
 
 
 def hdbscan_labels(vectors: np.ndarray, *, min_size: int) -> np.ndarray:

@@ -121,7 +121,8 @@ verlieren verloren kündigen gekündigt wechseln
 sehr mehr immer alles alle einfach wirklich echt total ganz absolut rundum voll völlig gar eigentlich wieder etwas
 nur noch schon mal halt eben besonders besonderes insgesamt allgemein bisher weiterhin erwartung erwarten mögen
 gehen sein haben machen kunde kunden firma unternehmen jahr jahre weiter so bleiben klar ernsthaft ehrlich
-ordnung passen passt insgesamt nutzen erfahrung mal sehen weitergehen solide
+ordnung passen passt insgesamt nutzen erfahrung mal sehen weitergehen solide danken dank luft oben herreißen
+hin- hergerissen
 good great excellent amazing awesome fantastic wonderful brilliant superb outstanding perfect lovely nice fine
 happy pleased satisfy satisfied satisfaction love loved enjoy recommend recommended thank thanks grateful
 appreciate best better glad delighted impress impressed impressive exceptional decent solid okay ok
@@ -130,7 +131,7 @@ unhappy unacceptable ridiculous shame shameful sorry hate angry annoyed annoying
 useless impossible lose lost leave switch cancel
 very really always everything all just so quite totally absolutely overall again still only ever much more
 special expect expectation thing things get go make would could like keep lot way customer company year years
-wish hope please well highly honestly experience client bit overall decent fine use
+wish hope please well highly honestly experience client bit overall decent fine use room improvement tear torn
 """.split())
 TONE_NAMES = {"praise": ("Allgemeines Lob", "general praise"), "complaint": ("Allgemeine Kritik", "general complaint")}
 
