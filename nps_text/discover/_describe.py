@@ -120,7 +120,7 @@ unmöglich frustrierend frust frustriert wütend sauer zumutung unterirdisch gro
 verlieren verloren kündigen gekündigt wechseln
 sehr mehr immer alles alle einfach wirklich echt total ganz absolut rundum voll völlig gar eigentlich wieder etwas
 nur noch schon mal halt eben besonders besonderes insgesamt allgemein bisher weiterhin erwartung erwarten mögen
-gehen sein haben machen kunde kunden firma unternehmen jahr jahre weiter so bleiben klar ernsthaft ehrlich
+gehen sein haben machen jahr jahre weiter so bleiben klar ernsthaft ehrlich
 ordnung passen passt insgesamt nutzen erfahrung mal sehen weitergehen solide danken dank luft oben herreißen
 hin- hergerissen
 good great excellent amazing awesome fantastic wonderful brilliant superb outstanding perfect lovely nice fine
@@ -130,8 +130,8 @@ bad poor terrible awful horrible dreadful worst worse disappoint disappointed di
 unhappy unacceptable ridiculous shame shameful sorry hate angry annoyed annoying frustrate frustrated frustrating
 useless impossible lose lost leave switch cancel
 very really always everything all just so quite totally absolutely overall again still only ever much more
-special expect expectation thing things get go make would could like keep lot way customer company year years
-wish hope please well highly honestly experience client bit overall decent fine use room improvement tear torn
+special expect expectation thing things get go make would could like keep lot way year years
+wish hope please well highly honestly experience bit overall decent fine use room improvement tear torn
 """.split())
 TONE_NAMES = {"praise": ("Allgemeines Lob", "general praise"), "complaint": ("Allgemeine Kritik", "general complaint")}
 

@@ -310,19 +310,21 @@ class ThemeDiscovery(EditsMixin):
         return self
 
     def _merge_tone_themes(self) -> None:
-        """Tone under one "general praise" and one "general complaint" top-level theme.
+        """Tone sub-themes under one "general praise" and one "general complaint" top-level theme.
 
-        A sub-theme that is tone leaves its topical parent, and top-level themes of the same
-        tone become one, so the top level holds topics plus at most these two.
+        A sub-theme whose keywords are all tone leaves its topical parent for the top-level theme
+        of its kind (one that holds only such sub-themes, else a new one); topical sub-themes stay
+        where the tree put them. The top level then holds topics plus at most these two.
         """
         for kind in ("praise", "complaint"):
             subs = {t["theme"] for t in self.themes_ if t["kind"] == kind}
-            tops = sorted(t["theme"] for t in self.top_themes_ if t["kind"] == kind)
-            if not subs and len(tops) < 2:
+            if not subs:
                 continue
-            target = tops[0] if tops else max(self.parents_) + 1
-            self.parents_ = [target if i in subs or p in tops else p for i, p in zip(self.theme_ids_, self.parents_)]
-            self._describe()
+            pure = sorted(t for t in set(self.parents_) if all(i in subs for i, p in zip(self.theme_ids_, self.parents_)
+                                                               if p == t and i in self.active_ids))
+            target = pure[0] if pure else max(self.parents_) + 1
+            self.parents_ = [target if i in subs else p for i, p in zip(self.theme_ids_, self.parents_)]
+        self._describe()
 
     def _tone_direction(self, centred: np.ndarray, texts: np.ndarray) -> np.ndarray:
         if not self.remove_tone:
@@ -422,8 +424,20 @@ class ThemeDiscovery(EditsMixin):
         for row in subs:
             row["parent"] = self.parent_of(row["theme"])
         tops = self._theme_rows("top", top_ids, top_labels, known)
-        for row in tops:
+        kinds = {row["theme"]: row["kind"] for row in subs}
+        for row in tops:  # a top-level theme is tone when all its sub-themes are tone of one kind
             row["subthemes"] = [i for i in ids if self.parent_of(i) == row["theme"]]
+            own = {kinds[i] for i in row["subthemes"]}
+            kind = own.pop() if len(own) == 1 and "topic" not in own else "topic"
+            if kind != row["kind"] and not self.top_names_.get(row["theme"]):
+                # keywords all tone, sub-themes topics: named after its largest topical sub-theme
+                largest = max((r for r in subs if r["theme"] in row["subthemes"] and r["kind"] == "topic"),
+                              key=lambda r: r["size"], default=None)
+                row["name"] = " / ".join(TONE_NAMES[kind]) if kind != "topic" else \
+                    (largest["name"] if largest else row["topic_name"])
+            row["kind"] = kind
+        for row in subs + tops:
+            row.pop("topic_name", None)
         self.themes_, self.top_themes_ = subs, tops
         clustered = max(1, self.report_["n_clustered"])
         unassigned = int((labels == UNASSIGNED).sum())
@@ -453,18 +467,22 @@ class ThemeDiscovery(EditsMixin):
             custom = names.get(i)
             if custom:
                 name = custom
+            sample = self._describe_rows()
+            lemmas, langs = self.sentences_["lemmas"].iloc[sample], self.sentences_["lang"].iloc[sample]
+            coverage = {lang: keyword_coverage(lemmas.where(langs == lang), labels[sample], i, words[lang][:5])
+                        for lang in KEYWORD_LANGS if self.has_texts_}
+            topic_name = readable_name(words, i, coverage)
+            if custom:
+                name = custom
             elif kind != "topic":
                 first = next((words[lang][0] for lang in KEYWORD_LANGS if words[lang]), "")
                 name = " / ".join(TONE_NAMES[kind]) + (f" ({first})" if level == "sub" and first else "")
             else:
-                sample = self._describe_rows()
-                lemmas, langs = self.sentences_["lemmas"].iloc[sample], self.sentences_["lang"].iloc[sample]
-                coverage = {lang: keyword_coverage(lemmas.where(langs == lang), labels[sample], i, words[lang][:5])
-                            for lang in KEYWORD_LANGS if self.has_texts_}
-                name = readable_name(words, i, coverage)
+                name = topic_name
             rows.append({"theme": i, "key": theme_key(i, custom) if level == "sub" else top_key(i, custom),
                          "name": name, "kind": kind, "size": int((labels == i).sum()),
-                         "keywords_de": words["de"], "keywords_en": words["en"], "quotes": quotes[i]})
+                         "keywords_de": words["de"], "keywords_en": words["en"], "quotes": quotes[i],
+                         "topic_name": topic_name})
         return rows
 
     def _describe_rows(self) -> np.ndarray:
