@@ -10,7 +10,7 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
 __all__ = ["language_means", "apply_language_means", "fit_reduction", "reduce", "ward_tree", "weighted_ward",
-           "micro_clusters", "cut_tree", "largest_cut", "top_cut", "centroids_of", "nearest", "hdbscan_labels",
+           "micro_clusters", "build_tree", "cut_tree", "largest_cut", "top_cut", "centroids_of", "nearest", "hdbscan_labels",
            "tone_direction", "remove_direction"]
 
 _GLOBAL = "*"  # key of the overall mean among the language means
@@ -122,6 +122,17 @@ def weighted_ward(centroids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         cost[i, i] = np.inf
         cost[j], cost[:, j] = np.inf, np.inf
     return tree
+
+
+def build_tree(vectors: np.ndarray, *, max_fit: int, n_micro: int, seed: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``(tree, leaf of each row, leaf weights)``: the exact Ward tree up to ``max_fit`` rows (leaves are
+    the rows, weights None), beyond that the weighted Ward tree of ``n_micro`` k-means centroids."""
+    if len(vectors) <= max_fit:
+        return ward_tree(vectors), np.arange(len(vectors)), None
+    centroids, leaf = micro_clusters(vectors, n_micro, seed=seed)
+    weights = np.bincount(leaf, minlength=len(centroids)).astype(np.float64)
+    return weighted_ward(centroids, weights), leaf, weights
 
 
 def micro_clusters(vectors: np.ndarray, k: int, *, seed: int) -> tuple[np.ndarray, np.ndarray]:

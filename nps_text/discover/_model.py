@@ -347,12 +347,7 @@ class ThemeDiscovery(EditsMixin):
                 labels = np.concatenate([labels, np.asarray(ids)[rest] if ids else rest])
             return labels, {"method": "hdbscan", "min_size": min_size, "n_clusters": int(labels.max() + 1),
                             "n_fit": len(fit)}
-        if len(x) <= self.max_fit:
-            tree, leaf, weights = C.ward_tree(x), np.arange(len(x)), None
-        else:
-            centroids, leaf = C.micro_clusters(x, self.n_micro, seed=self.seed)
-            weights = np.bincount(leaf, minlength=len(centroids)).astype(np.float64)
-            tree = C.weighted_ward(centroids, weights)
+        tree, leaf, weights = C.build_tree(x, max_fit=self.max_fit, n_micro=self.n_micro, seed=self.seed)
         if self.n_themes is not None:
             k = min(int(self.n_themes), len(tree) + 1)
         else:
