@@ -209,7 +209,12 @@ def _clause_facts(sentences: pd.DataFrame, mentions: pd.DataFrame, generic: set[
     neg = m[m["sentiment"].eq("negative")].groupby(key).size()
     index = pd.MultiIndex.from_frame(facts[key])
     facts["themes"] = [v if isinstance(v, list) else [] for v in pos.reindex(index).tolist()]
-    facts["negative"] = neg.reindex(index).fillna(0).to_numpy() > 0
+    from ..tagging.polarity import lexicon_score  # nps_text.tagging loads spaCy: only when candidates are made
+
+    # a clause is negative when a mention says so, or, without one, when its own words do ("Die Hotline ist
+    # ein Witz. Aber die Dame war nett" must not become a testimonial)
+    facts["negative"] = (neg.reindex(index).fillna(0).to_numpy() > 0) | \
+        np.array([lexicon_score(str(t)) < 0 for t in facts["text"].fillna("")], dtype=bool)
     source = facts["lemmas"] if "lemmas" in facts.columns else facts["text"]
     facts["words"] = [frozenset(w.lower() for w in str(s).split() if any(ch.isalpha() for ch in w)
                                 and not _PLACEHOLDER.fullmatch(w)) for s in source.fillna("")]

@@ -200,3 +200,13 @@ def test_testimonial_errors(survey):
     with pytest.raises(ColumnError, match=r"\['sentiment'\] not found in mentions\. Available columns: "
                                           r"\['response_id', 'sentence_id', 'theme'\]\. Pass the mentions table"):
         testimonial_candidates(responses, sentences, mentions.drop(columns="sentiment"))
+
+
+def test_a_negative_clause_without_a_mention_stays_out_of_the_testimonial():
+    comment = "Die Hotline ist ein schlechter Witz. Die Dame im Kundenservice hat mir sehr freundlich geholfen."
+    r = pd.DataFrame({"response_id": ["h"], "score": [10], "comment": [comment]})
+    prepared, sentences = prepare_text(r)
+    praised = sentences.loc[sentences["text"].str.contains("Kundenservice"), "text"].tolist()
+    m = _mentions(sentences, [("h", "Kundenservice", "service", "positive")])
+    out = testimonial_candidates(prepared, sentences, m, min_chars=20)
+    assert out["text"].tolist() == praised and "Witz" not in out["text"].iloc[0]  # not the complaint before it
