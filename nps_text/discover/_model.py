@@ -48,6 +48,7 @@ from ._describe import (
     TONE_NAMES,
     class_tfidf_keywords,
     is_tone_theme,
+    is_tone_word,
     keyword_coverage,
     readable_name,
     representative_quotes,
@@ -88,6 +89,17 @@ def _check_sentences(sentences: Any, embeddings: Any) -> tuple[pd.DataFrame, np.
     if not np.isfinite(vectors).all():
         raise ParameterError("embeddings contain NaN or infinite values; re-embed the sentences.")
     return sentences, vectors
+
+
+def tone_mask(sentences: pd.DataFrame) -> np.ndarray:
+    """True for clauses whose every content lemma is tone ("danke", "Alles super", "Nie wieder", "echt enttäuschend").
+
+    They say how someone feels, not about what: set aside before clustering (like filler), status
+    ``tone`` in the assignments, never a mention.
+    """
+    lemmas = sentences["lemmas"].astype("string").fillna("").tolist()
+    return np.array([bool(words) and all(is_tone_word(w) for w in words)
+                     for words in (str(text).split() for text in lemmas)], dtype=bool)
 
 
 def filler_mask(sentences: pd.DataFrame) -> np.ndarray:
@@ -155,7 +167,8 @@ class ThemeDiscovery(EditsMixin):
     Attributes
     ----------
     labels_ : ndarray of int
-        Theme id of each fitted sentence; -1 unassigned (or in a dropped theme), -2 filler.
+        Theme id of each fitted sentence; -1 unassigned (or in a dropped theme), -2 set aside
+        (filler, or a clause that is only tone: see ``tone_mask``).
     similarity_ : ndarray of float
         Cosine similarity of each fitted sentence to its theme's centroid (NaN for filler).
     theme_ids_ : list of int
@@ -267,7 +280,8 @@ class ThemeDiscovery(EditsMixin):
             raise ParameterError(f"min_top ({self.min_top}) must not be larger than max_top ({self.max_top}).")
         sentences, vectors = _check_sentences(sentences, embeddings)
         filler = filler_mask(sentences)
-        content = np.flatnonzero(~filler)
+        tone = tone_mask(sentences) & ~filler
+        content = np.flatnonzero(~filler & ~tone)
         if len(content) < 4:
             raise ParameterError(f"Only {len(content)} clauses with content to cluster; discovery needs a few dozen "
                                  "at least.")
@@ -303,14 +317,15 @@ class ThemeDiscovery(EditsMixin):
         sizes = np.array([(raw == i).sum() for i in kept], dtype=np.float64)
         top = self._top_cut(sums / sizes[:, None], sizes, chosen)
         self._assign_and_number(C._l2(sums), top)
-        self.report_ = {"n_sentences": len(sentences), "n_filler": int(filler.sum()), "n_clustered": len(content),
+        self.report_ = {"n_sentences": len(sentences), "n_filler": int(filler.sum()), "n_tone_only": int(tone.sum()),
+                        "n_clustered": len(content),
                         **chosen, "centred": self.centred_, "tone_removed": bool(np.any(self.tone_direction_))}
         self._describe()
         self._merge_tone_themes()
         return self
 
     def _merge_tone_themes(self) -> None:
-        """Tone sub-themes under one "general praise" and one "general complaint" top-level theme.
+        """Tone sub-themes under one "general praise" and one "general complaint" top-level theme; ids by size.
 
         A sub-theme whose keywords are all tone leaves its topical parent for the top-level theme
         of its kind (one that holds only such sub-themes, else a new one); topical sub-themes stay
@@ -324,6 +339,15 @@ class ThemeDiscovery(EditsMixin):
                                                                if p == t and i in self.active_ids))
             target = pure[0] if pure else max(self.parents_) + 1
             self.parents_ = [target if i in subs else p for i, p in zip(self.theme_ids_, self.parents_)]
+        # top-level ids 0, 1, ... by size again (moving tone sub-themes changed the sizes), ties by the first key
+        top = self.top_labels_[self.content_rows_]
+        keys = list(zip(self.sentences_["response_id"].to_numpy(dtype=object)[self.content_rows_].astype(str),
+                        self.sentences_["sentence_id"].to_numpy()[self.content_rows_]))
+        order = sorted(set(self.parents_), key=lambda t: (-int((top == t).sum()),
+                                                          min((keys[m] for m in np.flatnonzero(top == t)),
+                                                              default=("\uffff", 0)), t))
+        new_id = {t: i for i, t in enumerate(order)}
+        self.parents_ = [new_id[p] for p in self.parents_]
         self._describe()
 
     def _tone_direction(self, centred: np.ndarray, texts: np.ndarray) -> np.ndarray:
@@ -543,7 +567,8 @@ class ThemeDiscovery(EditsMixin):
         langs = sentences["lang"].astype("string").fillna("und").to_numpy(dtype=object).astype(str)
         centred = C.apply_language_means(vectors, langs, self.language_means_) if self.centred_ else C._l2(vectors)
         centred = C.remove_direction(centred, self.tone_direction_, inplace=True)
-        return C.reduce(centred, self.pca_mean_, self.components_, inplace=True), filler_mask(sentences)
+        return C.reduce(centred, self.pca_mean_, self.components_, inplace=True), \
+            filler_mask(sentences) | tone_mask(sentences)
 
     def transform(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> np.ndarray:
         """Cosine similarity of each sentence to each theme centroid, columns in ``theme_ids_`` order."""

@@ -13,7 +13,7 @@ from ..errors import ColumnError
 from ..stats.scores import nps_summary
 from ..tagging.contract import mentions_frame
 from ._describe import KEYWORD_LANGS
-from ._model import FILLER, ThemeDiscovery, check_level
+from ._model import FILLER, ThemeDiscovery, check_level, tone_mask
 from ._taxonomy import to_taxonomy
 
 __all__ = ["DiscoveryResult", "discover_themes", "describe_model", "theme_table", "assignments_frame",
@@ -29,7 +29,8 @@ def assignments_frame(model: ThemeDiscovery, sentences: pd.DataFrame | None = No
     """One row per sentence: ids, text, ``theme``/``theme_key``, ``top_theme``/``top_key``, ``similarity``, ``status``.
 
     ``theme`` is the sub-theme, ``top_theme`` its parent (both nullable). ``status`` is ``theme``,
-    ``tone`` (in a theme that is general praise or complaint, not a topic), ``unassigned`` (too
+    ``tone`` (a clause that is only tone, or one in a theme that is general praise or complaint:
+    not a topic), ``unassigned`` (too
     far from every theme, or in a dropped theme) or ``filler``. Defaults to the fitted sentences;
     pass ``sentences`` with ``labels`` from :meth:`ThemeDiscovery.predict` for new ones. The
     index is that of ``sentences``.
@@ -49,8 +50,9 @@ def assignments_frame(model: ThemeDiscovery, sentences: pd.DataFrame | None = No
             [names.get(int(i)) if i >= 0 else None for i in values], dtype="string")
     out["similarity"] = similarity if similarity is not None else np.nan
     is_tone = np.isin(labels, sorted(tone)) | np.isin(top, sorted(tone_top))
-    out["status"] = np.select([is_tone & (labels >= 0), labels >= 0, labels == FILLER],
-                              ["tone", "theme", "filler"], "unassigned")
+    only_tone = tone_mask(sentences) if "lemmas" in sentences else np.zeros(len(labels), dtype=bool)
+    out["status"] = np.select([is_tone & (labels >= 0), labels >= 0, (labels == FILLER) & only_tone, labels == FILLER],
+                              ["tone", "theme", "tone", "filler"], "unassigned")
     return out
 
 
@@ -192,7 +194,9 @@ def discover_themes(sentences: pd.DataFrame, embeddings: np.ndarray, *, response
     >>> r = pd.DataFrame({"response_id": [str(i) for i in range(60)], "score": [2, 9, 10] * 20,
     ...                   "comment": ["Viel zu teuer", "Lieferung schnell", "Lieferung pünktlich"] * 20})
     >>> r, s = prepare_text(r)
-    >>> result = discover_themes(s, embed(s["text"].tolist(), "hashing", cache=False), responses=r, n_themes=2)
+    >>> # in this toy every price comment is negative and every delivery comment positive: keep the tone
+    >>> result = discover_themes(s, embed(s["text"].tolist(), "hashing", cache=False), responses=r, n_themes=2,
+    ...                          remove_tone=False)
     >>> result.themes[["size", "nps"]].values.tolist()
     [[40.0, 100.0], [20.0, -100.0]]
     """

@@ -165,8 +165,12 @@ def test_tone_is_projected_out_before_clustering():
 
 def test_a_theme_of_pure_tone_is_general_praise_and_no_mention():
     responses, sentences, vectors = _survey()
+    # praise with one word that is no tone but names nothing twice (a greeting): a theme whose keywords are tone
     extra = pd.DataFrame({"response_id": [f"tone-{k}" for k in range(20)], "score": 10,
-                          "comment": ["Sehr zufrieden", "Alles super", "Rundum zufrieden", "Sehr gut"] * 5})
+                          "comment": [f"{w}, {name}" for w, name in
+                                      zip(["Sehr zufrieden", "Alles super", "Rundum zufrieden", "Sehr gut"] * 5,
+                                          "Anna Bernd Clara Dieter Emil Frieda Gustav Hanna Ida Jonas Karla Ludwig "
+                                          "Mia Norbert Olga Paul Rosa Sven Tilda Ute".split())]})
     r2, s2 = prepare_text(extra)
     tone_vectors = np.tile(np.eye(1, 8, 7, dtype=np.float32), (len(s2), 1)) + \
         np.random.default_rng(3).normal(0, 0.03, (len(s2), 8)).astype(np.float32)
@@ -194,3 +198,19 @@ def test_novelty_finds_the_new_theme_with_its_first_date(tree):
     assert "App" in found.loc[0, "keywords_de"] and found.loc[0, "first_seen"] == pd.Timestamp("2026-03-01")
     assert found.attrs["n_new"] >= 40  # the new clauses, and a few outliers of known themes (5th percentile)
     assert model.novelty(sentences, vectors).empty  # the fitted clauses hold nothing new
+
+
+def test_a_clause_that_is_only_tone_is_set_aside_and_no_mention(tree):
+    responses, sentences, vectors, model = tree
+    extra = pd.DataFrame({"response_id": [f"only-{k}" for k in range(8)], "score": 10,
+                          "comment": ["Danke!", "Alles super!", "Nie wieder.", "Echt enttäuschend."] * 2})
+    r2, s2 = prepare_text(extra)
+    both = pd.concat([sentences, s2], ignore_index=True)
+    v2 = np.random.default_rng(7).normal(0, 1, (len(s2), 8)).astype(np.float32)
+    fitted = ThemeDiscovery(**PARAMS).fit(both, np.vstack([vectors, v2]))
+    result = describe_model(fitted, both, pd.concat([responses, r2], ignore_index=True))
+    status = result.assignments.set_index("response_id")["status"]
+    assert set(status[status.index.str.startswith("only")]) == {"tone"}
+    assert fitted.report_["n_tone_only"] == len(s2)
+    assert not result.mentions["response_id"].str.startswith("only").any()
+    assert (fitted.predict(s2, v2) == -2).all()
