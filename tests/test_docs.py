@@ -71,3 +71,14 @@ def test_readme_quickstart_runs():
     assert result.returncode == 0, f"the README quickstart failed:\n{result.stderr}"
     assert "impact" in result.stdout
 
+
+
+def test_discovery_guide_snippet_runs(tmp_path):
+    """docs/discovery.md's Python block runs as written on the sample (a new user's trial found it broken)."""
+    page = (ROOT / "docs" / "discovery.md").read_text(encoding="utf-8")
+    (code,) = re.findall(r"^```python\n(.*?)^```", page, re.M | re.S)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "sample_survey.csv").write_bytes((ROOT / "data" / "sample_survey.csv").read_bytes())
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"the docs/discovery.md snippet failed:\n{result.stderr[-3000:]}"
+    assert (tmp_path / "taxonomy_draft.yaml").is_file() and (tmp_path / "discovery_model" / "discovery.json").is_file()
