@@ -39,7 +39,7 @@ def programme(
     outcome: Annotated[str, typer.Option("--outcome", metavar="COLUMN", help="Outcome column of --outcomes.")] = "churned",
     taxonomy: TaxonomyOpt = None,
     mentions: MentionsOpt = None,
-    outdir: Annotated[Optional[Path], typer.Option("-o", "--outdir", metavar="DIR", help="Write programme.json and one CSV per table here.")] = None,
+    outdir: Annotated[Optional[Path], typer.Option("-o", "--outdir", metavar="DIR", help="Write programme.json, programme_report.html (the sections as one HTML page, quotes redacted) and one CSV per table here.")] = None,
     level: LevelOpt = 0.95,
     format: Annotated[TextOrJson, typer.Option("--format", help="text for people; json for scripts.")] = TextOrJson.text,  # noqa: A002
     load: LoadOptions = LoadOptions(),
@@ -62,4 +62,5 @@ def programme(
         return
     out.print(result.summary(), highlight=False, soft_wrap=True, markup=False)
     if outdir is not None:
-        err.print(f"Wrote programme.json and {len(result.tables)} CSV tables to {outdir}.", highlight=False)
+        err.print(f"Wrote programme.json, programme_report.html and {len(result.tables)} CSV tables to {outdir}.",
+                  highlight=False)

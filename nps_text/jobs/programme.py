@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .._core.results import Result, to_jsonable
+from .._core.version import VERSION
 from ..errors import ColumnError, ParameterError
 from ..io.export import write_table
 from ..io.load import LoadedSurvey, LoadReport
@@ -245,5 +246,6 @@ def _write(report: ProgrammeReport, outdir: Path) -> None:
         write_table(table, outdir / f"{name}.csv")
     (outdir / "programme.json").write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n",
                                            encoding="utf-8")
-    write_programme_report(report, outdir / "programme_report.html")
+    source = getattr(report.report, "source", "") if report.report is not None else ""
+    write_programme_report(report, outdir / "programme_report.html", source=Path(str(source)).name if source else "", version=VERSION)
     logger.info("programme report written to %s", outdir)

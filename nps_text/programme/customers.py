@@ -412,7 +412,9 @@ def relate_outcome(data: pd.DataFrame, outcomes: pd.DataFrame, *, customer: str 
     reasons.append((outcomes.loc[~right.isin(set(left)), customer], "no survey response"))
     unmatched = pd.DataFrame([(c, why) for ids, why in reasons for c in ids], columns=[customer, "reason"])
     if len(unmatched):
-        logger.warning("relate_outcome: %s", unmatched["reason"].value_counts().to_dict())
+        logger.warning("relate_outcome: %d customer(s) left out of the test (%s); they are listed in the result's "
+                       "'unmatched' table", len(unmatched),
+                       ", ".join(f"{n} {reason}" for reason, n in unmatched["reason"].value_counts().items()))
     y_used, g_used = y[usable], group[usable]
     if kind == "binary":
         groups, comparisons, test = _binary_tables(y_used, g_used, z, level)
