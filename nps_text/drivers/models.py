@@ -47,9 +47,17 @@ def _design(responses: pd.DataFrame, mentions: pd.DataFrame, *, controls: list[s
         values = pd.Series(responses[column].astype(object).where(responses[column].notna(), "(missing)").astype(str)
                            .to_numpy(), index=ids).reindex(frame.index)
         dummies = pd.get_dummies(values, prefix=column, prefix_sep="=", drop_first=True, dtype="float64")
-        if dummies.shape[1]:
-            X = pd.concat([X, dummies], axis=1)
-            players[f"({column})"] = list(dummies.columns)
+        kept = []
+        for name in dummies.columns:  # a control that another one already says (role=(missing) = a customer type) adds nothing
+            trial = np.column_stack([np.ones(len(X)), X.to_numpy(dtype="float64"), dummies[name].to_numpy()])
+            if np.linalg.matrix_rank(trial) == trial.shape[1]:
+                X = pd.concat([X, dummies[[name]]], axis=1)
+                kept.append(name)
+            else:
+                logger.info("control %s left out of the driver model: it is a combination of the themes and "
+                            "controls already in it", name)
+        if kept:
+            players[f"({column})"] = kept
     score = pd.Series(pd.to_numeric(responses["score"], errors="coerce").to_numpy(), index=ids).reindex(frame.index) \
         if "score" in responses else None
     frame = frame.assign(**{SCORE: score})

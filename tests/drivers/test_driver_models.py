@@ -72,6 +72,15 @@ def test_regression_with_segment_controls(sample):  # noqa: F811
         driver_regression(responses, mentions, outcome="nps")
 
 
+def test_a_control_that_repeats_another_is_left_out_not_fatal(sample):  # noqa: F811
+    responses, mentions = sample
+    # "segment" says exactly what customer_type says (like role=(missing) = the individual customers in the sample)
+    twin = responses.assign(segment=responses["customer_type"].map(lambda v: f"seg-{v}"))
+    model = driver_regression(twin, mentions, outcome="detractor", controls=["customer_type", "segment"])
+    controls = set(model.loc[model["kind"] == "control", "term"])
+    assert controls == {"customer_type=individual", "customer_type=small_business"}
+
+
 def test_shapley_equals_squared_correlations_for_orthogonal_drivers():
     # balanced 2 × 2 design: the two indicators are exactly uncorrelated
     t0 = np.tile([0, 0, 1, 1], 50).astype(bool)
