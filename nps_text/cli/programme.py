@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
 from enum import Enum
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..errors import ColumnError
 from ..io.load import LoadOptions
 from ..jobs.programme import programme_report
 from .app import Command, LevelOpt, MentionsOpt, SurveyArg, TaxonomyOpt, app, err, out, reads_a_survey, user_errors
@@ -53,7 +55,10 @@ def programme(
     if outcomes is not None and customer is None:
         err.print("[bold red]Error:[/] --outcomes needs --customer COLUMN to join them to the survey.")
         raise typer.Exit(code=2)
-    result = programme_report(load.load(survey), benchmarks=benchmarks, brand=brand, own_brand=own_brand,
+    loaded = load.load(survey)
+    _check_columns(loaded, {"--brand": brand, "--account": account, "--role": role, "--unit": unit,
+                            "--customer": customer})
+    result = programme_report(loaded, benchmarks=benchmarks, brand=brand, own_brand=own_brand,
                               account=account, role=role, unit=unit, population=population, customer=customer,
                               outcomes=outcomes, outcome=outcome, mentions=mentions, taxonomy=taxonomy, outdir=outdir,
                               level=level)
@@ -64,3 +69,18 @@ def programme(
     if outdir is not None:
         err.print(f"Wrote programme.json, programme_report.html and {len(result.tables)} CSV tables to {outdir}.",
                   highlight=False)
+
+
+def _check_columns(loaded, options: dict[str, str | None]) -> None:
+    """Each column option names a column of the survey; else one clear error with the survey's own columns."""
+    responses = loaded.responses
+    source = list(getattr(loaded.report, "source_columns", None) or []) or list(responses.columns)
+    usable = [c for c in source if c in responses.columns]
+    for option, column in options.items():
+        if column is None or column in responses.columns:
+            continue
+        close = difflib.get_close_matches(column, usable, n=1, cutoff=0.6) or \
+            [c for c in usable if c.lower() == column.lower()]
+        hint = f" Did you mean {option} {close[0]}?" if close else ""
+        raise ColumnError(f"Column {column!r} ({option}) is not in the survey.{hint} Its columns: {usable}. "
+                          f"Pass {option} COLUMN with one of them.")

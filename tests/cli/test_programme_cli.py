@@ -32,4 +32,10 @@ def test_programme_json_finds_the_planted_effects(tmp_path):
 def test_programme_user_mistake_exits_2_without_traceback():
     result = run("programme", DATA / "sample_survey.csv", "--unit", "branch")
     assert result.exit_code == 2
-    assert "Column 'branch' (given as unit) not found" in result.output and "Traceback" not in result.output
+    assert "Column 'branch' (--unit) is not in the survey" in result.output and "Traceback" not in result.output
+    assert "Pass --unit COLUMN" in result.output
+
+
+def test_a_misspelt_column_gets_the_close_match_of_the_german_export():
+    result = run("programme", DATA / "sample_survey_de.csv", "--brand", "marke")
+    assert result.exit_code == 2 and "Did you mean --brand Marke?" in result.output
