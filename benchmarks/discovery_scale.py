@@ -129,13 +129,14 @@ def main() -> None:
                 result["seed_1_fit_wall_s"] = runs[1]["fit_wall_s"]
         results.append(result)
         print(results[-1], flush=True)
-    out = {"command": "python benchmarks/discovery_scale.py " + " ".join(sys.argv[1:]),
-           "vectors": f"{len(frame)} distinct real e5 vectors (sample clauses, SemEval-14, NHS FFT), resampled "
-                      "with replacement + N(0, 0.01) noise per dimension, re-normalised",
-           "dim": int(vectors.shape[1]), "threads": 2, "cpu_count": os.cpu_count(), "machine_shared": True,
-           "machine_note": "2 cores shared with other busy processes: wall times are inflated, CPU times fairer",
-           "results": results}
-    (HERE / "discovery_scale.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+        out = {"command": "python benchmarks/discovery_scale.py " + " ".join(sys.argv[1:]),
+               "vectors": f"{len(frame)} distinct real e5 vectors (sample clauses, SemEval-14, NHS FFT), resampled "
+                          "with replacement + N(0, 0.01) noise per dimension, re-normalised",
+               "dim": int(vectors.shape[1]), "threads": 2, "cpu_count": os.cpu_count(), "machine_shared": True,
+               "machine_note": "2 cores shared with other busy processes: wall times are inflated, CPU times fairer",
+               "sizes_requested": args.sizes, "results": results}
+        # written after every size, so that a long last size leaves the smaller ones on record
+        (HERE / "discovery_scale.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
