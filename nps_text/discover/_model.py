@@ -10,8 +10,8 @@ Pipeline (each choice measured in ``benchmarks/discovery.py``, see docs/discover
    out, so that themes are about something and tone stays the mention's sentiment;
 4. optionally a PCA by exact SVD to ``n_components`` dimensions; cosine geometry;
 5. Ward clustering: exact (deterministic, no seed) up to ``max_fit`` clauses; beyond that on
-   ``n_micro`` mini-batch k-means centroids weighted by their sizes (every clause counts, memory
-   stays linear). The tree is cut into the sub-themes (``n_themes``, or as many as the data
+   ``n_micro`` micro-clusters weighted by their sizes (deterministic too; every clause counts,
+   memory stays linear). The tree is cut into the sub-themes (``n_themes``, or as many as the data
    supports with each at least ``min_size`` clauses, up to ``max_themes``) and, from the same tree,
    into the top-level themes (``n_top``, or where the tree has its largest gap within
    ``min_top``..``max_top``): every sub-theme has exactly one parent;
@@ -155,14 +155,15 @@ class ThemeDiscovery(EditsMixin):
         Remove each language's mean vector; "auto": when two languages have >= 20 clauses each.
     max_fit : int, default 10000
         Up to this many clauses the exact Ward tree is built (memory grows with its square);
-        beyond that, the tree is built on ``n_micro`` k-means centroids weighted by their sizes.
+        beyond that, on ``n_micro`` micro-clusters weighted by their sizes (see
+        :func:`~nps_text.discover._cluster.micro_clusters`: deterministic, every clause counts).
     n_micro : int, default 1000
-        Number of small k-means clusters beyond ``max_fit``.
+        Number of micro-clusters beyond ``max_fit``.
     n_keywords, n_quotes : int
         Keywords per language and representative quotes kept per theme.
     seed : int, default 0
-        Only used beyond ``max_fit`` clauses (the k-means start and the polarity sample); the same
-        input and seed give the same themes and ids.
+        Only used for the sample the tone direction is learned from beyond 20,000 clauses and the
+        keyword sample beyond 50,000; the same input and seed give the same themes and ids.
 
     Attributes
     ----------

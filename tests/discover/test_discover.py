@@ -115,6 +115,8 @@ def test_fit_beyond_max_fit_uses_every_clause_and_is_deterministic_per_seed(prep
     a = ThemeDiscovery(**params).fit(sentences, vectors)
     b = ThemeDiscovery(**params).fit(sentences, vectors)
     assert a.report_["tree"] == "micro" and a.report_["n_fit"] == a.report_["n_clustered"] > 100
+    other_seed = ThemeDiscovery(**{**params, "seed": 11}).fit(sentences, vectors)
+    np.testing.assert_array_equal(other_seed.labels_, a.labels_)  # the micro-clusters use no seed
     for theme in a.themes_:  # the micro-cluster tree finds the same planted groups
         groups = sentences["response_id"][a.labels_ == theme["theme"]].str.split("-").str[0]
         assert groups.nunique() == 1
