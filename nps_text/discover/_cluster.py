@@ -124,7 +124,7 @@ def weighted_ward(centroids: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return tree
 
 
-def build_tree(vectors: np.ndarray, *, max_fit: int, n_micro: int, seed: int
+def build_tree(vectors: np.ndarray, *, max_fit: int, n_micro: int
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """``(tree, leaf of each row, leaf weights)``: the exact Ward tree up to ``max_fit`` rows (leaves are
     the rows, weights None), beyond that the weighted Ward tree of ``n_micro`` micro-clusters."""

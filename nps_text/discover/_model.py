@@ -91,6 +91,11 @@ def _check_sentences(sentences: Any, embeddings: Any) -> tuple[pd.DataFrame, np.
     return sentences, vectors
 
 
+def _systematic(n: int, size: int) -> np.ndarray:
+    """All of ``range(n)``, or every (n/size)-th of it: a sample that needs no seed."""
+    return np.arange(n) if n <= size else np.unique(np.linspace(0, n - 1, size).astype(np.int64))
+
+
 def tone_mask(sentences: pd.DataFrame) -> np.ndarray:
     """True for clauses whose every content lemma is tone ("danke", "Alles super", "Nie wieder", "echt enttäuschend").
 
@@ -162,8 +167,9 @@ class ThemeDiscovery(EditsMixin):
     n_keywords, n_quotes : int
         Keywords per language and representative quotes kept per theme.
     seed : int, default 0
-        Only used for the sample the tone direction is learned from beyond 20,000 clauses and the
-        keyword sample beyond 50,000; the same input and seed give the same themes and ids.
+        Kept for the scikit-learn contract; the fit uses no randomness (samples beyond 20,000
+        clauses for the tone direction and 50,000 for keywords are systematic, every n/size-th),
+        so the same input gives the same themes and ids whatever the seed.
 
     Attributes
     ----------
@@ -354,9 +360,7 @@ class ThemeDiscovery(EditsMixin):
     def _tone_direction(self, centred: np.ndarray, texts: np.ndarray) -> np.ndarray:
         if not self.remove_tone:
             return np.zeros(centred.shape[1], dtype=np.float32)
-        rows = np.arange(len(texts))
-        if len(rows) > _POLARITY_SAMPLE:
-            rows = np.sort(np.random.default_rng(self.seed).choice(len(rows), _POLARITY_SAMPLE, replace=False))
+        rows = _systematic(len(texts), _POLARITY_SAMPLE)
         polarity = np.array([lexicon_score(str(t)) for t in texts[rows]])
         return C.tone_direction(centred[rows], polarity)
 
@@ -372,7 +376,7 @@ class ThemeDiscovery(EditsMixin):
                 labels = np.concatenate([labels, np.asarray(ids)[rest] if ids else rest])
             return labels, {"method": "hdbscan", "min_size": min_size, "n_clusters": int(labels.max() + 1),
                             "n_fit": len(fit)}
-        tree, leaf, weights = C.build_tree(x, max_fit=self.max_fit, n_micro=self.n_micro, seed=self.seed)
+        tree, leaf, weights = C.build_tree(x, max_fit=self.max_fit, n_micro=self.n_micro)
         if self.n_themes is not None:
             k = min(int(self.n_themes), len(tree) + 1)
         else:
@@ -506,11 +510,8 @@ class ThemeDiscovery(EditsMixin):
         return rows
 
     def _describe_rows(self) -> np.ndarray:
-        """The sentences keywords and names are counted on: all, or a seeded sample of ``_DESCRIBE_MAX`` beyond that."""
-        n = self.n_sentences_
-        if n <= _DESCRIBE_MAX:
-            return np.arange(n)
-        return np.sort(np.random.default_rng(self.seed).choice(n, _DESCRIBE_MAX, replace=False))
+        """The sentences keywords and names are counted on: all, or a systematic sample of ``_DESCRIBE_MAX``."""
+        return _systematic(self.n_sentences_, _DESCRIBE_MAX)
 
     def _mean_polarity(self, labels: np.ndarray, ids: list[int]) -> dict[int, float]:
         """Mean lexicon polarity of each theme's clauses (praise or complaint, for a tone theme)."""

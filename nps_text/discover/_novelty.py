@@ -77,7 +77,7 @@ def novelty(model: ThemeDiscovery, sentences: pd.DataFrame, embeddings: np.ndarr
     if len(new) < max(2 * size, 4):
         return out
     reduced, _ = model._reduce_new(sentences.iloc[new], np.asarray(embeddings)[new])
-    tree, leaf, weights = C.build_tree(reduced, max_fit=model.max_fit, n_micro=model.n_micro, seed=model.seed)
+    tree, leaf, weights = C.build_tree(reduced, max_fit=model.max_fit, n_micro=model.n_micro)
     raw = C.cut_tree(tree, C.largest_cut(tree, min_size=size, max_themes=max_clusters, weights=weights))[leaf]
     kept = sorted((int(i) for i in np.unique(raw) if (raw == i).sum() >= size), key=lambda i: -(raw == i).sum())
     if not kept:
