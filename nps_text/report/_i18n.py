@@ -107,8 +107,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "how_tagged": ("tagged with {tagger}", "mit {tagger} zugeordnet"),
     "rules": ("keyword rules of the taxonomy", "Stichwortregeln der Taxonomie"),
     "zero-shot": ("zero-shot embeddings of the taxonomy's descriptions", "Zero-Shot-Einbettungen der Themenbeschreibungen"),
-    "how_discovered": ("discovered from the comments themselves (names are keywords, not yet edited by a person)",
-                       "aus den Kommentaren selbst entdeckt (die Namen sind Stichwörter, noch nicht redigiert)"),
+    "how_discovered": ("discovered from the comments themselves: the top level of a theme tree, named from its "
+                       "keywords by the software and not yet edited by a person",
+                       "aus den Kommentaren selbst entdeckt: die oberste Ebene eines Themenbaums, von der Software "
+                       "nach ihren Stichwörtern benannt, noch nicht von einem Menschen redigiert"),
     "no_themes": ("No themes: the survey has too few comments, or themes were not asked for.",
                   "Keine Themen: Die Umfrage hat zu wenige Kommentare, oder Themen wurden nicht angefordert."),
     "small": ("small sample", "kleine Stichprobe"),
