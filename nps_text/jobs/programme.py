@@ -233,11 +233,16 @@ def programme_report(
                                 mentions=theme_rows, level=level)
         sections["outcome"] = result
         tables.update(outcome_groups=result.groups, outcome_comparisons=result.comparisons)
-    sections["indifferent"] = tables["indifferent"] = indifferent_themes(responses, theme_rows)
+    # general praise and complaint (the bundled taxonomy's "praise"/"complaint") are tone, not services to cut
+    topics = theme_rows[~theme_rows["theme"].astype(str).isin(TONE_THEMES)]
+    sections["indifferent"] = tables["indifferent"] = indifferent_themes(responses, topics)
     report = ProgrammeReport(sections, tables, survey.report)
     if outdir is not None:
         _write(report, Path(outdir))
     return report
+
+
+TONE_THEMES = ("praise", "complaint")
 
 
 def _write(report: ProgrammeReport, outdir: Path) -> None:

@@ -82,3 +82,8 @@ def test_mistakes_are_explained(options, error, match):
     survey = pd.DataFrame({"score": [10, 2], "comment": ["gut", "schlecht"], "team": ["a", "b"]})
     with pytest.raises(error, match=match):
         programme_report(survey, **options)
+
+
+def test_indifferent_themes_leave_out_general_praise_and_complaint():
+    result = programme_report(DATA / "sample_survey.csv")
+    assert not set(result.tables["indifferent"]["theme"].astype(str)) & {"praise", "complaint"}
