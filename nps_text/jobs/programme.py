@@ -84,10 +84,25 @@ class ProgrammeReport(Result):
                 continue
             if isinstance(value, Result):
                 text = value.summary()
+            elif isinstance(value, pd.DataFrame):
+                text = _head(value)
             else:
                 text = f"{len(value)} rows"
             lines.append(f"[{key}] {text}")
         return "\n".join(lines)
+
+
+_SHOWN = ("n", "nps", "shrunken_nps", "difference", "p_holm", "verdict", "theme", "estimate", "score", "text")
+
+
+def _head(frame: pd.DataFrame, rows: int = 5) -> str:
+    """A table section in a few lines: its first column and the columns that say the most, first rows."""
+    columns = list(dict.fromkeys([frame.columns[0], *[c for c in _SHOWN if c in frame.columns]]))[:6] \
+        if len(frame.columns) else []
+    lines = [f"{len(frame)} rows" + (f"; first {rows}:" if len(frame) > rows else ":")]
+    for record in frame[columns].head(rows).to_dict("records"):
+        lines.append("    " + " · ".join(f"{k}={round(v, 1) if isinstance(v, float) else v}" for k, v in record.items()))
+    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- inputs

@@ -221,6 +221,11 @@ def _clause_facts(sentences: pd.DataFrame, mentions: pd.DataFrame, generic: set[
     return facts.reset_index(drop=True)
 
 
+# words that turn praise into praise with a reservation: no testimonial holds one
+_CONTRAST = re.compile(r"\b(aber|allerdings|jedoch|leider|trotzdem|but|however|although|though|unfortunately|except)\b",
+                       re.IGNORECASE)
+
+
 def _windows(clauses: pd.DataFrame, comment: Any, max_clauses: int) -> list[dict[str, Any]]:
     """Runs of up to ``max_clauses`` consecutive clauses of one comment, one language, no negative mention,
     with at least one positive mention of a specific theme."""
@@ -230,6 +235,8 @@ def _windows(clauses: pd.DataFrame, comment: Any, max_clauses: int) -> list[dict
         for j in range(i, min(len(rows), i + max_clauses)):
             run = rows[i:j + 1]
             if run[-1]["negative"] or run[-1]["lang"] != run[0]["lang"]:
+                break
+            if any(_CONTRAST.search(str(r["text"])) for r in run):  # "..., aber ...": praise with a reservation
                 break
             themes = list(dict.fromkeys(t for r in run for t in r["themes"]))
             if not themes:

@@ -210,3 +210,12 @@ def test_a_negative_clause_without_a_mention_stays_out_of_the_testimonial():
     m = _mentions(sentences, [("h", "Kundenservice", "service", "positive")])
     out = testimonial_candidates(prepared, sentences, m, min_chars=20)
     assert out["text"].tolist() == praised and "Witz" not in out["text"].iloc[0]  # not the complaint before it
+
+
+def test_praise_with_a_reservation_is_no_testimonial():
+    comment = "Die Dame in der Filiale hat sich richtig Zeit genommen, aber der Login ist jedes Mal ein Krampf."
+    r = pd.DataFrame({"response_id": ["k"], "score": [9], "comment": [comment]})
+    prepared, sentences = prepare_text(r)
+    m = _mentions(sentences, [("k", "Filiale", "service", "positive")])
+    out = testimonial_candidates(prepared, sentences, m, min_chars=20)
+    assert not out["text"].str.contains("aber|Krampf").any()
