@@ -22,7 +22,7 @@ from ..stats.scores import nps_from_counts
 from ..text.redact import redact as redact_text
 from ._i18n import TEXT, check_lang, number, p_value, percent, t
 from ._programme import programme_context
-from ._render import _environment, _png
+from ._render import _environment, _png, write_html
 
 TOP_DRIVERS = 6
 VIEW_ROWS = 5
@@ -266,7 +266,4 @@ def render_report(given: ReportInput, *, lang: str | None = None, redact: bool =
 
 def write_report(given: ReportInput, path: str | Path, **options: Any) -> Path:
     """:func:`render_report` written to ``path`` (UTF-8); returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_report(given, **options), encoding="utf-8")
-    return path
+    return write_html(render_report(given, **options), path)

@@ -21,7 +21,7 @@ from ..errors import ParameterError
 from ..plot import funnel_plot
 from ..text.redact import redact as redact_text
 from ._i18n import TEXT, check_lang, number, p_value, percent, t
-from ._render import _environment, _png
+from ._render import _environment, _png, write_html
 
 __all__ = ["programme_context", "render_programme", "write_programme_report"]
 
@@ -291,7 +291,4 @@ def render_programme(programme: Any, *, lang: str | None = None, redact: bool = 
 
 def write_programme_report(programme: Any, path: str | Path, **options: Any) -> Path:
     """:func:`render_programme` written to ``path`` (UTF-8); returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_programme(programme, **options), encoding="utf-8")
-    return path
+    return write_html(render_programme(programme, **options), path)
