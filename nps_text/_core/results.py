@@ -88,3 +88,31 @@ class DictAccess:
         warnings.warn(f"{type(self).__name__} is a result object now: use result.to_dict()[{key!r}] (or its "
                       "attributes) instead of result[key].", FutureWarning, stacklevel=2)
         return self.to_dict()[key]  # type: ignore[attr-defined]
+
+
+class TableSet(Result):
+    """Mixin for a result made of named tables (``TABLES``): ``result["name"]``, ``keys()``, JSON as records."""
+
+    TABLES: tuple[str, ...] = ()
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        if key not in self.TABLES:
+            raise KeyError(f"{key!r}: the tables are {list(self.TABLES)}")
+        return getattr(self, key)
+
+    def keys(self) -> tuple[str, ...]:
+        """The names of the tables."""
+        return self.TABLES
+
+    def _tables_dict(self, **extra: Any) -> dict[str, Any]:
+        """``extra`` first, then each table as a list of records, JSON-safe."""
+        return to_jsonable({**extra, **{k: getattr(self, k).to_dict("records") for k in self.TABLES}})
+
+
+def records(value: Any) -> list[dict[str, Any]]:
+    """Records from a DataFrame or a list of mappings; ``[]`` for None."""
+    if value is None:
+        return []
+    if isinstance(value, pd.DataFrame):
+        return value.to_dict("records")
+    return [dict(r) for r in value]

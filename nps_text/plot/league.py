@@ -12,6 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from .._core.results import records
 from ..errors import ParameterError
 from ..programme import funnel_data
 from ._style import (
@@ -33,14 +34,6 @@ from ._style import (
 )
 
 __all__ = ["funnel_plot"]
-
-
-def _records(value: Any) -> list[dict[str, Any]]:
-    if value is None:
-        return []
-    if isinstance(value, pd.DataFrame):
-        return value.to_dict("records")
-    return [dict(r) for r in value]
 
 
 def _league_responses(rows: list[dict[str, Any]], unit: str) -> pd.DataFrame:
@@ -72,7 +65,7 @@ def funnel_plot(league: pd.DataFrame | Sequence[Mapping[str, Any]], *, lang: str
     'log'
     """
     lang = check_lang(lang)
-    rows = _records(league)
+    rows = records(league)
     if not rows:
         raise ParameterError("funnel_plot() got an empty league table: there is nothing to draw.")
     unit = next(iter(rows[0]))

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._core.results import Result, format_p, to_jsonable
+from .._core.results import TableSet, format_p
 from .._core.stats import check_min_n, clip_interval, compare_stats, nps_stats, z_value
 from ..drivers import bh_qvalues, drivers_by
 from ..errors import ColumnError, ParameterError
@@ -58,11 +58,13 @@ _THEME_COLUMNS = {"value": "role", "n_segment": "n_base", "theme": "theme", "n":
 
 
 @dataclass(frozen=True)
-class AccountRoles(Result):
+class AccountRoles(TableSet):
     """:func:`account_roles`'s tables: ``cells``, ``accounts``, ``roles``, ``disagreement``, ``themes``.
 
     Also reachable as ``result["cells"]``; ``themes`` is empty (with its columns) without mentions.
     """
+
+    TABLES = ACCOUNT_KEYS
 
     cells: pd.DataFrame
     accounts: pd.DataFrame
@@ -73,19 +75,9 @@ class AccountRoles(Result):
     level: float
     info: dict[str, Any] = field(default_factory=dict)
 
-    def __getitem__(self, key: str) -> pd.DataFrame:
-        if key not in ACCOUNT_KEYS:
-            raise KeyError(f"{key!r}: the tables are {list(ACCOUNT_KEYS)}")
-        return getattr(self, key)
-
-    def keys(self) -> tuple[str, ...]:
-        """The names of the tables: :data:`ACCOUNT_KEYS`."""
-        return ACCOUNT_KEYS
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: each table as a list of records, plus ``role_weighting``, ``level`` and ``info``."""
-        tables = {k: getattr(self, k).to_dict("records") for k in ACCOUNT_KEYS}
-        return to_jsonable({"role_weighting": self.role_weighting, "level": self.level, "info": self.info, **tables})
+        return self._tables_dict(role_weighting=self.role_weighting, level=self.level, info=self.info)
 
     def to_frame(self) -> pd.DataFrame:
         """The ``accounts`` table."""

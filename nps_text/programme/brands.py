@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from .._core.results import Result, format_p, to_jsonable
+from .._core.results import TableSet, format_p
 from .._core.stats import check_min_n, clip_interval, compare_stats, nps_stats, z_value
 from ..drivers import bh_qvalues, driver_frame, theme_table, two_proportion_test
 from ..errors import ColumnError, ParameterError
@@ -61,11 +61,13 @@ GAP_COLUMNS = ["brand", "versus", "nps_gap", "rank", "theme", "theme_id", "senti
 
 
 @dataclass(frozen=True)
-class BrandComparison(Result):
+class BrandComparison(TableSet):
     """:func:`compare_brands`'s tables: ``brands``, ``pairs``, ``themes``, ``gap`` (also as ``result["gap"]``).
 
     ``themes`` and ``gap`` are empty (with their columns) when no mentions were given.
     """
+
+    TABLES = BRAND_KEYS
 
     brands: pd.DataFrame
     pairs: pd.DataFrame
@@ -75,19 +77,9 @@ class BrandComparison(Result):
     level: float
     info: dict[str, Any] = field(default_factory=dict)
 
-    def __getitem__(self, key: str) -> pd.DataFrame:
-        if key not in BRAND_KEYS:
-            raise KeyError(f"{key!r}: the tables are {list(BRAND_KEYS)}")
-        return getattr(self, key)
-
-    def keys(self) -> tuple[str, ...]:
-        """The names of the tables: :data:`BRAND_KEYS`."""
-        return BRAND_KEYS
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: each table as a list of records, plus ``own``, ``level`` and ``info``."""
-        tables = {k: getattr(self, k).to_dict("records") for k in BRAND_KEYS}
-        return to_jsonable({"own": self.own, "level": self.level, "info": self.info, **tables})
+        return self._tables_dict(own=self.own, level=self.level, info=self.info)
 
     def to_frame(self) -> pd.DataFrame:
         """The ``brands`` table."""

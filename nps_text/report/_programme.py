@@ -14,9 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from .._core.results import Result
+from .._core.results import Result, records
 from ..errors import ParameterError
 from ..plot import funnel_plot
 from ..text.redact import redact as redact_text
@@ -45,15 +43,6 @@ def _as_dict(programme: Any) -> dict[str, Any]:
                          f"{type(programme).__name__}. Pass programme=programme_report(survey, unit='team', ...).")
 
 
-def _rows(value: Any) -> list[dict[str, Any]]:
-    """Records from a list of records or a DataFrame; [] for None."""
-    if value is None:
-        return []
-    if isinstance(value, pd.DataFrame):
-        return value.to_dict("records")
-    return [dict(r) for r in value]
-
-
 def _word(value: Any, lang: str) -> str:
     """A verdict or flag of the programme in ``lang`` (the library words them in English)."""
     return t(value, lang) if isinstance(value, str) and value in TEXT else str(value)
@@ -79,7 +68,7 @@ def _level(data: Mapping[str, Any]) -> int:
 
 def programme_language(programme: Any) -> str:
     """"de" when most testimonial candidates are German, else "en"."""
-    langs = [r.get("lang") for r in _rows(_as_dict(programme).get("testimonials"))]
+    langs = [r.get("lang") for r in records(_as_dict(programme).get("testimonials"))]
     langs = [x for x in langs if x in ("de", "en")]
     return "de" if langs and langs.count("de") > len(langs) / 2 else "en"
 
@@ -99,9 +88,9 @@ def _brands(data: Mapping[str, Any], lang: str, level: int) -> dict[str, Any]:
     own = data.get("own")
     brands = [{"brand": r["brand"], "own": r["brand"] == own, "rank": r.get("rank"), "n": r["n"],
                "nps": number(r["nps"], lang, signed=True), "small": bool(r.get("small_n")),
-               "interval": _interval(r["ci_low"], r["ci_high"], lang, level)} for r in _rows(data.get("brands"))]
+               "interval": _interval(r["ci_low"], r["ci_high"], lang, level)} for r in records(data.get("brands"))]
     gaps: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in sorted(_rows(data.get("gap")), key=lambda r: r["rank"]):
+    for r in sorted(records(data.get("gap")), key=lambda r: r["rank"]):
         if r["nps_gap"] <= 0 or not r.get("explains_gap"):
             continue
         entry = gaps.setdefault((r["brand"], r["versus"]), {
@@ -118,7 +107,7 @@ def _brands(data: Mapping[str, Any], lang: str, level: int) -> dict[str, Any]:
 
 def _accounts(data: Mapping[str, Any], lang: str, level: int) -> dict[str, Any]:
     alpha = 1 - level / 100
-    rows = [r for r in _rows(data.get("disagreement")) if r.get("spread") is not None]
+    rows = [r for r in records(data.get("disagreement")) if r.get("spread") is not None]
 
     def role(name: str, nps: float, n: int) -> str:
         return f"{name} ({number(nps, lang, signed=True)}, n\u00a0=\u00a0{n})"
@@ -150,7 +139,7 @@ def _league(rows: list[dict[str, Any]], lang: str, level: int) -> dict[str, Any]
 
 
 def _weighting(data: Mapping[str, Any], lang: str, level: int) -> dict[str, Any]:
-    rows = _rows(data.get("representation"))
+    rows = records(data.get("representation"))
     segments = [c for c in rows[0] if c not in _REPRESENTATION_STATS] if rows else []
     representation = [{"segment": " · ".join(str(r[c]) for c in segments), "n": r["n"],
                        "respondents": percent(r["respondent_share"], lang),
@@ -176,7 +165,7 @@ def _testimonials(data: Mapping[str, Any], lang: str, redact: bool) -> dict[str,
 
     rows = [{"rank": r.get("rank"), "response_id": r.get("response_id"), "score": r.get("score"),
              "theme": r.get("theme") or "", "text": shown(r.get("text"))}
-            for r in _rows(data.get("testimonials"))[:TESTIMONIAL_ROWS]]
+            for r in records(data.get("testimonials"))[:TESTIMONIAL_ROWS]]
     promoters = data.get("promoters")
     return {"rows": rows, "promoters": t("promoter_list", lang, n=len(promoters)) if promoters is not None else None}
 
@@ -190,9 +179,9 @@ def _outcome(data: Mapping[str, Any], lang: str, level: int) -> dict[str, Any]:
     groups = [{"group": t(f"group_{r['group']}", lang) if f"group_{r['group']}" in TEXT else r["group"], "n": r["n"],
                "value": value(r["rate"] if binary else r["mean"]),
                "interval": t("interval", lang, level=level, low=value(r["ci_low"]), high=value(r["ci_high"]))}
-              for r in _rows(data.get("groups"))]
+              for r in records(data.get("groups"))]
     comparisons = []
-    for r in _rows(data.get("comparisons")):
+    for r in records(data.get("comparisons")):
         a, _, b = r["comparison"].partition(" vs ")
         names = [t(f"group_{g}", lang) if f"group_{g}" in TEXT else g for g in (a, b)]
         comparisons.append({"comparison": t("versus", lang, a=names[0], b=names[1]),
@@ -257,14 +246,14 @@ def programme_context(programme: Any, lang: str = "en", *, redact: bool = True) 
 
     return {
         "level": level,
-        "benchmarks": section("benchmarks", lambda v: _benchmarks(_rows(v), lang, level)),
+        "benchmarks": section("benchmarks", lambda v: _benchmarks(records(v), lang, level)),
         "brands": section("brands", lambda v: _brands(v, lang, level)),
         "accounts": section("accounts", lambda v: _accounts(v, lang, level)),
-        "league": section("league", lambda v: _league(_rows(v), lang, level)),
+        "league": section("league", lambda v: _league(records(v), lang, level)),
         "weighting": section("weighting", lambda v: _weighting(v, lang, level)),
         "testimonials": _testimonials(data, lang, redact) if data.get("testimonials") else None,
         "outcome": section("outcome", lambda v: _outcome(v, lang, level)),
-        "indifferent": section("indifferent", lambda v: _indifferent(_rows(v), lang, level)),
+        "indifferent": section("indifferent", lambda v: _indifferent(records(v), lang, level)),
     }
 
 
