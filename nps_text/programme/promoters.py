@@ -189,6 +189,36 @@ def _check_testimonial_params(n: Any, min_chars: Any, max_chars: Any, langs: Any
     return list(langs)
 
 
+def _diverse(candidates: list[dict[str, Any]], n: int, similarity: float, per_theme: int | None,
+             weight: Mapping[str, float]) -> list[dict[str, Any]]:
+    """Up to ``n`` candidates, best first: no near-duplicates, at most ``per_theme`` per theme on a first pass."""
+    themes = {t for c in candidates for t in c["_themes"]}
+    cap = per_theme if per_theme is not None else max(2, -(-n // max(1, len(themes))))
+    kept: list[dict[str, Any]] = []
+    count: dict[str, int] = {}
+
+    def distinct(c: dict[str, Any]) -> bool:
+        return all(_jaccard(c["_grams"], k["_grams"]) <= similarity and _jaccard(c["_words"], k["_words"]) <= similarity
+                   for k in kept)
+
+    for first_pass in (True, False):
+        for c in candidates:
+            if len(kept) >= n:
+                return kept
+            if any(c is k for k in kept):
+                continue
+            open_themes = [t for t in c["_themes"] if count.get(t, 0) < cap] if first_pass else c["_themes"]
+            if not open_themes or not distinct(c):
+                continue
+            theme = min(open_themes, key=lambda t: (count.get(t, 0), -weight.get(t, 0.0)))
+            if theme != c["theme"]:
+                c["theme"], c["importance"] = theme, weight.get(theme, 0.0)
+                c["candidate_score"] = sum(SCORE_WEIGHTS[k] * c[k] for k in SCORE_WEIGHTS)
+            count[theme] = count.get(theme, 0) + 1
+            kept.append(c)
+    return kept
+
+
 def _jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
@@ -199,7 +229,7 @@ def _trigrams(text: str) -> frozenset:
 
 
 def _clause_facts(sentences: pd.DataFrame, mentions: pd.DataFrame, generic: set[str]) -> pd.DataFrame:
-    """Per clause: its positive specific themes, whether any mention is negative, and its content words."""
+    """Per clause: its positive specific themes, whether any mention praises, whether any is negative, its content words."""
     m = mentions.assign(response_id=mentions["response_id"].astype(str), theme=mentions["theme"].astype(str),
                         sentiment=mentions["sentiment"].astype("string").fillna(""))
     key = ["response_id", "sentence_id"]
@@ -209,7 +239,10 @@ def _clause_facts(sentences: pd.DataFrame, mentions: pd.DataFrame, generic: set[
     neg = m[m["sentiment"].eq("negative")].groupby(key).size()
     index = pd.MultiIndex.from_frame(facts[key])
     facts["themes"] = [v if isinstance(v, list) else [] for v in pos.reindex(index).tolist()]
+    other = m[~m["sentiment"].eq("positive")].groupby(key).size()
+    facts["unclear"] = other.reindex(index).fillna(0).to_numpy() > 0  # a mention the tagger did not read as praise
     from ..tagging.polarity import lexicon_score  # nps_text.tagging loads spaCy: only when candidates are made
+    from ..text.nlp import NEGATIONS  # (spaCy too)
 
     # a clause is negative when a mention says so, or, without one, when its own words do ("Die Hotline ist
     # ein Witz. Aber die Dame war nett" must not become a testimonial)
@@ -218,23 +251,32 @@ def _clause_facts(sentences: pd.DataFrame, mentions: pd.DataFrame, generic: set[
     source = facts["lemmas"] if "lemmas" in facts.columns else facts["text"]
     facts["words"] = [frozenset(w.lower() for w in str(s).split() if any(ch.isalpha() for ch in w)
                                 and not _PLACEHOLDER.fullmatch(w)) for s in source.fillna("")]
+    # a clause without praise that negates something ("Gutschrift wurde nicht verrechnet") is a complaint the
+    # lexicon cannot read
+    facts["negated"] = [not themes and bool(words & NEGATIONS) for themes, words in zip(facts["themes"], facts["words"])]
     return facts.reset_index(drop=True)
 
 
-# words that turn praise into praise with a reservation: no testimonial holds one
-_CONTRAST = re.compile(r"\b(aber|allerdings|jedoch|leider|trotzdem|but|however|although|though|unfortunately|except)\b",
-                       re.IGNORECASE)
+# words that turn praise into praise with a reservation or a concession ("immerhin nette Beratung", "dafür
+# hochwertige Verarbeitung": something else was not), or say the writer is torn: no testimonial holds one
+_CONTRAST = re.compile(r"\b(aber|allerdings|jedoch|leider|trotzdem|obwohl|obgleich|immerhin|wenigstens|zumindest|dafür|"
+                       r"hergerissen|zwiegespalten|but|however|although|though|unfortunately|except|despite|at least|"
+                       r"on the other hand|torn|mixed feelings)\b", re.IGNORECASE)
 
 
 def _windows(clauses: pd.DataFrame, comment: Any, max_clauses: int) -> list[dict[str, Any]]:
-    """Runs of up to ``max_clauses`` consecutive clauses of one comment, one language, no negative mention,
-    with at least one positive mention of a specific theme."""
+    """Runs of up to ``max_clauses`` consecutive clauses of one comment, one language, with at least one
+    positive mention of a specific theme. A run ends before a clause that is negative (a negative mention or,
+    without one, the lexicon), that has a mention the tagger did not read as praise ("Login ist jedes Mal ein
+    Krampf" tagged neutral), that negates without praising ("Gutschrift wurde nicht verrechnet"), or that
+    makes a reservation or concession ("aber", "obwohl", "immerhin"): a testimonial is praise only."""
     rows = clauses.to_dict("records")
     found = []
     for i in range(len(rows)):
         for j in range(i, min(len(rows), i + max_clauses)):
             run = rows[i:j + 1]
-            if run[-1]["negative"] or run[-1]["lang"] != run[0]["lang"]:
+            last = run[-1]
+            if last["negative"] or last["unclear"] or last["negated"] or last["lang"] != run[0]["lang"]:
                 break
             if any(_CONTRAST.search(str(r["text"])) for r in run):  # "..., aber ...": praise with a reservation
                 break
@@ -268,7 +310,8 @@ def testimonial_candidates(responses: pd.DataFrame, sentences: pd.DataFrame, men
                            langs: Sequence[str] = ("de", "en"), scale: str = "0-10", ideal_chars: int = 120,
                            min_content_words: int = 3, max_clauses: int = 3, similarity: float = 0.8,
                            importance: Mapping[str, float] | None = None,
-                           generic_themes: Sequence[str] = GENERIC_THEMES) -> pd.DataFrame:
+                           generic_themes: Sequence[str] = GENERIC_THEMES,
+                           per_theme: int | None = None) -> pd.DataFrame:
     """Promoter quotes that praise something specific, ranked for use as testimonials (to be approved by a person).
 
     A candidate is one clause, or up to ``max_clauses`` consecutive clauses of one comment in one
@@ -287,6 +330,11 @@ def testimonial_candidates(responses: pd.DataFrame, sentences: pd.DataFrame, men
 
     Each response gives at most its best candidate; then, best first, a candidate is dropped when
     its character-3-gram or lemma-set Jaccard similarity to one already kept exceeds ``similarity``.
+    So that the list speaks for every praised theme and not only for the most important one, a
+    theme gets at most ``per_theme`` candidates (default: ``n`` over the number of praised themes,
+    rounded up, at least 2) on a first pass; a candidate that praises several themes speaks for the
+    one with the fewest candidates so far (``theme``). Slots left after that pass go to the best
+    remaining candidates, whatever their theme.
 
     ``candidate_score = 0.5 specificity + 0.3 length_fit + 0.2 importance`` (:data:`SCORE_WEIGHTS`):
     ``specificity = min(1, content_words / 8)``, ``length_fit = max(0, 1 - |chars - ideal_chars| /
@@ -308,7 +356,8 @@ def testimonial_candidates(responses: pd.DataFrame, sentences: pd.DataFrame, men
     -------
     DataFrame
         ``rank, response_id, score, text, lang, theme, themes, first_sentence, last_sentence, n_chars,
-        content_words, specificity, length_fit, importance, candidate_score``, at most ``n`` rows.
+        content_words, specificity, length_fit, importance, candidate_score``, at most ``n`` rows,
+        ranked by ``candidate_score`` (``importance`` is that of the theme the candidate speaks for).
 
     Examples
     --------
@@ -323,6 +372,10 @@ def testimonial_candidates(responses: pd.DataFrame, sentences: pd.DataFrame, men
     [['b', 'delivery', 4]]
     """
     langs = _check_testimonial_params(n, min_chars, max_chars, langs, max_clauses, similarity)
+    if per_theme is not None and (isinstance(per_theme, bool) or not isinstance(per_theme, (int, np.integer))
+                                  or per_theme < 1):
+        raise ParameterError(f"per_theme must be a positive whole number or None, got {per_theme!r}. Pass e.g. "
+                             "per_theme=3, or None for n over the number of praised themes.")
     _check_frame(responses, "responses", ["response_id", "score"], "Pass the survey table from load_survey().")
     _check_frame(sentences, "sentences", ["response_id", "sentence_id", "text", "lang", "start", "end"],
                  "Pass the sentences table of prepare_text().")
@@ -352,7 +405,7 @@ def testimonial_candidates(responses: pd.DataFrame, sentences: pd.DataFrame, men
                      "length_fit": max(0.0, 1 - abs(n_chars - ideal_chars) / (max_chars - min_chars)),
                      "importance": weight.get(theme, 0.0)}
             row = {"response_id": rid, "score": scores[rid], "text": w["text"], "lang": w["lang"], "theme": theme,
-                   "themes": "; ".join(w["themes"]), "first_sentence": w["first_sentence"],
+                   "themes": "; ".join(w["themes"]), "_themes": list(w["themes"]), "first_sentence": w["first_sentence"],
                    "last_sentence": w["last_sentence"], "n_chars": n_chars, "content_words": len(content), **parts,
                    "candidate_score": sum(SCORE_WEIGHTS[k] * v for k, v in parts.items()),
                    "_words": content, "_grams": _trigrams(w["text"])}
@@ -361,14 +414,9 @@ def testimonial_candidates(responses: pd.DataFrame, sentences: pd.DataFrame, men
         if best is not None:
             candidates.append(best)
     candidates.sort(key=lambda c: (-c["candidate_score"], c["response_id"]))
-    kept: list[dict[str, Any]] = []
-    for c in candidates:
-        if len(kept) >= n:
-            break
-        if all(_jaccard(c["_grams"], k["_grams"]) <= similarity and _jaccard(c["_words"], k["_words"]) <= similarity
-               for k in kept):
-            kept.append(c)
+    kept = _diverse(candidates, n, similarity, per_theme, weight)
     logger.info("testimonials: %d candidates from %d promoters, %d kept", len(candidates), len(ids), len(kept))
+    kept.sort(key=lambda c: (-c["candidate_score"], c["response_id"]))
     columns = ["rank", "response_id", "score", "text", "lang", "theme", "themes", "first_sentence", "last_sentence",
                "n_chars", "content_words", *SCORE_WEIGHTS, "candidate_score"]
     out = pd.DataFrame([{k: v for k, v in c.items() if not k.startswith("_")} for c in kept],

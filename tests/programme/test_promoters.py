@@ -219,3 +219,51 @@ def test_praise_with_a_reservation_is_no_testimonial():
     m = _mentions(sentences, [("k", "Filiale", "service", "positive")])
     out = testimonial_candidates(prepared, sentences, m, min_chars=20)
     assert not out["text"].str.contains("aber|Krampf").any()
+
+
+def test_testimonials_speak_for_several_themes_not_only_the_most_praised():
+    """Eight long service quotes would fill the list; the cap leaves room for the delivery and app quotes."""
+    service = [f"Die Beraterin im Laden Nummer {i} hat sich viel Zeit genommen und jede Frage zur Garantie "
+               f"geduldig beantwortet." for i in range(8)]
+    others = ["Lieferung kam am nächsten Morgen, sauber verpackt.", "Die App zeigt jede Rechnung übersichtlich an."]
+    texts = service + others
+    r = pd.DataFrame({"response_id": [f"r{i}" for i in range(len(texts))], "score": 10, "comment": texts})
+    prepared, sentences = prepare_text(r)
+    themes = ["service"] * 8 + ["delivery", "usability"]
+    m = pd.DataFrame({"response_id": r["response_id"], "sentence_id": 0, "theme": themes, "sentiment": "positive"})
+    uncapped = testimonial_candidates(prepared, sentences, m, n=4, per_theme=4, similarity=1.0)
+    assert set(uncapped["theme"]) == {"service"}  # longer and more specific: they win on score alone
+    capped = testimonial_candidates(prepared, sentences, m, n=4, similarity=1.0)  # default cap: max(2, 4/3) = 2
+    assert capped["theme"].value_counts().to_dict() == {"service": 2, "delivery": 1, "usability": 1}
+    assert capped["rank"].tolist() == [1, 2, 3, 4] and capped["candidate_score"].is_monotonic_decreasing
+    filled = testimonial_candidates(prepared, sentences, m, n=6, per_theme=1, similarity=1.0)
+    assert len(filled) == 6 and set(filled["theme"]) == {"service", "delivery", "usability"}  # the rest fill up
+    with pytest.raises(ParameterError, match="per_theme"):
+        testimonial_candidates(prepared, sentences, m, per_theme=0)
+
+
+@pytest.mark.parametrize("comment", [
+    "Mahnung bekommen obwohl bezahlt, immerhin super nette und kompetente Beratung in der Filiale.",
+    "Die Lieferung dauerte ewig. Dafür war die Beratung in der Filiale kompetent und freundlich.",
+    "Ehrlich gesagt bin ich hin- und hergerissen. Die Beratung in der Filiale war kompetent und freundlich.",
+    "Gutschrift wurde nicht verrechnet. Die Beratung in der Filiale war kompetent und freundlich.",
+])
+def test_a_concession_or_an_unread_complaint_ends_the_testimonial(comment):
+    r = pd.DataFrame({"response_id": ["a"], "score": [10], "comment": [comment]})
+    prepared, sentences = prepare_text(r)
+    m = _mentions(sentences, [("a", "Beratung", "service", "positive")])
+    out = testimonial_candidates(prepared, sentences, m, min_chars=20)
+    assert "Beratung" in " ".join(out["text"]) or out.empty
+    assert not out["text"].str.contains(r"bezahlt|ewig|hergerissen|Gutschrift|immerhin|Dafür", case=False).any()
+
+
+def test_a_clause_the_tagger_read_as_neutral_ends_the_testimonial():
+    comment = "Login ist jedes Mal ein Krampf. Die Beratung in der Filiale war kompetent und freundlich."
+    r = pd.DataFrame({"response_id": ["a"], "score": [10], "comment": [comment]})
+    prepared, sentences = prepare_text(r)
+    praise = [("a", "Beratung", "service", "positive")]
+    m = _mentions(sentences, praise + [("a", "Login", "usability", "neutral")])
+    assert not testimonial_candidates(prepared, sentences, m, min_chars=20)["text"].str.contains("Login").any()
+    both = testimonial_candidates(prepared, sentences, _mentions(sentences, praise + [("a", "Login", "usability", "positive")]),
+                                  min_chars=20)
+    assert both["text"].str.contains("Login").any()  # the same clause read as praise would be kept: the rule bites
