@@ -21,7 +21,7 @@ EXTRAS := .[dev,models,dask]
 .PHONY: demo test test-latest lock clean
 
 demo: $(STAMP)
-	$(BIN)/nps-text analyze data/sample_survey.csv -o out/sample
+	$(BIN)/nps-text analyze data/sample_survey.csv -o out/sample --own-brand Lumio
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
+from ..errors import ParameterError
 from ..io.load import LoadOptions
 from ..jobs import analyze as analyze_survey
 from .app import (
@@ -30,17 +31,22 @@ from .app import (
     TaxonomyOpt,
     UntilOpt,
     app,
+    check_programme_columns,
     out,
     reads_a_survey,
     survey_or_store,
+    takes_programme_options,
     user_errors,
 )
 from .render import _print_discovered, _print_drivers, _print_summary, _print_themes
+
+ProgrammeOpt = Annotated[Optional[bool], typer.Option("--programme/--no-programme", metavar=" ", help="The NPS programme's sections (brands, accounts, league table, customers, promoters, testimonials, indifferent themes) in the report. Default: when the survey has such columns (brand/Marke, account/Firma + role/Rolle, team, customer_id/Kunden-Nr) or their options are given.", show_default=False)]
 
 
 @app.command(cls=Command)
 @user_errors
 @reads_a_survey
+@takes_programme_options
 def analyze(
     survey: SurveyArg,
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the result tables.")] = Path("nps-text-output"),
@@ -59,7 +65,9 @@ def analyze(
     lang: LangOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    run_programme: ProgrammeOpt = None,
     load: LoadOptions = LoadOptions(),
+    programme: dict | None = None,
 ) -> None:
     """The main job: load, score overall, by segment and over time; write the tables to OUTPUT.
 
@@ -72,11 +80,20 @@ def analyze(
     responses have a comment. With themes, the driver tables follow (drivers.csv, strengths.csv,
     pain_points.csv, followup.csv, ...) unless --no-drivers. Last, report.html: the whole analysis
     as one self-contained page to pass on (personal data in its quotes redacted; see `report`).
+    When the survey has a brand, account and role, team or customer id column (or --brand, --unit, ...,
+    --benchmarks, --population, --outcomes are given), the NPS programme's sections follow:
+    programme.json, their CSVs and sections of report.html (see `programme`).
     """
-    result = analyze_survey(survey_or_store(survey, load, since, until), outdir=output, by=by, period=period.value if period else None,
+    if run_programme is False and programme:
+        raise ParameterError(f"--no-programme switches the NPS programme off, but its options were given "
+                             f"({', '.join(sorted(programme))}). Drop --no-programme or the options.")
+    source = survey_or_store(survey, load, since, until)
+    check_programme_columns(source, programme)
+    result = analyze_survey(source, outdir=output, by=by, period=period.value if period else None,
                             target=target, level=level, taxonomy=taxonomy, model=model, method=method.value,
                             redact_pii=redact, sentiment=sentiment.value, drivers=drivers, discover=discover,
-                            embedder=embedder, lang=lang.value if lang else None, since=since, until=until)
+                            embedder=embedder, lang=lang.value if lang else None, since=since, until=until,
+                            programme=False if run_programme is False else programme or run_programme)
     summary = result.to_dict()
     _print_summary(summary, result.report.summary())
     if summary.get("themes"):

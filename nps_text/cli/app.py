@@ -7,6 +7,7 @@ imports it, in the order ``nps-text --help`` lists the commands.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 import re
@@ -22,7 +23,7 @@ from rich.markup import escape
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from .. import __version__
-from ..errors import NpsTextError
+from ..errors import ColumnError, NpsTextError, ParameterError
 from ..io.load import LoadOptions
 from ..io.stream import is_store
 
@@ -208,24 +209,84 @@ _LOAD_PARAMS = [
 ]
 
 
-def reads_a_survey(func):
-    """Give a command the load options (--score, --comment, --id, --date, --dayfirst, --sheet, --scale,
-    --errors) as one ``load: LoadOptions`` argument: they are declared once, here, for every command."""
-    hints = {k: v for k, v in typing.get_type_hints(func, include_extras=True).items() if k != "load"}
-    own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(func).parameters.values() if p.name != "load"]
+def _grouped(func, params: list[inspect.Parameter], name: str, make):
+    """``func`` with ``params`` as CLI options in place of its argument ``name``, which gets ``make(given)``."""
+    hints = {k: v for k, v in typing.get_type_hints(func, include_extras=True).items() if k != name}
+    own = [p.replace(annotation=hints[p.name]) for p in inspect.signature(func).parameters.values() if p.name != name]
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        given = {p.name: kwargs.pop(p.name, p.default) for p in _LOAD_PARAMS}
-        given["scale"], given["errors"] = given["scale"].value, given["errors"].value
-        return func(*args, load=LoadOptions(**given), **kwargs)
+        given = {p.name: kwargs.pop(p.name, p.default) for p in params}
+        return func(*args, **{name: make(given)}, **kwargs)
 
     positional = [p for p in own if p.kind is not inspect.Parameter.KEYWORD_ONLY]
     keyword = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own if p.kind is inspect.Parameter.KEYWORD_ONLY]
-    wrapper.__signature__ = inspect.Signature(positional + _LOAD_PARAMS + keyword)
-    wrapper.__annotations__ = {**hints, **{p.name: p.annotation for p in _LOAD_PARAMS}}
+    wrapper.__signature__ = inspect.Signature(positional + params + keyword)
+    wrapper.__annotations__ = {**hints, **{p.name: p.annotation for p in params}}
     del wrapper.__wrapped__  # Typer must read the signature above, not the function's own
     return wrapper
+
+
+def reads_a_survey(func):
+    """Give a command the load options (--score, --comment, --id, --date, --dayfirst, --sheet, --scale,
+    --errors) as one ``load: LoadOptions`` argument: they are declared once, here, for every command."""
+    def make(given: dict[str, Any]) -> LoadOptions:
+        return LoadOptions(**{**given, "scale": given["scale"].value, "errors": given["errors"].value})
+
+    return _grouped(func, _LOAD_PARAMS, "load", make)
+
+
+# the NPS programme's options (nps-text programme, nps-text analyze): declared once
+_COLUMN = Optional[str]
+_PROGRAMME_SPEC = (
+    ("benchmarks", Optional[Path], "--benchmarks", "FILE", "Published NPS values to compare with (name, nps, n, source, year).", None),
+    ("brand", _COLUMN, "--brand", "COLUMN", "Brand column: NPS per brand and which themes explain the gaps.", None),
+    ("own_brand", _COLUMN, "--own-brand", "NAME", "Your brand in --brand (default: compare with the leader).", None),
+    ("account", _COLUMN, "--account", "COLUMN", "Account column (with --role): where roles of one account disagree.", None),
+    ("role", _COLUMN, "--role", "COLUMN", "Respondent role column (with --account).", None),
+    ("unit", _COLUMN, "--unit", "COLUMN", "Team/branch column: league table with shrunken NPS.", None),
+    ("population", Optional[Path], "--population", "FILE", "Segment shares of the customer base (segment column + share): representation and weighted NPS.", None),
+    ("customer", _COLUMN, "--customer", "COLUMN", "Customer id column: per-customer view (and, with --outcomes, churn by NPS group).", None),
+    ("outcomes", Optional[Path], "--outcomes", "FILE", "One row per customer with the outcome (e.g. churned 0/1).", None),
+    ("outcome", str, "--outcome", "COLUMN", "Outcome column of --outcomes.", "churned"))
+_PROGRAMME_PARAMS = [
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[kind, typer.Option(flag, metavar=metavar, help=text)],
+                      default=default)
+    for name, kind, flag, metavar, text, default in _PROGRAMME_SPEC
+]
+PROGRAMME_FLAGS = {name: flag for name, _, flag, *_ in _PROGRAMME_SPEC}
+_COLUMN_OPTIONS = ("brand", "account", "role", "unit", "customer")
+
+
+def takes_programme_options(func):
+    """Give a command the NPS programme's options (--benchmarks, --brand, --own-brand, --account, --role,
+    --unit, --population, --customer, --outcomes, --outcome) as one ``programme: dict`` argument holding
+    the options given (``outcome`` only when it differs from its default)."""
+    def make(given: dict[str, Any]) -> dict[str, Any]:
+        if given["outcomes"] is not None and given["customer"] is None:
+            raise ParameterError("--outcomes needs --customer COLUMN to join them to the survey.")
+        return {k: v for k, v in given.items() if v is not None and not (k == "outcome" and v == "churned")}
+
+    return _grouped(func, _PROGRAMME_PARAMS, "programme", make)
+
+
+def check_programme_columns(loaded: Any, programme: dict[str, Any]) -> None:
+    """Each column option of ``programme`` names a column of the survey; else one clear error with the
+    survey's own columns and the closest match."""
+    responses = getattr(loaded, "responses", None)
+    if responses is None:  # a results store: its columns are checked when it is read
+        return
+    source = list(getattr(loaded.report, "source_columns", None) or []) or list(responses.columns)
+    usable = [c for c in source if c in responses.columns]
+    for option in _COLUMN_OPTIONS:
+        column, flag = programme.get(option), PROGRAMME_FLAGS[option]
+        if column is None or column in responses.columns:
+            continue
+        close = difflib.get_close_matches(column, usable, n=1, cutoff=0.6) or \
+            [c for c in usable if c.lower() == column.lower()]
+        hint = f" Did you mean {flag} {close[0]}?" if close else ""
+        raise ColumnError(f"Column {column!r} ({flag}) is not in the survey.{hint} Its columns: {usable}. "
+                           f"Pass {flag} COLUMN with one of them.")
 
 
 def _version(value: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,10 +17,11 @@ from ..io.export import round_table, write_table
 from ..io.load import LoadedSurvey, LoadReport, resolve_segments
 from ..io.stream import is_store
 from ..report import ReportInput, check_lang, write_report
-from ..text.prepare import junk_reason
+from ..text.prepare import junk_reason, prepare_text
 from ._source import loaded
 from .discover import discover_survey
 from .drivers import driver_tables, drivers_summary, drivers_text
+from .programme import PROGRAMME_KEYS, ProgrammeReport, programme_columns, programme_sections, write_programme
 from .score import PERIOD_COLUMNS, SEGMENT_COLUMNS, score_survey, score_text, summary_frame
 from .tag import tag_survey
 
@@ -46,6 +48,7 @@ class AnalysisResult(Result):
     sentences: pd.DataFrame | None = None
     discovery: DiscoveryResult | None = None  # when themes were discovered
     sentiment_method: str | None = None  # of the tagged mentions: "survey" or "lexicon"
+    programme: ProgrammeReport | None = None  # the NPS programme's sections (brands, accounts, league, ...)
 
     def to_dict(self) -> dict[str, Any]:
         return self.data
@@ -60,6 +63,8 @@ class AnalysisResult(Result):
         skipped = (self.data.get("discovered_themes") or {}).get("skipped")
         if skipped:
             lines.append(f"No theme discovery: {skipped}")
+        if self.programme is not None:
+            lines.append("NPS programme: " + ", ".join(k for k, v in self.programme.sections.items() if v is not None))
         if self.files:
             lines.append(f"{len(self.files)} files written to {self.files[0].parent}.")
         return "\n".join(lines)
@@ -88,6 +93,7 @@ def analyze(
     lang: str | None = None,
     since: Any = None,
     until: Any = None,
+    programme: bool | Mapping[str, Any] | None = None,
     **load_options: Any,
 ) -> AnalysisResult:
     """The main job: load a survey, compute NPS overall, by segment and over time, write the tables.
@@ -131,6 +137,16 @@ def analyze(
         :func:`~nps_text.report.render_report`; personal data in its quotes is always redacted).
     lang : {"en", "de"}, optional
         The report's language; default: the language of most comments.
+    programme : bool or dict, optional
+        The NPS programme's sections (:func:`~nps_text.jobs.programme.programme_report`: brands,
+        accounts and roles, league table, per-customer view, promoters, testimonial candidates,
+        indifferent themes; with files also benchmarks, weighting, outcomes), computed from this
+        analysis's themes, written as ``programme.json`` and CSVs and shown in ``report.html``.
+        Default (None): when the survey has columns that :func:`~nps_text.jobs.programme.programme_columns`
+        recognises by name (brand/Marke, account/Firma with role/Rolle, team, customer_id/Kunden-Nr).
+        A dict gives ``programme_report``'s options (``unit="Filiale"``, ``benchmarks="bench.csv"``,
+        ``population=...``, ``outcomes=...``, ...) over the recognised columns (``None`` switches
+        one off); ``True`` runs it even without such columns, ``False`` never.
     **load_options
         Passed to :func:`~nps_text.load_survey` (``score=``, ``comment=``, ``scale=``, ...).
 
@@ -229,12 +245,50 @@ def analyze(
                                       redact_pii=redact_pii)
         tables.update(driver_result)
         summary["drivers"] = drivers_summary(driver_result, level=level, fdr=0.05, period=period)
+    options = programme_options(result.responses, programme)
+    if options is not None:
+        result.programme = _programme(result, options, level)
+        summary["programme"] = {"sections": [k for k in PROGRAMME_KEYS if result.programme.sections.get(k) is not None],
+                                "options": {k: v if isinstance(v, (str, type(None))) else str(v)
+                                            for k, v in options.items() if not isinstance(v, pd.DataFrame)}}
+        tables.update(result.programme.tables)
     if outdir is not None:
         result.files = _write_outputs(result, Path(outdir))
         if report:
             result.files.append(write_report(report_input(result, tables_written=True), Path(outdir) / "report.html",
                                              lang=lang))
     return result
+
+
+def programme_options(responses: pd.DataFrame, programme: bool | Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The options ``analyze`` passes to the NPS programme's sections, or None when it runs none.
+
+    >>> survey = pd.DataFrame({"score": [9, 3], "Team": ["Nord", "Süd"]})
+    >>> programme_options(survey, None), programme_options(survey, {"unit": None}), programme_options(survey, False)
+    ({'unit': 'Team'}, None, None)
+    """
+    if programme is False:
+        return None
+    if programme is not None and programme is not True and not isinstance(programme, Mapping):
+        raise ParameterError(f"programme must be True, False, None or a dict of programme_report's options, got "
+                             f"{programme!r}. Pass e.g. programme={{'unit': 'team', 'benchmarks': 'benchmarks.csv'}}.")
+    options: dict[str, Any] = programme_columns(responses)
+    if isinstance(programme, Mapping):
+        options.update(programme)
+    options = {k: v for k, v in options.items() if v is not None}
+    return options if options or programme is True else None
+
+
+def _programme(result: AnalysisResult, options: dict[str, Any], level: float) -> ProgrammeReport:
+    """The programme's sections from the analysis's themes (the drivers' mentions: discovered themes named)."""
+    responses, sentences = result.responses, result.sentences
+    if sentences is None:  # no themes were tagged or discovered: the clauses for the testimonials
+        responses, sentences = prepare_text(responses)
+    mentions = driver_inputs(result)[0] if result.mentions is not None else \
+        pd.DataFrame(columns=["response_id", "sentence_id", "theme", "sentiment"])
+    programme = programme_sections(responses, sentences, mentions, level=level, **options)
+    programme.report = result.report
+    return programme
 
 
 def driver_inputs(result: AnalysisResult) -> tuple[pd.DataFrame, bool | None]:
@@ -263,7 +317,7 @@ def report_input(result: AnalysisResult, *, tables_written: bool = False) -> Rep
     mentions, split = driver_inputs(result) if result.mentions is not None else (None, None)
     return ReportInput(data=result.to_dict(), tables=result.tables, responses=result.responses, mentions=mentions,
                        sentiment_split=split, source=Path(result.report.source).name, version=VERSION,
-                       tables_written=tables_written)
+                       tables_written=tables_written, programme=result.programme)
 
 
 def _write_outputs(result: AnalysisResult, outdir: Path) -> list[Path]:
@@ -279,6 +333,8 @@ def _write_outputs(result: AnalysisResult, outdir: Path) -> list[Path]:
         files.append(write_table(result.mentions, outdir / "mentions.csv"))
     if result.discovery is not None:
         files.append(result.discovery.to_taxonomy().save(outdir / "taxonomy_draft.yaml"))
+    if result.programme is not None:  # its CSVs are among the tables; its JSON as `nps-text programme` writes it
+        files += write_programme(result.programme, outdir, tables=False, html=False)
     files.append(write_table(dict(result.tables), outdir / "nps_tables.xlsx"))  # Excel in any locale
     return files
 

@@ -41,12 +41,42 @@ from ..text.prepare import prepare_text
 from ._source import loaded
 from .tag import tag_survey
 
-__all__ = ["ProgrammeReport", "programme_report", "PROGRAMME_KEYS"]
+__all__ = ["ProgrammeReport", "programme_report", "programme_sections", "programme_columns", "write_programme",
+           "PROGRAMME_KEYS", "PROGRAMME_COLUMNS"]
 
 logger = logging.getLogger(__name__)
 
 PROGRAMME_KEYS = ("benchmarks", "brands", "accounts", "league", "weighting", "promoters", "testimonials", "customers",
                   "outcome", "indifferent")
+
+# the column options that a survey's own column names answer (compared lower-cased, English and German)
+PROGRAMME_COLUMNS = {
+    "brand": ("brand", "marke", "anbieter"),
+    "account": ("account", "firma", "kundenkonto"),
+    "role": ("role", "rolle"),
+    "unit": ("team", "unit", "branch", "niederlassung"),
+    "customer": ("customer_id", "kunden-nr", "kundennummer", "kunden_id", "kunden-id", "kundennr"),
+}
+
+
+def programme_columns(responses: pd.DataFrame) -> dict[str, str]:
+    """The programme's column options (``brand``, ``account``/``role``, ``unit``, ``customer``) that the
+    survey's columns answer by name (:data:`PROGRAMME_COLUMNS`, e.g. "Marke", "Team", "Kunden-Nr").
+
+    A column counts when it has at least two distinct values; account and role only together.
+
+    >>> programme_columns(pd.DataFrame({"Team": ["Nord", "Süd"], "Marke": ["A", "A"], "score": [9, 3]}))
+    {'unit': 'Team'}
+    """
+    by_name = {str(c).strip().lower(): c for c in responses.columns}
+    found = {}
+    for option, names in PROGRAMME_COLUMNS.items():
+        column = next((by_name[n] for n in names if n in by_name), None)
+        if column is not None and responses[column].dropna().astype(str).str.strip().replace("", None).nunique() >= 2:
+            found[option] = column
+    if ("account" in found) != ("role" in found):
+        found.pop("account", None), found.pop("role", None)
+    return found
 
 
 @dataclass
@@ -122,6 +152,24 @@ def _need(responses: pd.DataFrame, column: str, option: str) -> None:
     if column not in responses.columns:
         raise ColumnError(f"Column {column!r} (given as {option}) not found; available columns: "
                           f"{list(responses.columns)}. Pass {option}='<column>'.")
+
+
+def _customer_ids(outcomes: pd.DataFrame, customer: str) -> pd.DataFrame:
+    """The outcomes with their id column named ``customer`` like the survey's: an outcomes table whose id
+    column has another recognised name ("customer_id" beside a German export's "Kunden-Nr") joins too."""
+    if customer in outcomes.columns:
+        return outcomes
+    by_name = {str(c).strip().lower(): c for c in outcomes.columns}
+    found = [by_name[n] for n in PROGRAMME_COLUMNS["customer"] if n in by_name]
+    return outcomes.rename(columns={found[0]: customer}) if found else outcomes
+
+
+def _check_pairs(account: str | None, role: str | None, customer: str | None, outcomes: Any) -> None:
+    if (account is None) != (role is None):
+        raise ParameterError(f"Pass account and role together (got account={account!r}, role={role!r}): the "
+                             "account section compares the roles within each account.")
+    if outcomes is not None and customer is None:
+        raise ParameterError("outcomes need customer='<id column>' to join them to the survey.")
 
 
 def _population_by(population: pd.DataFrame) -> list[str]:
@@ -202,18 +250,50 @@ def programme_report(
     >>> sorted(k for k, v in r.to_dict().items() if v is not None)
     ['indifferent', 'league', 'promoters', 'testimonials']
     """
-    if (account is None) != (role is None):
-        raise ParameterError(f"Pass account and role together (got account={account!r}, role={role!r}): the "
-                             "account section compares the roles within each account.")
-    if (customer is None) != (outcomes is None) and outcomes is not None:
-        raise ParameterError("outcomes need customer='<id column>' to join them to the survey.")
+    _check_pairs(account, role, customer, outcomes)
     survey = loaded(source, load_options)
-    raw = survey.responses
     for column, option in ((brand, "brand"), (account, "account"), (role, "role"), (unit, "unit"),
                            (customer, "customer")):
         if column is not None:
-            _need(raw, column, option)
+            _need(survey.responses, column, option)
     responses, sentences, theme_rows = _themes(survey, mentions, taxonomy)
+    report = programme_sections(responses, sentences, theme_rows, benchmarks=benchmarks, brand=brand,
+                                own_brand=own_brand, account=account, role=role, unit=unit, population=population,
+                                customer=customer, outcomes=outcomes, outcome=outcome, level=level)
+    report.report = survey.report
+    if outdir is not None:
+        write_programme(report, Path(outdir))
+    return report
+
+
+def programme_sections(
+    responses: pd.DataFrame,
+    sentences: pd.DataFrame,
+    mentions: pd.DataFrame,
+    *,
+    benchmarks: pd.DataFrame | str | Path | None = None,
+    brand: str | None = None,
+    own_brand: str | None = None,
+    account: str | None = None,
+    role: str | None = None,
+    unit: str | None = None,
+    population: pd.DataFrame | str | Path | None = None,
+    customer: str | None = None,
+    outcomes: pd.DataFrame | str | Path | None = None,
+    outcome: str = "churned",
+    level: float = 0.95,
+) -> ProgrammeReport:
+    """The sections of :func:`programme_report` from prepared responses, their clauses and the mentions.
+
+    What ``analyze`` calls with the themes it tagged or discovered; the options are those of
+    :func:`programme_report`.
+    """
+    _check_pairs(account, role, customer, outcomes)
+    for column, option in ((brand, "brand"), (account, "account"), (role, "role"), (unit, "unit"),
+                           (customer, "customer")):
+        if column is not None:
+            _need(responses, column, option)
+    theme_rows = mentions
     sections: dict[str, Any] = dict.fromkeys(PROGRAMME_KEYS)
     tables: dict[str, pd.DataFrame] = {}
     if benchmarks is not None:
@@ -244,28 +324,30 @@ def programme_report(
         sections["customers"] = tables["customers"] = customer_view(
             responses, customer, mentions=theme_rows, date="date" if "date" in responses.columns else None)
     if outcomes is not None:
-        result = relate_outcome(responses, _frame(outcomes, "outcomes"), customer=customer, outcome=outcome,
-                                mentions=theme_rows, level=level)
+        result = relate_outcome(responses, _customer_ids(_frame(outcomes, "outcomes"), customer), customer=customer,
+                                outcome=outcome, mentions=theme_rows, level=level)
         sections["outcome"] = result
         tables.update(outcome_groups=result.groups, outcome_comparisons=result.comparisons)
     # general praise and complaint (the bundled taxonomy's "praise"/"complaint") are tone, not services to cut
     topics = theme_rows[~theme_rows["theme"].astype(str).isin(TONE_THEMES)]
     sections["indifferent"] = tables["indifferent"] = indifferent_themes(responses, topics)
-    report = ProgrammeReport(sections, tables, survey.report)
-    if outdir is not None:
-        _write(report, Path(outdir))
-    return report
+    return ProgrammeReport(sections, tables)
 
 
 TONE_THEMES = ("praise", "complaint")
 
 
-def _write(report: ProgrammeReport, outdir: Path) -> None:
+def write_programme(report: ProgrammeReport, outdir: Path, *, tables: bool = True, html: bool = True) -> list[Path]:
+    """``programme.json``, and (``tables``) one formula-safe CSV per table and (``html``)
+    ``programme_report.html`` in ``outdir``; returns the paths written."""
     outdir.mkdir(parents=True, exist_ok=True)
-    for name, table in report.tables.items():
-        write_table(table, outdir / f"{name}.csv")
-    (outdir / "programme.json").write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n",
-                                           encoding="utf-8")
-    source = getattr(report.report, "source", "") if report.report is not None else ""
-    write_programme_report(report, outdir / "programme_report.html", source=Path(str(source)).name if source else "", version=VERSION)
+    files = [write_table(table, outdir / f"{name}.csv") for name, table in report.tables.items()] if tables else []
+    path = outdir / "programme.json"
+    path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    files.append(path)
+    if html:
+        source = getattr(report.report, "source", "") if report.report is not None else ""
+        files.append(write_programme_report(report, outdir / "programme_report.html",
+                                            source=Path(str(source)).name if source else "", version=VERSION))
     logger.info("programme report written to %s", outdir)
+    return files

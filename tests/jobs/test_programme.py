@@ -87,3 +87,9 @@ def test_mistakes_are_explained(options, error, match):
 def test_indifferent_themes_leave_out_general_praise_and_complaint():
     result = programme_report(DATA / "sample_survey.csv")
     assert not set(result.tables["indifferent"]["theme"].astype(str)) & {"praise", "complaint"}
+
+
+def test_the_german_export_joins_outcomes_whose_id_column_has_the_english_name():
+    result = programme_report(DATA / "sample_survey_de.csv", customer="Kunden-Nr",
+                              outcomes=DATA / "sample_outcomes.csv")  # its id column is "customer_id"
+    assert result.sections["outcome"].n_matched > 2800
