@@ -83,3 +83,12 @@ def test_cli_analyze_programme_options_and_mistakes(tmp_path):
     assert both.exit_code == 2 and "Drop --no-programme or the options" in both.output
     off = runner.invoke(app, ["analyze", str(path), "-o", str(tmp_path / "z"), "--no-discover", "--no-programme"])
     assert off.exit_code == 0 and not (tmp_path / "z" / "programme.json").exists()
+
+
+def test_a_one_to_ten_survey_flows_through_the_programme_sections():
+    survey = _survey().assign(score=lambda d: d["score"].clip(lower=1))
+    result = analyze(survey, discover=False, report=False, scale="1-10")
+    promoters = result.programme.sections["promoters"]
+    assert len(promoters) == int((survey["score"] >= 9).sum()) and promoters["score"].min() >= 9
+    with pytest.raises(Exception, match="1-10"):  # a 0 is not an answer on that scale: rejected, not counted
+        analyze(survey.assign(score=0), discover=False, report=False, scale="1-10", errors="raise")
