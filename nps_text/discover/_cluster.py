@@ -10,10 +10,11 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
 __all__ = ["language_means", "apply_language_means", "fit_reduction", "reduce", "ward_tree", "weighted_ward",
-           "micro_clusters", "build_tree", "cut_tree", "largest_cut", "top_cut", "centroids_of", "nearest", "hdbscan_labels",
-           "tone_direction", "remove_direction"]
+           "systematic", "micro_seeds", "micro_clusters", "build_tree", "cut_tree", "largest_cut", "top_cut",
+           "centroids_of", "nearest", "hdbscan_labels", "tone_direction", "remove_direction"]
 
 _GLOBAL = "*"  # key of the overall mean among the language means
+_BATCH = 20_000  # rows read at a time by the functions that pass over all rows (bounded temporaries)
 
 
 def _l2(x: np.ndarray) -> np.ndarray:
@@ -30,17 +31,27 @@ def _l2_inplace(x: np.ndarray, batch: int = 50_000) -> np.ndarray:
     return x
 
 
-def language_means(vectors: np.ndarray, langs: np.ndarray, min_count: int) -> dict[str, np.ndarray]:
+def language_means(vectors: np.ndarray, langs: np.ndarray, min_count: int, *,
+                   rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Mean vector per language with at least ``min_count`` rows (``"und"`` excluded), plus the overall mean.
 
     The same means as :func:`nps_text.embed.center_by_language` computes, kept so that new
-    comments are centred exactly like the fitted ones.
+    comments are centred exactly like the fitted ones. ``rows``: the rows averaged (default all),
+    read in batches and summed in float64, so no copy of the selection is made.
     """
-    means = {_GLOBAL: vectors.mean(axis=0)}
-    for lang in sorted(set(langs.tolist())):
-        rows = langs == lang
-        if lang != "und" and rows.sum() >= min_count:
-            means[lang] = vectors[rows].mean(axis=0)
+    rows = np.arange(len(vectors)) if rows is None else np.asarray(rows)
+    row_langs = langs[rows]
+    keys = sorted(set(row_langs.tolist()))
+    sums = {lang: np.zeros(vectors.shape[1]) for lang in keys}
+    for start in range(0, len(rows), _BATCH):
+        part, part_langs = vectors[rows[start:start + _BATCH]], row_langs[start:start + _BATCH]
+        for lang in keys:
+            sums[lang] += part[part_langs == lang].sum(axis=0, dtype=np.float64)
+    counts = {lang: int((row_langs == lang).sum()) for lang in keys}
+    means = {_GLOBAL: (sum(sums.values(), np.zeros(vectors.shape[1])) / max(1, len(rows))).astype(np.float32)}
+    for lang in keys:
+        if lang != "und" and counts[lang] >= min_count:
+            means[lang] = (sums[lang] / counts[lang]).astype(np.float32)
     return means
 
 
@@ -124,32 +135,49 @@ def weighted_ward(centroids: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return tree
 
 
-def build_tree(vectors: np.ndarray, *, max_fit: int, n_micro: int
+def build_tree(vectors: np.ndarray, *, max_fit: int, n_micro: int, seeds: np.ndarray | None = None
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """``(tree, leaf of each row, leaf weights)``: the exact Ward tree up to ``max_fit`` rows (leaves are
-    the rows, weights None), beyond that the weighted Ward tree of ``n_micro`` micro-clusters."""
+    the rows, weights None), beyond that the weighted Ward tree of ``n_micro`` micro-clusters.
+
+    ``seeds``: the micro-clusters' starting centres when the caller made them already (see
+    :func:`micro_seeds`); by default from a systematic sample of ``max_fit`` rows of ``vectors``.
+    """
     if len(vectors) <= max_fit:
         return ward_tree(vectors), np.arange(len(vectors)), None
-    centroids, leaf = micro_clusters(vectors, n_micro, max_fit=max_fit)
+    if seeds is None:
+        seeds = micro_seeds(vectors[systematic(len(vectors), max_fit)], n_micro)
+    centroids, leaf = micro_clusters(vectors, seeds)
     weights = np.bincount(leaf, minlength=len(centroids)).astype(np.float64)
     return weighted_ward(centroids, weights), leaf, weights
 
 
-def micro_clusters(vectors: np.ndarray, k: int, *, max_fit: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(centroids, labels)`` of ``k`` small clusters: the leaves of a tree over more than ``max_fit`` rows.
+def systematic(n: int, size: int) -> np.ndarray:
+    """All of ``range(n)``, or every (n/size)-th of it: a sample that needs no seed."""
+    return np.arange(n) if n <= size else np.unique(np.linspace(0, n - 1, size).astype(np.int64))
 
-    Deterministic, no seed: the exact Ward tree of a systematic sample (every n/max_fit-th row) is
-    cut into ``k`` clusters; every row then goes to the nearest of their centres, and the centroids
-    and weights are recomputed from all rows. So every clause counts, memory stays linear,
+
+def micro_seeds(sample: np.ndarray, k: int) -> np.ndarray:
+    """Centres of ``k`` micro-clusters: the exact Ward tree of ``sample`` cut into ``k`` clusters, their centroids.
+
+    ``sample`` is a systematic sample (:func:`systematic`) of the rows to cluster: deterministic,
+    no seed. The tree needs memory quadratic in the sample (about 0.8 GB for 10,000 rows), so
+    a caller short of memory makes the seeds before it holds all rows.
+    """
+    parts = cut_tree(ward_tree(sample), min(k, len(sample)))
+    return centroids_of(sample, parts, list(range(int(parts.max()) + 1)))
+
+
+def micro_clusters(vectors: np.ndarray, seeds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(centroids, labels)`` of small clusters grown from ``seeds``: the leaves of a tree over many rows.
+
+    Every row goes to the nearest seed (:func:`micro_seeds`), and the centroids and weights are
+    recomputed from all rows. So every clause counts, memory stays linear,
     :func:`weighted_ward` builds the upper tree on the centroids weighted by their sizes, and a
     different seed cannot change the themes (a seeded mini-batch k-means gave a top-level seed ARI
     of 0.40 at 100,000 clauses, ``benchmarks/discovery_scale.py``).
     """
-    rows = np.unique(np.linspace(0, len(vectors) - 1, min(max_fit, len(vectors))).astype(np.int64))
-    sample = vectors[rows]
-    k = min(k, len(sample))
-    parts = cut_tree(ward_tree(sample), k)
-    labels, _ = nearest(vectors, centroids_of(sample, parts, list(range(k))))
+    labels, _ = nearest(vectors, seeds)
     used = np.unique(labels)  # a centre no row is nearest to would be a leaf of weight 0
     return centroids_of(vectors, labels, used.tolist()), np.searchsorted(used, labels)
 
@@ -186,23 +214,47 @@ def cut_tree(tree: np.ndarray, k: int) -> np.ndarray:
 
 
 def centroids_of(vectors: np.ndarray, labels: np.ndarray, ids: list[int]) -> np.ndarray:
-    """Normalised mean vector of each id's members, in the order of ``ids``."""
+    """Normalised mean vector of each id's members, in the order of ``ids``.
+
+    Sums are taken in at least float32 (``vectors`` may be float16) and, with many ids, batch by
+    batch, so no full-size copy of ``vectors`` is made.
+    """
     if len(ids) > 50:  # many ids (micro-clusters): one pass over the rows instead of one per id
-        sums = np.zeros((int(max(ids)) + 1, vectors.shape[1]), dtype=np.float64)
-        order = np.argsort(labels, kind="stable")
-        starts = np.flatnonzero(np.r_[True, np.diff(labels[order]) != 0])
-        sums[labels[order][starts]] = np.add.reduceat(vectors[order], starts, axis=0)
-        return _l2(sums[ids])
-    return _l2(np.vstack([vectors[labels == i].mean(axis=0) for i in ids])) if ids else \
+        return _l2(_sums_by_label(vectors, labels, int(max(ids)) + 1)[ids])
+    return _l2(np.vstack([vectors[labels == i].mean(axis=0, dtype=_wide(vectors)) for i in ids])) if ids else \
         np.zeros((0, vectors.shape[1]), dtype=np.float32)
 
 
-def nearest(vectors: np.ndarray, centroids: np.ndarray, *, batch: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
-    """Index of and cosine similarity to the nearest centroid, computed in batches (bounded memory)."""
+def _sums_by_label(vectors: np.ndarray, labels: np.ndarray, n_labels: int) -> np.ndarray:
+    """Float64 sum of the rows of each label ``0..n_labels-1`` (other labels ignored), batch by batch."""
+    sums = np.zeros((n_labels, vectors.shape[1]), dtype=np.float64)
+    for start in range(0, len(vectors), _BATCH):
+        part = labels[start:start + _BATCH]
+        rows = np.flatnonzero((part >= 0) & (part < n_labels))
+        if not len(rows):
+            continue
+        order = rows[np.argsort(part[rows], kind="stable")]
+        starts = np.flatnonzero(np.r_[True, np.diff(part[order]) != 0])
+        sums[part[order[starts]]] += np.add.reduceat(vectors[start:start + _BATCH][order], starts, axis=0,
+                                                     dtype=_wide(vectors))
+    return sums
+
+
+def _wide(x: np.ndarray) -> np.dtype:
+    """The dtype to sum or multiply ``x`` in: its own, but at least float32 (float16 loses digits fast)."""
+    return np.promote_types(x.dtype, np.float32)
+
+
+def nearest(vectors: np.ndarray, centroids: np.ndarray, *, batch: int = _BATCH) -> tuple[np.ndarray, np.ndarray]:
+    """Index of and cosine similarity to the nearest centroid, computed in batches (bounded memory).
+
+    Float16 ``vectors`` (a large model's stored ones) are multiplied in float32, batch by batch.
+    """
     best = np.empty(len(vectors), dtype=np.int64)
     sim = np.empty(len(vectors), dtype=np.float32)
     for start in range(0, len(vectors), batch):
-        s = vectors[start:start + batch] @ centroids.T
+        part = vectors[start:start + batch]
+        s = part.astype(_wide(part), copy=False) @ centroids.T
         best[start:start + batch] = s.argmax(axis=1)
         sim[start:start + batch] = s[np.arange(len(s)), best[start:start + batch]]
     return best, sim

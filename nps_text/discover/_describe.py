@@ -134,6 +134,15 @@ special expect expectation thing things get go make would could like keep lot wa
 wish hope please well highly honestly experience bit overall decent fine use room improvement tear torn
 """.split())
 TONE_NAMES = {"praise": ("Allgemeines Lob", "general praise"), "complaint": ("Allgemeine Kritik", "general complaint")}
+# Words of time and sequence, and fillers: common in a theme's clauses ("nach zwei Wochen", "second order",
+# "on the plus side") but no name for it
+_NOT_A_NAME = frozenset("""
+plus side bit lot way thing stuff seite ding sache
+woche wochen tag tage monat monate jahr jahre stunde stunden minute minuten mal zeit heute gestern morgen letzter
+letzte zweiter zweite erster erste montag dienstag mittwoch donnerstag freitag samstag sonntag
+week weeks day days month months year years hour hours minute minutes time times today yesterday last second first
+monday tuesday wednesday thursday friday saturday sunday
+""".split())
 
 
 def is_tone_word(term: str) -> bool:
@@ -157,52 +166,83 @@ def is_tone_theme(keywords: dict[str, list[str]], top: int = 5) -> bool:
     return bool(words) and all(is_tone_word(w) for w in words)
 
 
-def keyword_coverage(lemmas: pd.Series, labels: np.ndarray, theme: int, keywords: list[str]) -> dict[str, float]:
-    """How well each keyword identifies a theme's clauses: recall times the square root of precision.
+def keyword_coverage(lemmas: pd.Series, labels: np.ndarray, keywords: dict[int, list[str]]
+                     ) -> dict[int, dict[str, float]]:
+    """How well each keyword identifies its theme's clauses: recall times the square root of precision.
 
-    Recall: the share of the theme's clauses (with lemmas) that contain every word of the
-    keyword; precision: the share of all clauses containing it that are in the theme. "Woche"
-    in "two weeks for a delivery" and "weeks without an answer" is common but not specific;
-    "Lieferung" is both.
+    ``keywords``: per theme, the keywords to score. Recall: the share of the theme's clauses
+    (with lemmas) that contain every word of the keyword; precision: the share of all clauses
+    containing it that are in the theme. "Woche" in "two weeks for a delivery" and "weeks
+    without an answer" is common but not specific; "Lieferung" is both. The lemmas are split
+    once for all themes; a theme without clauses gets ``{}``.
+
+    >>> keyword_coverage(pd.Series(["Lieferung spät", "Woche Lieferung", "Woche", None]), np.array([0, 0, 1, 0]),
+    ...                  {0: ["Lieferung", "Woche"], 1: ["Woche"]})
+    {0: {'Lieferung': 1.0, 'Woche': 0.3535533905932738}, 1: {'Woche': 0.7071067811865476}}
     """
     present = lemmas.notna().to_numpy()
-    tokens = lemmas[present].astype(str).str.lower().str.split().map(set)
-    member = (labels[present] == theme)
-    if not member.any():
-        return {}
-    out = {}
-    for keyword in keywords:
-        words = keyword.lower().split()
-        has = tokens.map(lambda r, w=words: all(x in r for x in w)).to_numpy(dtype=bool)
-        hits = (has & member).sum()
-        out[keyword] = float(hits / member.sum() * (hits / max(1, has.sum())) ** 0.5)
+    labels = np.asarray(labels)
+    index = _word_rows(lemmas, present)
+    everywhere = np.flatnonzero(present)
+    out: dict[int, dict[str, float]] = {}
+    for theme, words in keywords.items():
+        size = (labels[present] == theme).sum()
+        out[theme] = {}
+        for keyword in words if size else []:
+            found = everywhere  # the clauses that contain every word of the keyword
+            for word in keyword.lower().split():
+                found = np.intersect1d(found, index.get(word, found[:0]), assume_unique=True)
+            hits = (labels[found] == theme).sum()
+            out[theme][keyword] = float(hits / size * (hits / max(1, len(found))) ** 0.5)
     return out
+
+
+def _word_rows(lemmas: pd.Series, present: np.ndarray) -> dict[str, np.ndarray]:
+    """Sorted positions of the clauses each lower-cased lemma occurs in (those not ``present`` in none)."""
+    found: dict[str, list[int]] = {}
+    for position, text in zip(np.flatnonzero(present).tolist(), lemmas[present].astype(str).tolist()):
+        for word in set(text.lower().split()):
+            found.setdefault(word, []).append(position)
+    return {word: np.array(rows, dtype=np.int64) for word, rows in found.items()}
 
 
 def readable_name(keywords: dict[str, list[str]], theme_id: int,
                   coverage: dict[str, dict[str, float]] | None = None) -> str:
     """A short name from the keyphrases: per language the keyword that best names the theme, "Lieferung / delivery".
 
-    Among the top five keywords that are not tone, the one that best identifies the theme's
-    clauses (``coverage``, :func:`keyword_coverage`; without it, the c-TF-IDF order); German prefers a noun (capitalised lemma),
-    English a two-word phrase, when it covers at least half as many clauses. Falls back to
-    :func:`default_name`.
+    Among the top five keywords that are not tone, those without a tone word or a word of time
+    ("super Qualität", "great job", "Woche", "second order") are the candidates, if any; of them the
+    one that best identifies the theme's clauses (``coverage``, :func:`keyword_coverage`; without it,
+    the c-TF-IDF order); German prefers a noun (capitalised lemma), English a two-word phrase, when
+    it covers at least half as many clauses. The same word in both languages is named once ("App"),
+    and with ``coverage`` a language's part that covers less than half as many of its clauses as the
+    other language's part is left out ("Beratung", not "Beratung / job"). The name starts with a
+    capital ("Service", "Bestellen / order"). Falls back to :func:`default_name`.
 
     >>> readable_name({"de": ["teuer", "Preis", "zu teuer"], "en": ["expensive", "price increase", "price"]}, 3)
     'Preis / price increase'
+    >>> readable_name({"de": ["antworten", "Woche", "Support"], "en": ["support", "time", "help"]}, 5)
+    'Support'
     """
-    parts = []
+    parts: dict[str, float] = {}  # name part -> how well it identifies the theme in its language
     for lang in KEYWORD_LANGS:
         topical = [w for w in keywords.get(lang, []) if not is_tone_word(w)][:5]
-        if not topical:
+        named = [w for w in topical if not any(x.lower() in _NOT_A_NAME or is_tone_word(x) for x in w.split())] \
+            or topical
+        if not named:
             continue
         share = (coverage or {}).get(lang) or {w: 1.0 - i / 10 for i, w in enumerate(topical)}
-        best = max(topical, key=lambda w: (share.get(w, 0.0), -topical.index(w)))
+        best = max(named, key=lambda w: (share.get(w, 0.0), -named.index(w)))
         prefer = (lambda w: w[:1].isupper()) if lang == "de" else (lambda w: " " in w)
-        good = [w for w in topical if prefer(w) and share.get(w, 0.0) >= 0.5 * share.get(best, 0.0)]
-        parts.append(max(good, key=lambda w: (share.get(w, 0.0), -topical.index(w))) if good and not prefer(best)
-                     else best)
-    return " / ".join(dict.fromkeys(parts)) or default_name(keywords, theme_id)
+        good = [w for w in named if prefer(w) and share.get(w, 0.0) >= 0.5 * share.get(best, 0.0)]
+        name = max(good, key=lambda w: (share.get(w, 0.0), -named.index(w))) if good and not prefer(best) else best
+        if name.lower() not in {p.lower() for p in parts}:
+            parts[name] = share.get(name, 0.0)
+    if coverage:  # a language's part that names far fewer of its clauses than the other's is noise: leave it out
+        top = max(parts.values(), default=0.0)
+        parts = {p: c for p, c in parts.items() if c >= 0.5 * top}
+    name = " / ".join(parts)
+    return name[:1].upper() + name[1:] if name else default_name(keywords, theme_id)  # a label: "Service"
 
 
 def default_name(keywords: dict[str, list[str]], theme_id: int) -> str:

@@ -33,8 +33,9 @@ class EditsMixin:
     """``rename``, ``merge``, ``split`` and ``drop`` for :class:`~nps_text.discover.ThemeDiscovery`."""
 
     def _edited(self) -> ThemeDiscovery:
+        """A deep copy to edit. It shares the stored vectors, which no edit changes: a large model is not copied."""
         self._check_fitted()
-        return copy.deepcopy(self)
+        return copy.deepcopy(self, {id(self.vectors_): self.vectors_})
 
     def _check_ids(self, ids: list[int], what: str, level: str = "sub") -> list[int]:
         ids = [int(i) for i in ids]
@@ -162,7 +163,7 @@ class EditsMixin:
         ids = [i for i in self.theme_ids_ if i not in remove]
         rows = {i: (self.centroids_[self.theme_ids_.index(i)], self.parent_of(i)) for i in ids}
         for i, (x, parent) in members.items():
-            rows[i] = (C._l2(x.mean(axis=0, keepdims=True))[0], parent)
+            rows[i] = (C._l2(x.mean(axis=0, dtype=np.float32, keepdims=True))[0], parent)
         self.theme_ids_ = sorted(rows)
         self.centroids_ = np.vstack([rows[i][0] for i in self.theme_ids_]).astype(np.float32)
         self.parents_ = [rows[i][1] for i in self.theme_ids_]

@@ -11,7 +11,8 @@ Pipeline (each choice measured in ``benchmarks/discovery.py``, see docs/discover
 4. optionally a PCA by exact SVD to ``n_components`` dimensions; cosine geometry;
 5. Ward clustering: exact (deterministic, no seed) up to ``max_fit`` clauses; beyond that on
    ``n_micro`` micro-clusters weighted by their sizes (deterministic too; every clause counts,
-   memory stays linear). The tree is cut into the sub-themes (``n_themes``, or as many as the data
+   memory stays linear: the clauses are centred and reduced in batches, and their reduced
+   vectors kept as float16). The tree is cut into the sub-themes (``n_themes``, or as many as the data
    supports with each at least ``min_size`` clauses, up to ``max_themes``) and, from the same tree,
    into the top-level themes (``n_top``, or where the tree has its largest gap within
    ``min_top``..``max_top``): every sub-theme has exactly one parent;
@@ -70,8 +71,9 @@ _FORMAT = "nps-text-discovery/2"
 _FORMATS = ("nps-text-discovery/1", _FORMAT)  # /1: one level, no tone direction
 _ARRAYS = ("centroids", "pca_mean", "components", "language_means", "vectors", "labels", "similarity",
            "tone_direction")
-_POLARITY_SAMPLE = 20_000  # clauses the tone direction is learned from (a seeded sample beyond that)
-_DESCRIBE_MAX = 50_000  # clauses keywords and names are counted on (a seeded sample beyond that)
+_POLARITY_SAMPLE = 20_000  # clauses the tone direction is learned from (a systematic sample beyond that)
+_DESCRIBE_MAX = 50_000  # clauses keywords and names are counted on (a systematic sample beyond that)
+_BATCH = 20_000  # clauses centred and reduced at a time: temporaries stay small whatever the data's size
 LEVELS = ("sub", "top")
 
 
@@ -86,14 +88,27 @@ def _check_sentences(sentences: Any, embeddings: Any) -> tuple[pd.DataFrame, np.
     if vectors.ndim != 2 or len(vectors) != len(sentences):
         raise ParameterError(f"embeddings must be one row per sentence: {len(sentences)} sentences but an array of "
                              f"shape {vectors.shape}. Embed sentences['text'] with nps_text.embed.embed.")
-    if not np.isfinite(vectors).all():
+    if not all(np.isfinite(vectors[start:start + _BATCH]).all() for start in range(0, len(vectors), _BATCH)):
         raise ParameterError("embeddings contain NaN or infinite values; re-embed the sentences.")
     return sentences, vectors
 
 
-def _systematic(n: int, size: int) -> np.ndarray:
-    """All of ``range(n)``, or every (n/size)-th of it: a sample that needs no seed."""
-    return np.arange(n) if n <= size else np.unique(np.linspace(0, n - 1, size).astype(np.int64))
+def _langs(sentences: pd.DataFrame) -> np.ndarray:
+    """Each sentence's language code as a NumPy string array ("und" where missing)."""
+    return sentences["lang"].astype("string").fillna("und").to_numpy(dtype=object).astype(str)
+
+
+def _batches(n: int):
+    """Row numbers ``0..n-1`` in batches of ``_BATCH``."""
+    return (np.arange(start, min(start + _BATCH, n)) for start in range(0, n, _BATCH))
+
+
+def _first_ranks(labels: np.ndarray, ranks: np.ndarray, ids) -> list[int]:
+    """Per id, the smallest rank among the rows labelled with it (``len(ranks)`` for an id without rows)."""
+    first = np.full(max(ids, default=-1) + 1, len(ranks), dtype=np.int64)
+    rows = (labels >= 0) & (labels < len(first))
+    np.minimum.at(first, labels[rows], ranks[rows])
+    return [int(first[i]) for i in ids]
 
 
 def tone_mask(sentences: pd.DataFrame) -> np.ndarray:
@@ -161,7 +176,9 @@ class ThemeDiscovery(EditsMixin):
     max_fit : int, default 10000
         Up to this many clauses the exact Ward tree is built (memory grows with its square);
         beyond that, on ``n_micro`` micro-clusters weighted by their sizes (see
-        :func:`~nps_text.discover._cluster.micro_clusters`: deterministic, every clause counts).
+        :func:`~nps_text.discover._cluster.micro_clusters`: deterministic, every clause counts),
+        and the reduced vectors are kept as float16 (half the memory; new comments are reduced
+        to the same precision, so ``predict`` on the fitted clauses still gives ``labels_``).
     n_micro : int, default 1000
         Number of micro-clusters beyond ``max_fit``.
     n_keywords, n_quotes : int
@@ -292,19 +309,11 @@ class ThemeDiscovery(EditsMixin):
         if len(content) < 4:
             raise ParameterError(f"Only {len(content)} clauses with content to cluster; discovery needs a few dozen "
                                  "at least.")
-        langs = sentences["lang"].astype("string").fillna("und").to_numpy(dtype=object).astype(str)
-        n_langs = sum(1 for lang in set(langs[content]) if lang != "und" and (langs[content] == lang).sum() >= 20)
-        self.centred_ = bool(self.center_languages is True or (self.center_languages == "auto" and n_langs >= 2))
-        self.language_means_ = (C.language_means(vectors[content], langs[content], 20) if self.centred_
-                                else {C._GLOBAL: np.zeros(vectors.shape[1], dtype=np.float32)})
-        centred = C.apply_language_means(vectors[content], langs[content], self.language_means_) if self.centred_ \
-            else C._l2_inplace(vectors[content].astype(np.float32))
-        self.tone_direction_ = self._tone_direction(centred, sentences["text"].to_numpy(dtype=object)[content])
-        centred = C.remove_direction(centred, self.tone_direction_, inplace=True)
-        n_components = self.n_components if self.n_components or self.method == "ward" else 16
-        self.pca_mean_, self.components_ = C.fit_reduction(centred[: self.max_fit], n_components)
-        reduced = C.reduce(centred, self.pca_mean_, self.components_, inplace=True)
-        raw, chosen = self._cluster(reduced)
+        langs = _langs(sentences)
+        self._fit_space(vectors, langs, content, sentences["text"])
+        seeds = self._micro_seeds(vectors, langs, content)
+        reduced = self._reduce_rows(vectors, langs, content, np.float32 if len(content) <= self.max_fit else np.float16)
+        raw, chosen = self._cluster(reduced, seeds)
         self.min_size_ = chosen["min_size"]
         kept = [int(i) for i in np.unique(raw) if i >= 0 and (raw == i).sum() >= self.min_size_]
         if not kept:
@@ -320,14 +329,14 @@ class ThemeDiscovery(EditsMixin):
         self.names_: dict[int, str] = {}
         self.top_names_: dict[int, str] = {}
         self.n_features_in_ = vectors.shape[1]
-        sums = np.vstack([reduced[raw == i].sum(axis=0) for i in kept])
+        sums = np.vstack([reduced[raw == i].sum(axis=0, dtype=np.float32) for i in kept])
         sizes = np.array([(raw == i).sum() for i in kept], dtype=np.float64)
         top = self._top_cut(sums / sizes[:, None], sizes, chosen)
         self._assign_and_number(C._l2(sums), top)
         self.report_ = {"n_sentences": len(sentences), "n_filler": int(filler.sum()), "n_tone_only": int(tone.sum()),
                         "n_clustered": len(content),
                         **chosen, "centred": self.centred_, "tone_removed": bool(np.any(self.tone_direction_))}
-        self._describe()
+        self.themes_ = self._theme_rows("sub", self.active_ids, self.labels_, {})  # the kinds are all the merge needs
         self._merge_tone_themes()
         return self
 
@@ -348,24 +357,71 @@ class ThemeDiscovery(EditsMixin):
             self.parents_ = [target if i in subs else p for i, p in zip(self.theme_ids_, self.parents_)]
         # top-level ids 0, 1, ... by size again (moving tone sub-themes changed the sizes), ties by the first key
         top = self.top_labels_[self.content_rows_]
-        keys = list(zip(self.sentences_["response_id"].to_numpy(dtype=object)[self.content_rows_].astype(str),
-                        self.sentences_["sentence_id"].to_numpy()[self.content_rows_]))
-        order = sorted(set(self.parents_), key=lambda t: (-int((top == t).sum()),
-                                                          min((keys[m] for m in np.flatnonzero(top == t)),
-                                                              default=("\uffff", 0)), t))
+        parents = sorted(set(self.parents_))
+        firsts = dict(zip(parents, _first_ranks(top, self._key_ranks(), parents)))
+        order = sorted(parents, key=lambda t: (-int((top == t).sum()), firsts[t], t))
         new_id = {t: i for i, t in enumerate(order)}
         self.parents_ = [new_id[p] for p in self.parents_]
         self._describe()
 
-    def _tone_direction(self, centred: np.ndarray, texts: np.ndarray) -> np.ndarray:
-        if not self.remove_tone:
-            return np.zeros(centred.shape[1], dtype=np.float32)
-        rows = _systematic(len(texts), _POLARITY_SAMPLE)
-        polarity = np.array([lexicon_score(str(t)) for t in texts[rows]])
-        return C.tone_direction(centred[rows], polarity)
+    def _fit_space(self, vectors: np.ndarray, langs: np.ndarray, content: np.ndarray, texts: pd.Series) -> None:
+        """Learn the clustering space from the clauses with content: language means, tone direction, reduction.
 
-    def _cluster(self, x: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
-        """Sub-theme label of every clause (-1: noise), and the settings chosen."""
+        Each from the rows it needs (the language means from all, batch by batch; the tone direction
+        from a systematic sample; the reduction from the first ``max_fit``): no full-size copy is made.
+        """
+        n_langs = sum(1 for lang in set(langs[content]) if lang != "und" and (langs[content] == lang).sum() >= 20)
+        self.centred_ = bool(self.center_languages is True or (self.center_languages == "auto" and n_langs >= 2))
+        self.language_means_ = (C.language_means(vectors, langs, 20, rows=content) if self.centred_
+                                else {C._GLOBAL: np.zeros(vectors.shape[1], dtype=np.float32)})
+        self.tone_direction_ = self._tone_direction(vectors, langs, content, texts)
+        first = C.remove_direction(self._centred_rows(vectors, langs, content[: self.max_fit]), self.tone_direction_,
+                                   inplace=True)
+        n_components = self.n_components if self.n_components or self.method == "ward" else 16
+        self.pca_mean_, self.components_ = C.fit_reduction(first, n_components)
+
+    def _tone_direction(self, vectors: np.ndarray, langs: np.ndarray, rows: np.ndarray, texts: pd.Series) -> np.ndarray:
+        """The polarity direction, learnt on a systematic sample of ``rows`` (zeros when ``remove_tone=False``)."""
+        if not self.remove_tone:
+            return np.zeros(vectors.shape[1], dtype=np.float32)
+        sample = rows[C.systematic(len(rows), _POLARITY_SAMPLE)]
+        polarity = np.array([lexicon_score(str(t)) for t in texts.iloc[sample].tolist()])
+        return C.tone_direction(self._centred_rows(vectors, langs, sample), polarity)
+
+    def _centred_rows(self, vectors: np.ndarray, langs: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """A float32 copy of ``vectors[rows]``, each row minus its language's mean (when centred), L2-normalised."""
+        if self.centred_:
+            return C.apply_language_means(vectors[rows], langs[rows], self.language_means_)
+        return C._l2_inplace(np.array(vectors[rows], dtype=np.float32))
+
+    def _reduce_rows(self, vectors: np.ndarray, langs: np.ndarray, rows: np.ndarray, dtype: Any) -> np.ndarray:
+        """``vectors[rows]`` in the clustering space (centred, tone removed, reduced, L2-normalised) as ``dtype``.
+
+        Batch by batch, so that beside the result only one batch's temporaries exist.
+        """
+        out = np.empty((len(rows), self.components_.shape[0]), dtype=dtype)
+        for start in range(0, len(rows), _BATCH):
+            part = rows[start:start + _BATCH]
+            centred = C.remove_direction(self._centred_rows(vectors, langs, part), self.tone_direction_, inplace=True)
+            out[start:start + len(part)] = C.reduce(centred, self.pca_mean_, self.components_, inplace=True)
+        return out
+
+    def _micro_seeds(self, vectors: np.ndarray, langs: np.ndarray, content: np.ndarray) -> np.ndarray | None:
+        """Beyond ``max_fit`` clauses (Ward), the micro-clusters' seeds from a systematic sample; else None.
+
+        Made before the reduced vectors of all clauses exist: the sample's exact tree is the fit's
+        largest temporary (quadratic in ``max_fit``), so the two never take memory at the same time.
+        """
+        if self.method != "ward" or len(content) <= self.max_fit:
+            return None
+        sample = self._reduce_rows(vectors, langs, content[C.systematic(len(content), self.max_fit)], np.float32)
+        return C.micro_seeds(sample, self.n_micro)
+
+    def _cluster(self, x: np.ndarray, seeds: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, Any]]:
+        """Sub-theme label of every clause (-1: noise), and the settings chosen.
+
+        ``seeds``: the micro-clusters' seeds beyond ``max_fit`` clauses (see :meth:`_micro_seeds`).
+        """
         min_size = self.min_size or max(5, math.ceil(self.min_share * len(x)))
         if self.method == "hdbscan":
             fit = x[: self.max_fit]
@@ -376,7 +432,7 @@ class ThemeDiscovery(EditsMixin):
                 labels = np.concatenate([labels, np.asarray(ids)[rest] if ids else rest])
             return labels, {"method": "hdbscan", "min_size": min_size, "n_clusters": int(labels.max() + 1),
                             "n_fit": len(fit)}
-        tree, leaf, weights = C.build_tree(x, max_fit=self.max_fit, n_micro=self.n_micro)
+        tree, leaf, weights = C.build_tree(x, max_fit=self.max_fit, n_micro=self.n_micro, seeds=seeds)
         if self.n_themes is not None:
             k = min(int(self.n_themes), len(tree) + 1)
         else:
@@ -405,22 +461,31 @@ class ThemeDiscovery(EditsMixin):
         """Nearest-centroid assignment of every clause, then ids by size and a stable key, at both levels."""
         best, sim = C.nearest(self.vectors_, centroids)
         keep = sim >= self.min_similarity
-        keys = (self.sentences_["response_id"].to_numpy(dtype=object)[self.content_rows_].astype(str),
-                self.sentences_["sentence_id"].to_numpy()[self.content_rows_])
-        sizes, firsts = [], []
-        for j in range(len(centroids)):
-            members = np.flatnonzero(keep & (best == j))
-            sizes.append(len(members))
-            firsts.append(min(((keys[0][m], int(keys[1][m])) for m in members), default=("\uffff", 0)))
+        members = np.where(keep, best, UNASSIGNED)
+        sizes = np.bincount(members[keep], minlength=len(centroids)).tolist()
+        firsts = _first_ranks(members, self._key_ranks(), range(len(centroids)))
         order = sorted(range(len(centroids)), key=lambda j: (-sizes[j], firsts[j], j))
-        new_id = {j: i for i, j in enumerate(order)}
+        new_id = np.empty(len(order), dtype=np.int64)
+        new_id[order] = np.arange(len(order))
         tops = sorted(set(top.tolist()), key=lambda t: (-sum(sizes[j] for j in range(len(top)) if top[j] == t),
                                                         min(firsts[j] for j in range(len(top)) if top[j] == t), t))
         top_id = {t: i for i, t in enumerate(tops)}
         self.centroids_ = centroids[order]
         self.theme_ids_ = list(range(len(order)))
         self.parents_ = [top_id[int(top[j])] for j in order]
-        self._set_labels(np.where(keep, np.vectorize(new_id.get)(best) if len(best) else best, UNASSIGNED), sim)
+        self._set_labels(np.where(keep, new_id[best], UNASSIGNED), sim)
+
+    def _key_ranks(self) -> np.ndarray:
+        """Rank of each clustered clause by (response_id, sentence_id), equal keys equal: the tie-break of ids."""
+        rows = self.content_rows_
+        response = np.asarray(self.sentences_["response_id"].iloc[rows].to_numpy(dtype=object), dtype=str)
+        sentence = self.sentences_["sentence_id"].to_numpy()[rows]
+        order = np.lexsort((sentence, response))
+        response, sentence = response[order], sentence[order]
+        new = np.r_[True, (response[1:] != response[:-1]) | (sentence[1:] != sentence[:-1])]
+        ranks = np.empty(len(rows), dtype=np.int64)
+        ranks[order] = np.cumsum(new) - 1
+        return ranks
 
     def _set_labels(self, content_labels: np.ndarray, sim: np.ndarray) -> None:
         labels = np.full(self.n_sentences_, FILLER, dtype=np.int64)
@@ -472,30 +537,19 @@ class ThemeDiscovery(EditsMixin):
     def _theme_rows(self, level: str, ids: list[int], labels: np.ndarray, known: dict) -> list[dict[str, Any]]:
         names = self.names_ if level == "sub" else self.top_names_
         if self.has_texts_:
-            sample = self._describe_rows()
-            lemmas, langs = self.sentences_["lemmas"].iloc[sample], self.sentences_["lang"].iloc[sample]
-            keywords = {lang: class_tfidf_keywords(lemmas.where(langs == lang), labels[sample], ids,
-                                                   top=self.n_keywords) for lang in KEYWORD_LANGS}
+            keywords, coverage = self._keywords(labels, ids)
             quotes = representative_quotes(self.sentences_["text"], np.nan_to_num(self.similarity_, nan=-9.0),
                                            labels, ids, n=self.n_quotes)
-            polarity = self._mean_polarity(labels, ids)
         else:  # saved without texts: the keywords and kinds it was saved with, and no quotes
-            keywords = {lang: {i: known.get((level, i), {}).get(f"keywords_{lang}", []) for i in ids}
-                        for lang in KEYWORD_LANGS}
-            quotes = {i: [] for i in ids}
-            polarity = {i: -1.0 if known.get((level, i), {}).get("kind") == "complaint" else 1.0 for i in ids}
+            keywords = {i: {lang: known.get((level, i), {}).get(f"keywords_{lang}", []) for lang in KEYWORD_LANGS}
+                        for i in ids}
+            coverage, quotes = {i: {} for i in ids}, {i: [] for i in ids}
         rows = []
         for i in ids:
-            words = {lang: keywords[lang][i] for lang in KEYWORD_LANGS}
-            kind = ("complaint" if polarity[i] < 0 else "praise") if is_tone_theme(words) else "topic"
+            words = keywords[i]
+            kind = self._kind(level, i, labels, words, known)
             custom = names.get(i)
-            if custom:
-                name = custom
-            sample = self._describe_rows()
-            lemmas, langs = self.sentences_["lemmas"].iloc[sample], self.sentences_["lang"].iloc[sample]
-            coverage = {lang: keyword_coverage(lemmas.where(langs == lang), labels[sample], i, words[lang][:5])
-                        for lang in KEYWORD_LANGS if self.has_texts_}
-            topic_name = readable_name(words, i, coverage)
+            topic_name = readable_name(words, i, coverage[i])
             if custom:
                 name = custom
             elif kind != "topic":
@@ -509,18 +563,44 @@ class ThemeDiscovery(EditsMixin):
                          "topic_name": topic_name})
         return rows
 
+    def _keywords(self, labels: np.ndarray, ids: list[int]) -> tuple[dict[int, dict[str, list[str]]],
+                                                                      dict[int, dict[str, dict[str, float]]]]:
+        """Per theme and language: the c-TF-IDF keywords, and how well the top five identify the theme's clauses.
+
+        Both counted on the sentences of :meth:`_describe_rows`, the lemmas of each language split
+        once for all themes.
+        """
+        sample = self._describe_rows()
+        lemmas, langs = self.sentences_["lemmas"].iloc[sample], self.sentences_["lang"].iloc[sample]
+        keywords: dict[int, dict[str, list[str]]] = {i: {} for i in ids}
+        coverage: dict[int, dict[str, dict[str, float]]] = {i: {} for i in ids}
+        for lang in KEYWORD_LANGS:
+            own = lemmas.where(langs == lang)
+            found = class_tfidf_keywords(own, labels[sample], ids, top=self.n_keywords)
+            scores = keyword_coverage(own, labels[sample], {i: found[i][:5] for i in ids})
+            for i in ids:
+                keywords[i][lang], coverage[i][lang] = found[i], scores[i]
+        return keywords, coverage
+
     def _describe_rows(self) -> np.ndarray:
         """The sentences keywords and names are counted on: all, or a systematic sample of ``_DESCRIBE_MAX``."""
-        return _systematic(self.n_sentences_, _DESCRIBE_MAX)
+        return C.systematic(self.n_sentences_, _DESCRIBE_MAX)
 
-    def _mean_polarity(self, labels: np.ndarray, ids: list[int]) -> dict[int, float]:
-        """Mean lexicon polarity of each theme's clauses (praise or complaint, for a tone theme)."""
-        out = {}
-        texts = self.sentences_["text"].astype(str).to_numpy()
-        for i in ids:
-            rows = np.flatnonzero(labels == i)[:2000]
-            out[i] = float(np.mean([lexicon_score(t) for t in texts[rows]])) if len(rows) else 0.0
-        return out
+    def _kind(self, level: str, theme: int, labels: np.ndarray, keywords: dict[str, list[str]], known: dict) -> str:
+        """``topic``; for a theme whose keywords are all tone, ``praise`` or ``complaint`` by its clauses' polarity."""
+        if not is_tone_theme(keywords):
+            return "topic"
+        if self.has_texts_:
+            polarity = self._mean_polarity(labels, theme)
+        else:  # saved without texts: the kind it was saved with
+            polarity = -1.0 if known.get((level, theme), {}).get("kind") == "complaint" else 1.0
+        return "complaint" if polarity < 0 else "praise"
+
+    def _mean_polarity(self, labels: np.ndarray, theme: int) -> float:
+        """Mean lexicon polarity of (the first 2,000 of) a theme's clauses."""
+        rows = np.flatnonzero(labels == theme)[:2000]
+        texts = self.sentences_["text"].iloc[rows].tolist()
+        return float(np.mean([lexicon_score(str(t)) for t in texts])) if len(rows) else 0.0
 
     def parent_of(self, theme: int) -> int:
         """The top-level theme of a sub-theme."""
@@ -560,22 +640,32 @@ class ThemeDiscovery(EditsMixin):
             raise NotFittedError("This ThemeDiscovery is not fitted yet; call fit(sentences, embeddings) first.")
 
     # ------------------------------------------------------------------ new comments
-    def _reduce_new(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _new_rows(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """New sentences' checked float32 vectors, their languages, and which are set aside (filler or only tone)."""
         self._check_fitted()
         sentences, vectors = _check_sentences(sentences, embeddings)
         if vectors.shape[1] != self.n_features_in_:
             raise ParameterError(f"embeddings have {vectors.shape[1]} dimensions but the model was fitted on "
                                  f"{self.n_features_in_}; embed with the same embedder.")
-        langs = sentences["lang"].astype("string").fillna("und").to_numpy(dtype=object).astype(str)
-        centred = C.apply_language_means(vectors, langs, self.language_means_) if self.centred_ else C._l2(vectors)
-        centred = C.remove_direction(centred, self.tone_direction_, inplace=True)
-        return C.reduce(centred, self.pca_mean_, self.components_, inplace=True), \
-            filler_mask(sentences) | tone_mask(sentences)
+        return vectors, _langs(sentences), filler_mask(sentences) | tone_mask(sentences)
+
+    def _reduce_new(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """New sentences in the clustering space, at the fitted ones' precision, and which are set aside."""
+        vectors, langs, filler = self._new_rows(sentences, embeddings)
+        return self._reduce_rows(vectors, langs, np.arange(len(vectors)), self.vectors_.dtype), filler
+
+    def _reduced_batches(self, vectors: np.ndarray, langs: np.ndarray):
+        """``(rows, reduced)`` batch by batch: new sentences in the clustering space without a full-size copy."""
+        for rows in _batches(len(vectors)):
+            yield rows, self._reduce_rows(vectors, langs, rows, self.vectors_.dtype)
 
     def transform(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> np.ndarray:
         """Cosine similarity of each sentence to each theme centroid, columns in ``theme_ids_`` order."""
-        reduced, _ = self._reduce_new(sentences, embeddings)
-        return reduced @ self.centroids_.T
+        vectors, langs, _ = self._new_rows(sentences, embeddings)
+        out = np.empty((len(vectors), len(self.centroids_)), dtype=np.float32)
+        for rows, reduced in self._reduced_batches(vectors, langs):
+            out[rows] = reduced @ self.centroids_.T
+        return out
 
     def predict(self, sentences: pd.DataFrame, embeddings: np.ndarray, *, level: str = "sub") -> np.ndarray:
         """Theme id of each sentence: nearest sub-theme centroid if similar enough, else -1; filler -2.
@@ -588,8 +678,10 @@ class ThemeDiscovery(EditsMixin):
 
     def predict_with_similarity(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Sub-theme ids (as :meth:`predict`) and each sentence's similarity to its nearest theme (NaN for filler)."""
-        reduced, filler = self._reduce_new(sentences, embeddings)
-        best, sim = C.nearest(reduced, self.centroids_)
+        vectors, langs, filler = self._new_rows(sentences, embeddings)
+        best, sim = np.empty(len(vectors), dtype=np.int64), np.empty(len(vectors), dtype=np.float32)
+        for rows, reduced in self._reduced_batches(vectors, langs):
+            best[rows], sim[rows] = C.nearest(reduced, self.centroids_)
         ids = np.asarray(self.theme_ids_)[best]
         labels = np.where((sim >= self.min_similarity) & ~np.isin(ids, sorted(self.dropped_)), ids, UNASSIGNED)
         return np.where(filler, FILLER, labels), np.where(filler, np.nan, sim)

@@ -60,7 +60,7 @@ def _from_model(model: Any, names: Mapping[Any, str] | None) -> _Themes:
     names = dict(names or {})
     lookup = {theme_id: k for k, theme_id in enumerate(ids)}
     codes = np.array([lookup.get(int(v), -1) for v in labels], dtype=np.int64)
-    return _Themes(np.asarray(model.vectors_, dtype=np.float64), codes,
+    return _Themes(np.asarray(model.vectors_, dtype=np.float32), codes,  # no float64 copy of a large model
                    [str(names.get(t["theme"], t["name"])) for t in model.themes_])
 
 

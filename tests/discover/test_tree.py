@@ -214,3 +214,26 @@ def test_a_clause_that_is_only_tone_is_set_aside_and_no_mention(tree):
     assert fitted.report_["n_tone_only"] == len(s2)
     assert not result.mentions["response_id"].str.startswith("only").any()
     assert (fitted.predict(s2, v2) == -2).all()
+
+
+@pytest.mark.parametrize("keywords, expected", [
+    ({"de": ["antworten", "Woche", "Support"], "en": ["support", "time", "help"]}, "Support"),  # no time word, once
+    ({"de": ["bestellen", "Mal bestellen", "letzter Woche"], "en": ["order", "order week", "second order"]},
+     "Bestellen / order"),
+    ({"de": ["Beratung", "kompetent"], "en": ["plus", "great job", "job", "checkout"]}, "Beratung / job"),
+    ({"de": ["Woche", "Tag"], "en": ["week"]}, "Woche / week"),  # nothing else: a time word is better than no name
+])
+def test_theme_names_skip_time_words_tone_phrases_and_repeats(keywords, expected):
+    from nps_text.discover._describe import readable_name
+
+    assert readable_name(keywords, 1) == expected
+
+
+def test_a_name_part_that_covers_few_of_its_languages_clauses_is_left_out():
+    from nps_text.discover._describe import readable_name
+
+    keywords = {"de": ["Beratung", "kompetent"], "en": ["checkout", "helpful"]}
+    coverage = {"de": {"Beratung": 0.23, "kompetent": 0.12}, "en": {"checkout": 0.04, "helpful": 0.03}}
+    assert readable_name(keywords, 2, coverage) == "Beratung"
+    coverage["en"]["checkout"] = 0.2
+    assert readable_name(keywords, 2, coverage) == "Beratung / checkout"
