@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from .._core.results import Result, to_jsonable
 from ..embed.backends import choose_embedder, embed
@@ -88,6 +89,11 @@ def discover_survey(
     sentiment of their clause, as tagged mentions do. The time of each stage (load, prepare, embed,
     cluster, describe, sentiment, write) is in ``timings`` and in ``discovery_report.json`` (``timings_s``).
 
+    The sentiment stage runs with one BLAS thread: its six small logistic regressions (one per
+    fold, on the clause vectors) gain nothing from more, and where other processes keep the cores
+    busy, BLAS threads waiting for each other made the stage ten times slower (4.5 s instead of
+    0.4 s on SemEval-14's 7,334 clauses, ``benchmarks/discovery_e2e.py``).
+
     Parameters
     ----------
     embedder : str, default "auto"
@@ -131,7 +137,8 @@ def discover_survey(
     lap("cluster")
     result = describe_model(model, sentences, responses)
     lap("describe")
-    scores = sentence_sentiment(sentences, responses, method=sentiment, embedder=chosen)
+    with threadpool_limits(limits=1, user_api="blas"):  # small logistic regressions: see the docstring
+        scores = sentence_sentiment(sentences, responses, method=sentiment, embedder=chosen)
     result = replace(result, mentions=add_sentiment(result.mentions, sentences, scores))
     lap("sentiment")
     name = chosen if isinstance(chosen, str) else getattr(chosen, "name", str(chosen))

@@ -176,10 +176,21 @@ def is_content(token: Token) -> bool:
         and token.lower_ not in STOP_WORDS and len(token.text) > 1 and not is_placeholder(token)
 
 
-@lru_cache(maxsize=4)
 def get_pipeline(lang: str) -> Language:
-    """A blank spaCy pipeline for ``lang`` ("de" or "en"; others use English tokenisation)."""
-    nlp = spacy.blank("de" if lang == "de" else "en")
+    """A blank spaCy pipeline for ``lang`` ("de" or "en"; others use English tokenisation).
+
+    Every language other than German shares the one English pipeline (built once, not once per
+    language: a comment labelled "fr" is split and lemmatised as an English one).
+
+    >>> get_pipeline("fr") is get_pipeline("en") is not get_pipeline("de")
+    True
+    """
+    return _pipeline("de" if lang == "de" else "en")
+
+
+@lru_cache(maxsize=2)
+def _pipeline(lang: str) -> Language:
+    nlp = spacy.blank(lang)
     nlp.add_pipe("nps_clauses")
-    nlp.add_pipe("nps_lemmas", config={"lang": "de" if lang == "de" else "en"})
+    nlp.add_pipe("nps_lemmas", config={"lang": lang})
     return nlp

@@ -5,6 +5,7 @@ import pytest
 
 from nps_text import load_survey
 from nps_text.errors import ColumnError
+from nps_text.text.nlp import get_pipeline
 from nps_text.text.prepare import junk_reason, prepare_text
 from tests.conftest import REPO, SAMPLE
 
@@ -150,3 +151,10 @@ def test_bullets_split_and_sentence_start_lemmas():
     _, sentences = prepare_text(frame("• Preis zu hoch • Gute Beratung"))
     assert sentences["text"].tolist() == ["Preis zu hoch", "Gute Beratung"]
     assert sentences["lemmas"].tolist() == ["Preis hoch", "gut Beratung"]
+
+
+def test_languages_without_their_own_pipeline_share_the_english_one():
+    assert get_pipeline("fr") is get_pipeline("it") is get_pipeline("en")
+    assert get_pipeline("de") is not get_pipeline("en")
+    assert [s.text for s in get_pipeline("fr")("Service top, but far too expensive").sents] == \
+        [s.text for s in get_pipeline("en")("Service top, but far too expensive").sents]
