@@ -164,12 +164,25 @@ def _customer_ids(outcomes: pd.DataFrame, customer: str) -> pd.DataFrame:
     return outcomes.rename(columns={found[0]: customer}) if found else outcomes
 
 
-def _check_pairs(account: str | None, role: str | None, customer: str | None, outcomes: Any) -> None:
+# programme_sections' options and their defaults; those that name a survey column
+_OPTIONS = {"benchmarks": None, "brand": None, "own_brand": None, "account": None, "role": None, "unit": None,
+            "population": None, "customer": None, "outcomes": None, "outcome": "churned"}
+_COLUMN_OPTIONS = ("brand", "account", "role", "unit", "customer")
+
+
+def _check_pairs(options: dict[str, Any]) -> None:
+    account, role = options.get("account"), options.get("role")
     if (account is None) != (role is None):
         raise ParameterError(f"Pass account and role together (got account={account!r}, role={role!r}): the "
                              "account section compares the roles within each account.")
-    if outcomes is not None and customer is None:
+    if options.get("outcomes") is not None and options.get("customer") is None:
         raise ParameterError("outcomes need customer='<id column>' to join them to the survey.")
+
+
+def _check_columns(responses: pd.DataFrame, options: dict[str, Any]) -> None:
+    for option in _COLUMN_OPTIONS:
+        if options.get(option) is not None:
+            _need(responses, options[option], option)
 
 
 def _population_by(population: pd.DataFrame) -> list[str]:
@@ -250,49 +263,36 @@ def programme_report(
     >>> sorted(k for k, v in r.to_dict().items() if v is not None)
     ['indifferent', 'league', 'promoters', 'testimonials']
     """
-    _check_pairs(account, role, customer, outcomes)
+    options = {"benchmarks": benchmarks, "brand": brand, "own_brand": own_brand, "account": account, "role": role,
+               "unit": unit, "population": population, "customer": customer, "outcomes": outcomes, "outcome": outcome}
+    _check_pairs(options)
     survey = loaded(source, load_options)
-    for column, option in ((brand, "brand"), (account, "account"), (role, "role"), (unit, "unit"),
-                           (customer, "customer")):
-        if column is not None:
-            _need(survey.responses, column, option)
+    _check_columns(survey.responses, options)  # before tagging: a wrong column fails at once
     responses, sentences, theme_rows = _themes(survey, mentions, taxonomy)
-    report = programme_sections(responses, sentences, theme_rows, benchmarks=benchmarks, brand=brand,
-                                own_brand=own_brand, account=account, role=role, unit=unit, population=population,
-                                customer=customer, outcomes=outcomes, outcome=outcome, level=level)
+    report = programme_sections(responses, sentences, theme_rows, level=level, **options)
     report.report = survey.report
     if outdir is not None:
         write_programme(report, Path(outdir))
     return report
 
 
-def programme_sections(
-    responses: pd.DataFrame,
-    sentences: pd.DataFrame,
-    mentions: pd.DataFrame,
-    *,
-    benchmarks: pd.DataFrame | str | Path | None = None,
-    brand: str | None = None,
-    own_brand: str | None = None,
-    account: str | None = None,
-    role: str | None = None,
-    unit: str | None = None,
-    population: pd.DataFrame | str | Path | None = None,
-    customer: str | None = None,
-    outcomes: pd.DataFrame | str | Path | None = None,
-    outcome: str = "churned",
-    level: float = 0.95,
-) -> ProgrammeReport:
+def programme_sections(responses: pd.DataFrame, sentences: pd.DataFrame, mentions: pd.DataFrame, *,
+                       level: float = 0.95, **options: Any) -> ProgrammeReport:
     """The sections of :func:`programme_report` from prepared responses, their clauses and the mentions.
 
-    What ``analyze`` calls with the themes it tagged or discovered; the options are those of
-    :func:`programme_report`.
+    What ``analyze`` calls with the themes it tagged or discovered; ``options`` are those of
+    :func:`programme_report` (``benchmarks``, ``brand``, ``own_brand``, ``account``, ``role``,
+    ``unit``, ``population``, ``customer``, ``outcomes``, ``outcome``).
     """
-    _check_pairs(account, role, customer, outcomes)
-    for column, option in ((brand, "brand"), (account, "account"), (role, "role"), (unit, "unit"),
-                           (customer, "customer")):
-        if column is not None:
-            _need(responses, column, option)
+    unknown = sorted(set(options) - set(_OPTIONS))
+    if unknown:
+        raise ParameterError(f"Unknown programme option(s) {unknown}; the options are {list(_OPTIONS)}.")
+    o = {**_OPTIONS, **options}
+    _check_pairs(o)
+    _check_columns(responses, o)
+    benchmarks, brand, account, role, unit = o["benchmarks"], o["brand"], o["account"], o["role"], o["unit"]
+    population, customer, outcomes, outcome, own_brand = (o["population"], o["customer"], o["outcomes"],
+                                                          o["outcome"], o["own_brand"])
     theme_rows = mentions
     sections: dict[str, Any] = dict.fromkeys(PROGRAMME_KEYS)
     tables: dict[str, pd.DataFrame] = {}
