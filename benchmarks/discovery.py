@@ -251,16 +251,23 @@ def main() -> None:
     import bertopic
     import sklearn
 
+    load_before = os.getloadavg()
+    datasets = [run_dataset(name, args.shared, args.seeds, args.tools) for name in args.datasets]
+    load_after = os.getloadavg()
+    busy = load_before[0] > (os.cpu_count() or 1) / 2  # after the run the load is mostly the run's own
     results = {"command": "python benchmarks/discovery.py " + " ".join(sys.argv[1:]),
                "embedder": "per dataset, as embedder='auto' chooses (see each dataset's 'embedder'); the same "
                            "vectors for every tool",
                "cpu_count": os.cpu_count(), "threads_per_tool": 2,
                "versions": {"bertopic": bertopic.__version__, "scikit-learn": sklearn.__version__},
-               "machine_shared": True,
-               "machine_note": "2 cores shared with three other busy processes while measuring: wall times are "
-                               "inflated; CPU times are the fairer comparison",
+               "loadavg_before": [round(x, 2) for x in load_before], "loadavg_after": [round(x, 2) for x in load_after],
+               "machine_shared": busy,
+               "machine_note": ("1-minute load average above half the CPU count before the run: other processes "
+                                "used the cores, wall times are inflated; CPU times are the fairer comparison") if busy
+                               else "1-minute load average at most half the CPU count before the run (the load after "
+                                    "it is mostly the run's own 2 threads)",
                "peak_memory": "VmHWM (peak resident set) of each tool's own subprocess, interpreter and imports included",
-               "datasets": [run_dataset(name, args.shared, args.seeds, args.tools) for name in args.datasets]}
+               "datasets": datasets}
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
