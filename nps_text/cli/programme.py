@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from enum import Enum
 from pathlib import Path
@@ -10,8 +11,9 @@ from typing import Annotated, Optional
 import typer
 
 from ..io.load import LoadOptions
-from ..jobs.programme import programme_report
+from ..jobs.programme import programme_columns, programme_report
 from .app import (
+    PROGRAMME_FLAGS,
     Command,
     LevelOpt,
     MentionsOpt,
@@ -56,6 +58,10 @@ def programme(
     """
     loaded = load.load(survey)
     check_programme_columns(loaded, programme)
+    unused = {k: v for k, v in programme_columns(loaded.responses).items() if k not in programme}
+    if unused:  # say what the survey offers; analyze uses such columns by itself
+        flags = " ".join(f"{PROGRAMME_FLAGS[k]} {shlex.quote(str(v))}" for k, v in unused.items())
+        err.print(f"Note: the survey has columns for more sections: add {flags}", highlight=False, soft_wrap=True)
     result = programme_report(loaded, **programme, mentions=mentions, taxonomy=taxonomy, outdir=outdir, level=level)
     if format is TextOrJson.json:
         sys.stdout.write(result.to_json() + "\n")

@@ -231,7 +231,8 @@ def programme_report(
     benchmarks : DataFrame or path, optional
         Published NPS values (:func:`~nps_text.programme.read_benchmarks`): the ``benchmarks`` section.
     brand, own_brand : str, optional
-        Brand column (and your brand): the ``brands`` section with the theme gap.
+        Brand column (and your brand): the ``brands`` section with the theme gap. With both, the
+        promoter list and the testimonial candidates hold your brand's respondents only.
     account, role : str, optional
         Account and role columns (both or neither): the ``accounts`` section.
     unit : str, optional
@@ -318,8 +319,11 @@ def programme_sections(responses: pd.DataFrame, sentences: pd.DataFrame, mention
         weighted = weighted_nps(responses, pop, by, level=level)
         sections["weighting"] = {"representation": rep.to_dict("records"), "weighted": weighted.to_dict()}
         tables["representation"] = rep
-    sections["promoters"] = tables["promoters"] = promoter_list(responses, mentions=theme_rows)
-    sections["testimonials"] = tables["testimonials"] = testimonial_candidates(responses, sentences, theme_rows)
+    # a competitor's promoters are not yours to ask for a referral or to quote
+    own = responses if brand is None or own_brand is None else \
+        responses[responses[brand].astype("string") == str(own_brand)]
+    sections["promoters"] = tables["promoters"] = promoter_list(own, mentions=theme_rows)
+    sections["testimonials"] = tables["testimonials"] = testimonial_candidates(own, sentences, theme_rows)
     if customer is not None:
         sections["customers"] = tables["customers"] = customer_view(
             responses, customer, mentions=theme_rows, date="date" if "date" in responses.columns else None)

@@ -68,20 +68,23 @@ def _headline(data: Mapping[str, Any], lang: str) -> dict[str, Any]:
     change = None
     if len(periods) >= 2 and periods[-1].get("change") is not None:
         last = periods[-1]
-        change = t("change", lang, change=number(last["change"], lang, signed=True), period=periods[-2]["period"],
+        change = t("change", lang, period=last["period"], nps=number(last["nps"], lang, signed=True),
+                   change=number(last["change"], lang, signed=True), previous=periods[-2]["period"],
                    verdict=t("significant" if last.get("change_significant") else "not_significant", lang),
-                   p=p_value(last.get("change_p_value")))
+                   p=p_value(last.get("change_p_value"), lang))
     target = None
     if data.get("target"):
         tp = data["target"]
         target = t("target", lang, target=number(tp["target"], lang), status=t(tp["status"], lang),
-                   gap=number(tp["gap"], lang, signed=True), p=p_value(tp["p_value"]))
+                   gap=number(tp["gap"], lang, signed=True), p=p_value(tp["p_value"], lang))
     return {
         "nps": number(data["nps"], lang, signed=True),
         "interval": t("interval", lang, level=level, low=number(data["ci_low"], lang), high=number(data["ci_high"], lang)),
         "responses": t("responses", lang, n=data["n"]),
         "groups": t("groups", lang, p=data["promoters"], a=data["passives"], d=data["detractors"]),
-        "period": periods[-1]["period"] if periods else None,
+        # the NPS above is over the whole file: labelled with its first and last period, not the latest one
+        "period": (periods[0]["period"] if len(periods) == 1 else f"{periods[0]['period']} – {periods[-1]['period']}")
+        if periods else None,
         "change": change, "target": target, "warning": _small_sample(data, lang),
         "rejected": t("rejected", lang, n=data["rejected"]) if data.get("rejected") else None,
     }
@@ -129,7 +132,7 @@ def _drivers(given: ReportInput, lang: str, quotes: dict, fdr: float) -> dict[st
                 "impact": number(r["impact"], lang, signed=True),
                 "interval": t("interval", lang, level=level, low=number(r["impact_low"], lang, signed=True),
                               high=number(r["impact_high"], lang, signed=True)),
-                "clear": clear, "certainty": t("sure" if clear else "unsure", lang, q=p_value(r.get("q_value"))),
+                "clear": clear, "certainty": t("sure" if clear else "unsure", lang, q=p_value(r.get("q_value"), lang)),
                 "small": bool(r["n"] < 30), "quotes": _quotes_for(quotes, r["theme"], view)[:3]}
 
     ranked = table.dropna(subset=["impact"])

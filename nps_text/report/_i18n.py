@@ -18,8 +18,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "interval": ("{level}% interval {low} to {high}", "{level}-%-Intervall {low} bis {high}"),
     "responses": ("{n} responses", "{n} Antworten"),
     "groups": ("{p} promoters · {a} passives · {d} detractors", "{p} Promotoren · {a} Indifferente · {d} Kritiker"),
-    "change": ("{change} points against {period} ({verdict}, p {p})",
-               "{change} Punkte gegenüber {period} ({verdict}, p {p})"),
+    "change": ("Latest period {period}: NPS {nps}, {change} points against {previous} ({verdict}, p {p})",
+               "Letzter Zeitraum {period}: NPS {nps}, {change} Punkte gegenüber {previous} ({verdict}, p {p})"),
     "significant": ("a real change", "eine echte Veränderung"),
     "not_significant": ("within the noise", "im Rahmen des Zufalls"),
     "no_change": ("No earlier period to compare with.", "Kein früherer Zeitraum zum Vergleich."),
@@ -139,26 +139,33 @@ TEXT: dict[str, tuple[str, str]] = {
     "own_brand": ("yours", "Ihre"),
     "brand_why": ("Why {brand} scores higher than {versus} ({gap} points)",
                   "Warum {brand} besser abschneidet als {versus} ({gap} Punkte)"),
+    "brand_why_chance": ("If {brand} really scores higher than {versus} ({gap} points, may be chance: p {p}), why",
+                         "Falls {brand} wirklich besser abschneidet als {versus} ({gap} Punkte, evtl. Zufall: p {p}), "
+                         "warum"),
     "brand_why_intro": ("The themes whose different share of mention explains most of the gap (association, not proof).",
                         "Die Themen, deren unterschiedlich häufige Nennung den Abstand am meisten erklärt (Zusammenhang, "
                         "kein Beweis)."),
-    "share_at": ("Mention it at {brand}", "Nennen es bei {brand}"),
+    "share_at": ("Mention it at {brand}", "Anteil bei {brand}"),
     "contribution": ("Explains (points)", "Erklärt (Punkte)"),
     "no_brand_gap": ("No brand scores higher than {own} through a theme that the comments show.",
                      "Keine Marke schneidet über ein Thema aus den Kommentaren besser ab als {own}."),
     "accounts_title": ("Accounts where roles disagree", "Kunden, bei denen die Rollen uneins sind"),
     "accounts_intro": ("Within one account, the role that scores best and the one that scores worst. {clear} of {n} "
-                       "accounts disagree clearly (Holm-adjusted p below {alpha}); the rest may be chance.",
+                       "accounts disagree clearly (Holm-adjusted p below {alpha}); the rest may be chance. The interval "
+                       "is that of one account alone, the p is adjusted for testing all of them: an interval that "
+                       "excludes 0 can still be chance.",
                        "Innerhalb eines Kunden die Rolle mit der besten und die mit der schlechtesten Bewertung. {clear} "
-                       "von {n} Kunden sind klar uneins (Holm-angepasstes p unter {alpha}); der Rest kann Zufall sein."),
+                       "von {n} Kunden sind klar uneins (Holm-angepasstes p unter {alpha}); der Rest kann Zufall sein. "
+                       "Das Intervall gilt für den einzelnen Kunden, das p ist für den Test aller Kunden angepasst: ein "
+                       "Intervall ohne die 0 kann trotzdem Zufall sein."),
     "account": ("Account", "Kunde"),
     "best_role": ("Scores best", "Bewertet am besten"),
     "worst_role": ("Scores worst", "Bewertet am schlechtesten"),
     "spread": ("Spread (points)", "Abstand (Punkte)"),
     "clear": ("clear", "eindeutig"),
     "maybe_chance": ("may be chance", "evtl. Zufall"),
-    "more_rows": ("{n} more in the tables of nps-text programme -o DIR.",
-                  "{n} weitere in den Tabellen von nps-text programme -o DIR."),
+    "more_rows": ("{n} more in the CSV tables beside this report (nps-text analyze or programme with -o DIR).",
+                  "{n} weitere in den CSV-Tabellen neben diesem Bericht (nps-text analyze oder programme mit -o DIR)."),
     "league_title": ("League table: {unit}", "Rangliste: {unit}"),
     "league_intro": ("Ranked by the shrunken NPS: a small unit's NPS is pulled towards the average as far as its few "
                      "answers warrant (empirical Bayes), so luck does not top the table. 'Distinguishable': its "
@@ -203,8 +210,8 @@ TEXT: dict[str, tuple[str, str]] = {
                            "before quoting them anywhere.",
                            "Konkrete Aussagen von Promotoren in passender Länge, zur Auswahl durch einen Menschen. "
                            "Vor jeder Veröffentlichung den Kunden fragen."),
-    "promoter_list": ("{n} promoters are in the promoter list (promoters.csv of nps-text programme -o DIR).",
-                      "{n} Promotoren stehen in der Promotorenliste (promoters.csv von nps-text programme -o DIR)."),
+    "promoter_list": ("{n} promoters are in the promoter list (promoters.csv beside this report).",
+                      "{n} Promotoren stehen in der Promotorenliste (promoters.csv neben diesem Bericht)."),
     "testimonial": ("Statement", "Aussage"),
     "outcome_title": ("NPS and {outcome}", "NPS und {outcome}"),
     "outcome_caveat": ("Association, not causation: customers in different NPS groups differ in many ways besides "
@@ -234,6 +241,10 @@ TEXT: dict[str, tuple[str, str]] = {
                           "liegt (Äquivalenztest), 'wichtig', wenn sie das klar übersteigt, und 'unklar', wenn die "
                           "Daten es nicht entscheiden."),
     "no_indifferent": ("No theme is shown to be indifferent yet.", "Noch kein Thema ist nachweislich egal."),
+    "matters_elsewhere": ("{n} frequent themes clearly matter: they are in the drivers above.",
+                          "{n} häufige Themen sind klar wichtig: sie stehen oben bei den Treibern."),
+    "effect_difference": ("NPS with minus without the theme (points)", "NPS mit minus ohne das Thema (Punkte)"),
+    "effect_impact": ("Impact on the NPS (points)", "Wirkung auf den NPS (Punkte)"),
     "effect": ("Effect (points)", "Wirkung (Punkte)"),
     "indifferent": ("indifferent", "egal"),
     "matters": ("matters", "wichtig"),
@@ -270,4 +281,7 @@ def percent(value: Any, lang: str) -> str:
     return f"{100 * value:.0f} %" if lang == "de" else f"{100 * value:.0f}%"
 
 
-p_value = format_p
+def p_value(value: Any, lang: str = "en") -> str:
+    """A p- or q-value as the statistics word it ("0.021", "<0.001"), with a decimal comma in German."""
+    text = format_p(value)
+    return text.replace(".", ",") if lang == "de" else text

@@ -79,7 +79,7 @@ def _benchmarks(rows: list[dict[str, Any]], lang: str, level: int) -> list[dict[
              "benchmark": number(r["benchmark_nps"], lang, signed=True), "nps": number(r["nps"], lang, signed=True),
              "difference": number(r["difference"], lang, signed=True),
              "interval": _interval(r["difference_low"], r["difference_high"], lang, level),
-             "p": p_value(r.get("p_holm", r.get("p_value"))), "verdict": _word(r["verdict"], lang),
+             "p": p_value(r.get("p_holm", r.get("p_value")), lang), "verdict": _word(r["verdict"], lang),
              "tone": _tone(r["verdict"]), "fixed": r.get("treated_as") == "fixed",
              "few": bool(r.get("n") is not None and r["n"] < 30)} for r in rows]
 
@@ -89,14 +89,17 @@ def _brands(data: Mapping[str, Any], lang: str, level: int) -> dict[str, Any]:
     brands = [{"brand": r["brand"], "own": r["brand"] == own, "rank": r.get("rank"), "n": r["n"],
                "nps": number(r["nps"], lang, signed=True), "small": bool(r.get("small_n")),
                "interval": _interval(r["ci_low"], r["ci_high"], lang, level)} for r in records(data.get("brands"))]
+    pairs = {frozenset((p["brand_a"], p["brand_b"])): p for p in records(data.get("pairs"))}
     gaps: dict[tuple[str, str], dict[str, Any]] = {}
     for r in sorted(records(data.get("gap")), key=lambda r: r["rank"]):
         if r["nps_gap"] <= 0 or not r.get("explains_gap"):
             continue
+        pair = pairs.get(frozenset((r["brand"], r["versus"]))) or {}
+        sure = bool(pair.get("significant"))  # the lead itself, Holm-adjusted: a title must not claim more
         entry = gaps.setdefault((r["brand"], r["versus"]), {
             "brand": r["brand"], "versus": r["versus"], "themes": [],
-            "title": t("brand_why", lang, brand=r["brand"], versus=r["versus"],
-                       gap=number(r["nps_gap"], lang, signed=True))})
+            "title": t("brand_why" if sure else "brand_why_chance", lang, brand=r["brand"], versus=r["versus"],
+                       gap=number(r["nps_gap"], lang, signed=True), p=p_value(pair.get("p_holm"), lang))})
         if len(entry["themes"]) < BRAND_GAP_THEMES:
             entry["themes"].append({"theme": r["theme"], "share_brand": percent(r["share_brand"], lang),
                                     "share_versus": percent(r["share_versus"], lang),
@@ -118,7 +121,7 @@ def _accounts(data: Mapping[str, Any], lang: str, level: int) -> dict[str, Any]:
     shown = [{"account": r["account"], "n": r["n"], "best": role(r["best_role"], r["best_nps"], r["best_n"]),
               "worst": role(r["worst_role"], r["worst_nps"], r["worst_n"]), "spread": number(r["spread"], lang),
               "interval": _interval(r.get("spread_low"), r.get("spread_high"), lang, level, signed=False),
-              "sure": clear(r), "p": p_value(r.get("p_holm")), "small": bool(r.get("small_n"))}
+              "sure": clear(r), "p": p_value(r.get("p_holm"), lang), "small": bool(r.get("small_n"))}
              for r in rows[:ACCOUNT_ROWS]]
     return {"rows": shown, "n_clear": sum(clear(r) for r in rows), "n_accounts": len(rows),
             "alpha": number(alpha, lang, digits=2), "more": len(rows) - len(shown)}
@@ -187,7 +190,7 @@ def _outcome(data: Mapping[str, Any], lang: str, level: int) -> dict[str, Any]:
         comparisons.append({"comparison": t("versus", lang, a=names[0], b=names[1]),
                             "estimate": number(r["estimate"], lang, digits=2, signed=not binary),
                             "interval": _interval(r["ci_low"], r["ci_high"], lang, level, signed=not binary),
-                            "p": p_value(r.get("p_value")),
+                            "p": p_value(r.get("p_value"), lang),
                             "sure": bool(r.get("p_value") is not None and r["p_value"] < 1 - level / 100)})
     unmatched = sum((data.get("unmatched") or {}).values())
     return {"outcome": data.get("outcome"), "binary": binary, "groups": groups, "comparisons": comparisons,
@@ -197,16 +200,21 @@ def _outcome(data: Mapping[str, Any], lang: str, level: int) -> dict[str, Any]:
 
 
 def _indifferent(rows: list[dict[str, Any]], lang: str, level: int) -> dict[str, Any]:
-    order = {"indifferent": 0, "inconclusive": 1, "matters": 2}
-    ranked = sorted(rows, key=lambda r: (order.get(r["verdict"], 3), -r["n"]))
+    """The themes shown to be indifferent, then the undecided ones; those that matter are the drivers' business."""
+    order = {"indifferent": 0, "inconclusive": 1}
+    ranked = sorted((r for r in rows if r["verdict"] in order), key=lambda r: (order[r["verdict"]], -r["n"]))
     shown = [{"theme": r["theme"], "n": r["n"], "share": percent(r["share"], lang),
               "estimate": number(r["estimate"], lang, signed=True),
-              "interval": _interval(r["ci_low"], r["ci_high"], lang, level), "verdict": _word(r["verdict"], lang), "tone": _tone(r["verdict"]), "small": bool(r.get("warning"))}
+              "interval": _interval(r["ci_low"], r["ci_high"], lang, level), "verdict": _word(r["verdict"], lang),
+              "tone": _tone(r["verdict"]), "small": bool(r.get("warning"))}
              for r in ranked[:INDIFFERENT_ROWS]]
     margin = rows[0].get("margin") if rows else None
+    measure = rows[0].get("measure", "difference") if rows else "difference"
     return {"rows": shown, "n_indifferent": sum(r["verdict"] == "indifferent" for r in rows),
+            "n_matters": sum(r["verdict"] == "matters" for r in rows),
             "intro": t("indifferent_intro", lang, margin=number(margin, lang, digits=0)),
-            "more": len(rows) - len(shown)}
+            "effect": t("effect_difference" if measure == "difference" else "effect_impact", lang),
+            "more": len(ranked) - len(shown)}
 
 
 def programme_context(programme: Any, lang: str = "en", *, redact: bool = True) -> dict[str, Any]:

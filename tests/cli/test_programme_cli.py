@@ -39,3 +39,9 @@ def test_programme_user_mistake_exits_2_without_traceback():
 def test_a_misspelt_column_gets_the_close_match_of_the_german_export():
     result = run("programme", DATA / "sample_survey_de.csv", "--brand", "marke")
     assert result.exit_code == 2 and "Did you mean --brand Marke?" in result.output
+
+
+def test_programme_names_the_recognised_columns_it_was_not_given():
+    result = run("programme", DATA / "sample_survey_de.csv", "--unit", "Team", "--format", "json")
+    assert result.exit_code == 0
+    assert "add --brand Marke --account Firma --role Rolle --customer Kunden-Nr" in result.output

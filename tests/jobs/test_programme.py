@@ -93,3 +93,11 @@ def test_the_german_export_joins_outcomes_whose_id_column_has_the_english_name()
     result = programme_report(DATA / "sample_survey_de.csv", customer="Kunden-Nr",
                               outcomes=DATA / "sample_outcomes.csv")  # its id column is "customer_id"
     assert result.sections["outcome"].n_matched > 2800
+
+
+def test_with_an_own_brand_the_promoters_and_testimonials_are_its_own(report):
+    result, _ = report
+    survey = pd.read_csv(DATA / "sample_survey.csv", dtype=str).set_index("response_id")
+    for key in ("promoters", "testimonials"):
+        ids = result.sections[key]["response_id"].astype(str)
+        assert len(ids) and set(survey.loc[ids, "brand"]) == {"Lumio"}, key

@@ -195,3 +195,13 @@ def test_a_report_written_alone_points_to_no_file_and_speaks_its_language_throug
     page = report_survey(small, tmp_path / "r.html", lang="de", taxonomy="default").read_text(encoding="utf-8")
     assert "Nur 7 Antworten: der NPS ist sehr unsicher" in page and "Only 7 responses" not in page
     assert "followup.csv" not in page and "pain_points.csv" not in page
+
+
+def test_the_headline_labels_the_overall_nps_with_its_whole_range_and_the_latest_period_apart():
+    # January: 10 promoters of 10 (NPS +100); February: 5 promoters, 5 detractors (NPS 0); overall +50
+    survey = pd.DataFrame({"score": [10] * 10 + [10] * 5 + [0] * 5,
+                           "date": ["2025-01-15"] * 10 + ["2025-02-15"] * 10, "comment": "ok"})
+    html = render_report(report_input(analyze(survey, discover=False, programme=False)), lang="en")
+    head = html[html.index('id="headline"'):html.index('id="how-to-read"')]
+    assert "+50.0" in head and "2025-01 – 2025-02" in head  # the NPS of the whole file, labelled so
+    assert "Latest period 2025-02: NPS +0.0, −100.0 points against 2025-01" in head
