@@ -20,7 +20,7 @@ from .. import plot
 from ..drivers.views import driver_views
 from ..stats.scores import nps_from_counts
 from ..text.redact import redact as redact_text
-from ._i18n import TEXT, check_lang, number, p_value, percent, t
+from ._i18n import TEXT, check_lang, number, p_value, percent, t, theme_label
 from ._programme import programme_context
 from ._render import _environment, _png, write_html
 
@@ -128,7 +128,7 @@ def _drivers(given: ReportInput, lang: str, quotes: dict, fdr: float) -> dict[st
 
     def row(r: dict[str, Any], view: str) -> dict[str, Any]:
         clear = bool(r.get("significant"))
-        return {"theme": r["theme"], "share": percent(r["share"], lang), "n": int(r["n"]),
+        return {"theme": theme_label(r["theme"], lang), "share": percent(r["share"], lang), "n": int(r["n"]),
                 "impact": number(r["impact"], lang, signed=True),
                 "interval": t("interval", lang, level=level, low=number(r["impact_low"], lang, signed=True),
                               high=number(r["impact_high"], lang, signed=True)),
@@ -148,7 +148,7 @@ def _views(given: ReportInput, lang: str, quotes: dict) -> list[dict[str, Any]]:
         table = given.tables.get(view)
         if table is None or table.empty:
             continue
-        rows = [{"theme": r["theme"], "share": percent(r["share_in_group"], lang),
+        rows = [{"theme": theme_label(r["theme"], lang), "share": percent(r["share_in_group"], lang),
                  "others": percent(r["share_in_others"], lang), "over": bool(r["over_represented"]),
                  "quotes": quotes.get((view, r["theme"]), [])[:2]} for r in _records(table.head(VIEW_ROWS))]
         out.append({"title": t(view, lang), "rows": rows,
@@ -163,7 +163,7 @@ def _fix_first(given: ReportInput, lang: str) -> list[dict[str, Any]]:
         return []
     level = round(given.data["level"] * 100)
     best = table.dropna(subset=["change"]).sort_values("change", ascending=False).head(3)
-    return [{"theme": r["theme"], "text": t("expected", lang, nps=number(r["nps"], lang), expected=number(r["expected_nps"], lang),
+    return [{"theme": theme_label(r["theme"], lang), "text": t("expected", lang, nps=number(r["nps"], lang), expected=number(r["expected_nps"], lang),
                                              change=number(r["change"], lang, signed=True), level=level,
                                              low=number(r["change_low"], lang, signed=True),
                                              high=number(r["change_high"], lang, signed=True))}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .._core.results import format_p
@@ -279,6 +280,19 @@ def percent(value: Any, lang: str) -> str:
     if value is None or value != value:
         return "–"
     return f"{100 * value:.0f} %" if lang == "de" else f"{100 * value:.0f}%"
+
+
+_SENTIMENT_DE = {"positive": "positiv", "negative": "negativ", "neutral": "neutral", "mixed": "gemischt"}
+_SENTIMENT_SUFFIX = re.compile(r"\s*\((positive|negative|neutral|mixed)\)$")
+
+
+def theme_label(theme: Any, lang: str) -> str:
+    """A theme as the report shows it: the tables' "Preis / price [topic_00] (negative)" with the sentiment
+    in the report's language ("... (negativ)") and single spaces."""
+    text = " ".join(str(theme).split())
+    if lang != "de":
+        return text
+    return _SENTIMENT_SUFFIX.sub(lambda m: f" ({_SENTIMENT_DE[m.group(1)]})", text)
 
 
 def p_value(value: Any, lang: str = "en") -> str:

@@ -18,7 +18,7 @@ from .._core.results import Result, records
 from ..errors import ParameterError
 from ..plot import funnel_plot
 from ..text.redact import redact as redact_text
-from ._i18n import TEXT, check_lang, number, p_value, percent, t
+from ._i18n import TEXT, check_lang, number, p_value, percent, t, theme_label
 from ._render import _environment, _png, write_html
 
 __all__ = ["programme_context", "render_programme", "write_programme_report"]
@@ -101,7 +101,7 @@ def _brands(data: Mapping[str, Any], lang: str, level: int) -> dict[str, Any]:
             "title": t("brand_why" if sure else "brand_why_chance", lang, brand=r["brand"], versus=r["versus"],
                        gap=number(r["nps_gap"], lang, signed=True), p=p_value(pair.get("p_holm"), lang))})
         if len(entry["themes"]) < BRAND_GAP_THEMES:
-            entry["themes"].append({"theme": r["theme"], "share_brand": percent(r["share_brand"], lang),
+            entry["themes"].append({"theme": theme_label(r["theme"], lang), "share_brand": percent(r["share_brand"], lang),
                                     "share_versus": percent(r["share_versus"], lang),
                                     "contribution": number(r.get("contribution"), lang, signed=True),
                                     "sure": bool((r.get("q_value_share") or 1) < 0.05)})
@@ -203,7 +203,7 @@ def _indifferent(rows: list[dict[str, Any]], lang: str, level: int) -> dict[str,
     """The themes shown to be indifferent, then the undecided ones; those that matter are the drivers' business."""
     order = {"indifferent": 0, "inconclusive": 1}
     ranked = sorted((r for r in rows if r["verdict"] in order), key=lambda r: (order[r["verdict"]], -r["n"]))
-    shown = [{"theme": r["theme"], "n": r["n"], "share": percent(r["share"], lang),
+    shown = [{"theme": theme_label(r["theme"], lang), "n": r["n"], "share": percent(r["share"], lang),
               "estimate": number(r["estimate"], lang, signed=True),
               "interval": _interval(r["ci_low"], r["ci_high"], lang, level), "verdict": _word(r["verdict"], lang),
               "tone": _tone(r["verdict"]), "small": bool(r.get("warning"))}

@@ -205,3 +205,13 @@ def test_the_headline_labels_the_overall_nps_with_its_whole_range_and_the_latest
     head = html[html.index('id="headline"'):html.index('id="how-to-read"')]
     assert "+50.0" in head and "2025-01 – 2025-02" in head  # the NPS of the whole file, labelled so
     assert "Latest period 2025-02: NPS +0.0, −100.0 points against 2025-01" in head
+
+
+def test_the_german_report_words_the_sentiment_of_a_theme_in_german():
+    survey = pd.DataFrame({"score": [2, 3, 9, 10, 1, 8] * 10,
+                           "comment": ["Viel zu teuer.", "Die Lieferung kam zu spät.", "Super Service!",
+                                       "Schnelle Lieferung, toll.", "Preis ist eine Frechheit.", "ok"] * 10})
+    html = render_report(report_input(analyze(survey, taxonomy="default", sentiment="lexicon", programme=False)),
+                         lang="de")
+    drivers = html[html.index('id="drivers"'):html.index('id="fix-first"')]
+    assert "(negativ)" in drivers and "(negative)" not in drivers
