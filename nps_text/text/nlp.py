@@ -119,6 +119,34 @@ def clause_splitter(doc: Doc) -> Doc:
     return doc
 
 
+# British doubled-l forms that simplemma leaves doubled ("cancelling" -> "cancell")
+_DOUBLED_L = {"cancell": "cancel", "travell": "travel", "labell": "label", "modell": "model", "fuell": "fuel",
+              "levell": "level", "signall": "signal", "totall": "total", "channell": "channel"}
+
+
+# endings after which English has no silent e ("think", "fix", "drench"; not "change", "dance", "paste")
+_NO_SILENT_E = ("x", "w", "y", "nk", "ck", "ch", "sh", "ll", "ss", "ff", "nt", "nd", "rk", "lk", "mp", "sk", "ct", "pt",
+                "ft", "rt", "rd", "ld", "rm", "rn")
+
+
+def _english_lemma(word: str, lemma: str) -> str:
+    """simplemma's English lemma of an -ing/-ed form, without the "e" it wrongly adds where English has no
+    silent e ("thinking" -> "thinke", "fixed" -> "fixe", "growing" -> "growe") and without a British
+    doubled l ("cancelling" -> "cancell"); "hoping" -> "hope" and "changed" -> "change" stay.
+
+    >>> [_english_lemma(w, l) for w, l in (("thinking", "thinke"), ("fixed", "fixe"), ("hoping", "hope"),
+    ...                                     ("cancelling", "cancell"), ("called", "call"), ("changed", "change"))]
+    ['think', 'fix', 'hope', 'cancel', 'call', 'change']
+    """
+    lower = word.lower()
+    if lemma in _DOUBLED_L:
+        return _DOUBLED_L[lemma]
+    stem = lower[:-3] if lower.endswith("ing") else lower[:-2] if lower.endswith("ed") else None
+    if stem and lemma == stem + "e" and stem.endswith(_NO_SILENT_E):
+        return stem
+    return lemma
+
+
 @lru_cache(maxsize=200_000)
 def lemma(text: str, lang: str, sentence_start: bool = False) -> str:
     """simplemma lemma in ``lang`` ("de"/"en"), falling back to the other for unknown words.
@@ -144,7 +172,7 @@ def lemma(text: str, lang: str, sentence_start: bool = False) -> str:
             return low  # "SUPER" → "super"; a known capitalised word ("Preis") stays as it is
     out = simplemma.lemmatize(text, lang=first, greedy=True)
     if out != text:
-        return out
+        return _english_lemma(text, out) if first == "en" else out
     if not simplemma.is_known(text, lang=first) and simplemma.is_known(text, lang=second):
         return simplemma.lemmatize(text, lang=second, greedy=True)
     return out

@@ -158,3 +158,11 @@ def test_languages_without_their_own_pipeline_share_the_english_one():
     assert get_pipeline("de") is not get_pipeline("en")
     assert [s.text for s in get_pipeline("fr")("Service top, but far too expensive").sents] == \
         [s.text for s in get_pipeline("en")("Service top, but far too expensive").sents]
+
+
+def test_english_lemmas_without_simplemmas_spurious_e_or_doubled_l():
+    from nps_text.text.nlp import lemma
+
+    words = ["thinking", "thanked", "fixed", "mixed", "growing", "cancelling", "hoping", "changed", "called", "using"]
+    assert [lemma(w, "en") for w in words] == ["think", "thank", "fix", "mix", "grow", "cancel", "hope", "change",
+                                               "call", "use"]
