@@ -9,6 +9,7 @@ rows_kept + len(rejected)`` always holds.
 
 from __future__ import annotations
 
+import difflib
 import html
 import math
 import re
@@ -498,7 +499,9 @@ def resolve_segments(responses: pd.DataFrame, by: str | list[str] | None,
         column = columns.get(key) or ("date" if renamed.get(key) == "date" else None)
         if column is None or column in _NOT_SEGMENTS or renamed.get(key) in ("score", "comment", "id"):
             what = "is not a segment column" if column or key in renamed else "not found"
-            raise ColumnError(f"Segment {name!r} {what}. Segment columns available: {choices}. "
-                              "Pass by=['<column>'] (CLI: --by COLUMN).")
+            close = difflib.get_close_matches(str(name), choices, n=1, cutoff=0.6)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ColumnError(f"Segment {name!r} {what}.{hint} Segment columns available: {choices}. "
+                              "Pass one of them (Python: by=['<column>']; CLI: --by COLUMN).")
         out.append(column)
     return out

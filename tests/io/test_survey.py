@@ -325,3 +325,12 @@ def test_unicode_line_separators_inside_a_comment_do_not_split_its_row(tmp_path)
     path.write_text("score,comment\n9,gut\u2028sehr gut\x0cja\n3,schlecht\n", encoding="utf-8")
     responses, report = load_survey(path)
     assert responses["score"].tolist() == [9, 3] and report.rows_rejected == 0
+
+
+def test_a_misspelt_segment_gets_the_closest_column():
+    from nps_text.errors import ColumnError
+    from nps_text.io.load import resolve_segments
+
+    survey = pd.DataFrame({"score": [9, 3], "Kanal": ["a", "b"], "Team": ["x", "y"]})
+    with pytest.raises(ColumnError, match=r"'Kanall' not found\. Did you mean 'Kanal'\?"):
+        resolve_segments(survey, ["Kanall"])
