@@ -54,7 +54,7 @@ def followup(
     mentions: MentionsOpt = None,
     method: MethodOpt = Method.rules,
     group: Annotated[Optional[list[Group]], typer.Option("--group", metavar="GROUP", help="NPS group to list: detractor, passive or promoter; repeat (default: detractor).")] = None,
-    priority: Annotated[Optional[list[Priority]], typer.Option("--priority", metavar="KEY", help="Sort key, first decides: severity, recency, value or score; repeat (default: severity, then recency).")] = None,
+    priority: Annotated[Optional[list[Priority]], typer.Option("--priority", metavar="KEY", help="Sort key, first decides: severity, recency, value or score; repeat (default: severity, then score, then recency).")] = None,
     value: Annotated[Optional[str], typer.Option("--value", metavar="COLUMN", help="Customer value column for --priority value.")] = None,
     by: ByOpt = None,
     redact: Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data in the comments.")] = False,

@@ -54,7 +54,8 @@ def close_the_loop(responses: pd.DataFrame, mentions: pd.DataFrame | None = None
         Mentions table; gives each row its ``themes`` and the severity priority.
     groups : sequence of {"detractor", "passive", "promoter"}, default ("detractor",)
     priority : str or sequence of str, optional
-        Default: ``("severity", "recency")`` when the responses have dates, else ``("severity",)``.
+        Default: ``("severity", "score", "recency")`` when the responses have dates, else
+        ``("severity", "score")``: among responses with equally severe themes the lowest score first.
         Sort keys, first decides: ``"severity"`` (largest theme severity among the response's themes),
         ``"recency"`` (newest date first), ``"value"`` (the ``value`` column, largest first, e.g. revenue),
         ``"score"`` (lowest score first). Ties end with the lowest score, then the response id.
@@ -89,7 +90,7 @@ def close_the_loop(responses: pd.DataFrame, mentions: pd.DataFrame | None = None
     """
     if priority is None:
         dated = "date" in responses and responses["date"].notna().any()
-        priority = ("severity", "recency") if dated else ("severity",)
+        priority = ("severity", "score", "recency") if dated else ("severity", "score")
     keys = [priority] if isinstance(priority, str) else list(priority)
     bad = [k for k in keys if k not in PRIORITIES]
     if bad or not keys:

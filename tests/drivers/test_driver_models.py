@@ -287,3 +287,12 @@ def test_collinear_themes_get_a_clear_error_and_driver_tables_still_stand():
         driver_regression(responses, mentions, outcome="score")
     tables = driver_tables(responses, mentions)
     assert "driver_models" not in tables and len(tables["drivers"]) == 2
+
+
+def test_followup_puts_the_lowest_score_first_among_equally_severe_themes():
+    r = pd.DataFrame({"response_id": ["a", "b", "c"], "score": [6, 2, 4], "comment": ["spät", "spät!", "zu spät"],
+                      "date": pd.to_datetime(["2025-03-03", "2025-03-01", "2025-03-02"])})
+    m = pd.DataFrame({"response_id": ["a", "b", "c"], "sentence_id": 0, "theme": "delivery"})
+    assert close_the_loop(r, m, severity={"delivery": 5.0})["response_id"].tolist() == ["b", "c", "a"]
+    assert close_the_loop(r, m, severity={"delivery": 5.0}, priority=["severity", "recency"])["response_id"].tolist() \
+        == ["a", "c", "b"]
