@@ -92,8 +92,12 @@ def _brands(data: Mapping[str, Any], lang: str, level: int) -> dict[str, Any]:
     pairs = {frozenset((p["brand_a"], p["brand_b"])): p for p in records(data.get("pairs"))}
     gaps: dict[tuple[str, str], dict[str, Any]] = {}
     for r in sorted(records(data.get("gap")), key=lambda r: r["rank"]):
-        if r["nps_gap"] <= 0 or not r.get("explains_gap"):
+        if not r["nps_gap"] or not r.get("explains_gap"):
             continue
+        if r["nps_gap"] < 0:  # a brand behind its reference (the leader, or yours): told from the side ahead
+            r = {**r, "brand": r["versus"], "versus": r["brand"], "nps_gap": -r["nps_gap"],
+                 "share_brand": r["share_versus"], "share_versus": r["share_brand"],
+                 "contribution": None if r.get("contribution") is None else -r["contribution"]}
         pair = pairs.get(frozenset((r["brand"], r["versus"]))) or {}
         sure = bool(pair.get("significant"))  # the lead itself, Holm-adjusted: a title must not claim more
         entry = gaps.setdefault((r["brand"], r["versus"]), {

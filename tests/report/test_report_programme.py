@@ -158,3 +158,11 @@ def test_programme_page_of_its_own(programme, tmp_path):
     assert "script" not in html.replace("Content-Security-Policy", "")
     with pytest.raises(ParameterError, match="programme must be the result of"):
         programme_context([1, 2])
+
+
+def test_without_an_own_brand_the_leader_is_explained_against_each_other_brand(given):
+    leader = programme_report(DATA / "sample_survey.csv", brand="brand")  # compared with the leader
+    text = _section(render_report(given, lang="en", programme=leader), "brands")
+    assert "If Wettbewerber A really scores higher than Lumio (+5.2 points" in text
+    why = text[text.index("than Lumio"):].split("Explains (points)", 1)[1].split("If ", 1)[0]
+    assert "price (negative)" in why  # fewer price complaints: the planted reason, told from the leader's side
