@@ -39,6 +39,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import GroupKFold
 
 HERE = Path(__file__).resolve().parent
+LOAD_BEFORE = os.getloadavg()  # the machine's load before this run adds its own
 ROOT = HERE.parent
 LABELS = ["positive", "negative", "neutral"]
 BANDS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
@@ -223,8 +224,11 @@ def main() -> None:
                    "fit_three_models_s": round(fit_s, 1), "lexicon_sentences_per_s": round(lexicon_per_s),
                    "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                    "note": "embeddings come from the shared on-disk cache where present"},
-        "machine_shared": True,
-        "machine_note": "2 cores shared with three other helpers' processes while measuring; times are inflated",
+        "loadavg_before": [round(x, 2) for x in LOAD_BEFORE],
+        "machine_shared": LOAD_BEFORE[0] > (os.cpu_count() or 1) / 2,
+        "machine_note": ("1-minute load average above half the CPU count before the run: other processes used the "
+                         "cores, times are inflated") if LOAD_BEFORE[0] > (os.cpu_count() or 1) / 2 else
+                        "1-minute load average at most half the CPU count before the run",
         "cpu_count": os.cpu_count(),
     }
     (HERE / "sentiment.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")

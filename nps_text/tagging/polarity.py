@@ -33,7 +33,7 @@ vorbildlich beeindruckend beeindruckt überzeugend überzeugt hilfreich hochwert
 glücklich erreichbar kundenfreundlich benutzerfreundlich nutzerfreundlich intuitiv passt gefällt gefallen
 lieben liebe beste besten bester bestens klasse spitzenmäßig unschlagbar bewährt empfehle erstklassig
 sorgfältig ordentlich kompetenz freundlichkeit hilfsbereitschaft entgegenkommend lösungsorientiert korrekt
-selbsterklärend praktisch logisch leicht eingehalten haltbar robust
+selbsterklärend praktisch logisch leicht eingehalten haltbar robust gelöst behoben
 """.split()
 _NEGATIVE_DE = """
 schlecht schlimm schrecklich furchtbar katastrophal katastrophe miserabel mies mangelhaft ungenügend
@@ -47,7 +47,7 @@ lächerlich versagt ungenau fehlt fehlen fehlende vermisse mangelnde ewig ständ
 nachgelassen kündigen gekündigt unbrauchbar nutzlos sinnlos warten wartezeit mühsam nervtötend ärgerlicherweise
 schlechter schlechteste unprofessionell respektlos herablassend desinteressiert überfordert hektisch
 fragwürdig dürftig lausig abgezockt betrug unübersichtlich verwirrend intransparent versteckt genervt unpraktisch
-unlogisch happig wackelig billig
+unlogisch happig wackelig billig lieblos oberflächlich verlieren verliert verliere weitergeleitet
 """.split()
 _POSITIVE_EN = """
 good great excellent amazing awesome fantastic wonderful brilliant superb outstanding perfect lovely nice
@@ -58,7 +58,7 @@ recommended thank thanks grateful appreciate appreciated best better efficient r
 pleasant welcoming fabulous impressed impressive exceptional top glad delighted safe respectful supportive
 organised organized informative clear thorough decent fine ok okay wonderfully beautiful incredible superb
 gentle considerate compassionate cheap helped listened smiling smile cheerful correct accurate solid
-sturdy durable intuitive handy
+sturdy durable intuitive handy worth solved resolved fixed
 """.split()
 _NEGATIVE_EN = """
 bad poor terrible awful horrible dreadful appalling disgusting disgraceful worst worse rude unfriendly
@@ -70,12 +70,13 @@ complicated difficult dirty noisy lack lacking missing lost ignored forgot forgo
 useless pointless waste mess messy chaos chaotic shocking unreliable unclear uncomfortable inconvenient
 overcrowded crowded cramped stale bland mediocre sadly unfortunately shame pity horrendous hate hated angry
 upset worried rushed cold unsafe careless condescending poorly badly nightmare joke scam ripoff cancelled
-waiting wait lengthy forever impossible flimsy
+waiting wait lengthy forever impossible flimsy lose losing cancel cancelling canceling chase chased pain
+unresponsive barely
 """.split()
 # weaker words (± 0.5): mild or often hedged
 _WEAK = {"ok", "okay", "fine", "decent", "passt", "gern", "gerne", "wait", "waiting", "warten", "wartezeit",
          "ständig", "dauernd", "ewig", "cheap", "better", "lengthy", "leicht",
-         "billig", "praktisch", "logisch"}
+         "billig", "praktisch", "logisch", "einfach", "worth", "barely", "weitergeleitet"}
 
 _NEGATORS = {"nicht", "kein", "keine", "keinen", "keiner", "keinem", "keines", "nie", "niemals", "nichts", "ohne",
              "kaum", "not", "no", "never", "n't", "without", "hardly", "nothing", "none", "nobody", "neither", "nor",
@@ -94,7 +95,9 @@ _POSITIVE_PHRASES = ("weiter so", "keep it up", "keep up the good work", "nichts
                      "no complaints", "nothing to complain", "can't fault", "cannot fault", "couldn't fault",
                      "could not fault", "above and beyond", "second to none", "wie beschrieben",
                      "wie angekündigt", "wie versprochen", "as described", "as promised", "zeit genommen",
-                     "took the time", "ernst genommen")
+                     "took the time", "ernst genommen", "hält ewig", "halten ewig", "problem gelöst", "problem behoben",
+                     "solved my problem", "solved the problem", "problem solved", "fixed my problem",
+                     "fixed the problem", "lasts forever")
 _EMOJI = {"👍": 1.0, "😊": 1.0, "🙂": 1.0, "😀": 1.0, "😃": 1.0, "❤": 1.0, "❤️": 1.0, "👌": 1.0, "⭐": 1.0,
           "👎": -1.0, "😡": -1.0, "😠": -1.0, "😞": -1.0, "🙁": -1.0, "☹": -1.0, "😤": -1.0,
           ":)": 1.0, ":-)": 1.0, ":(": -1.0, ":-(": -1.0}
@@ -118,6 +121,20 @@ def polar_words() -> dict[str, float]:
     return dict(_LEXICON)
 
 
+_UMLAUTS = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
+
+
+def _umlauts(token: str) -> str:
+    """``token`` with ae/oe/ue written as umlauts when that makes it a word of the lexicon ("spaet", "kuendigen")."""
+    if token in _LEXICON or token in _EXCESS or not any(a in token for a, _ in _UMLAUTS):
+        return token
+    out = token
+    for plain, umlaut in _UMLAUTS:
+        out = out.replace(plain, umlaut)
+    return out if out in _LEXICON or out in _EXCESS or any(
+        out.endswith(x) and out[: -len(x)] in _LEXICON for x in _SUFFIXES[1:] if len(out) - len(x) >= 3) else token
+
+
 def _word_polarity(token: str) -> float:
     if token in _LEXICON:
         return _LEXICON[token]
@@ -130,7 +147,7 @@ def _word_polarity(token: str) -> float:
 def _tokens(text: str) -> list[str]:
     low = text.lower().replace("’", "'")
     low = re.sub(r"(\w)n't\b", r"\1 n't", low)
-    return [t for t in _TOKEN.findall(low)]
+    return [_umlauts(t) for t in _TOKEN.findall(low)]
 
 
 @functools.cache

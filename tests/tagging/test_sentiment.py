@@ -161,3 +161,19 @@ def test_evidence_offsets_of_every_tagger_point_into_the_comment(tmp_path):
         assert mentions["sentiment"].notna().all()
         for m in mentions.itertuples():
             assert comment[m.response_id][m.start:m.end] == m.evidence, (type(tagger).__name__, m)
+
+
+@pytest.mark.parametrize("text, sign", [
+    ("Die Mitarbeiter sind einfach unhöflich", -1),  # "einfach" is mostly a filler: weak
+    ("Beratung war lieblos und oberflächlich", -1),
+    ("So verliert ihr Kunden", -1), ("This is how you lose customers", -1),
+    ("Not worth the money", -1), ("Worth every penny", 1),
+    ("Seriously thinking about cancelling", -1),
+    ("Ueberlege ernsthaft zu kuendigen", -1), ("Lieferung zu spaet", -1),  # umlauts typed as ae/oe/ue
+    ("Produkte halten ewig", 1), ("The support team solved my problem right away", 1),
+    ("Das Problem wurde nicht gelöst", -1), ("Einfach zu bedienen", 1),
+])
+def test_lexicon_reads_common_survey_complaints_and_praise(text, sign):
+    from nps_text.tagging.polarity import lexicon_score
+
+    assert np.sign(lexicon_score(text)) == sign
