@@ -69,7 +69,7 @@ def test_brands_table_and_why_the_competitor_scores_higher(html_en):
     assert "If Wettbewerber A really scores higher than Lumio (+5.2 points, may be chance: p 0.389), why" in text
     assert "Why Wettbewerber A" not in text
     why = text[text.index("If Wettbewerber A"):].split("Explains (points)", 1)[1]
-    assert why.split()[:2] == ["price", "(neutral)"]  # the planted effect: the competitor is cheaper
+    assert why.split()[:2] == ["price", "(negative)"]  # the planted effect: fewer price complaints at the competitor
 
 
 def test_accounts_whose_roles_disagree_clearly_come_first(html_en):
