@@ -7,7 +7,6 @@ imports it, in the order ``nps-text --help`` lists the commands.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 import re
@@ -24,7 +23,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from .. import __version__
 from ..errors import ColumnError, NpsTextError, ParameterError
-from ..io.load import LoadOptions
+from ..io.load import LoadOptions, closest_column
 from ..io.stream import is_store
 
 
@@ -282,9 +281,8 @@ def check_programme_columns(loaded: Any, programme: dict[str, Any]) -> None:
         column, flag = programme.get(option), PROGRAMME_FLAGS[option]
         if column is None or column in responses.columns:
             continue
-        close = difflib.get_close_matches(column, usable, n=1, cutoff=0.6) or \
-            [c for c in usable if c.lower() == column.lower()]
-        hint = f" Did you mean {flag} {close[0]}?" if close else ""
+        close = closest_column(column, usable)
+        hint = f" Did you mean {flag} {close}?" if close else ""
         raise ColumnError(f"Column {column!r} ({flag}) is not in the survey.{hint} Its columns: {usable}. "
                            f"Pass {flag} COLUMN with one of them.")
 

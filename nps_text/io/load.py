@@ -26,7 +26,7 @@ from ..stats.scores import nps_group
 from .columns import guess_column, resolve_column
 from .readers import RawTable, read_table
 
-__all__ = ["load_survey", "load_table", "LoadOptions", "resolve_segments", "LoadReport", "RejectedRow", "LoadedSurvey", "SCALES",
+__all__ = ["load_survey", "load_table", "LoadOptions", "resolve_segments", "closest_column", "LoadReport", "RejectedRow", "LoadedSurvey", "SCALES",
            "CANONICAL_COLUMNS"]
 
 SCALES: dict[str, tuple[int, int]] = {"0-10": (0, 10), "1-10": (1, 10)}
@@ -476,6 +476,16 @@ def _scale_warnings(scores: pd.Series) -> list[str]:
 _NOT_SEGMENTS = {"response_id", "score", "nps_group", "comment", "has_comment", "source_row"}
 
 
+def closest_column(name: str, columns: list[str]) -> str | None:
+    """The column a misspelt ``name`` most likely means ("Kanall" -> "Kanal", "marke" -> "Marke"), or None.
+
+    >>> closest_column("Kanall", ["Kundentyp", "Kanal"]), closest_column("xyz", ["Kanal"])
+    ('Kanal', None)
+    """
+    close = difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
+    return close[0] if close else next((c for c in columns if c.lower() == name.lower()), None)
+
+
 def resolve_segments(responses: pd.DataFrame, by: str | list[str] | None,
                      report: LoadReport | None = None) -> list[str]:
     """Map segment names as the user knows them to columns of ``responses``.
@@ -499,8 +509,8 @@ def resolve_segments(responses: pd.DataFrame, by: str | list[str] | None,
         column = columns.get(key) or ("date" if renamed.get(key) == "date" else None)
         if column is None or column in _NOT_SEGMENTS or renamed.get(key) in ("score", "comment", "id"):
             what = "is not a segment column" if column or key in renamed else "not found"
-            close = difflib.get_close_matches(str(name), choices, n=1, cutoff=0.6)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            close = closest_column(str(name), choices)
+            hint = f" Did you mean {close!r}?" if close else ""
             raise ColumnError(f"Segment {name!r} {what}.{hint} Segment columns available: {choices}. "
                               "Pass one of them (Python: by=['<column>']; CLI: --by COLUMN).")
         out.append(column)

@@ -59,6 +59,12 @@ PROGRAMME_COLUMNS = {
 }
 
 
+def _named(columns: Any, option: str) -> Any:
+    """The first of ``columns`` whose name is one of :data:`PROGRAMME_COLUMNS` ``[option]`` (any case), or None."""
+    by_name = {str(c).strip().lower(): c for c in columns}
+    return next((by_name[n] for n in PROGRAMME_COLUMNS[option] if n in by_name), None)
+
+
 def programme_columns(responses: pd.DataFrame) -> dict[str, str]:
     """The programme's column options (``brand``, ``account``/``role``, ``unit``, ``customer``) that the
     survey's columns answer by name (:data:`PROGRAMME_COLUMNS`, e.g. "Marke", "Team", "Kunden-Nr").
@@ -68,10 +74,9 @@ def programme_columns(responses: pd.DataFrame) -> dict[str, str]:
     >>> programme_columns(pd.DataFrame({"Team": ["Nord", "Süd"], "Marke": ["A", "A"], "score": [9, 3]}))
     {'unit': 'Team'}
     """
-    by_name = {str(c).strip().lower(): c for c in responses.columns}
     found = {}
-    for option, names in PROGRAMME_COLUMNS.items():
-        column = next((by_name[n] for n in names if n in by_name), None)
+    for option in PROGRAMME_COLUMNS:
+        column = _named(responses.columns, option)
         if column is not None and responses[column].dropna().astype(str).str.strip().replace("", None).nunique() >= 2:
             found[option] = column
     if ("account" in found) != ("role" in found):
@@ -159,9 +164,8 @@ def _customer_ids(outcomes: pd.DataFrame, customer: str) -> pd.DataFrame:
     column has another recognised name ("customer_id" beside a German export's "Kunden-Nr") joins too."""
     if customer in outcomes.columns:
         return outcomes
-    by_name = {str(c).strip().lower(): c for c in outcomes.columns}
-    found = [by_name[n] for n in PROGRAMME_COLUMNS["customer"] if n in by_name]
-    return outcomes.rename(columns={found[0]: customer}) if found else outcomes
+    found = _named(outcomes.columns, "customer")
+    return outcomes if found is None else outcomes.rename(columns={found: customer})
 
 
 # programme_sections' options and their defaults; those that name a survey column
