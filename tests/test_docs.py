@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests._drafts import keywords_found
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 # [text](target) and ![alt](target); the target ends at whitespace or ")" (an optional "title" may follow)
@@ -82,3 +84,7 @@ def test_discovery_guide_snippet_runs(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"the docs/discovery.md snippet failed:\n{result.stderr[-3000:]}"
     assert (tmp_path / "taxonomy_draft.yaml").is_file() and (tmp_path / "discovery_model" / "discovery.json").is_file()
+    # the ids in the snippet still point at the themes its comments name (they move when discovery changes)
+    expected = {"Service / staff": {"service", "staff"}, "Rückruf / callback": {"callback"}, "App": {"app"},
+                "Beschwerden / complaints": {"never"}}
+    assert keywords_found(tmp_path / "taxonomy_draft.yaml", expected) == expected

@@ -139,7 +139,10 @@ def _print_discovered(rep: dict[str, Any], tops: list[dict[str, Any]], subs: lis
         table.add_column(column, justify=justify)
     for row in tops:
         children = [s["name"] for s in subs or [] if s.get("parent") == row["theme"]]
-        name = row["name"] + ("" if row.get("kind", "topic") == "topic" else " (tone, not a topic)")
+        kind = row.get("kind", "topic")
+        from ..discover import KIND_NOTES  # noqa: PLC0415 (the CLI's other commands need no discovery)
+
+        name = row["name"] + ("" if kind == "topic" else f" ({KIND_NOTES.get(kind, 'not a topic')})")
         table.add_row(str(row["theme"]), escape(name), escape("; ".join(children[:5]) + (" …" if len(children) > 5 else "")),
                       str(row["size"]), f"{row['share_responses']:.1%}",
                       _fmt(row.get("nps")), f"{_fmt(row.get('ci_low'))} … {_fmt(row.get('ci_high'))}")

@@ -3,6 +3,7 @@
 >>> from nps_text.discover import ThemeDiscovery, discover_themes
 """
 
+from ._describe import KIND_NOTES
 from ._model import FILLER, LEVELS, UNASSIGNED, DiscoveryModelError, ThemeDiscovery, filler_mask, tone_mask
 from ._novelty import NOVELTY_COLUMNS, novelty
 from ._result import (
@@ -19,4 +20,4 @@ from ._result import (
 __all__ = ["ThemeDiscovery", "DiscoveryResult", "DiscoveryModelError", "discover_themes", "theme_table",
            "assignments_frame", "discovery_mentions", "to_taxonomy", "filler_mask", "THEME_COLUMNS",
            "FILLER", "UNASSIGNED", "LEVELS", "describe_model", "novelty", "tone_mask",
-           "NOVELTY_COLUMNS"]
+           "NOVELTY_COLUMNS", "KIND_NOTES"]

@@ -12,7 +12,7 @@ from .._core.results import Result, to_jsonable
 from ..errors import ColumnError
 from ..stats.scores import nps_summary
 from ..tagging.contract import mentions_frame
-from ._describe import KEYWORD_LANGS
+from ._describe import KEYWORD_LANGS, KIND_NOTES
 from ._model import FILLER, ThemeDiscovery, check_level, tone_mask
 from ._taxonomy import to_taxonomy
 
@@ -30,7 +30,8 @@ def assignments_frame(model: ThemeDiscovery, sentences: pd.DataFrame | None = No
 
     ``theme`` is the sub-theme, ``top_theme`` its parent (both nullable). ``status`` is ``theme``,
     ``tone`` (a clause that is only tone, or one in a theme that is general praise or complaint:
-    not a topic), ``unassigned`` (too
+    not a topic), ``context`` (in a theme hardly anyone rates: "Ich habe letzte Woche bestellt",
+    "Been a customer since 2012"; background, not a topic), ``unassigned`` (too
     far from every theme, or in a dropped theme) or ``filler``. Defaults to the fitted sentences;
     pass ``sentences`` with ``labels`` from :meth:`ThemeDiscovery.predict` for new ones. The
     index is that of ``sentences``.
@@ -40,8 +41,10 @@ def assignments_frame(model: ThemeDiscovery, sentences: pd.DataFrame | None = No
     top = model._to_top(labels)
     keys = {t["theme"]: t["key"] for t in model.themes_}
     top_keys = {t["theme"]: t["key"] for t in model.top_themes_}
-    tone = {t["theme"] for t in model.themes_ if t["kind"] != "topic"}
-    tone_top = {t["theme"] for t in model.top_themes_ if t["kind"] != "topic"}
+    tone = {t["theme"] for t in model.themes_ if t["kind"] in ("praise", "complaint")}
+    tone_top = {t["theme"] for t in model.top_themes_ if t["kind"] in ("praise", "complaint")}
+    context = {t["theme"] for t in model.themes_ if t["kind"] == "context"}
+    context_top = {t["theme"] for t in model.top_themes_ if t["kind"] == "context"}
     out = sentences[[c for c in ("response_id", "sentence_id", "text", "lang", "start", "end") if c in sentences]].copy()
     for column, values, names in (("theme", labels, keys), ("top_theme", top, top_keys)):
         out[column] = pd.array(np.where(values >= 0, values, 0), dtype="Int64")
@@ -50,9 +53,11 @@ def assignments_frame(model: ThemeDiscovery, sentences: pd.DataFrame | None = No
             [names.get(int(i)) if i >= 0 else None for i in values], dtype="string")
     out["similarity"] = similarity if similarity is not None else np.nan
     is_tone = np.isin(labels, sorted(tone)) | np.isin(top, sorted(tone_top))
+    is_context = np.isin(labels, sorted(context)) | np.isin(top, sorted(context_top))
     only_tone = tone_mask(sentences) if "lemmas" in sentences else np.zeros(len(labels), dtype=bool)
-    out["status"] = np.select([is_tone & (labels >= 0), labels >= 0, (labels == FILLER) & only_tone, labels == FILLER],
-                              ["tone", "theme", "tone", "filler"], "unassigned")
+    out["status"] = np.select([is_context & (labels >= 0), is_tone & (labels >= 0), labels >= 0,
+                               (labels == FILLER) & only_tone, labels == FILLER],
+                              ["context", "tone", "theme", "tone", "filler"], "unassigned")
     return out
 
 
@@ -61,7 +66,8 @@ def discovery_mentions(assignments: pd.DataFrame, *, level: str = "top") -> pd.D
 
     ``level="top"`` (default) names the top-level theme of each mention, ``"sub"`` the sub-theme.
     Clauses of tone themes (general praise or complaint) are left out: their tone is the
-    sentiment of the mentions, not a theme.
+    sentiment of the mentions, not a theme; so are those of context themes (background that
+    hardly anyone rates, such as how long someone has been a customer).
     """
     key = "theme_key" if check_level(level) == "sub" else "top_key"
     rows = assignments[assignments["status"] == "theme"]
@@ -77,8 +83,8 @@ def theme_table(model: ThemeDiscovery, responses: pd.DataFrame | None = None, *,
     """One row per theme: kind, parent, size, share of responses, keywords side by side, quotes, NPS with interval.
 
     ``tree_level="sub"`` gives the sub-themes (``parent`` is their top-level theme), ``"top"`` the
-    top-level themes (``parent`` empty). ``kind`` is ``topic``, or ``praise``/``complaint`` for a
-    theme whose keywords are all tone.
+    top-level themes (``parent`` empty). ``kind`` is ``topic``, ``praise``/``complaint`` for a
+    theme whose keywords are all tone, or ``context`` for one hardly anyone rates.
 
     ``share_responses`` is the share of responses with at least one clause clustered (not empty,
     not only filler) that mention the theme. With ``responses`` (a ``score`` and a
@@ -163,7 +169,7 @@ class DiscoveryResult(Result):
                  f"{r.get('n_themes', len(self.themes))} sub-themes in {r.get('n_sentences')} clauses "
                  f"({r.get('n_filler', 0)} filler set aside; {r.get('share_unassigned', 0):.0%} of the rest unassigned)."]
         for _, row in self.top_themes.head(top).iterrows():
-            kind = "" if row["kind"] == "topic" else f" [{row['kind']}: tone, not a topic]"
+            kind = "" if row["kind"] == "topic" else f" [{KIND_NOTES[row['kind']]}]"
             subs = self.themes[self.themes["parent"] == row["theme"]]["name"].tolist()
             lines.append(f"  {row['name']}: {row['n_responses']} responses{kind}")
             lines += [f"      {name}" for name in subs[:6]] + (["      ..."] if len(subs) > 6 else [])

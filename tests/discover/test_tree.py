@@ -237,3 +237,54 @@ def test_a_name_part_that_covers_few_of_its_languages_clauses_is_left_out():
     assert readable_name(keywords, 2, coverage) == "Beratung"
     coverage["en"]["checkout"] = 0.2
     assert readable_name(keywords, 2, coverage) == "Beratung / checkout"
+
+
+def test_a_theme_hardly_anyone_rates_is_context_and_no_mention(tmp_path):
+    responses, sentences, vectors = _survey()
+    # background without a judgement: when someone ordered, how long they have been a customer
+    extra = pd.DataFrame({"response_id": [f"ctx-{k}" for k in range(24)], "score": 9,
+                          "comment": ["Ich habe letzte Woche bestellt", "Bin seit Jahren Kunde",
+                                      "Habe zum zweiten Mal bestellt", "Been a customer since 2012"] * 6})
+    r2, s2 = prepare_text(extra)
+    ctx_vectors = np.tile(np.eye(1, 8, 7, dtype=np.float32), (len(s2), 1)) + \
+        np.random.default_rng(4).normal(0, 0.03, (len(s2), 8)).astype(np.float32)
+    sentences = pd.concat([sentences, s2], ignore_index=True)
+    model = ThemeDiscovery(**{**PARAMS, "n_themes": 5}).fit(sentences, np.vstack([vectors, ctx_vectors]))
+    result = describe_model(model, sentences, pd.concat([responses, r2], ignore_index=True))
+    context = result.top_themes[result.top_themes["kind"] == "context"]
+    assert context["name"].tolist() == ["Kontext / context"] and context["n_responses"].tolist() == [24]
+    assert (result.themes["kind"] == "context").sum() == 1  # the sub-theme keeps its own name
+    assert result.themes.loc[result.themes["kind"] == "context", "name"].item() != "Kontext / context"
+    # every rated theme stays a topic, however its clauses are rated
+    assert set(result.top_themes["kind"]) == {"topic", "context"} and model.report_["n_context_themes"] == 1
+    assert set(result.assignments.loc[result.assignments["response_id"].str.startswith("ctx"), "status"]) == {"context"}
+    assert not result.mentions["response_id"].str.startswith("ctx").any()
+    assert "context" in result.summary() and len(model.to_taxonomy()) == 6  # 2 topics, 4 sub-themes: no context
+    # a model saved without texts keeps the kind
+    loaded = ThemeDiscovery.load(model.save(tmp_path / "m"))
+    assert [t["kind"] for t in loaded.top_themes_] == [t["kind"] for t in model.top_themes_]
+
+
+def test_negation_is_projected_out_so_complaints_group_by_topic():
+    rng = np.random.default_rng(0)
+    texts = {("delivery", 0): "Lieferung kam schnell an", ("delivery", 1): "Lieferung kam nie an",
+             ("price", 0): "Preis ist fair", ("price", 1): "Preis ist nicht fair",
+             ("app", 0): "App läuft stabil", ("app", 1): "App läuft nie stabil"}
+    rows, vecs = [], []
+    for (topic, negated), text in texts.items():
+        for k in range(15):
+            rows.append({"response_id": f"{topic}-{negated}-{k}", "comment": text, "score": 8})
+            v = np.zeros(8)
+            v[["delivery", "price", "app"].index(topic)], v[5] = 1.0, 2.0 * negated  # negation outweighs the topic
+            vecs.append(v + rng.normal(0, 0.03, 8))
+    _, sentences = prepare_text(pd.DataFrame(rows))
+    order = {r["response_id"]: i for i, r in enumerate(rows)}
+    vectors = np.asarray(vecs, dtype=np.float32)[[order[r] for r in sentences["response_id"]]]
+    topics = _truth(sentences, 0)
+    options = dict(n_themes=3, n_top=3, min_size=5, remove_tone=False)
+    with_negation = ThemeDiscovery(remove_negation=False, **options).fit(sentences, vectors)
+    without = ThemeDiscovery(remove_negation=True, **options).fit(sentences, vectors)
+    assert normalized_mutual_info_score(topics, with_negation.top_labels_) < 0.7  # "nie"/"nicht" on one side
+    assert normalized_mutual_info_score(topics, without.top_labels_) == 1.0
+    assert without.report_["negation_removed"] and not with_negation.report_["negation_removed"]
+    assert abs(float(without.negation_direction_ @ without.tone_direction_)) < 1e-6

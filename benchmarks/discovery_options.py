@@ -1,0 +1,106 @@
+"""Discovery's optional choices against its defaults, measured with resampling: which to make the default.
+
+    python benchmarks/discovery_options.py [--shared ../shared/benchmarks] [--variants default remove_negation]
+
+Same data, vectors (``embedder="auto"``) and scores as ``benchmarks/discovery.py``: top-level and
+sub-theme NMI on single-label items. Stability is the mean ARI over the three pairs of three fixed
+80 % subsamples (one pair, as in ``discovery.py``, is too noisy to choose by: its ARI moves by
+±0.08 between pairs). The bundled sample survey is scored against ``data/sample_truth.csv`` (its
+planted themes, single-theme responses), and its top-level theme names are recorded, because a
+setting has to give a tree a person accepts there too. Writes benchmarks/discovery_options.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+VARIANTS = {"default": {}, "remove_negation": {"remove_negation": True}}
+SUBSAMPLES = (1, 2, 3)
+
+
+def _data(name: str, shared: Path):
+    """(sentences, vectors, gold, single-label mask) of a benchmark data set or of the sample survey."""
+    import numpy as np
+    import pandas as pd
+
+    from nps_text.embed import choose_embedder, embed
+
+    if name == "sample":
+        from nps_text import load_survey
+        from nps_text.text import prepare_text
+
+        responses, _ = load_survey(ROOT / "data" / "sample_survey.csv")
+        _, sentences = prepare_text(responses)
+        truth = pd.read_csv(ROOT / "data" / "sample_truth.csv").drop_duplicates("response_id")
+        themes = sentences["response_id"].astype(str).map(truth.set_index("response_id")["themes"]).fillna("")
+        gold = themes.to_numpy(dtype=object)
+        single = ((themes != "") & ~themes.str.contains(r"\|")).to_numpy()
+        texts = sentences["text"].tolist()
+    else:
+        from discovery import item_sentences, load_dataset
+
+        texts, gold, single = load_dataset(name, shared)
+        sentences = item_sentences(texts)
+    embedder = choose_embedder("auto", sentences["lang"].astype(str).tolist())
+    return sentences, embed(texts, embedder, progress=False), gold, np.asarray(single, dtype=bool), embedder
+
+
+def _measure(sentences, vectors, gold, single, params: dict) -> dict:
+    import numpy as np
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    from nps_text.discover import ThemeDiscovery
+
+    cpu = time.process_time()
+    model = ThemeDiscovery(**params).fit(sentences, vectors)
+    cpu = time.process_time() - cpu
+    n = len(sentences)
+    parts = []
+    for which in SUBSAMPLES:
+        rows = np.sort(np.random.default_rng(12345 + which).choice(n, size=int(0.8 * n), replace=False))
+        fitted = ThemeDiscovery(**params).fit(sentences.iloc[rows].reset_index(drop=True), vectors[rows])
+        parts.append(dict(zip(rows.tolist(), fitted.top_labels_.tolist())))
+    aris = []
+    for a in range(len(parts)):
+        for b in range(a + 1, len(parts)):
+            common = sorted(set(parts[a]) & set(parts[b]))
+            aris.append(float(adjusted_rand_score([parts[a][i] for i in common], [parts[b][i] for i in common])))
+    return {"nmi_top": round(float(normalized_mutual_info_score(gold[single], model.top_labels_[single])), 4),
+            "nmi_sub": round(float(normalized_mutual_info_score(gold[single], model.labels_[single])), 4),
+            "n_top": model.report_["n_top_themes"], "n_sub": model.report_["n_themes"],
+            "resample_ari_pairs": [round(x, 4) for x in aris], "resample_ari_mean": round(float(np.mean(aris)), 4),
+            "top_names": [f"{t['name']} [{t['kind']}]" for t in model.top_themes_], "fit_cpu_s": round(cpu, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "benchmarks")
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--datasets", nargs="+", default=["semeval", "nhs", "germeval", "sample"])
+    args = parser.parse_args()
+    results = {"variants": {v: VARIANTS[v] for v in args.variants}, "subsamples": list(SUBSAMPLES),
+               "load_before": os.getloadavg()[0], "datasets": {}}
+    for name in args.datasets:
+        sentences, vectors, gold, single, embedder = _data(name, args.shared)
+        results["datasets"][name] = {"embedder": embedder, "n_items": len(sentences), "n_single": int(single.sum())}
+        for variant in args.variants:
+            results["datasets"][name][variant] = _measure(sentences, vectors, gold, single, VARIANTS[variant])
+            print(name, variant, {k: v for k, v in results["datasets"][name][variant].items() if k != "top_names"},
+                  flush=True)
+    results["load_after"] = os.getloadavg()[0]
+    (HERE / "discovery_options.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
+                                                  encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
