@@ -43,7 +43,7 @@ def programme(
     survey: SurveyArg,
     taxonomy: TaxonomyOpt = None,
     mentions: MentionsOpt = None,
-    outdir: Annotated[Optional[Path], typer.Option("-o", "--outdir", metavar="DIR", help="Write programme.json, programme_report.html (the sections as one HTML page, quotes redacted) and one CSV per table here.")] = None,
+    outdir: Annotated[Optional[Path], typer.Option("--output", "-o", "--outdir", metavar="FOLDER", help="Write programme.json, programme_report.html (the sections as one HTML page, quotes redacted) and one CSV per table here.")] = None,
     level: LevelOpt = 0.95,
     format: Annotated[TextOrJson, typer.Option("--format", help="text for people; json for scripts.")] = TextOrJson.text,  # noqa: A002
     load: LoadOptions = LoadOptions(),

@@ -295,15 +295,17 @@ def driver_inputs(result: AnalysisResult) -> tuple[pd.DataFrame, bool | None]:
     """The mentions the drivers use and whether to split them by sentiment (None: when they have one).
 
     Discovered themes are the top-level topics (tone projected out before clustering), named in
-    words, and split by sentiment like tagged ones. A sentiment learned from this survey's scores
+    words (with their key only where two share a name), and split by sentiment like tagged ones. A sentiment learned from this survey's scores
     must not split the drivers that are then tested against those same scores, so the split uses
     the lexicon's sentiment, which knows no scores.
     """
     mentions = result.mentions
     if result.discovery is not None:
         top = result.discovery.top_themes
-        names = dict(zip(top["key"], top["name"]))
-        mentions = mentions.assign(theme=mentions["theme"].map(lambda k: f"{names.get(k, k)} [{k}]"))
+        shared = set(top["name"][top["name"].duplicated(keep=False)])
+        # named in words, as in top_themes.csv; the key only tells apart two themes of the same name
+        names = {k: f"{n} [{k}]" if n in shared else n for k, n in zip(top["key"], top["name"])}
+        mentions = mentions.assign(theme=mentions["theme"].map(lambda k: names.get(k, k)))
     if result.sentiment_method == "survey" or result.discovery is not None:
         from ..tagging import add_sentiment, sentence_sentiment
 

@@ -108,10 +108,10 @@ def test_analyze_discovers_themes_and_their_drivers_without_a_taxonomy(tmp_path)
     assert found["n_themes"] == len(found["themes"]) >= 2 and found["embedder"] == "hashing"
     assert set(result.mentions["source"]) == {"discovery"}
     names = {row["theme"] for row in result.to_dict()["drivers"]["drivers"]}
-    keys = set(result.tables["discovered_themes"]["key"])
-    # "name [key] (sentiment)": the top-level topics, split by the clauses' tone
-    assert all(re.fullmatch(r".+ \[(\w+)\] \((positive|negative|neutral)\)", n) for n in names), names
-    assert {re.search(r"\[(\w+)\]", n).group(1) for n in names} <= keys
+    top = result.discovery.top_themes
+    # "name (sentiment)": the top-level topics in words, split by the clauses' tone; "[key]" only for a shared name
+    assert all(re.fullmatch(r".+ \((positive|negative|neutral)\)", n) and "[" not in n for n in names), names
+    assert {re.sub(r" \((positive|negative|neutral)\)$", "", n) for n in names} <= set(top["name"])
     promoters = [row for row in result.to_dict()["drivers"]["drivers"] if row["nps_with"] == 100.0]
     assert promoters and promoters[0]["impact"] > 0  # the friendly-staff theme lifts the NPS
     from nps_text.tagging.taxonomy import load_taxonomy
@@ -184,3 +184,20 @@ def test_each_job_takes_a_survey_loaded_once():
     assert drivers_survey(survey, models=False, n_boot=0).to_dict()["rows_read"] == 60
     with pytest.raises(ParameterError, match=r"already loaded, so \['score'\] cannot apply"):
         tag_survey(survey, score="NPS")
+
+
+def test_discovered_drivers_keep_the_key_only_where_two_themes_share_a_name():
+    from types import SimpleNamespace
+
+    from nps_text.jobs.analyze import driver_inputs
+
+    top = pd.DataFrame({"key": ["topic_00", "topic_01", "topic_02"], "name": ["Food", "Food", "Service"]})
+    mentions = pd.DataFrame({"response_id": ["a", "b", "c"], "sentence_id": 0, "theme": list(top["key"]),
+                             "score": 1.0, "source": "discovery", "start": 0, "end": 4, "text": ["x", "y", "z"]})
+    sentences = pd.DataFrame({"response_id": ["a", "b", "c"], "sentence_id": 0, "text": ["gut", "schlecht", "ok"],
+                              "lang": "de", "lemmas": ["gut", "schlecht", "ok"]})
+    # the parts of an AnalysisResult that driver_inputs reads
+    result = SimpleNamespace(mentions=mentions, discovery=SimpleNamespace(top_themes=top), sentiment_method="lexicon",
+                             sentences=sentences)
+    labelled, _ = driver_inputs(result)
+    assert labelled["theme"].tolist() == ["Food [topic_00]", "Food [topic_01]", "Service"]
