@@ -1,6 +1,6 @@
 """Discovery's optional choices against its defaults, measured with resampling: which to make the default.
 
-    python benchmarks/discovery_options.py [--shared ../shared/benchmarks] [--variants default remove_negation]
+    python benchmarks/discovery_options.py [--shared ../shared/benchmarks] [--variants default no_negation_centring]
 
 Same data, vectors (``embedder="auto"``) and scores as ``benchmarks/discovery.py``: top-level and
 sub-theme NMI on single-label items. Stability is the mean ARI over the three pairs of three fixed
@@ -24,7 +24,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-VARIANTS = {"default": {}, "remove_negation": {"remove_negation": True}}
+VARIANTS = {"default": {}, "no_negation_centring": {"remove_negation": False}}
 SUBSAMPLES = (1, 2, 3)
 
 

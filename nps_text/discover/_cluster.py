@@ -6,12 +6,15 @@ and each step can be measured on its own (``benchmarks/discovery.py``).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
 __all__ = ["language_means", "apply_language_means", "fit_reduction", "reduce", "ward_tree", "weighted_ward",
            "systematic", "micro_seeds", "micro_clusters", "build_tree", "cut_tree", "largest_cut", "top_cut",
-           "centroids_of", "nearest", "hdbscan_labels", "tone_direction", "remove_direction"]
+           "centroids_of", "nearest", "hdbscan_labels", "tone_direction", "remove_direction", "group_means",
+           "subtract_group_means"]
 
 _GLOBAL = "*"  # key of the overall mean among the language means
 _BATCH = 20_000  # rows read at a time by the functions that pass over all rows (bounded temporaries)
@@ -32,19 +35,22 @@ def _l2_inplace(x: np.ndarray, batch: int = 50_000) -> np.ndarray:
 
 
 def language_means(vectors: np.ndarray, langs: np.ndarray, min_count: int, *,
-                   rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                   rows: np.ndarray | None = None, transform: Any = None) -> dict[str, np.ndarray]:
     """Mean vector per language with at least ``min_count`` rows (``"und"`` excluded), plus the overall mean.
 
     The same means as :func:`nps_text.embed.center_by_language` computes, kept so that new
     comments are centred exactly like the fitted ones. ``rows``: the rows averaged (default all),
-    read in batches and summed in float64, so no copy of the selection is made.
+    read in batches and summed in float64, so no copy of the selection is made. ``transform``: a
+    function of a batch of row indices that returns those rows as they are to be averaged
+    (default: the rows of ``vectors`` as they are).
     """
     rows = np.arange(len(vectors)) if rows is None else np.asarray(rows)
     row_langs = langs[rows]
     keys = sorted(set(row_langs.tolist()))
     sums = {lang: np.zeros(vectors.shape[1]) for lang in keys}
     for start in range(0, len(rows), _BATCH):
-        part, part_langs = vectors[rows[start:start + _BATCH]], row_langs[start:start + _BATCH]
+        batch = rows[start:start + _BATCH]
+        part, part_langs = vectors[batch] if transform is None else transform(batch), row_langs[start:start + _BATCH]
         for lang in keys:
             sums[lang] += part[part_langs == lang].sum(axis=0, dtype=np.float64)
     counts = {lang: int((row_langs == lang).sum()) for lang in keys}
@@ -206,6 +212,29 @@ def remove_direction(vectors: np.ndarray, direction: np.ndarray, *, inplace: boo
         part = out[start:start + batch]
         part -= np.outer(part @ direction, direction)
     return _l2_inplace(out)
+
+
+def group_means(vectors: np.ndarray, flags: np.ndarray, *, min_count: int = 10) -> np.ndarray:
+    """Mean vector of the rows without (row 0) and with (row 1) a flag; zeros when either has too few rows.
+
+    The negation offsets: clauses with "nie", "kein", "never" share a direction whatever they are
+    about; removing each group's mean (:func:`subtract_group_means`) puts "the courier never came"
+    beside "the courier was late" instead of beside "support never answers". Like the language
+    means, but for a flag that every language has.
+    """
+    flags = np.asarray(flags, dtype=bool)
+    out = np.zeros((2, vectors.shape[1]), dtype=np.float32)
+    if flags.sum() >= min_count and (~flags).sum() >= min_count:
+        out[0], out[1] = vectors[~flags].mean(axis=0), vectors[flags].mean(axis=0)
+    return out
+
+
+def subtract_group_means(vectors: np.ndarray, flags: np.ndarray, means: np.ndarray) -> np.ndarray:
+    """Each row minus the mean of its group (:func:`group_means`), L2-normalised, in place (zeros change nothing)."""
+    if not np.any(means):
+        return vectors
+    vectors -= means[np.asarray(flags, dtype=np.int64)]
+    return _l2_inplace(vectors)
 
 
 def cut_tree(tree: np.ndarray, k: int) -> np.ndarray:

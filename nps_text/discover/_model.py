@@ -7,8 +7,9 @@ Pipeline (each choice measured in ``benchmarks/discovery.py``, see docs/discover
 2. per-language centring when more than one language is present (stored, so new comments are
    centred the same way);
 3. tone removed: the direction from negative to positive clauses (polarity lexicon) is projected
-   out, so that themes are about something and tone stays the mention's sentiment; optionally
-   (``remove_negation``) also the direction from clauses without to clauses with a negation;
+   out, so that themes are about something and tone stays the mention's sentiment; and, before
+   the languages, clauses with a negation word ("nie", "kein", "never") and those without are
+   centred apart, so that complaints about different things do not gather by their "never";
 4. optionally a PCA by exact SVD to ``n_components`` dimensions; cosine geometry;
 5. Ward clustering: exact (deterministic, no seed) up to ``max_fit`` clauses; beyond that on
    ``n_micro`` micro-clusters weighted by their sizes (deterministic too; every clause counts,
@@ -37,7 +38,7 @@ import json
 import math
 import numbers
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -76,7 +77,7 @@ _TEXTS = {"text", "lemmas"}  # what ThemeDiscovery.save leaves out unless includ
 _FORMAT = "nps-text-discovery/2"
 _FORMATS = ("nps-text-discovery/1", _FORMAT)  # /1: one level, no tone direction
 _ARRAYS = ("centroids", "pca_mean", "components", "language_means", "vectors", "labels", "similarity",
-           "tone_direction", "negation_direction")
+           "tone_direction", "negation_offsets")
 _POLARITY_SAMPLE = 20_000  # clauses the tone direction is learned from (a systematic sample beyond that)
 _DESCRIBE_MAX = 50_000  # clauses keywords and names are counted on (a systematic sample beyond that)
 _BATCH = 20_000  # clauses centred and reduced at a time: temporaries stay small whatever the data's size
@@ -106,9 +107,18 @@ def _check_sentences(sentences: Any, embeddings: Any) -> tuple[pd.DataFrame, np.
     return sentences, vectors
 
 
-def _langs(sentences: pd.DataFrame) -> np.ndarray:
-    """Each sentence's language code as a NumPy string array ("und" where missing)."""
-    return sentences["lang"].astype("string").fillna("und").to_numpy(dtype=object).astype(str)
+class Groups(NamedTuple):
+    """Per sentence, what its vector is centred by: its language, and whether it holds a negation word."""
+
+    langs: np.ndarray
+    negated: np.ndarray
+
+
+def _groups(sentences: pd.DataFrame) -> Groups:
+    """Each sentence's language code ("und" where missing) and whether its lemmas hold a negation ("nie", "not")."""
+    langs = sentences["lang"].astype("string").fillna("und").to_numpy(dtype=object).astype(str)
+    words = sentences["lemmas"].astype("string").fillna("").str.lower().str.split()
+    return Groups(langs, np.fromiter((bool(NEGATIONS.intersection(w)) for w in words), dtype=bool, count=len(words)))
 
 
 def _batches(n: int):
@@ -167,13 +177,11 @@ class ThemeDiscovery(EditsMixin):
     remove_tone : bool, default True
         Project the polarity direction (negative to positive clauses, by the lexicon) out of the
         clustering space before clustering.
-    remove_negation : bool, default False
-        Project the negation direction (clauses without a negation word to clauses with one,
-        orthogonal to the tone direction) out too, so that "the courier never came" and "support
-        never answers" do not share a theme by their "never". Off by default: on the benchmarks it
-        moved top-level NMI by -0.007 to +0.025 and resample stability by -0.04 to +0.06, and on
-        the sample survey it dissolved the negation group but made two other mixed themes
-        (docs/discovery.md).
+    remove_negation : bool, default True
+        Centre the clauses with a negation word and those without apart (each group's mean
+        removed, before the language centring and the tone), so that "the courier never came" joins the delivery theme
+        instead of "support never answers" (measured in ``benchmarks/discovery_options.py``:
+        resample stability up on every data set, the sample's negation group gone).
     min_size : int, optional
         Smallest theme, in clauses; default ``max(5, ceil(min_share * n))``. Smaller clusters
         are dissolved and their clauses re-assigned to the nearest theme when close enough.
@@ -226,9 +234,9 @@ class ThemeDiscovery(EditsMixin):
         Per top-level theme: the same, with ``subthemes`` instead of ``parent``.
     tone_direction_ : ndarray
         The polarity direction projected out (zeros when ``remove_tone=False`` or too few polar clauses).
-    negation_direction_ : ndarray
-        The negation direction projected out, orthogonal to ``tone_direction_`` (zeros when
-        ``remove_negation=False`` or too few clauses with or without a negation).
+    negation_offsets_ : ndarray (2, dim)
+        The mean of the clauses without (row 0) and with (row 1) a negation word, removed from each
+        (zeros when ``remove_negation=False`` or too few clauses of either).
     report_ : dict
         Counts: sentences, filler, clustered, unassigned and their share, themes, the settings chosen.
 
@@ -269,7 +277,7 @@ class ThemeDiscovery(EditsMixin):
     def __init__(self, *, n_themes: int | None = None, n_top: int | None = None, min_top: int = 5, max_top: int = 12,
                  max_top_share: float = 0.25, min_size: int | None = None, min_share: float = 0.01, max_themes: int = 30, method: str = "ward",
                  n_components: int | None = None, min_similarity: float = 0.15, center_languages: bool | str = "auto",
-                 remove_tone: bool = True, remove_negation: bool = False, max_fit: int = 10_000, n_micro: int = 1000, n_keywords: int = 10,
+                 remove_tone: bool = True, remove_negation: bool = True, max_fit: int = 10_000, n_micro: int = 1000, n_keywords: int = 10,
                  n_quotes: int = 5, seed: int = 0) -> None:
         self.n_themes = n_themes
         self.n_top = n_top
@@ -334,10 +342,10 @@ class ThemeDiscovery(EditsMixin):
         if len(content) < 4:
             raise ParameterError(f"Only {len(content)} clauses with content to cluster; discovery needs a few dozen "
                                  "at least.")
-        langs = _langs(sentences)
-        self._fit_space(vectors, langs, content, sentences)
-        seeds = self._micro_seeds(vectors, langs, content)
-        reduced = self._reduce_rows(vectors, langs, content, np.float32 if len(content) <= self.max_fit else np.float16)
+        groups = _groups(sentences)
+        self._fit_space(vectors, groups, content, sentences)
+        seeds = self._micro_seeds(vectors, groups, content)
+        reduced = self._reduce_rows(vectors, groups, content, np.float32 if len(content) <= self.max_fit else np.float16)
         raw, chosen = self._cluster(reduced, seeds)
         self.min_size_ = chosen["min_size"]
         kept = [int(i) for i in np.unique(raw) if i >= 0 and (raw == i).sum() >= self.min_size_]
@@ -361,7 +369,7 @@ class ThemeDiscovery(EditsMixin):
         self.report_ = {"n_sentences": len(sentences), "n_filler": int(filler.sum()), "n_tone_only": int(tone.sum()),
                         "n_clustered": len(content),
                         **chosen, "centred": self.centred_, "tone_removed": bool(np.any(self.tone_direction_)),
-                        "negation_removed": bool(np.any(self.negation_direction_))}
+                        "negation_centred": bool(np.any(self.negation_offsets_))}
         self.themes_ = self._theme_rows("sub", self.active_ids, self.labels_, {})  # the kinds are all the merge needs
         self._merge_tone_themes()
         return self
@@ -391,56 +399,60 @@ class ThemeDiscovery(EditsMixin):
         self.parents_ = [new_id[p] for p in self.parents_]
         self._describe()
 
-    def _fit_space(self, vectors: np.ndarray, langs: np.ndarray, content: np.ndarray, sentences: pd.DataFrame) -> None:
-        """Learn the clustering space from the clauses with content: language means, tone and negation
-        directions, reduction.
+    def _fit_space(self, vectors: np.ndarray, groups: Groups, content: np.ndarray, sentences: pd.DataFrame) -> None:
+        """Learn the clustering space from the clauses with content: negation offsets, language means, tone
+        direction, reduction (in the order they are applied).
 
-        Each from the rows it needs (the language means from all, batch by batch; the directions
-        from a systematic sample; the reduction from the first ``max_fit``): no full-size copy is made.
+        Each from the rows it needs (the language means from all, batch by batch; the negation
+        offsets and the tone direction from a systematic sample; the reduction from the first
+        ``max_fit``): no full-size copy is made.
         """
+        sample = content[C.systematic(len(content), _POLARITY_SAMPLE)]
+        self.negation_offsets_ = np.zeros((2, vectors.shape[1]), dtype=np.float32)
+        if self.remove_negation:
+            self.negation_offsets_ = C.group_means(C._l2_inplace(np.array(vectors[sample], dtype=np.float32)),
+                                                   groups.negated[sample])
+        langs = groups.langs
         n_langs = sum(1 for lang in set(langs[content]) if lang != "und" and (langs[content] == lang).sum() >= 20)
         self.centred_ = bool(self.center_languages is True or (self.center_languages == "auto" and n_langs >= 2))
-        self.language_means_ = (C.language_means(vectors, langs, 20, rows=content) if self.centred_
-                                else {C._GLOBAL: np.zeros(vectors.shape[1], dtype=np.float32)})
-        self._directions(vectors, langs, content, sentences)
-        first = self._without_directions(self._centred_rows(vectors, langs, content[: self.max_fit]))
+        self.language_means_ = (C.language_means(vectors, langs, 20, rows=content,
+                                                 transform=lambda rows: self._negation_centred(vectors, groups, rows))
+                                if self.centred_ else {C._GLOBAL: np.zeros(vectors.shape[1], dtype=np.float32)})
+        self.tone_direction_ = self._tone_direction(vectors, groups, sample, sentences["text"])
+        first = self._space_rows(vectors, groups, content[: self.max_fit])
         n_components = self.n_components if self.n_components or self.method == "ward" else 16
         self.pca_mean_, self.components_ = C.fit_reduction(first, n_components)
 
-    def _directions(self, vectors: np.ndarray, langs: np.ndarray, rows: np.ndarray, sentences: pd.DataFrame) -> None:
-        """``tone_direction_`` and ``negation_direction_``, learnt on a systematic sample of ``rows``.
+    def _tone_direction(self, vectors: np.ndarray, groups: Groups, sample: np.ndarray, texts: pd.Series
+                        ) -> np.ndarray:
+        """The polarity direction, learnt on the rows ``sample`` (zeros when ``remove_tone=False``)."""
+        if not self.remove_tone:
+            return np.zeros(vectors.shape[1], dtype=np.float32)
+        polarity = np.array([lexicon_score(str(t)) for t in texts.iloc[sample].tolist()])
+        return C.tone_direction(self._centred_rows(vectors, groups, sample), polarity)
 
-        The negation direction is made orthogonal to the tone direction, so removing one after the
-        other removes exactly the plane they span. Zeros for a direction that is switched off.
-        """
-        zeros = np.zeros(vectors.shape[1], dtype=np.float32)
-        self.tone_direction_, self.negation_direction_ = zeros, zeros.copy()
-        if not (self.remove_tone or self.remove_negation):
-            return
-        sample = rows[C.systematic(len(rows), _POLARITY_SAMPLE)]
-        centred = self._centred_rows(vectors, langs, sample)
-        if self.remove_tone:
-            polarity = np.array([lexicon_score(str(t)) for t in sentences["text"].iloc[sample].tolist()])
-            self.tone_direction_ = C.tone_direction(centred, polarity)
-        if self.remove_negation:
-            words = sentences["lemmas"].iloc[sample].fillna("").str.lower().str.split()
-            negated = np.array([bool(NEGATIONS.intersection(w)) for w in words], dtype=np.float64)
-            direction = C.tone_direction(C.remove_direction(centred, self.tone_direction_, inplace=True),
-                                         negated - 0.5)  # with a negation > 0, without < 0
-            self.negation_direction_ = direction
+    def _negation_centred(self, vectors: np.ndarray, groups: Groups, rows: np.ndarray) -> np.ndarray:
+        """A float32 copy of ``vectors[rows]``; when negation offsets were learnt, L2-normalised and each row
+        minus its group's mean (with or without a negation word), L2-normalised again."""
+        out = np.array(vectors[rows], dtype=np.float32)
+        offsets = getattr(self, "negation_offsets_", None)
+        if offsets is None or not np.any(offsets):
+            return out
+        return C.subtract_group_means(C._l2_inplace(out), groups.negated[rows], offsets)
 
-    def _without_directions(self, centred: np.ndarray) -> np.ndarray:
-        """Tone and negation directions projected out of centred rows, in place; rows L2-normalised."""
-        return C.remove_direction(C.remove_direction(centred, self.tone_direction_, inplace=True),
-                                  getattr(self, "negation_direction_", np.zeros(0)), inplace=True)
-
-    def _centred_rows(self, vectors: np.ndarray, langs: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """A float32 copy of ``vectors[rows]``, each row minus its language's mean (when centred), L2-normalised."""
+    def _centred_rows(self, vectors: np.ndarray, groups: Groups, rows: np.ndarray) -> np.ndarray:
+        """A float32 copy of ``vectors[rows]``, negation-centred, minus its language's mean (when centred),
+        L2-normalised."""
+        out = self._negation_centred(vectors, groups, rows)
         if self.centred_:
-            return C.apply_language_means(vectors[rows], langs[rows], self.language_means_)
-        return C._l2_inplace(np.array(vectors[rows], dtype=np.float32))
+            return C.apply_language_means(out, groups.langs[rows], self.language_means_)
+        return C._l2_inplace(out)
 
-    def _reduce_rows(self, vectors: np.ndarray, langs: np.ndarray, rows: np.ndarray, dtype: Any) -> np.ndarray:
+    def _space_rows(self, vectors: np.ndarray, groups: Groups, rows: np.ndarray) -> np.ndarray:
+        """``vectors[rows]`` before the reduction: negation- and language-centred, tone projected out (a copy)."""
+        return C.remove_direction(self._centred_rows(vectors, groups, rows), self.tone_direction_, inplace=True)
+
+    def _reduce_rows(self, vectors: np.ndarray, groups: Groups, rows: np.ndarray, dtype: Any) -> np.ndarray:
         """``vectors[rows]`` in the clustering space (centred, tone removed, reduced, L2-normalised) as ``dtype``.
 
         Batch by batch, so that beside the result only one batch's temporaries exist.
@@ -448,11 +460,11 @@ class ThemeDiscovery(EditsMixin):
         out = np.empty((len(rows), self.components_.shape[0]), dtype=dtype)
         for start in range(0, len(rows), _BATCH):
             part = rows[start:start + _BATCH]
-            centred = self._without_directions(self._centred_rows(vectors, langs, part))
-            out[start:start + len(part)] = C.reduce(centred, self.pca_mean_, self.components_, inplace=True)
+            out[start:start + len(part)] = C.reduce(self._space_rows(vectors, groups, part), self.pca_mean_,
+                                                    self.components_, inplace=True)
         return out
 
-    def _micro_seeds(self, vectors: np.ndarray, langs: np.ndarray, content: np.ndarray) -> np.ndarray | None:
+    def _micro_seeds(self, vectors: np.ndarray, groups: Groups, content: np.ndarray) -> np.ndarray | None:
         """Beyond ``max_fit`` clauses (Ward), the micro-clusters' seeds from a systematic sample; else None.
 
         Made before the reduced vectors of all clauses exist: the sample's exact tree is the fit's
@@ -460,7 +472,7 @@ class ThemeDiscovery(EditsMixin):
         """
         if self.method != "ward" or len(content) <= self.max_fit:
             return None
-        sample = self._reduce_rows(vectors, langs, content[C.systematic(len(content), self.max_fit)], np.float32)
+        sample = self._reduce_rows(vectors, groups, content[C.systematic(len(content), self.max_fit)], np.float32)
         return C.micro_seeds(sample, self.n_micro)
 
     def _cluster(self, x: np.ndarray, seeds: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, Any]]:
@@ -699,30 +711,30 @@ class ThemeDiscovery(EditsMixin):
             raise NotFittedError("This ThemeDiscovery is not fitted yet; call fit(sentences, embeddings) first.")
 
     # ------------------------------------------------------------------ new comments
-    def _new_rows(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """New sentences' checked float32 vectors, their languages, and which are set aside (filler or only tone)."""
+    def _new_rows(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> tuple[np.ndarray, Groups, np.ndarray]:
+        """New sentences' checked float32 vectors, their groups, and which are set aside (filler or only tone)."""
         self._check_fitted()
         sentences, vectors = _check_sentences(sentences, embeddings)
         if vectors.shape[1] != self.n_features_in_:
             raise ParameterError(f"embeddings have {vectors.shape[1]} dimensions but the model was fitted on "
                                  f"{self.n_features_in_}; embed with the same embedder.")
-        return vectors, _langs(sentences), filler_mask(sentences) | tone_mask(sentences)
+        return vectors, _groups(sentences), filler_mask(sentences) | tone_mask(sentences)
 
     def _reduce_new(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """New sentences in the clustering space, at the fitted ones' precision, and which are set aside."""
-        vectors, langs, filler = self._new_rows(sentences, embeddings)
-        return self._reduce_rows(vectors, langs, np.arange(len(vectors)), self.vectors_.dtype), filler
+        vectors, groups, filler = self._new_rows(sentences, embeddings)
+        return self._reduce_rows(vectors, groups, np.arange(len(vectors)), self.vectors_.dtype), filler
 
-    def _reduced_batches(self, vectors: np.ndarray, langs: np.ndarray):
+    def _reduced_batches(self, vectors: np.ndarray, groups: Groups):
         """``(rows, reduced)`` batch by batch: new sentences in the clustering space without a full-size copy."""
         for rows in _batches(len(vectors)):
-            yield rows, self._reduce_rows(vectors, langs, rows, self.vectors_.dtype)
+            yield rows, self._reduce_rows(vectors, groups, rows, self.vectors_.dtype)
 
     def transform(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> np.ndarray:
         """Cosine similarity of each sentence to each theme centroid, columns in ``theme_ids_`` order."""
-        vectors, langs, _ = self._new_rows(sentences, embeddings)
+        vectors, groups, _ = self._new_rows(sentences, embeddings)
         out = np.empty((len(vectors), len(self.centroids_)), dtype=np.float32)
-        for rows, reduced in self._reduced_batches(vectors, langs):
+        for rows, reduced in self._reduced_batches(vectors, groups):
             out[rows] = reduced @ self.centroids_.T
         return out
 
@@ -737,9 +749,9 @@ class ThemeDiscovery(EditsMixin):
 
     def predict_with_similarity(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Sub-theme ids (as :meth:`predict`) and each sentence's similarity to its nearest theme (NaN for filler)."""
-        vectors, langs, filler = self._new_rows(sentences, embeddings)
+        vectors, groups, filler = self._new_rows(sentences, embeddings)
         best, sim = np.empty(len(vectors), dtype=np.int64), np.empty(len(vectors), dtype=np.float32)
-        for rows, reduced in self._reduced_batches(vectors, langs):
+        for rows, reduced in self._reduced_batches(vectors, groups):
             best[rows], sim[rows] = C.nearest(reduced, self.centroids_)
         ids = np.asarray(self.theme_ids_)[best]
         labels = np.where((sim >= self.min_similarity) & ~np.isin(ids, sorted(self.dropped_)), ids, UNASSIGNED)
@@ -778,7 +790,7 @@ class ThemeDiscovery(EditsMixin):
         arrays = {"centroids": self.centroids_, "pca_mean": self.pca_mean_, "components": self.components_,
                   "language_means": np.vstack([self.language_means_[k] for k in lang_keys]),
                   "vectors": self.vectors_, "labels": self.labels_, "similarity": self.similarity_,
-                  "tone_direction": self.tone_direction_, "negation_direction": self.negation_direction_}
+                  "tone_direction": self.tone_direction_, "negation_offsets": self.negation_offsets_}
         for name, array in arrays.items():
             np.save(folder / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
         state = {"format": _FORMAT, "params": self.get_params(), "centred": self.centred_,
@@ -804,7 +816,7 @@ class ThemeDiscovery(EditsMixin):
             raise DiscoveryModelError(f"'{folder}' is not a saved discovery model: discovery.json is missing. "
                                       "Pass the folder ThemeDiscovery.save (or nps-text discover) wrote.")
         expected = {"discovery.json", *(f"{a}.npy" for a in _ARRAYS)}
-        optional = {"tone_direction", "negation_direction"}  # folders of format /1 have neither, older /2 no negation
+        optional = {"tone_direction", "negation_offsets"}  # folders of format /1 have neither, older /2 no negation
         unexpected = unexpected_files(folder, expected)
         if unexpected:
             raise DiscoveryModelError(f"'{folder}' holds unexpected files {unexpected}; a discovery model has only "
@@ -827,7 +839,7 @@ class ThemeDiscovery(EditsMixin):
         model.vectors_, model.labels_, model.similarity_ = arrays["vectors"], arrays["labels"], arrays["similarity"]
         zeros = np.zeros(model.pca_mean_.shape[0], dtype=np.float32)
         model.tone_direction_ = arrays.get("tone_direction", zeros)
-        model.negation_direction_ = arrays.get("negation_direction", zeros)
+        model.negation_offsets_ = arrays.get("negation_offsets", np.zeros((2, len(zeros)), dtype=np.float32))
         model.centred_, model.theme_ids_ = state["centred"], [int(i) for i in state["theme_ids"]]
         model.dropped_ = {int(i) for i in state["dropped"]}
         model.names_ = {int(k): v for k, v in state["names"].items()}

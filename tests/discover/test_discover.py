@@ -38,8 +38,9 @@ COMMENTS = {
 }
 SCORES = {"price": 2, "delivery": 4, "service": 10, "quality": 6}
 # In this 5-dimensional fake space tone and topic are one axis (price and delivery clauses are the
-# negative ones), so projecting tone out would merge topics; tone removal has tests of its own.
-TONE = False
+# negative ones), so projecting tone out would merge topics, and every clause with a negation is about
+# quality ("Größe passt nicht"), so centring them apart would move them off it; both have tests of their own.
+FAKE_SPACE = {"remove_tone": False, "remove_negation": False}
 
 
 def _responses(copies: int = 8) -> pd.DataFrame:
@@ -65,7 +66,7 @@ def prepared():
 @pytest.fixture(scope="module")
 def model(prepared):
     _, sentences, vectors = prepared
-    return ThemeDiscovery(n_themes=4, min_size=5, remove_tone=TONE).fit(sentences, vectors)
+    return ThemeDiscovery(n_themes=4, min_size=5, **FAKE_SPACE).fit(sentences, vectors)
 
 
 def _theme_of(model, word: str) -> dict:
@@ -96,7 +97,7 @@ def test_filler_never_forms_or_joins_a_theme(prepared, model):
     assert (model.labels_[filler.to_numpy()] == FILLER).all()
     assert model.report_["n_filler"] == int(filler.sum())
     # even when asked for many clusters, filler vectors are not clustered
-    many = ThemeDiscovery(n_themes=8, min_size=2, remove_tone=TONE).fit(sentences, vectors)
+    many = ThemeDiscovery(n_themes=8, min_size=2, **FAKE_SPACE).fit(sentences, vectors)
     assert (many.labels_[filler.to_numpy()] == FILLER).all()
 
 
@@ -104,14 +105,14 @@ def test_ids_by_size_and_identical_on_refit_and_other_seed(prepared, model):
     _, sentences, vectors = prepared
     sizes = [t["size"] for t in model.themes_]
     assert sizes == sorted(sizes, reverse=True)
-    again = ThemeDiscovery(n_themes=4, min_size=5, seed=7, remove_tone=TONE).fit(sentences, vectors)
+    again = ThemeDiscovery(n_themes=4, min_size=5, seed=7, **FAKE_SPACE).fit(sentences, vectors)
     np.testing.assert_array_equal(again.labels_, model.labels_)
     assert again.themes_ == model.themes_
 
 
 def test_fit_beyond_max_fit_uses_every_clause_and_is_deterministic_per_seed(prepared):
     _, sentences, vectors = prepared
-    params = dict(n_themes=4, min_size=5, max_fit=100, n_micro=40, seed=3, remove_tone=TONE)
+    params = dict(n_themes=4, min_size=5, max_fit=100, n_micro=40, seed=3, **FAKE_SPACE)
     a = ThemeDiscovery(**params).fit(sentences, vectors)
     b = ThemeDiscovery(**params).fit(sentences, vectors)
     assert a.report_["tree"] == "micro" and a.report_["n_fit"] == a.report_["n_clustered"] > 100
@@ -206,15 +207,15 @@ def test_sklearn_contract(model):
 
 def test_automatic_number_of_themes_and_hdbscan(prepared):
     _, sentences, vectors = prepared
-    auto = ThemeDiscovery(min_size=20, remove_tone=TONE).fit(sentences, vectors)
+    auto = ThemeDiscovery(min_size=20, **FAKE_SPACE).fit(sentences, vectors)
     assert auto.report_["n_clusters"] >= 4 and all(t["size"] >= 20 for t in auto.themes_)
-    density = ThemeDiscovery(method="hdbscan", min_size=10, remove_tone=TONE).fit(sentences, vectors)
+    density = ThemeDiscovery(method="hdbscan", min_size=10, **FAKE_SPACE).fit(sentences, vectors)
     assert len(density.themes_) >= 4 and density.report_["share_unassigned"] <= 0.1
 
 
 def test_theme_table_mentions_and_nps(prepared):
     responses, sentences, vectors = prepared
-    result = discover_themes(sentences, vectors, responses=responses, n_themes=4, min_size=5, remove_tone=TONE)
+    result = discover_themes(sentences, vectors, responses=responses, n_themes=4, min_size=5, **FAKE_SPACE)
     table = result.themes.set_index("key")
     price = table.loc[table["keywords_de"].str.contains("teuer")].iloc[0]
     service = table.loc[table["keywords_de"].str.contains("Kundenservice")].iloc[0]

@@ -10,10 +10,10 @@ from nps_text.discover import ThemeDiscovery
 from nps_text.discover import _cluster as C
 from nps_text.discover._describe import keyword_coverage
 from nps_text.text.prepare import prepare_text
-from tests.discover.test_discover import GROUPS, TONE, _responses
+from tests.discover.test_discover import FAKE_SPACE, GROUPS, _responses
 from tests.fakes import LexiconEmbedder
 
-MICRO = dict(n_themes=4, min_size=5, max_fit=100, n_micro=40, remove_tone=TONE)
+MICRO = dict(n_themes=4, min_size=5, max_fit=100, n_micro=40, **FAKE_SPACE)
 
 
 @pytest.fixture(scope="module")

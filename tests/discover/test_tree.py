@@ -265,7 +265,7 @@ def test_a_theme_hardly_anyone_rates_is_context_and_no_mention(tmp_path):
     assert [t["kind"] for t in loaded.top_themes_] == [t["kind"] for t in model.top_themes_]
 
 
-def test_negation_is_projected_out_so_complaints_group_by_topic():
+def test_clauses_with_a_negation_are_centred_apart_so_complaints_group_by_topic(tmp_path):
     rng = np.random.default_rng(0)
     texts = {("delivery", 0): "Lieferung kam schnell an", ("delivery", 1): "Lieferung kam nie an",
              ("price", 0): "Preis ist fair", ("price", 1): "Preis ist nicht fair",
@@ -282,9 +282,12 @@ def test_negation_is_projected_out_so_complaints_group_by_topic():
     vectors = np.asarray(vecs, dtype=np.float32)[[order[r] for r in sentences["response_id"]]]
     topics = _truth(sentences, 0)
     options = dict(n_themes=3, n_top=3, min_size=5, remove_tone=False)
-    with_negation = ThemeDiscovery(remove_negation=False, **options).fit(sentences, vectors)
-    without = ThemeDiscovery(remove_negation=True, **options).fit(sentences, vectors)
-    assert normalized_mutual_info_score(topics, with_negation.top_labels_) < 0.7  # "nie"/"nicht" on one side
-    assert normalized_mutual_info_score(topics, without.top_labels_) == 1.0
-    assert without.report_["negation_removed"] and not with_negation.report_["negation_removed"]
-    assert abs(float(without.negation_direction_ @ without.tone_direction_)) < 1e-6
+    apart = ThemeDiscovery(**options).fit(sentences, vectors)
+    together = ThemeDiscovery(remove_negation=False, **options).fit(sentences, vectors)
+    assert normalized_mutual_info_score(topics, together.top_labels_) < 0.7  # "nie"/"nicht" on one side
+    assert normalized_mutual_info_score(topics, apart.top_labels_) == 1.0
+    assert apart.report_["negation_centred"] and not together.report_["negation_centred"]
+    # new clauses are centred alike: predict gives the fitted labels, also after save and load
+    loaded = ThemeDiscovery.load(apart.save(tmp_path / "m"))
+    assert (loaded.predict(sentences, vectors) == apart.labels_).all()
+    assert np.array_equal(loaded.negation_offsets_, apart.negation_offsets_)
