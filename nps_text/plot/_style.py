@@ -251,6 +251,18 @@ def check_share(name: str, value: Any, *, func: str) -> float:
     return float(value)
 
 
+_NOT_GIVEN = {"en": "(not given)", "de": "(ohne Angabe)"}
+
+
+def segment_value(value: Any, lang: str = "en") -> str:
+    """A segment value as a chart shows it: the tables' "(missing)" (a respondent without a value in that
+    column, e.g. a consumer's role) reads "(not given)" / "(ohne Angabe)"; every other value as it is."""
+    from ..stats.scores import MISSING_LABEL
+
+    text = str(value)
+    return _NOT_GIVEN.get(lang, _NOT_GIVEN["en"]) if text == MISSING_LABEL else text
+
+
 def short(text: Any, width: int = 30, lines: int = 2) -> str:
     """``text`` wrapped to at most ``lines`` lines of ``width`` characters, cut with "…" beyond that."""
     wrapped = textwrap.wrap(str(text), width=width, break_long_words=True) or [""]

@@ -22,6 +22,7 @@ from ._style import (
     new_figure,
     number,
     percent_formatter,
+    segment_value,
     set_title,
     short,
     style_axes,
@@ -130,7 +131,8 @@ def theme_segment_heatmap(table: pd.DataFrame, *, column: str | None = None, fdr
             ax.text(j, i, text, ha="center", va="center", fontsize=8,
                     color=_text_colour(image.cmap(image.norm(value))), fontweight="bold" if sign else "normal")
     ax.set_xticks(range(len(segments)))
-    ax.set_xticklabels([f"{short(s, 16)}\nn = {count(int(n_segment[s]), lang)}" for s in segments], fontsize=8.5)
+    ax.set_xticklabels([f"{short(segment_value(s, lang), 16)}\nn = {count(int(n_segment[s]), lang)}" for s in segments],
+                       fontsize=8.5)
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(themes)))
     ax.set_yticklabels([short(t, 36) for t in themes], fontsize=8.5)

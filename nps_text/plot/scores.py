@@ -31,6 +31,7 @@ from ._style import (
     new_figure,
     number,
     percent_formatter,
+    segment_value,
     set_title,
     short,
     style_axes,
@@ -261,7 +262,7 @@ def _mark_changes(ax: Any, table: pd.DataFrame, x: np.ndarray, nps: np.ndarray, 
 
 
 # ----------------------------------------------------------------------------- segments
-def _segment_labels(table: pd.DataFrame) -> tuple[list[str], str]:
+def _segment_labels(table: pd.DataFrame, lang: str = "en") -> tuple[list[str], str]:
     """Tick labels of the segments and the axis title they share."""
     keys = [c for c in table.columns if c not in _SEGMENT_STATS]
     if not keys:
@@ -269,10 +270,11 @@ def _segment_labels(table: pd.DataFrame) -> tuple[list[str], str]:
                           "Pass the table nps_text.stats.nps_by(responses, by='<column>') returns.")
     if set(keys) == {"column", "value"}:  # the long table nps-text analyze writes (nps_by_segment.csv)
         columns = table["column"].astype(str)
+        values = [segment_value(v, lang) for v in table["value"]]
         if columns.nunique() == 1:
-            return [short(v, 28) for v in table["value"].astype(str)], columns.iloc[0]
-        return [short(f"{c}: {v}", 36) for c, v in zip(columns, table["value"].astype(str))], ""
-    labels = table[keys].astype(str).agg(" · ".join, axis=1)
+            return [short(v, 28) for v in values], columns.iloc[0]
+        return [short(f"{c}: {v}", 36) for c, v in zip(columns, values)], ""
+    labels = table[keys].map(lambda v: segment_value(v, lang)).agg(" · ".join, axis=1)
     return [short(v, 28) for v in labels], " · ".join(keys)
 
 
@@ -328,7 +330,7 @@ def segment_forest(segment_table: pd.DataFrame, overall: Any = None, *, level: f
     level = check_share("level", level, func="segment_forest")
     table = check_table(segment_table, ["n", "nps", "ci_low", "ci_high"], func="segment_forest",
                         producer="nps_text.stats.nps_by()").reset_index(drop=True)
-    names, axis_title = _segment_labels(table)
+    names, axis_title = _segment_labels(table, lang)
     line = _overall(table, overall)
     nps, low, high = (pd.to_numeric(table[c], errors="coerce").to_numpy(float) for c in ("nps", "ci_low", "ci_high"))
     n = pd.to_numeric(table["n"], errors="coerce").fillna(0).to_numpy(int)

@@ -244,6 +244,17 @@ def test_segment_forest_reads_the_long_table_of_several_columns(survey):
         plot.segment_forest(long, overall="hoch")
 
 
+def test_a_segment_without_a_value_reads_not_given_in_the_charts(survey):
+    responses, mentions = survey
+    responses = responses.assign(plan=responses["plan"].where(responses["plan"] != "team"))  # team: no plan given
+    table = nps_by(responses, "plan")
+    assert "(missing)" in set(table["plan"])  # the table keeps its machine-readable label
+    for lang, shown in (("en", "(not given)"), ("de", "(ohne Angabe)")):
+        assert shown in [t.get_text() for t in plot.segment_forest(table, lang=lang).axes[0].get_yticklabels()]
+        heatmap = plot.theme_segment_heatmap(drivers_by(responses, mentions, "plan"), lang=lang)
+        assert shown in [t.get_text().split("\n")[0] for t in heatmap.axes[0].get_xticklabels()]
+
+
 # ----------------------------------------------------------------------------- drivers
 def test_driver_impact_sorts_colours_and_fades_what_crosses_zero(themes):
     fig = plot.driver_impact(themes)
