@@ -71,7 +71,8 @@ def test_readme_quickstart_runs():
     assert len(blocks[0].strip().splitlines()) <= 10, "the README quickstart should stay within 10 lines"
     result = subprocess.run([sys.executable, "-c", blocks[0]], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"the README quickstart failed:\n{result.stderr}"
-    assert "impact" in result.stdout
+    assert "impact" in result.stdout and "delivery (negative)" in result.stdout
+    assert "praise (positive)" not in result.stdout  # the top drivers are topics, not the score restated
 
 
 
