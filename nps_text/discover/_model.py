@@ -4,12 +4,12 @@ Pipeline (each choice measured in ``benchmarks/discovery.py``, see docs/discover
 
 1. filler and junk clauses ("keine Angabe", "-", clauses without a content word) are set
    aside (label -2): they never form or join a theme;
-2. per-language centring when more than one language is present (stored, so new comments are
-   centred the same way);
+2. clauses with a negation word ("nie", "kein", "never") and those without are centred apart,
+   so that complaints about different things do not gather by their "never"; then per-language
+   centring when more than one language is present (both stored, so new comments are centred
+   the same way);
 3. tone removed: the direction from negative to positive clauses (polarity lexicon) is projected
-   out, so that themes are about something and tone stays the mention's sentiment; and, before
-   the languages, clauses with a negation word ("nie", "kein", "never") and those without are
-   centred apart, so that complaints about different things do not gather by their "never";
+   out, so that themes are about something and tone stays the mention's sentiment;
 4. optionally a PCA by exact SVD to ``n_components`` dimensions; cosine geometry;
 5. Ward clustering: exact (deterministic, no seed) up to ``max_fit`` clauses; beyond that on
    ``n_micro`` micro-clusters weighted by their sizes (deterministic too; every clause counts,
@@ -117,8 +117,10 @@ class Groups(NamedTuple):
 def _groups(sentences: pd.DataFrame) -> Groups:
     """Each sentence's language code ("und" where missing) and whether its lemmas hold a negation ("nie", "not")."""
     langs = sentences["lang"].astype("string").fillna("und").to_numpy(dtype=object).astype(str)
-    words = sentences["lemmas"].astype("string").fillna("").str.lower().str.split()
-    return Groups(langs, np.fromiter((bool(NEGATIONS.intersection(w)) for w in words), dtype=bool, count=len(words)))
+    lemmas = sentences["lemmas"].to_numpy(dtype=object)  # one row at a time: no list of words for every row at once
+    negated = np.fromiter((isinstance(t, str) and not NEGATIONS.isdisjoint(t.lower().split()) for t in lemmas),
+                          dtype=bool, count=len(lemmas))
+    return Groups(langs, negated)
 
 
 def _batches(n: int):
@@ -179,9 +181,10 @@ class ThemeDiscovery(EditsMixin):
         clustering space before clustering.
     remove_negation : bool, default True
         Centre the clauses with a negation word and those without apart (each group's mean
-        removed, before the language centring and the tone), so that "the courier never came" joins the delivery theme
-        instead of "support never answers" (measured in ``benchmarks/discovery_options.py``:
-        resample stability up on every data set, the sample's negation group gone).
+        removed, before the language centring and the tone), so that "the courier never came"
+        joins the delivery theme instead of "support never answers" (measured in
+        ``benchmarks/discovery_options.py``: resample stability up on every data set, the
+        sample's negation group gone).
     min_size : int, optional
         Smallest theme, in clauses; default ``max(5, ceil(min_share * n))``. Smaller clusters
         are dissolved and their clauses re-assigned to the nearest theme when close enough.
