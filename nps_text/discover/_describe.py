@@ -19,7 +19,8 @@ from ..text.nlp import NEGATIONS
 
 __all__ = ["class_tfidf_keywords", "representative_quotes", "default_name", "readable_name", "keyword_coverage",
            "theme_key", "slug",
-           "top_key", "is_tone_word", "is_tone_theme", "TONE_NAMES", "KIND_NOTES", "KEYWORD_LANGS"]
+           "top_key", "is_tone_word", "is_tone_theme", "TONE_NAMES", "TONE_KINDS", "KIND_NOTES",
+           "KEYWORD_LANGS"]
 
 KEYWORD_LANGS = ("de", "en")
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
@@ -133,6 +134,7 @@ very really always everything all just so quite totally absolutely overall again
 special expect expectation thing things get go make would could like keep lot way year years
 wish hope please well highly honestly experience bit overall decent fine use room improvement tear torn
 """.split())
+TONE_KINDS = ("praise", "complaint")  # themes of generic tone; with "context", the kinds that are not topics
 TONE_NAMES = {"praise": ("Allgemeines Lob", "general praise"), "complaint": ("Allgemeine Kritik", "general complaint"),
               "context": ("Kontext", "context")}
 # what the kinds that are not topics mean, for the tables and the console

@@ -53,6 +53,7 @@ from ..text.prepare import junk_reason
 from . import _cluster as C
 from ._describe import (
     KEYWORD_LANGS,
+    TONE_KINDS,
     TONE_NAMES,
     class_tfidf_keywords,
     is_tone_theme,
@@ -87,7 +88,7 @@ _BATCH = 20_000  # clauses centred and reduced at a time: temporaries stay small
 # of their data's share (benchmarks/discovery.py, docs/discovery.md)
 CONTEXT_RATIO = 0.25
 _MIN_CONTEXT_ROWS = 10  # fewer clauses in the counted sample: too few to call a theme context
-NOT_TOPICS = ("praise", "complaint", "context")
+NOT_TOPICS = (*TONE_KINDS, "context")
 LEVELS = ("sub", "top")
 
 
@@ -595,7 +596,7 @@ class ThemeDiscovery(EditsMixin):
         unassigned = int((labels == UNASSIGNED).sum())
         self.report_.update({"n_themes": len(ids), "n_top_themes": len(top_ids), "n_unassigned": unassigned,
                              "share_unassigned": unassigned / clustered, "n_dropped_themes": len(self.dropped_),
-                             "n_tone_themes": sum(t["kind"] in ("praise", "complaint") for t in tops),
+                             "n_tone_themes": sum(t["kind"] in TONE_KINDS for t in tops),
                              "n_context_themes": sum(t["kind"] == "context" for t in tops)})
 
     def _theme_rows(self, level: str, ids: list[int], labels: np.ndarray, known: dict) -> list[dict[str, Any]]:
@@ -616,7 +617,7 @@ class ThemeDiscovery(EditsMixin):
             topic_name = readable_name(words, i, coverage[i])
             if custom:
                 name = custom
-            elif kind in ("praise", "complaint"):
+            elif kind in TONE_KINDS:
                 first = next((words[lang][0] for lang in KEYWORD_LANGS if words[lang]), "")
                 name = " / ".join(TONE_NAMES[kind]) + (f" ({first})" if level == "sub" and first else "")
             else:

@@ -12,7 +12,7 @@ from .._core.results import Result, to_jsonable
 from ..errors import ColumnError
 from ..stats.scores import nps_summary
 from ..tagging.contract import mentions_frame
-from ._describe import KEYWORD_LANGS, KIND_NOTES
+from ._describe import KEYWORD_LANGS, KIND_NOTES, TONE_KINDS
 from ._model import FILLER, ThemeDiscovery, check_level, tone_mask
 from ._taxonomy import to_taxonomy
 
@@ -41,8 +41,8 @@ def assignments_frame(model: ThemeDiscovery, sentences: pd.DataFrame | None = No
     top = model._to_top(labels)
     keys = {t["theme"]: t["key"] for t in model.themes_}
     top_keys = {t["theme"]: t["key"] for t in model.top_themes_}
-    tone = {t["theme"] for t in model.themes_ if t["kind"] in ("praise", "complaint")}
-    tone_top = {t["theme"] for t in model.top_themes_ if t["kind"] in ("praise", "complaint")}
+    tone = {t["theme"] for t in model.themes_ if t["kind"] in TONE_KINDS}
+    tone_top = {t["theme"] for t in model.top_themes_ if t["kind"] in TONE_KINDS}
     context = {t["theme"] for t in model.themes_ if t["kind"] == "context"}
     context_top = {t["theme"] for t in model.top_themes_ if t["kind"] == "context"}
     out = sentences[[c for c in ("response_id", "sentence_id", "text", "lang", "start", "end") if c in sentences]].copy()

@@ -295,9 +295,9 @@ def driver_inputs(result: AnalysisResult) -> tuple[pd.DataFrame, bool | None]:
     """The mentions the drivers use and whether to split them by sentiment (None: when they have one).
 
     Discovered themes are the top-level topics (tone projected out before clustering), named in
-    words (with their key only where two share a name), and split by sentiment like tagged ones. A sentiment learned from this survey's scores
-    must not split the drivers that are then tested against those same scores, so the split uses
-    the lexicon's sentiment, which knows no scores.
+    words (with their key only where two share a name), and split by sentiment like tagged ones.
+    A sentiment learned from this survey's scores must not split the drivers that are then tested
+    against those same scores, so the split uses the lexicon's sentiment, which knows no scores.
     """
     mentions = result.mentions
     if result.discovery is not None:
