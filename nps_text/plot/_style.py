@@ -23,6 +23,7 @@ from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import Bbox
 
 from ..errors import ColumnError, ParameterError
+from ..stats.scores import MISSING_LABEL
 
 __all__ = ["DETRACTOR", "PASSIVE", "PROMOTER", "GROUP_COLOURS", "LINE", "INK", "GRID", "THEME_COLOURS",
            "THEME_MARKERS", "FAINT", "LANGS", "check_lang", "label", "number", "count", "percent_formatter",
@@ -257,8 +258,6 @@ _NOT_GIVEN = {"en": "(not given)", "de": "(ohne Angabe)"}
 def segment_value(value: Any, lang: str = "en") -> str:
     """A segment value as a chart shows it: the tables' "(missing)" (a respondent without a value in that
     column, e.g. a consumer's role) reads "(not given)" / "(ohne Angabe)"; every other value as it is."""
-    from ..stats.scores import MISSING_LABEL
-
     text = str(value)
     return _NOT_GIVEN.get(lang, _NOT_GIVEN["en"]) if text == MISSING_LABEL else text
 
