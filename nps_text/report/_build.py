@@ -146,6 +146,9 @@ def _views(given: ReportInput, lang: str, quotes: dict) -> list[dict[str, Any]]:
     out = []
     for view in ("strengths", "opportunities", "pain_points"):
         table = given.tables.get(view)
+        if table is not None and {"share_in_group", "share_in_others"} <= set(table.columns):
+            # the section says what this group mentions more than the others: a theme it mentions less is no answer
+            table = table[table["share_in_group"] > table["share_in_others"]]
         if table is None or table.empty:
             continue
         rows = [{"theme": theme_label(r["theme"], lang), "share": percent(r["share_in_group"], lang),
