@@ -57,6 +57,7 @@ def _data(name: str, shared: Path):
 
 def _measure(sentences, vectors, gold, single, params: dict) -> dict:
     import numpy as np
+    from discovery import _subset
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     from nps_text.discover import ThemeDiscovery
@@ -67,7 +68,7 @@ def _measure(sentences, vectors, gold, single, params: dict) -> dict:
     n = len(sentences)
     parts = []
     for which in SUBSAMPLES:
-        rows = np.sort(np.random.default_rng(12345 + which).choice(n, size=int(0.8 * n), replace=False))
+        rows = _subset(n, which)
         fitted = ThemeDiscovery(**params).fit(sentences.iloc[rows].reset_index(drop=True), vectors[rows])
         parts.append(dict(zip(rows.tolist(), fitted.top_labels_.tolist())))
     aris = []

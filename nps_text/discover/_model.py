@@ -659,15 +659,13 @@ class ThemeDiscovery(EditsMixin):
             if is_tone_theme(keywords):
                 return "complaint" if saved == "complaint" else "praise"
             return "context" if saved == "context" else "topic"
-        polarity = self._describe_polarity()
-        rows = labels[self._describe_rows()] == theme
+        polarity, counted = self._describe_polarity(), labels[self._describe_rows()]
+        rows = counted == theme
         if is_tone_theme(keywords):
             return "complaint" if rows.any() and polarity[rows].mean() < 0 else "praise"
-        if rows.sum() >= _MIN_CONTEXT_ROWS:
-            rated = polarity != 0
-            everyone = rated[labels[self._describe_rows()] >= 0].mean()
-            if rated[rows].mean() < CONTEXT_RATIO * everyone:
-                return "context"
+        rated = polarity != 0
+        if rows.sum() >= _MIN_CONTEXT_ROWS and rated[rows].mean() < CONTEXT_RATIO * rated[counted >= 0].mean():
+            return "context"
         return "topic"
 
     def _describe_polarity(self) -> np.ndarray:

@@ -56,12 +56,12 @@ from .._core.results import Result, to_jsonable
 from .._core.stats import check_min_n, clip_interval, is_num, nps_stats, z_value
 from ..errors import ColumnError, ParameterError
 from ..stats import nps_group
+from ..stats.scores import MISSING_LABEL
 
 __all__ = ["FunnelData", "dirichlet_concentration", "funnel_data", "league_table"]
 
 logger = logging.getLogger(__name__)
 
-MISSING_LABEL = "(missing)"
 VERDICTS = ("above average", "below average", "not distinguishable from the average")
 _COUNTS = ("promoters", "passives", "detractors")
 
