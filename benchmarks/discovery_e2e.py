@@ -24,8 +24,8 @@ Recorded per run: wall seconds around the subprocess, CPU seconds of the child
 write from the command's own "Time:" line; the embed stage includes importing torch and
 sentence-transformers and loading the model; the rest of the wall time, ``startup_and_imports_s``,
 is interpreter start-up and the imports before the first stage), the number of clauses and
-themes, and SHA-256 digests of ``assignments.csv``, ``themes.csv`` and ``top_themes.csv`` (the
-same digests before and after a speed change show that the themes did not change). The load average
+themes, and SHA-256 digests of ``assignments.csv``, ``discovered_subthemes.csv`` and
+``discovered_themes.csv`` (the same digests before and after a speed change show that the themes did not change). The load average
 (``os.getloadavg``) before and after each run and the number of CPUs say how busy the machine
 was: on a shared machine wall time is inflated, CPU time is the fairer figure.
 Writes benchmarks/discovery_e2e.json.
@@ -105,8 +105,9 @@ def run_discover(survey: Path, out: Path, cache: Path) -> dict:
             "loadavg_after": [round(x, 2) for x in os.getloadavg()],
             "embedder": report.get("embedder"), "n_clauses": report.get("n_sentences", report.get("n_fit")),
             "n_themes": report.get("n_themes"), "n_top_themes": report.get("n_top_themes"),
-            "assignments_sha256": _digest(out / "assignments.csv"), "themes_sha256": _digest(out / "themes.csv"),
-            "top_themes_sha256": _digest(out / "top_themes.csv")}
+            "assignments_sha256": _digest(out / "assignments.csv"),
+            "themes_sha256": _digest(out / "discovered_subthemes.csv"),
+            "top_themes_sha256": _digest(out / "discovered_themes.csv")}
 
 
 def _versions() -> dict:

@@ -76,7 +76,8 @@ def analyze(
     nps_by_segment.csv, nps_by_period.csv, rejected_rows.csv and nps_tables.xlsx. With
     --taxonomy or --model it also tags the comments and writes mentions.csv and theme_summary.csv
     (per theme: mentions, respondents, sentiment, NPS of those respondents); without them it
-    discovers the themes (discovered_themes.csv, taxonomy_draft.yaml, mentions.csv) when 50+
+    discovers the themes as a two-level tree (discovered_themes.csv, the top level;
+    discovered_subthemes.csv, their sub-themes; taxonomy_draft.yaml; mentions.csv) when 50+
     responses have a comment. With themes, the driver tables follow (drivers.csv, strengths.csv,
     pain_points.csv, followup.csv, ...) unless --no-drivers. Last, report.html: the whole analysis
     as one self-contained page to pass on (personal data in its quotes redacted; see `report`).

@@ -27,10 +27,10 @@ def discover(
     redact: Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data before anything else.")] = False,
     load: LoadOptions = LoadOptions(),
 ) -> None:
-    """Discover the themes of the comments as a two-level tree: write top_themes.csv and themes.csv (the
-    sub-themes; each with NPS), assignments.csv, mentions.csv (top-level themes), taxonomy_draft.yaml
-    (both levels; edit it, then use it with `nps-text tag --taxonomy`), discovery_report.json (with
-    the time of each stage) and the model folder."""
+    """Discover the themes of the comments as a two-level tree: write discovered_themes.csv (the top
+    level) and discovered_subthemes.csv (each with NPS), assignments.csv, mentions.csv (top-level
+    themes), taxonomy_draft.yaml (both levels; edit it, then use it with `nps-text tag --taxonomy`),
+    discovery_report.json (with the time of each stage) and the model folder."""
     result = discover_survey(load.load(survey), outdir=output, embedder=embedder, n_themes=n_themes, n_top=n_top,
                              min_size=min_size, seed=seed, redact_pii=redact)
     err.print(result.report.summary(), highlight=False, soft_wrap=True)

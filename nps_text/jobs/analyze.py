@@ -303,7 +303,7 @@ def driver_inputs(result: AnalysisResult) -> tuple[pd.DataFrame, bool | None]:
     if result.discovery is not None:
         top = result.discovery.top_themes
         shared = set(top["name"][top["name"].duplicated(keep=False)])
-        # named in words, as in top_themes.csv; the key only tells apart two themes of the same name
+        # named in words, as in discovered_themes.csv; the key only tells apart two themes of the same name
         names = {k: f"{n} [{k}]" if n in shared else n for k, n in zip(top["key"], top["name"])}
         mentions = mentions.assign(theme=mentions["theme"].map(lambda k: names.get(k, k)))
     if result.sentiment_method == "survey" or result.discovery is not None:

@@ -49,11 +49,11 @@ class DiscoveredSurvey(Result):
 
 def write_discovery(result: DiscoveryResult, outdir: str | Path, *, embedder: str,
                     timings: dict[str, float] | None = None) -> list[Path]:
-    """Write a discovery result: top_themes.csv, themes.csv, assignments.csv, mentions.csv, taxonomy_draft.yaml,
-    report, model/."""
+    """Write a discovery result: discovered_themes.csv (top level), discovered_subthemes.csv, assignments.csv,
+    mentions.csv, taxonomy_draft.yaml, report, model/."""
     outdir = Path(outdir)
-    files = [write_table(round_table(result.top_themes), outdir / "top_themes.csv"),
-             write_table(round_table(result.themes), outdir / "themes.csv"),
+    files = [write_table(round_table(result.top_themes), outdir / "discovered_themes.csv"),
+             write_table(round_table(result.themes), outdir / "discovered_subthemes.csv"),
              write_table(round_table(result.assignments), outdir / "assignments.csv"),
              write_table(result.mentions, outdir / "mentions.csv"),
              result.to_taxonomy().save(outdir / "taxonomy_draft.yaml")]
@@ -79,7 +79,8 @@ def discover_survey(
 ) -> DiscoveredSurvey:
     """Load a survey, prepare and embed its clauses, discover themes; optionally write the results.
 
-    Writes to ``outdir``: ``themes.csv`` (one row per theme, with NPS), ``assignments.csv`` (one
+    Writes to ``outdir``: ``discovered_themes.csv`` and ``discovered_subthemes.csv`` (one row per
+    top-level theme and per sub-theme, with NPS; the names ``analyze`` gives them), ``assignments.csv`` (one
     row per clause: theme or unassigned or filler), ``mentions.csv`` (the standard mentions table,
     ``source="discovery"``, with the clause's sentiment), ``taxonomy_draft.yaml``,
     ``discovery_report.json`` and the model folder ``model/`` (JSON + .npy).

@@ -261,10 +261,10 @@ def test_cli_discover_writes_tables_taxonomy_and_model(tmp_path):
     result = CliRunner().invoke(app, ["discover", str(survey), "-o", str(out), "--embedder", "hashing",
                                       "--n-themes", "4", "--min-size", "3"])
     assert result.exit_code == 0, result.output
-    themes = pd.read_csv(out / "themes.csv", encoding="utf-8-sig")
+    themes = pd.read_csv(out / "discovered_subthemes.csv", encoding="utf-8-sig")
     assert len(themes) == 4 and {"keywords_de", "keywords_en", "nps", "ci_low", "ci_high"} <= set(themes.columns)
     assert len(pd.read_csv(out / "assignments.csv", encoding="utf-8-sig")) > 0
-    tops = pd.read_csv(out / "top_themes.csv", encoding="utf-8-sig")
+    tops = pd.read_csv(out / "discovered_themes.csv", encoding="utf-8-sig")
     topics = (themes["kind"] == "topic").sum() + (tops["kind"] == "topic").sum()
     assert len(load_taxonomy(out / "taxonomy_draft.yaml")) == topics
     assert ThemeDiscovery.load(out / "model").themes_
