@@ -43,6 +43,21 @@ def _theme(t: dict, langs: dict[str, str], n_keywords: int, *, parent: str | Non
         lang = langs.get(quote, "en")
         examples.setdefault(lang if lang in KEYWORD_LANGS else "en", []).append(quote)
     words = ", ".join(w for lang in KEYWORD_LANGS for w in t[f"keywords_{lang}"][:5])
-    return Theme(id=t["key"], parent=parent, name={lang: t["name"] for lang in KEYWORD_LANGS},
+    return Theme(id=t["key"], parent=parent, name=_names(t["name"]),
                  description={"en": f"Discovered {level} {t['theme']} ({t['size']} clauses): {words}."},
                  keywords=keywords, examples={k: tuple(v) for k, v in examples.items()})
+
+
+def _names(name: str) -> dict[str, str]:
+    """Per language the part of a discovered name: "Preis / price" is "Preis" in German and "price" in English.
+
+    Names are written German part first (:func:`readable_name`, analysts' names alike); a name of
+    one part ("App", "Beratung") is that name in both languages.
+
+    >>> _names("Lieferung / delivery"), _names("App")
+    ({'de': 'Lieferung', 'en': 'delivery'}, {'de': 'App', 'en': 'App'})
+    """
+    parts = [part.strip() for part in name.split(" / ")]
+    if len(parts) == 2 and all(parts):
+        return dict(zip(KEYWORD_LANGS, parts))
+    return {lang: name for lang in KEYWORD_LANGS}

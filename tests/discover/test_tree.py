@@ -115,6 +115,11 @@ def test_taxonomy_has_two_levels_with_parents(tmp_path, tree):
     assert {t.parent for t in taxonomy.themes if t.parent} == {t.id for t in tops}
     only_top = model.to_taxonomy(levels=("top",))
     assert [t.id for t in only_top.themes] == [t.id for t in tops]
+    # a bilingual name is split into its languages; a name of one part is both
+    named = load_taxonomy(model.rename(0, "Lieferung / delivery", level="top").rename(1, "App", level="top")
+                          .to_taxonomy(levels=("top",)).save(tmp_path / "named.yaml"))
+    assert named["lieferung_delivery"].name == {"de": "Lieferung", "en": "delivery"}
+    assert named["app"].name == {"de": "App", "en": "App"}
 
 
 def test_edits_at_the_top_level(tree):
