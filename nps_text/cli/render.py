@@ -130,9 +130,9 @@ def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame], lim
 
 
 def _print_discovered(rep: dict[str, Any], tops: list[dict[str, Any]], subs: list[dict[str, Any]] | None = None) -> None:
-    out.print(f"{rep.get('n_top_themes', len(tops))} top-level themes with {rep['n_themes']} sub-themes in "
-              f"{rep['n_clustered']} clauses ({rep['n_filler']} filler clauses set aside, "
-              f"{rep['share_unassigned']:.1%} unassigned).", highlight=False)
+    from ..discover import KIND_NOTES, counts_line  # noqa: PLC0415 (the CLI's other commands need no discovery)
+
+    out.print(counts_line(rep, n_top=len(tops), n_sub=len(subs or [])), highlight=False)
     table = Table(title="Discovered themes", title_justify="left")
     for column, justify in (("id", "right"), ("name", "left"), ("sub-themes", "left"), ("clauses", "right"),
                             ("responses", "right"), ("NPS", "right"), ("95% interval", "right")):
@@ -140,8 +140,6 @@ def _print_discovered(rep: dict[str, Any], tops: list[dict[str, Any]], subs: lis
     for row in tops:
         children = [s["name"] for s in subs or [] if s.get("parent") == row["theme"]]
         kind = row.get("kind", "topic")
-        from ..discover import KIND_NOTES  # noqa: PLC0415 (the CLI's other commands need no discovery)
-
         name = row["name"] + ("" if kind == "topic" else f" ({KIND_NOTES.get(kind, 'not a topic')})")
         table.add_row(str(row["theme"]), escape(name), escape("; ".join(children[:5]) + (" …" if len(children) > 5 else "")),
                       str(row["size"]), f"{row['share_responses']:.1%}",

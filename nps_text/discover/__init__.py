@@ -10,6 +10,7 @@ from ._result import (
     THEME_COLUMNS,
     DiscoveryResult,
     assignments_frame,
+    counts_line,
     describe_model,
     discover_themes,
     discovery_mentions,
@@ -20,4 +21,4 @@ from ._result import (
 __all__ = ["ThemeDiscovery", "DiscoveryResult", "DiscoveryModelError", "discover_themes", "theme_table",
            "assignments_frame", "discovery_mentions", "to_taxonomy", "filler_mask", "THEME_COLUMNS",
            "FILLER", "UNASSIGNED", "LEVELS", "describe_model", "novelty", "tone_mask",
-           "NOVELTY_COLUMNS", "KIND_NOTES"]
+           "NOVELTY_COLUMNS", "KIND_NOTES", "counts_line"]

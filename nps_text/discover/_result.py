@@ -17,7 +17,7 @@ from ._model import FILLER, ThemeDiscovery, check_level, tone_mask
 from ._taxonomy import to_taxonomy
 
 __all__ = ["DiscoveryResult", "discover_themes", "describe_model", "theme_table", "assignments_frame",
-           "discovery_mentions", "to_taxonomy", "THEME_COLUMNS"]
+           "discovery_mentions", "to_taxonomy", "THEME_COLUMNS", "counts_line"]
 
 THEME_COLUMNS = ["theme", "key", "name", "kind", "parent", "size", "n_responses", "share_responses", "keywords_de",
                  "keywords_en", "quotes", "n_scored", "nps", "ci_low", "ci_high", "nps_vs_all", "warning"]
@@ -165,15 +165,30 @@ class DiscoveryResult(Result):
 
     def summary(self, top: int = 12) -> str:
         r = self.report
-        lines = [f"{r.get('n_top_themes', len(self.top_themes))} top-level themes with "
-                 f"{r.get('n_themes', len(self.themes))} sub-themes in {r.get('n_sentences')} clauses "
-                 f"({r.get('n_filler', 0)} filler set aside; {r.get('share_unassigned', 0):.0%} of the rest unassigned)."]
+        lines = [counts_line(r, n_top=len(self.top_themes), n_sub=len(self.themes))]
         for _, row in self.top_themes.head(top).iterrows():
             kind = "" if row["kind"] == "topic" else f" [{KIND_NOTES[row['kind']]}]"
             subs = self.themes[self.themes["parent"] == row["theme"]]["name"].tolist()
             lines.append(f"  {row['name']}: {row['n_responses']} responses{kind}")
             lines += [f"      {name}" for name in subs[:6]] + (["      ..."] if len(subs) > 6 else [])
         return "\n".join(lines)
+
+
+def counts_line(report: dict[str, Any], *, n_top: int = 0, n_sub: int = 0) -> str:
+    """One sentence on where every clause went: clustered (and unassigned), tone only, filler.
+
+    The console of ``nps-text discover``/``analyze`` and :meth:`DiscoveryResult.summary` both print it.
+
+    >>> counts_line({"n_top_themes": 2, "n_themes": 5, "n_sentences": 120, "n_clustered": 100,
+    ...              "share_unassigned": 0.01, "n_tone_only": 15, "n_filler": 5})
+    '2 top-level themes with 5 sub-themes from 100 of 120 clauses (1.0% of them unassigned); set aside: 15 only tone ("danke", "alles super"), 5 filler.'
+    """
+    clustered = report.get("n_clustered", 0)
+    total = report.get("n_sentences", clustered + report.get("n_tone_only", 0) + report.get("n_filler", 0))
+    return (f"{report.get('n_top_themes', n_top)} top-level themes with {report.get('n_themes', n_sub)} sub-themes "
+            f"from {clustered:,} of {total:,} clauses ({report.get('share_unassigned', 0):.1%} of them unassigned); "
+            f"set aside: {report.get('n_tone_only', 0):,} only tone (\"danke\", \"alles super\"), "
+            f"{report.get('n_filler', 0):,} filler.")
 
 
 def discover_themes(sentences: pd.DataFrame, embeddings: np.ndarray, *, responses: pd.DataFrame | None = None,
