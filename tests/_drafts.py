@@ -15,7 +15,8 @@ def keywords_found(path: Path, expected: dict[str, set[str]]) -> dict[str, set[s
     """
     found = {}
     for theme in load_taxonomy(path):
-        names = set(theme.name.values())
+        parts = list(dict.fromkeys(theme.name.values()))  # the draft gives each language its part of the name
+        names = {" / ".join(parts), *parts}
         for name in names & set(expected):
             words = {w.lower() for ws in theme.keywords.values() for k in ws for w in k.split()}
             found[name] = expected[name] & words
