@@ -140,10 +140,10 @@ TONE_NAMES = {"praise": ("Allgemeines Lob", "general praise"), "complaint": ("Al
 # what the kinds that are not topics mean, for the tables and the console
 KIND_NOTES = {"praise": "tone, not a topic", "complaint": "tone, not a topic",
               "context": "context, not a topic"}
-# Words of time and sequence, and fillers: common in a theme's clauses ("nach zwei Wochen", "second order",
-# "on the plus side") but no name for it
+# Words of time and sequence, fillers and hedges: common in a theme's clauses ("nach zwei Wochen", "second order",
+# "on the plus side", "great job", "seriously thinking about ...") but no name for it
 _NOT_A_NAME = frozenset("""
-plus side bit lot way thing stuff seite ding sache
+plus side bit lot way thing stuff seite ding sache job pleasure think seriously überlegen ernsthaft
 woche wochen tag tage monat monate jahr jahre stunde stunden minute minuten mal zeit heute gestern morgen letzter
 letzte zweiter zweite erster erste montag dienstag mittwoch donnerstag freitag samstag sonntag
 week weeks day days month months year years hour hours minute minutes time times today yesterday last second first
@@ -217,7 +217,9 @@ def readable_name(keywords: dict[str, list[str]], theme_id: int,
     """A short name from the keyphrases: per language the keyword that best names the theme, "Lieferung / delivery".
 
     Among the top five keywords that are not tone, those without a tone word or a word of time
-    ("super Qualität", "great job", "Woche", "second order") are the candidates, if any; of them the
+    ("super Qualität", "great job", "Woche", "second order") are the candidates, if any (a language
+    with none names nothing while another language has candidates: "Beratung", not "Beratung / great
+    job"); of them the
     one that best identifies the theme's clauses (``coverage``, :func:`keyword_coverage`; without it,
     the c-TF-IDF order); German prefers a noun (capitalised lemma), English a two-word phrase, when
     it covers at least half as many clauses. The same word in both languages is named once ("App"),
@@ -229,12 +231,17 @@ def readable_name(keywords: dict[str, list[str]], theme_id: int,
     'Preis / price increase'
     >>> readable_name({"de": ["antworten", "Woche", "Support"], "en": ["support", "time", "help"]}, 5)
     'Support'
+    >>> readable_name({"de": ["Beratung", "kompetent"], "en": ["great job", "job", "seriously think"]}, 2)
+    'Beratung'
     """
     parts: dict[str, float] = {}  # name part -> how well it identifies the theme in its language
-    for lang in KEYWORD_LANGS:
-        topical = [w for w in keywords.get(lang, []) if not is_tone_word(w)][:5]
-        named = [w for w in topical if not any(x.lower() in _NOT_A_NAME or is_tone_word(x) for x in w.split())] \
-            or topical
+    topicals = {lang: [w for w in keywords.get(lang, []) if not is_tone_word(w)][:5] for lang in KEYWORD_LANGS}
+    clean = {lang: [w for w in topical if not any(x.lower() in _NOT_A_NAME or is_tone_word(x) for x in w.split())]
+             for lang, topical in topicals.items()}
+    for lang, topical in topicals.items():
+        # a language whose keywords are all filler ("great job", "seriously think") names nothing while another
+        # language has a real name; alone it still names the theme
+        named = clean[lang] or ([] if any(clean.values()) else topical)
         if not named:
             continue
         share = (coverage or {}).get(lang) or {w: 1.0 - i / 10 for i, w in enumerate(topical)}

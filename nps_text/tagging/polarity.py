@@ -48,6 +48,7 @@ nachgelassen kündigen gekündigt unbrauchbar nutzlos sinnlos warten wartezeit m
 schlechter schlechteste unprofessionell respektlos herablassend desinteressiert überfordert hektisch
 fragwürdig dürftig lausig abgezockt betrug unübersichtlich verwirrend intransparent versteckt genervt unpraktisch
 unlogisch happig wackelig billig lieblos oberflächlich verlieren verliert verliere weitergeleitet
+preiserhöhung preissteigerung warte wartet
 """.split()
 _POSITIVE_EN = """
 good great excellent amazing awesome fantastic wonderful brilliant superb outstanding perfect lovely nice
@@ -76,7 +77,7 @@ unresponsive barely
 # weaker words (± 0.5): mild or often hedged
 _WEAK = {"ok", "okay", "fine", "decent", "passt", "gern", "gerne", "wait", "waiting", "warten", "wartezeit",
          "ständig", "dauernd", "ewig", "cheap", "better", "lengthy", "leicht",
-         "billig", "praktisch", "logisch", "einfach", "worth", "barely", "weitergeleitet"}
+         "billig", "praktisch", "logisch", "einfach", "worth", "barely", "weitergeleitet", "warte", "wartet"}
 
 _NEGATORS = {"nicht", "kein", "keine", "keinen", "keiner", "keinem", "keines", "nie", "niemals", "nichts", "ohne",
              "kaum", "not", "no", "never", "n't", "without", "hardly", "nothing", "none", "nobody", "neither", "nor",
@@ -90,7 +91,12 @@ _NEGATIVE_PHRASES = ("könnte besser", "könnten besser", "geht besser", "ginge 
                      "could be improved", "room for improvement", "never again", "needs improvement",
                      "need to improve", "needs to improve", "should be better", "not good enough", "keine ahnung",
                      "no clue", "no idea", "ohne ende", "fell apart", "falls apart", "make no sense", "makes no sense",
-                     "keinen sinn", "hin und her", "passed around", "took ages", "takes ages")
+                     "keinen sinn", "hin und her", "passed around", "took ages", "takes ages",
+                     # waiting for weeks is a complaint whatever is awaited ("Ticket seit Wochen offen")
+                     "seit tagen", "seit wochen", "seit monaten", "for days", "for weeks", "for months",
+                     # "cheap" praises a price but not a make
+                     "cheap materials", "cheap material", "cheaply made", "feels cheap", "looks cheap",
+                     "price increase", "price increases", "price rise", "price hike")
 _POSITIVE_PHRASES = ("weiter so", "keep it up", "keep up the good work", "nichts zu meckern", "nichts auszusetzen",
                      "no complaints", "nothing to complain", "can't fault", "cannot fault", "couldn't fault",
                      "could not fault", "above and beyond", "second to none", "wie beschrieben",

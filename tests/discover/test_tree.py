@@ -199,7 +199,8 @@ def test_novelty_finds_the_new_theme_with_its_first_date(tree):
         np.random.default_rng(5).normal(0, 0.03, (len(new_s), 8)).astype(np.float32)
     all_s = pd.concat([sentences.iloc[:30], new_s], ignore_index=True)
     found = novelty(model, all_s, np.vstack([vectors[:30], new_v]), responses=new_r)
-    assert len(found) == 1 and found.loc[0, "size"] == 40 and found.loc[0, "n_responses"] == 40
+    # the 40 new clauses, perhaps with an outlier of the known themes (one since "Preiserhöhung" is negative)
+    assert len(found) == 1 and 40 <= found.loc[0, "size"] <= 42 and 40 <= found.loc[0, "n_responses"] <= 42
     assert "App" in found.loc[0, "keywords_de"] and found.loc[0, "first_seen"] == pd.Timestamp("2026-03-01")
     assert found.attrs["n_new"] >= 40  # the new clauses, and a few outliers of known themes (5th percentile)
     assert model.novelty(sentences, vectors).empty  # the fitted clauses hold nothing new
@@ -225,7 +226,8 @@ def test_a_clause_that_is_only_tone_is_set_aside_and_no_mention(tree):
     ({"de": ["antworten", "Woche", "Support"], "en": ["support", "time", "help"]}, "Support"),  # no time word, once
     ({"de": ["bestellen", "Mal bestellen", "letzter Woche"], "en": ["order", "order week", "second order"]},
      "Bestellen / order"),
-    ({"de": ["Beratung", "kompetent"], "en": ["plus", "great job", "job", "checkout"]}, "Beratung / job"),
+    ({"de": ["Beratung", "kompetent"], "en": ["plus", "great job", "job", "checkout"]}, "Beratung / checkout"),
+    ({"de": ["Beratung", "kompetent"], "en": ["plus", "great job", "seriously think"]}, "Beratung"),  # no English name
     ({"de": ["Woche", "Tag"], "en": ["week"]}, "Woche / week"),  # nothing else: a time word is better than no name
 ])
 def test_theme_names_skip_time_words_tone_phrases_and_repeats(keywords, expected):

@@ -172,6 +172,10 @@ def test_evidence_offsets_of_every_tagger_point_into_the_comment(tmp_path):
     ("Ueberlege ernsthaft zu kuendigen", -1), ("Lieferung zu spaet", -1),  # umlauts typed as ae/oe/ue
     ("Produkte halten ewig", 1), ("The support team solved my problem right away", 1),
     ("Das Problem wurde nicht gelöst", -1), ("Einfach zu bedienen", 1),
+    # a new user's trial found these read as neutral or positive
+    ("Ticket seit Wochen offen", -1), ("Warte seit 10 Tagen auf meine Bestellung", -1), ("Cheap materials.", -1),
+    ("Another price increase, seriously.", -1), ("Schon wieder eine Preiserhöhung", -1), ("Cheap and good", 1),
+    ("Bin seit Jahren Kunde", 0),
 ])
 def test_lexicon_reads_common_survey_complaints_and_praise(text, sign):
     from nps_text.tagging.polarity import lexicon_score
