@@ -277,7 +277,15 @@ def set_title(fig: Figure, text: str) -> None:
 
 
 def legend_above(ax: Any, handles: list[Any], *, ncol: int, title: str | None = None) -> None:
-    """The legend in a row above the axes, under the title: it never covers data, and layout makes room for it."""
+    """The legend in a row above the axes, under the title: it never covers data, and layout makes room for it.
+
+    Fewer than ``ncol`` columns when a row would be wider than the figure (German labels are longer).
+    """
+    width = ax.figure.get_figwidth()
+    labels = [str(h.get_label()) for h in handles]
+    while ncol > 1 and max(sum(0.065 * len(t) + 0.6 for t in labels[i:i + ncol])
+                           for i in range(0, len(labels), ncol)) > 0.95 * width:
+        ncol -= 1
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.01), ncol=ncol, frameon=False,
               fontsize=8.5, title=title, title_fontsize=8.5, borderaxespad=0.2)
 
