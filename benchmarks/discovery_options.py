@@ -1,13 +1,14 @@
 """Discovery's optional choices against its defaults, measured with resampling: which to make the default.
 
-    python benchmarks/discovery_options.py [--shared ../shared/benchmarks] [--variants default no_negation_centring]
+    python benchmarks/discovery_options.py [--shared ../shared/benchmarks] [--variants default fixed_n_top ...]
 
 Same data, vectors (``embedder="auto"``) and scores as ``benchmarks/discovery.py``: top-level and
 sub-theme NMI on single-label items. Stability is the mean ARI over the three pairs of three fixed
 80 % subsamples (one pair, as in ``discovery.py``, is too noisy to choose by: its ARI moves by
 ±0.08 between pairs). The bundled sample survey is scored against ``data/sample_truth.csv`` (its
-planted themes, single-theme responses), and its top-level theme names are recorded, because a
-setting has to give a tree a person accepts there too. Writes benchmarks/discovery_options.json.
+planted themes, single-theme responses). For every data set the top-level themes are recorded with
+their names and purity (the share of their single-label items with the most frequent gold label),
+because a setting has to give a tree a person accepts too. Writes benchmarks/discovery_options.json.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-VARIANTS = {"default": {}, "no_negation_centring": {"remove_negation": False}}
+# fixed_n_top: is the resample instability the chosen number of top-level themes or the partition itself?
+VARIANTS = {"default": {}, "no_negation_centring": {"remove_negation": False}, "fixed_n_top": {"n_top": 9}}
 SUBSAMPLES = (1, 2, 3)
 
 
@@ -80,7 +82,25 @@ def _measure(sentences, vectors, gold, single, params: dict) -> dict:
             "nmi_sub": round(float(normalized_mutual_info_score(gold[single], model.labels_[single])), 4),
             "n_top": model.report_["n_top_themes"], "n_sub": model.report_["n_themes"],
             "resample_ari_pairs": [round(x, 4) for x in aris], "resample_ari_mean": round(float(np.mean(aris)), 4),
-            "top_names": [f"{t['name']} [{t['kind']}]" for t in model.top_themes_], "fit_cpu_s": round(cpu, 2)}
+            "top_themes": _purity(model, gold, single), "fit_cpu_s": round(cpu, 2)}
+
+
+def _purity(model, gold, single) -> list[dict]:
+    """Per top-level theme: its name and kind, its single-label items, their most frequent gold label and its share.
+
+    A theme a person accepts as a topic is mostly one gold label; a mixed one is not (on the sample the
+    gold is the planted theme of the whole response, so a clause counts for its response's theme).
+    """
+    import pandas as pd
+
+    out = []
+    labels = model.top_labels_
+    for t in model.top_themes_:
+        counts = pd.Series(gold[single & (labels == t["theme"])]).value_counts()
+        out.append({"name": t["name"], "kind": t["kind"], "n_single": int(counts.sum()),
+                    "majority": str(counts.index[0]) if len(counts) else None,
+                    "purity": round(float(counts.iloc[0] / counts.sum()), 3) if len(counts) else None})
+    return out
 
 
 def main() -> None:
@@ -96,7 +116,7 @@ def main() -> None:
         results["datasets"][name] = {"embedder": embedder, "n_items": len(sentences), "n_single": int(single.sum())}
         for variant in args.variants:
             results["datasets"][name][variant] = _measure(sentences, vectors, gold, single, VARIANTS[variant])
-            print(name, variant, {k: v for k, v in results["datasets"][name][variant].items() if k != "top_names"},
+            print(name, variant, {k: v for k, v in results["datasets"][name][variant].items() if k != "top_themes"},
                   flush=True)
     results["load_after"] = os.getloadavg()[0]
     (HERE / "discovery_options.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
