@@ -25,9 +25,10 @@ write from the command's own "Time:" line; the embed stage includes importing to
 sentence-transformers and loading the model; the rest of the wall time, ``startup_and_imports_s``,
 is interpreter start-up and the imports before the first stage), the number of clauses and
 themes, and SHA-256 digests of ``assignments.csv``, ``discovered_subthemes.csv`` and
-``discovered_themes.csv`` (the same digests before and after a speed change show that the themes did not change). The load average
-(``os.getloadavg``) before and after each run and the number of CPUs say how busy the machine
-was: on a shared machine wall time is inflated, CPU time is the fairer figure.
+``discovered_themes.csv`` (the same digests before and after a speed change show that the themes
+did not change). The load average (``os.getloadavg``) before and after each run and the number
+of CPUs say how busy the machine was: on a shared machine wall time is inflated, CPU time is the
+fairer figure.
 Writes benchmarks/discovery_e2e.json.
 """
 

@@ -219,8 +219,7 @@ def readable_name(keywords: dict[str, list[str]], theme_id: int,
     Among the top five keywords that are not tone, those without a tone word or a word of time
     ("super Qualität", "great job", "Woche", "second order") are the candidates, if any (a language
     with none names nothing while another language has candidates: "Beratung", not "Beratung / great
-    job"); of them the
-    one that best identifies the theme's clauses (``coverage``, :func:`keyword_coverage`; without it,
+    job"); of them the one that best identifies the theme's clauses (``coverage``, :func:`keyword_coverage`; without it,
     the c-TF-IDF order); German prefers a noun (capitalised lemma), English a two-word phrase, when
     it covers at least half as many clauses. The same word in both languages is named once ("App"),
     and with ``coverage`` a language's part that covers less than half as many of its clauses as the

@@ -179,9 +179,10 @@ def counts_line(report: dict[str, Any], *, n_top: int = 0, n_sub: int = 0) -> st
 
     The console of ``nps-text discover``/``analyze`` and :meth:`DiscoveryResult.summary` both print it.
 
-    >>> counts_line({"n_top_themes": 2, "n_themes": 5, "n_sentences": 120, "n_clustered": 100,
-    ...              "share_unassigned": 0.01, "n_tone_only": 15, "n_filler": 5})
-    '2 top-level themes with 5 sub-themes from 100 of 120 clauses (1.0% of them unassigned); set aside: 15 only tone ("danke", "alles super"), 5 filler.'
+    >>> print(counts_line({"n_top_themes": 2, "n_themes": 5, "n_sentences": 120, "n_clustered": 100,
+    ...                    "share_unassigned": 0.01, "n_tone_only": 15, "n_filler": 5}))  # doctest: +NORMALIZE_WHITESPACE
+    2 top-level themes with 5 sub-themes from 100 of 120 clauses (1.0% of them unassigned);
+    set aside: 15 only tone ("danke", "alles super"), 5 filler.
     """
     clustered = report.get("n_clustered", 0)
     total = report.get("n_sentences", clustered + report.get("n_tone_only", 0) + report.get("n_filler", 0))

@@ -80,10 +80,10 @@ def discover_survey(
     """Load a survey, prepare and embed its clauses, discover themes; optionally write the results.
 
     Writes to ``outdir``: ``discovered_themes.csv`` and ``discovered_subthemes.csv`` (one row per
-    top-level theme and per sub-theme, with NPS; the names ``analyze`` gives them), ``assignments.csv`` (one
-    row per clause: theme or unassigned or filler), ``mentions.csv`` (the standard mentions table,
-    ``source="discovery"``, with the clause's sentiment), ``taxonomy_draft.yaml``,
-    ``discovery_report.json`` and the model folder ``model/`` (JSON + .npy).
+    top-level theme and per sub-theme, with NPS; the names ``analyze`` gives them),
+    ``assignments.csv`` (one row per clause: theme or unassigned or filler), ``mentions.csv`` (the
+    standard mentions table, ``source="discovery"``, with the clause's sentiment),
+    ``taxonomy_draft.yaml``, ``discovery_report.json`` and the model folder ``model/`` (JSON + .npy).
 
     ``source`` is a file or DataFrame (loaded with ``load_options``) or a
     :class:`~nps_text.io.LoadedSurvey` (used as it is). The discovered mentions carry the
