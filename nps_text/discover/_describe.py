@@ -139,7 +139,7 @@ TONE_NAMES = {"praise": ("Allgemeines Lob", "general praise"), "complaint": ("Al
               "context": ("Kontext", "context")}
 # what the kinds that are not topics mean, for the tables and the console
 KIND_NOTES = {"praise": "tone, not a topic", "complaint": "tone, not a topic",
-              "context": "context, not a topic"}
+              "context": "background, not a topic"}
 # Words of time and sequence, fillers and hedges: common in a theme's clauses ("nach zwei Wochen", "second order",
 # "on the plus side", "great job", "seriously thinking about ...") but no name for it
 _NOT_A_NAME = frozenset("""

@@ -10,6 +10,7 @@ and says which argument to pass.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 
@@ -98,7 +99,28 @@ def resolve_column(frame: pd.DataFrame, name: str, role: str) -> str:
     folded = [c for c in columns if c.casefold() == str(name).casefold()]
     if len(folded) == 1:
         return folded[0]
-    raise ColumnError(f"Column {name!r} (given as the {role} column) not found. {_hint(role, columns)}")
+    raise ColumnError(f"Column {name!r} (given as the {role} column) not found.{_suggest(frame, name, role)} "
+                      f"{_hint(role, columns)}")
+
+
+def _suggest(frame: pd.DataFrame, name: str, role: str) -> str:
+    """The column the loader would take for ``role`` ("... looks like ..."), else a header close to ``name``.
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"Weiterempfehlung": ["9"], "Begründung": ["gut"], "Kanal": ["App"]})
+    >>> print(_suggest(frame, "Bewertung", "score"))
+     The score column looks like 'Weiterempfehlung': pass it, or leave the option out to have it found.
+    >>> print(_suggest(frame, "Kanall", "segment"))
+     Did you mean 'Kanal'?
+    """
+    try:
+        guess = guess_column(frame, role, required=False) if role in ROLES else None
+    except ColumnError:  # several candidates: the hint lists the columns
+        guess = None
+    if guess:
+        return f" The {role} column looks like {guess!r}: pass it, or leave the option out to have it found."
+    close = difflib.get_close_matches(str(name), [str(c) for c in frame.columns], n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 def guess_column(frame: pd.DataFrame, role: str, *, exclude: set[str] = frozenset(),

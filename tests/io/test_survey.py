@@ -107,8 +107,14 @@ def test_excel_sheet_choice(tmp_path):
 
 
 def test_wrong_column_lists_available_columns(small_frame):
-    with pytest.raises(ColumnError, match=r"Column 'Bewertung' .* not found\. Available columns: \['NPS', 'Kommentar', 'segment'\]\. Pass score="):
+    # the column the loader would have found is named first (a new user's trial passed --score Bewertung)
+    with pytest.raises(ColumnError, match=r"Column 'Bewertung' .* not found\. The score column looks like 'NPS': pass it, "
+                                          r"or leave the option out .* Available columns: \['NPS', 'Kommentar', 'segment'\]\. "
+                                          r"Pass score="):
         load_survey(small_frame, score="Bewertung")
+    with pytest.raises(ColumnError, match=r"Column 'Komentar' .* not found\. Did you mean 'Kommentar'\?"):
+        load_survey(small_frame.rename(columns={"Kommentar": "Anmerkung"}).assign(Kommentar=small_frame["Kommentar"]),
+                    comment="Komentar")
 
 
 def test_no_score_column_found():
