@@ -34,6 +34,7 @@ glücklich erreichbar kundenfreundlich benutzerfreundlich nutzerfreundlich intui
 lieben liebe beste besten bester bestens klasse spitzenmäßig unschlagbar bewährt empfehle erstklassig
 sorgfältig ordentlich kompetenz freundlichkeit hilfsbereitschaft entgegenkommend lösungsorientiert korrekt
 selbsterklärend praktisch logisch leicht eingehalten haltbar robust gelöst behoben
+einwandfrei gepasst geklappt klappt
 """.split()
 _NEGATIVE_DE = """
 schlecht schlimm schrecklich furchtbar katastrophal katastrophe miserabel mies mangelhaft ungenügend
@@ -59,7 +60,7 @@ recommended thank thanks grateful appreciate appreciated best better efficient r
 pleasant welcoming fabulous impressed impressive exceptional top glad delighted safe respectful supportive
 organised organized informative clear thorough decent fine ok okay wonderfully beautiful incredible superb
 gentle considerate compassionate cheap helped listened smiling smile cheerful correct accurate solid
-sturdy durable intuitive handy worth solved resolved fixed
+sturdy durable intuitive handy worth solved resolved fixed pleasure
 """.split()
 _NEGATIVE_EN = """
 bad poor terrible awful horrible dreadful appalling disgusting disgraceful worst worse rude unfriendly
@@ -72,7 +73,7 @@ useless pointless waste mess messy chaos chaotic shocking unreliable unclear unc
 overcrowded crowded cramped stale bland mediocre sadly unfortunately shame pity horrendous hate hated angry
 upset worried rushed cold unsafe careless condescending poorly badly nightmare joke scam ripoff cancelled
 waiting wait lengthy forever impossible flimsy lose losing cancel cancelling canceling chase chased pain
-unresponsive barely
+unresponsive barely missed
 """.split()
 # weaker words (± 0.5): mild or often hedged
 _WEAK = {"ok", "okay", "fine", "decent", "passt", "gern", "gerne", "wait", "waiting", "warten", "wartezeit",
@@ -83,6 +84,9 @@ _NEGATORS = {"nicht", "kein", "keine", "keinen", "keiner", "keinem", "keines", "
              "kaum", "not", "no", "never", "n't", "without", "hardly", "nothing", "none", "nobody", "neither", "nor",
              "cannot", "cant", "dont", "didnt", "doesnt", "wasnt", "isnt", "wont", "arent", "werent", "couldnt"}
 _COMPLAINT_NEGATORS = {"nie", "niemals", "niemand", "never", "nobody"}
+# a problem that was solved is no complaint: "Problem wurde von der Hotline sofort gelöst"
+_PROBLEMS = {"problem", "probleme", "problems", "issue", "issues", "fehler", "störung"}
+_SOLVED = {"gelöst", "behoben", "erledigt", "solved", "resolved", "fixed"}
 _EXCESS = {"lang", "lange", "langsam", "klein", "groß", "laut", "wenig", "viel", "spät", "kompliziert", "voll",
            "kalt", "heiß", "hoch", "teuer", "umständlich", "long", "slow", "small", "big", "loud", "little", "much",
            "many", "late", "busy", "complicated", "cold", "hot", "high", "expensive", "few", "far", "weit"}
@@ -96,14 +100,22 @@ _NEGATIVE_PHRASES = ("könnte besser", "könnten besser", "geht besser", "ginge 
                      "seit tagen", "seit wochen", "seit monaten", "for days", "for weeks", "for months",
                      # "cheap" praises a price but not a make
                      "cheap materials", "cheap material", "cheaply made", "feels cheap", "looks cheap",
-                     "price increase", "price increases", "price rise", "price hike")
+                     "price increase", "price increases", "price rise", "price hike",
+                     "prices went up", "prices have gone up", "price went up", "preise gestiegen",
+                     "preise sind gestiegen", "ordentlich gestiegen", "deutlich gestiegen",
+                     # something that does not work or answer ("ging nicht", "reagiert nicht")
+                     "ging nicht", "geht nicht", "funktioniert nicht", "funktioniert nichts", "klappt nicht",
+                     "reagiert nicht", "doesn't work", "does not work", "didn't work", "did not work",
+                     "stopped working")
 _POSITIVE_PHRASES = ("weiter so", "keep it up", "keep up the good work", "nichts zu meckern", "nichts auszusetzen",
                      "no complaints", "nothing to complain", "can't fault", "cannot fault", "couldn't fault",
                      "could not fault", "above and beyond", "second to none", "wie beschrieben",
                      "wie angekündigt", "wie versprochen", "as described", "as promised", "zeit genommen",
                      "took the time", "ernst genommen", "hält ewig", "halten ewig", "problem gelöst", "problem behoben",
                      "solved my problem", "solved the problem", "problem solved", "fixed my problem",
-                     "fixed the problem", "lasts forever")
+                     "fixed the problem", "lasts forever", "last forever", "kurze wartezeit", "kaum wartezeit", "short wait", "short waiting time",
+                     "earlier than expected", "früher als erwartet", "order again", "wieder bestellen",
+                     "bestelle wieder", "gerne wieder")
 _EMOJI = {"👍": 1.0, "😊": 1.0, "🙂": 1.0, "😀": 1.0, "😃": 1.0, "❤": 1.0, "❤️": 1.0, "👌": 1.0, "⭐": 1.0,
           "👎": -1.0, "😡": -1.0, "😠": -1.0, "😞": -1.0, "🙁": -1.0, "☹": -1.0, "😤": -1.0,
           ":)": 1.0, ":-)": 1.0, ":(": -1.0, ":-(": -1.0}
@@ -192,6 +204,11 @@ def lexicon_polarity(text: str) -> float:
             values.append(-1.0)
         else:
             values.append(0.0 if token in _NEGATORS else _word_polarity(token))
+    for i, token in enumerate(tokens):
+        if token in _SOLVED and values[i] > 0:  # the problem before it is solved, not complained about
+            for j in range(i):
+                if tokens[j] in _PROBLEMS and values[j] < 0:
+                    values[j] = 0.0
     for i, token in enumerate(tokens):
         if token not in _NEGATORS:
             continue

@@ -176,6 +176,12 @@ def test_evidence_offsets_of_every_tagger_point_into_the_comment(tmp_path):
     ("Ticket seit Wochen offen", -1), ("Warte seit 10 Tagen auf meine Bestellung", -1), ("Cheap materials.", -1),
     ("Another price increase, seriously.", -1), ("Schon wieder eine Preiserhöhung", -1), ("Cheap and good", 1),
     ("Bin seit Jahren Kunde", 0),
+    # and these, in a second trial
+    ("Die Preise sind ordentlich gestiegen", -1), ("Prices went up again", -1), ("Products last forever", 1),
+    ("Kurze Wartezeit an der Hotline", 1), ("Sendungsverfolgung ging nicht", -1), ("Support reagiert nicht", -1),
+    ("Nach dem Update funktioniert nichts mehr", -1), ("Lieferung einwandfrei", 1), ("Will order again", 1),
+    ("Problem wurde von der Hotline sofort gelöst", 1), ("The delivery date was missed again", -1),
+    ("Expressversand hat wirklich geklappt", 1), ("Package came earlier than expected", 1),
 ])
 def test_lexicon_reads_common_survey_complaints_and_praise(text, sign):
     from nps_text.tagging.polarity import lexicon_score
