@@ -114,8 +114,7 @@ _POSITIVE_PHRASES = ("weiter so", "keep it up", "keep up the good work", "nichts
                      "took the time", "ernst genommen", "hält ewig", "halten ewig", "problem gelöst", "problem behoben",
                      "solved my problem", "solved the problem", "problem solved", "fixed my problem",
                      "fixed the problem", "lasts forever", "last forever", "kurze wartezeit", "kaum wartezeit", "short wait", "short waiting time",
-                     "earlier than expected", "früher als erwartet", "order again", "wieder bestellen",
-                     "bestelle wieder", "gerne wieder")
+                     "earlier than expected", "früher als erwartet")
 _EMOJI = {"👍": 1.0, "😊": 1.0, "🙂": 1.0, "😀": 1.0, "😃": 1.0, "❤": 1.0, "❤️": 1.0, "👌": 1.0, "⭐": 1.0,
           "👎": -1.0, "😡": -1.0, "😠": -1.0, "😞": -1.0, "🙁": -1.0, "☹": -1.0, "😤": -1.0,
           ":)": 1.0, ":-)": 1.0, ":(": -1.0, ":-(": -1.0}

@@ -179,7 +179,7 @@ def test_evidence_offsets_of_every_tagger_point_into_the_comment(tmp_path):
     # and these, in a second trial
     ("Die Preise sind ordentlich gestiegen", -1), ("Prices went up again", -1), ("Products last forever", 1),
     ("Kurze Wartezeit an der Hotline", 1), ("Sendungsverfolgung ging nicht", -1), ("Support reagiert nicht", -1),
-    ("Nach dem Update funktioniert nichts mehr", -1), ("Lieferung einwandfrei", 1), ("Will order again", 1),
+    ("Nach dem Update funktioniert nichts mehr", -1), ("Lieferung einwandfrei", 1),
     ("Problem wurde von der Hotline sofort gelöst", 1), ("The delivery date was missed again", -1),
     ("Expressversand hat wirklich geklappt", 1), ("Package came earlier than expected", 1),
 ])
