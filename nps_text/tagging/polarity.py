@@ -34,7 +34,7 @@ glücklich erreichbar kundenfreundlich benutzerfreundlich nutzerfreundlich intui
 lieben liebe beste besten bester bestens klasse spitzenmäßig unschlagbar bewährt empfehle erstklassig
 sorgfältig ordentlich kompetenz freundlichkeit hilfsbereitschaft entgegenkommend lösungsorientiert korrekt
 selbsterklärend praktisch logisch leicht eingehalten haltbar robust gelöst behoben
-einwandfrei gepasst geklappt klappt
+einwandfrei gepasst geklappt klappt erledigt
 """.split()
 _NEGATIVE_DE = """
 schlecht schlimm schrecklich furchtbar katastrophal katastrophe miserabel mies mangelhaft ungenügend
@@ -49,7 +49,7 @@ nachgelassen kündigen gekündigt unbrauchbar nutzlos sinnlos warten wartezeit m
 schlechter schlechteste unprofessionell respektlos herablassend desinteressiert überfordert hektisch
 fragwürdig dürftig lausig abgezockt betrug unübersichtlich verwirrend intransparent versteckt genervt unpraktisch
 unlogisch happig wackelig billig lieblos oberflächlich verlieren verliert verliere weitergeleitet
-preiserhöhung preissteigerung warte wartet
+preiserhöhung preissteigerung warte wartet mahnung
 """.split()
 _POSITIVE_EN = """
 good great excellent amazing awesome fantastic wonderful brilliant superb outstanding perfect lovely nice
@@ -67,6 +67,7 @@ bad poor terrible awful horrible dreadful appalling disgusting disgraceful worst
 unhelpful impolite disrespectful arrogant dismissive incompetent unprofessional slow late delayed delay
 expensive overpriced pricey broken faulty defective damaged wrong error bug buggy crash crashed crashes problem
 problems issue issues fault fail failed failure failing complaint complain complained disappointed
+crashing
 disappointing disappointment unhappy dissatisfied annoying annoyed frustrating frustrated confusing confused
 complicated difficult dirty noisy lack lacking missing lost ignored forgot forgotten unacceptable ridiculous
 useless pointless waste mess messy chaos chaotic shocking unreliable unclear uncomfortable inconvenient
@@ -84,6 +85,14 @@ _NEGATORS = {"nicht", "kein", "keine", "keinen", "keiner", "keinem", "keines", "
              "kaum", "not", "no", "never", "n't", "without", "hardly", "nothing", "none", "nobody", "neither", "nor",
              "cannot", "cant", "dont", "didnt", "doesnt", "wasnt", "isnt", "wont", "arent", "werent", "couldnt"}
 _COMPLAINT_NEGATORS = {"nie", "niemals", "niemand", "never", "nobody"}
+# negators that can follow the word they negate ("gefällt mir nicht", "schmeckt nie"); "kein", "nichts",
+# "without" negate what follows only ("Seit Wochen keine Antwort" is no praise)
+_BACKWARD = {"nicht", "nie", "niemals", "not", "n't", "never"}
+# a price that rises is a complaint whatever the words around it ("Die Preise sind schon wieder gestiegen")
+_PRICES = {"preis", "preise", "preisen", "kosten", "gebühr", "gebühren", "beitrag", "beiträge", "tarif", "abo",
+           "price", "prices", "fee", "fees", "cost", "costs", "subscription", "rates"}
+_RISES = {"gestiegen", "steigen", "steigt", "stiegen", "erhöht", "erhöhen", "angehoben", "teurer",
+          "increased", "raised", "rising", "risen", "rose", "hiked"}
 # a problem that was solved is no complaint: "Problem wurde von der Hotline sofort gelöst"
 _PROBLEMS = {"problem", "probleme", "problems", "issue", "issues", "fehler", "störung"}
 _SOLVED = {"gelöst", "behoben", "erledigt", "solved", "resolved", "fixed"}
@@ -101,12 +110,14 @@ _NEGATIVE_PHRASES = ("könnte besser", "könnten besser", "geht besser", "ginge 
                      # "cheap" praises a price but not a make
                      "cheap materials", "cheap material", "cheaply made", "feels cheap", "looks cheap",
                      "price increase", "price increases", "price rise", "price hike",
-                     "prices went up", "prices have gone up", "price went up", "preise gestiegen",
-                     "preise sind gestiegen", "ordentlich gestiegen", "deutlich gestiegen",
+                     "prices went up", "prices have gone up", "price went up", "ordentlich gestiegen",
+                     "könnte günstiger", "könnten günstiger", "could be cheaper", "should be cheaper",
                      # something that does not work or answer ("ging nicht", "reagiert nicht")
                      "ging nicht", "geht nicht", "funktioniert nicht", "funktioniert nichts", "klappt nicht",
                      "reagiert nicht", "doesn't work", "does not work", "didn't work", "did not work",
-                     "stopped working")
+                     "stopped working", "keeps crashing", "without fixing", "keine lösung", "hält nicht",
+                     "halten nicht", "entspricht nicht", "entsprach nicht", "took over a month", "took a month",
+                     "took months", "took weeks", "hat wochen gedauert", "dauerte wochen")
 _POSITIVE_PHRASES = ("weiter so", "keep it up", "keep up the good work", "nichts zu meckern", "nichts auszusetzen",
                      "no complaints", "nothing to complain", "can't fault", "cannot fault", "couldn't fault",
                      "could not fault", "above and beyond", "second to none", "wie beschrieben",
@@ -203,6 +214,8 @@ def lexicon_polarity(text: str) -> float:
             values.append(-1.0)
         else:
             values.append(0.0 if token in _NEGATORS else _word_polarity(token))
+    if not _PRICES.isdisjoint(tokens) and not _RISES.isdisjoint(tokens):
+        values.append(-1.0)
     for i, token in enumerate(tokens):
         if token in _SOLVED and values[i] > 0:  # the problem before it is solved, not complained about
             for j in range(i):
@@ -213,8 +226,8 @@ def lexicon_polarity(text: str) -> float:
             continue
         after = next((j for j in range(i + 1, min(i + 4, len(tokens))) if values[j]), None)
         before = next((j for j in range(i - 1, max(i - 3, -1), -1) if values[j]), None)
-        if after is None and not any(values[i + 1:]):  # "gefällt mir nicht": the polar word came first
-            after = before
+        if after is None and not any(values[i + 1:]) and token in _BACKWARD:
+            after = before  # "gefällt mir nicht": the polar word came first
         if after is not None:
             values[after] = -values[after]
         elif token in _COMPLAINT_NEGATORS:  # "never arrived", "nie passiert", "nobody answered"

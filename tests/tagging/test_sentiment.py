@@ -182,6 +182,14 @@ def test_evidence_offsets_of_every_tagger_point_into_the_comment(tmp_path):
     ("Nach dem Update funktioniert nichts mehr", -1), ("Lieferung einwandfrei", 1),
     ("Problem wurde von der Hotline sofort gelöst", 1), ("The delivery date was missed again", -1),
     ("Expressversand hat wirklich geklappt", 1), ("Package came earlier than expected", 1),
+    # a third trial: "kein"/"nichts" after a complaint does not turn it into praise
+    ("Seit Wochen keine Antwort vom Support", -1), ("Seit Wochen nichts passiert", -1),
+    ("Leider keine Antwort erhalten", -1), ("Gefällt mir nicht", -1), ("Könnte günstiger sein", -1),
+    ("Could be cheaper", -1), ("Die Preise sind schon wieder gestiegen", -1), ("Der Beitrag wurde erhöht", -1),
+    ("Artikel entsprach nicht der Beschreibung", -1), ("The app keeps crashing", -1),
+    ("Support closed my ticket without fixing anything", -1), ("Refund took over a month", -1),
+    ("Mahnung bekommen obwohl bezahlt", -1), ("Akku hält nicht mal einen Tag", -1), ("Keine Lösung in Sicht", -1),
+    ("Ticket innerhalb von einem Tag erledigt", 1), ("Never had any issues", 1), ("Nicht schlecht", 1),
 ])
 def test_lexicon_reads_common_survey_complaints_and_praise(text, sign):
     from nps_text.tagging.polarity import lexicon_score
