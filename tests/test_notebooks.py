@@ -95,5 +95,6 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     if path.name == "02_discover_themes.ipynb":  # its edits' ids still point at the themes its text names
         expected = {"Service / staff": {"service", "mitarbeiter"}, "Gemischt / mixed": {"cancel"},
                     "Bestellprozess & Menüs / checkout & menus": {"checkout", "menü"},
-                    "Produkte & Defekte / products & defects": {"product", "defective"}}
+                    "Produkte & Defekte / products & defects": {"product", "defective"},
+                    "Rechnung & Rückruf / billing & callbacks": {"invoice", "rückruf"}}
         assert keywords_found(tmp_path / "02_discover_themes" / "taxonomy_draft.yaml", expected) == expected
