@@ -9,7 +9,10 @@ the polar word just before it ("gefällt mir nicht"). "zu"/"too" before a word o
 ("zu lange", "too slow") is negative; phrases count as one polar word ("könnte besser sein",
 "room for improvement" negative; "wie beschrieben", "no complaints" positive), and negation flips
 them too ("nicht ernst genommen"). "nie"/"never"/"nobody" with nothing polar to flip is mildly
-negative ("never arrived").
+negative ("never arrived"). Only "nicht", "nie", "not", "never" flip a word before them: "kein",
+"nichts", "without" negate what follows ("Seit Wochen keine Antwort" stays a complaint). A problem
+followed by "gelöst"/"solved" is no complaint, and a price word with a rise ("Die Preise sind
+wieder gestiegen", "fees were raised") is one.
 
 ``lexicon_polarity(text)`` is the summed polarity; ``lexicon_score(text)`` squashes it into
 (-1, 1): 0 means no polar word (neutral).
@@ -65,9 +68,8 @@ sturdy durable intuitive handy worth solved resolved fixed pleasure
 _NEGATIVE_EN = """
 bad poor terrible awful horrible dreadful appalling disgusting disgraceful worst worse rude unfriendly
 unhelpful impolite disrespectful arrogant dismissive incompetent unprofessional slow late delayed delay
-expensive overpriced pricey broken faulty defective damaged wrong error bug buggy crash crashed crashes problem
-problems issue issues fault fail failed failure failing complaint complain complained disappointed
-crashing
+expensive overpriced pricey broken faulty defective damaged wrong error bug buggy crash crashed crashes crashing
+problem problems issue issues fault fail failed failure failing complaint complain complained disappointed
 disappointing disappointment unhappy dissatisfied annoying annoyed frustrating frustrated confusing confused
 complicated difficult dirty noisy lack lacking missing lost ignored forgot forgotten unacceptable ridiculous
 useless pointless waste mess messy chaos chaotic shocking unreliable unclear uncomfortable inconvenient
@@ -124,8 +126,8 @@ _POSITIVE_PHRASES = ("weiter so", "keep it up", "keep up the good work", "nichts
                      "wie angekündigt", "wie versprochen", "as described", "as promised", "zeit genommen",
                      "took the time", "ernst genommen", "hält ewig", "halten ewig", "problem gelöst", "problem behoben",
                      "solved my problem", "solved the problem", "problem solved", "fixed my problem",
-                     "fixed the problem", "lasts forever", "last forever", "kurze wartezeit", "kaum wartezeit", "short wait", "short waiting time",
-                     "earlier than expected", "früher als erwartet")
+                     "fixed the problem", "lasts forever", "last forever", "kurze wartezeit", "kaum wartezeit",
+                     "short wait", "short waiting time", "earlier than expected", "früher als erwartet")
 _EMOJI = {"👍": 1.0, "😊": 1.0, "🙂": 1.0, "😀": 1.0, "😃": 1.0, "❤": 1.0, "❤️": 1.0, "👌": 1.0, "⭐": 1.0,
           "👎": -1.0, "😡": -1.0, "😠": -1.0, "😞": -1.0, "🙁": -1.0, "☹": -1.0, "😤": -1.0,
           ":)": 1.0, ":-)": 1.0, ":(": -1.0, ":-(": -1.0}
@@ -214,8 +216,7 @@ def lexicon_polarity(text: str) -> float:
             values.append(-1.0)
         else:
             values.append(0.0 if token in _NEGATORS else _word_polarity(token))
-    if not _PRICES.isdisjoint(tokens) and not _RISES.isdisjoint(tokens):
-        values.append(-1.0)
+    rise = -1.0 if not _PRICES.isdisjoint(tokens) and not _RISES.isdisjoint(tokens) else 0.0
     for i, token in enumerate(tokens):
         if token in _SOLVED and values[i] > 0:  # the problem before it is solved, not complained about
             for j in range(i):
@@ -232,7 +233,7 @@ def lexicon_polarity(text: str) -> float:
             values[after] = -values[after]
         elif token in _COMPLAINT_NEGATORS:  # "never arrived", "nie passiert", "nobody answered"
             values[i] = -0.5
-    return float(sum(values))
+    return float(sum(values) + rise)
 
 
 def lexicon_score(text: str) -> float:
