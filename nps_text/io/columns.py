@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import ColumnError
 
-__all__ = ["ROLES", "normalise_header", "resolve_column", "guess_column"]
+__all__ = ["ROLES", "normalise_header", "resolve_column", "guess_column", "closest_column"]
 
 # role -> (exact normalised headers, words that may appear inside a header)
 ROLES: dict[str, tuple[set[str], tuple[str, ...]]] = {
@@ -119,8 +119,18 @@ def _suggest(frame: pd.DataFrame, name: str, role: str) -> str:
         guess = None
     if guess:
         return f" The {role} column looks like {guess!r}: pass it, or leave the option out to have it found."
-    close = difflib.get_close_matches(str(name), [str(c) for c in frame.columns], n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    close = closest_column(str(name), [str(c) for c in frame.columns])
+    return f" Did you mean {close!r}?" if close else ""
+
+
+def closest_column(name: str, columns: list[str]) -> str | None:
+    """The column a misspelt ``name`` most likely means ("Kanall" -> "Kanal", "marke" -> "Marke"), or None.
+
+    >>> closest_column("Kanall", ["Kundentyp", "Kanal"]), closest_column("xyz", ["Kanal"])
+    ('Kanal', None)
+    """
+    close = difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
+    return close[0] if close else next((c for c in columns if c.lower() == name.lower()), None)
 
 
 def guess_column(frame: pd.DataFrame, role: str, *, exclude: set[str] = frozenset(),

@@ -9,7 +9,6 @@ rows_kept + len(rejected)`` always holds.
 
 from __future__ import annotations
 
-import difflib
 import html
 import math
 import re
@@ -23,7 +22,7 @@ import pandas as pd
 from .._core.results import Result
 from ..errors import ColumnError, ParameterError, ScoreError, SurveyFileError
 from ..stats.scores import nps_group
-from .columns import guess_column, resolve_column
+from .columns import closest_column, guess_column, resolve_column
 from .readers import RawTable, read_table
 
 __all__ = ["load_survey", "load_table", "LoadOptions", "resolve_segments", "closest_column", "LoadReport", "RejectedRow", "LoadedSurvey", "SCALES",
@@ -474,16 +473,6 @@ def _scale_warnings(scores: pd.Series) -> list[str]:
 
 
 _NOT_SEGMENTS = {"response_id", "score", "nps_group", "comment", "has_comment", "source_row"}
-
-
-def closest_column(name: str, columns: list[str]) -> str | None:
-    """The column a misspelt ``name`` most likely means ("Kanall" -> "Kanal", "marke" -> "Marke"), or None.
-
-    >>> closest_column("Kanall", ["Kundentyp", "Kanal"]), closest_column("xyz", ["Kanal"])
-    ('Kanal', None)
-    """
-    close = difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
-    return close[0] if close else next((c for c in columns if c.lower() == name.lower()), None)
 
 
 def resolve_segments(responses: pd.DataFrame, by: str | list[str] | None,

@@ -124,8 +124,9 @@ _POSITIVE_PHRASES = ("weiter so", "keep it up", "keep up the good work", "nichts
                      "no complaints", "nothing to complain", "can't fault", "cannot fault", "couldn't fault",
                      "could not fault", "above and beyond", "second to none", "wie beschrieben",
                      "wie angekündigt", "wie versprochen", "as described", "as promised", "zeit genommen",
-                     "took the time", "ernst genommen", "hält ewig", "halten ewig", "problem gelöst", "problem behoben",
-                     "solved my problem", "solved the problem", "problem solved", "fixed my problem",
+                     "took the time", "ernst genommen", "hält ewig", "halten ewig",
+                     # "Problem gelöst", "problem solved": the problem is zeroed by the word after it (_SOLVED)
+                     "solved my problem", "solved the problem", "fixed my problem",
                      "fixed the problem", "lasts forever", "last forever", "kurze wartezeit", "kaum wartezeit",
                      "short wait", "short waiting time", "earlier than expected", "früher als erwartet")
 _EMOJI = {"👍": 1.0, "😊": 1.0, "🙂": 1.0, "😀": 1.0, "😃": 1.0, "❤": 1.0, "❤️": 1.0, "👌": 1.0, "⭐": 1.0,
