@@ -7,8 +7,9 @@ sub-theme NMI on single-label items. Stability is the mean ARI over the three pa
 80 % subsamples (one pair, as in ``discovery.py``, is too noisy to choose by: its ARI moves by
 ±0.08 between pairs). The bundled sample survey is scored against ``data/sample_truth.csv`` (its
 planted themes, single-theme responses). For every data set the top-level themes are recorded with
-their names and purity (the share of their single-label items with the most frequent gold label),
-because a setting has to give a tree a person accepts too. Writes benchmarks/discovery_options.json.
+their names, kinds, keyword shares and purity (the share of their single-label items with the most
+frequent gold label), because a setting has to give a tree a person accepts too; ``mixed_vs_topics``
+compares the purity of the themes flagged mixed with the topics'. Writes benchmarks/discovery_options.json.
 """
 
 from __future__ import annotations
@@ -97,9 +98,22 @@ def _purity(model, gold, single) -> list[dict]:
     labels = model.top_labels_
     for t in model.top_themes_:
         counts = pd.Series(gold[single & (labels == t["theme"])]).value_counts()
-        out.append({"name": t["name"], "kind": t["kind"], "n_single": int(counts.sum()),
+        out.append({"name": t["name"], "kind": t["kind"], "keyword_share": t["keyword_share"],
+                    "n_single": int(counts.sum()),
                     "majority": str(counts.index[0]) if len(counts) else None,
                     "purity": round(float(counts.iloc[0] / counts.sum()), 3) if len(counts) else None})
+    return out
+
+
+def _mixed_vs_topics(datasets: dict, variant: str) -> dict:
+    """Does the mixed flag find the impure themes? The purity of the themes flagged mixed against the topics',
+    over every data set's top level (``variant``), weighted by their single-label items."""
+    out = {}
+    for kind in ("mixed", "topic"):
+        rows = [t for d in datasets.values() for t in d[variant]["top_themes"] if t["kind"] == kind and t["n_single"]]
+        n = sum(t["n_single"] for t in rows)
+        out[kind] = {"n_themes": len(rows), "purity": round(sum(t["purity"] * t["n_single"] for t in rows) / n, 3)
+                     if n else None, "names": [t["name"] for t in rows] if kind == "mixed" else None}
     return out
 
 
@@ -118,6 +132,7 @@ def main() -> None:
             results["datasets"][name][variant] = _measure(sentences, vectors, gold, single, VARIANTS[variant])
             print(name, variant, {k: v for k, v in results["datasets"][name][variant].items() if k != "top_themes"},
                   flush=True)
+    results["mixed_vs_topics"] = _mixed_vs_topics(results["datasets"], args.variants[0])
     results["load_after"] = os.getloadavg()[0]
     (HERE / "discovery_options.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
                                                   encoding="utf-8")

@@ -18,9 +18,8 @@ import pandas as pd
 from ..text.nlp import NEGATIONS
 
 __all__ = ["class_tfidf_keywords", "representative_quotes", "default_name", "readable_name", "keyword_coverage",
-           "theme_key", "slug",
-           "top_key", "is_tone_word", "is_tone_theme", "TONE_NAMES", "TONE_KINDS", "KIND_NOTES",
-           "KEYWORD_LANGS"]
+           "keyword_share", "mixed_name", "theme_key", "slug", "top_key", "is_tone_word", "is_tone_theme",
+           "is_churn_theme", "TONE_NAMES", "TONE_KINDS", "KIND_NOTES", "MIXED_SHARE", "KEYWORD_LANGS"]
 
 KEYWORD_LANGS = ("de", "en")
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
@@ -134,12 +133,16 @@ very really always everything all just so quite totally absolutely overall again
 special expect expectation thing things get go make would could like keep lot way year years
 wish hope please well highly honestly experience bit overall decent fine use room improvement tear torn
 """.split())
-TONE_KINDS = ("praise", "complaint")  # themes of generic tone; with "context", the kinds that are not topics
+TONE_KINDS = ("praise", "complaint", "churn")  # not what about but how (or whether they stay); with "context",
+# the kinds that are not topics
 TONE_NAMES = {"praise": ("Allgemeines Lob", "general praise"), "complaint": ("Allgemeine Kritik", "general complaint"),
-              "context": ("Kontext", "context")}
+              "context": ("Kontext", "context"), "churn": ("Abwanderung", "churn intent")}
 # what the kinds that are not topics mean, for the tables and the console
-KIND_NOTES = {"praise": "tone, not a topic", "complaint": "tone, not a topic",
-              "context": "background, not a topic"}
+KIND_NOTES = {"praise": "tone, not a topic", "complaint": "tone, not a topic", "churn": "intent to leave, not a topic",
+              "context": "background, not a topic",
+              "mixed": "its keywords are in few of its clauses: split or rename it"}
+# a topic whose top three keywords per language are in fewer than this share of its clauses is kind "mixed"
+MIXED_SHARE = 1 / 3
 # Words of time and sequence, fillers and hedges: common in a theme's clauses ("nach zwei Wochen", "second order",
 # "on the plus side", "great job", "seriously thinking about ...") but no name for it
 _NOT_A_NAME = frozenset("""
@@ -172,6 +175,37 @@ def is_tone_theme(keywords: dict[str, list[str]], top: int = 5) -> bool:
     return bool(words) and all(is_tone_word(w) for w in words)
 
 
+# words of leaving: a theme whose top keywords say "cancel", "switch" is churn intent, not a topic; "lose"/"verlieren"
+# only next to "customer"/"Kunde" ("So verliert man Kunden"; a lost parcel is delivery)
+_CHURN_WORDS = frozenset("kündigen gekündigt kündigung abwandern cancel cancelled canceled cancelling cancellation "
+                         "wechseln switch switching".split())
+_LOSING = frozenset({"verlieren", "lose", "losing"})
+_CUSTOMERS = frozenset({"kunde", "kunden", "customer", "customers"})
+
+
+def is_churn_theme(keywords: dict[str, list[str]], top: int = 5) -> bool:
+    """True when at least two of a theme's top keywords in every language with keywords speak of leaving.
+
+    >>> is_churn_theme({"de": ["ernsthaft kündigen", "kündigen", "überlegen"], "en": ["cancel", "think cancel"]})
+    True
+    >>> is_churn_theme({"de": ["verlieren", "verlieren Kunde", "Kunde"], "en": ["lose customer", "customer", "lose"]})
+    True
+    >>> is_churn_theme({"de": ["Paket", "verlieren", "Paket verlieren"], "en": ["switch", "app"]})
+    False
+    """
+    found = False
+    for lang in KEYWORD_LANGS:
+        words = [w.lower().split() for w in keywords.get(lang, [])[:top]]
+        if not words:
+            continue
+        customers = any(_CUSTOMERS & set(w) for w in words)
+        churn = sum(bool(_CHURN_WORDS & set(w) or (customers and _LOSING & set(w))) for w in words)
+        if churn < 2:
+            return False
+        found = True
+    return found
+
+
 def keyword_coverage(lemmas: pd.Series, labels: np.ndarray, keywords: dict[int, list[str]]
                      ) -> dict[int, dict[str, float]]:
     """How well each keyword identifies its theme's clauses: recall times the square root of precision.
@@ -201,6 +235,41 @@ def keyword_coverage(lemmas: pd.Series, labels: np.ndarray, keywords: dict[int, 
             hits = (labels[found] == theme).sum()
             out[theme][keyword] = float(hits / size * (hits / max(1, len(found))) ** 0.5)
     return out
+
+
+def keyword_share(lemmas: pd.Series, labels: np.ndarray, keywords: dict[int, list[str]]) -> dict[int, float]:
+    """Per theme, the share of its clauses (with lemmas) that contain at least one word of its ``keywords``.
+
+    A theme its keywords describe has them in many of its clauses ("Lieferung", "Paket", "delivery");
+    one whose top keywords appear in few of them gathers clauses of different things that share a
+    shape ("Always a pleasure", "Bugs ohne Ende", "nie passiert"): it is mixed (``MIXED_SHARE``).
+
+    >>> keyword_share(pd.Series(["Lieferung spät", "Paket kaputt", "nie passiert", None]), np.array([0, 0, 0, 0]),
+    ...               {0: ["Lieferung", "Paket kaputt"]})
+    {0: 0.6666666666666666}
+    """
+    present = lemmas.notna().to_numpy()
+    labels = np.asarray(labels)
+    index = _word_rows(lemmas, present)
+    out: dict[int, float] = {}
+    for theme, words in keywords.items():
+        size = int((labels[present] == theme).sum())
+        rows = [index.get(w, np.zeros(0, dtype=np.int64)) for k in words for w in k.lower().split()]
+        found = np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
+        out[theme] = float((labels[found] == theme).sum() / size) if size else 0.0
+    return out
+
+
+def mixed_name(name: str) -> str:
+    """The name of a mixed theme: "Gemischt (Beratung) / mixed (advice)"; "Gemischt / mixed (App)" for one part.
+
+    >>> mixed_name("Lieferung / delivery"), mixed_name("App")
+    ('Gemischt (Lieferung) / mixed (delivery)', 'Gemischt / mixed (App)')
+    """
+    parts = [part.strip() for part in name.split(" / ")]
+    if len(parts) == 2 and all(parts):
+        return f"Gemischt ({parts[0]}) / mixed ({parts[1]})"
+    return f"Gemischt / mixed ({name})"
 
 
 def _word_rows(lemmas: pd.Series, present: np.ndarray) -> dict[str, np.ndarray]:

@@ -29,7 +29,12 @@ Pipeline (each choice measured in ``benchmarks/discovery.py``, see docs/discover
 9. a theme whose clauses hardly anyone rates ("Ich habe letzte Woche bestellt", "Been a customer
    since 2012", "Did not answer": the share of its clauses with any lexicon polarity below
    ``CONTEXT_RATIO`` of the share among all clauses) is kind "context": background, not a topic;
-   its clauses get status ``context`` and stay out of the mentions too.
+   its clauses get status ``context`` and stay out of the mentions too;
+10. a topic whose top three keywords per language are in fewer than ``MIXED_SHARE`` (a third)
+   of its clauses is kind "mixed" and named "Gemischt (…) / mixed (…)": it gathers clauses of
+   different things that share a shape ("Always a pleasure", "Bugs ohne Ende", "nie passiert"),
+   and its name would claim one of them. Its clauses stay themed (status ``theme``); the
+   analyst splits or renames it (a renamed theme is no longer flagged).
 """
 
 from __future__ import annotations
@@ -53,12 +58,16 @@ from ..text.prepare import junk_reason
 from . import _cluster as C
 from ._describe import (
     KEYWORD_LANGS,
+    MIXED_SHARE,
     TONE_KINDS,
     TONE_NAMES,
     class_tfidf_keywords,
+    is_churn_theme,
     is_tone_theme,
     is_tone_word,
     keyword_coverage,
+    keyword_share,
+    mixed_name,
     readable_name,
     representative_quotes,
     theme_key,
@@ -232,8 +241,9 @@ class ThemeDiscovery(EditsMixin):
     parents_ : list of int
         Top-level theme of each sub-theme, aligned with ``theme_ids_``.
     themes_ : list of dict
-        Per sub-theme: ``theme``, ``key``, ``name``, ``kind`` (topic/praise/complaint), ``size``,
-        ``keywords_de``, ``keywords_en``, ``quotes``, ``parent``.
+        Per sub-theme: ``theme``, ``key``, ``name``, ``kind`` (topic/mixed/praise/complaint/context), ``size``,
+        ``keywords_de``, ``keywords_en``, ``quotes``, ``keyword_share`` (of its clauses holding one of its top three
+        keywords per language), ``parent``.
     top_themes_ : list of dict
         Per top-level theme: the same, with ``subthemes`` instead of ``parent``.
     tone_direction_ : ndarray
@@ -379,12 +389,12 @@ class ThemeDiscovery(EditsMixin):
         return self
 
     def _merge_tone_themes(self) -> None:
-        """Tone sub-themes under one "general praise" and one "general complaint" top-level theme; ids by size.
+        """Tone sub-themes under one "general praise", one "general complaint" and one "churn intent" top-level theme.
 
         A sub-theme whose keywords are all tone leaves its topical parent for the top-level theme
         of its kind (one that holds only such sub-themes, else a new one); topical sub-themes stay
-        where the tree put them. The top level then holds topics plus at most these two, and the
-        context sub-themes under one "context" theme the same way.
+        where the tree put them. The top level then holds topics plus at most these three, and the
+        context sub-themes under one "context" theme the same way; top-level ids by size.
         """
         for kind in NOT_TOPICS:
             subs = {t["theme"] for t in self.themes_ if t["kind"] == kind}
@@ -589,15 +599,19 @@ class ThemeDiscovery(EditsMixin):
                                   key=lambda r: r["size"], default=None)
                     row["name"] = largest["name"] if largest else row["topic_name"]
             row["kind"] = kind
-        for row in subs + tops:
-            row.pop("topic_name", None)
+        for names, rows in ((self.names_, subs), (self.top_names_, tops)):
+            for row in rows:  # a topic its keywords hardly describe is mixed, unless the analyst named it
+                row.pop("topic_name", None)
+                if row["kind"] == "topic" and row["keyword_share"] < MIXED_SHARE and not names.get(row["theme"]):
+                    row["kind"], row["name"] = "mixed", mixed_name(row["name"])
         self.themes_, self.top_themes_ = subs, tops
         clustered = max(1, self.report_["n_clustered"])
         unassigned = int((labels == UNASSIGNED).sum())
         self.report_.update({"n_themes": len(ids), "n_top_themes": len(top_ids), "n_unassigned": unassigned,
                              "share_unassigned": unassigned / clustered, "n_dropped_themes": len(self.dropped_),
                              "n_tone_themes": sum(t["kind"] in TONE_KINDS for t in tops),
-                             "n_context_themes": sum(t["kind"] == "context" for t in tops)})
+                             "n_context_themes": sum(t["kind"] == "context" for t in tops),
+                             "n_mixed_themes": sum(t["kind"] == "mixed" for t in tops)})
 
     def _theme_rows(self, level: str, ids: list[int], labels: np.ndarray, known: dict) -> list[dict[str, Any]]:
         names = self.names_ if level == "sub" else self.top_names_
@@ -605,10 +619,14 @@ class ThemeDiscovery(EditsMixin):
             keywords, coverage = self._keywords(labels, ids)
             quotes = representative_quotes(self.sentences_["text"], np.nan_to_num(self.similarity_, nan=-9.0),
                                            labels, ids, n=self.n_quotes)
-        else:  # saved without texts: the keywords and kinds it was saved with, and no quotes
+            sample = self._describe_rows()
+            shares = keyword_share(self.sentences_["lemmas"].iloc[sample], labels[sample],
+                                   {i: [k for lang in KEYWORD_LANGS for k in keywords[i][lang][:3]] for i in ids})
+        else:  # saved without texts: the keywords, kinds and shares it was saved with, and no quotes
             keywords = {i: {lang: known.get((level, i), {}).get(f"keywords_{lang}", []) for lang in KEYWORD_LANGS}
                         for i in ids}
             coverage, quotes = {i: {} for i in ids}, {i: [] for i in ids}
+            shares = {i: known.get((level, i), {}).get("keyword_share", 1.0) for i in ids}
         rows = []
         for i in ids:
             words = keywords[i]
@@ -625,7 +643,7 @@ class ThemeDiscovery(EditsMixin):
             rows.append({"theme": i, "key": theme_key(i, custom) if level == "sub" else top_key(i, custom),
                          "name": name, "kind": kind, "size": int((labels == i).sum()),
                          "keywords_de": words["de"], "keywords_en": words["en"], "quotes": quotes[i],
-                         "topic_name": topic_name})
+                         "keyword_share": round(shares[i], 3), "topic_name": topic_name})
         return rows
 
     def _keywords(self, labels: np.ndarray, ids: list[int]) -> tuple[dict[int, dict[str, list[str]]],
@@ -656,11 +674,15 @@ class ThemeDiscovery(EditsMixin):
         for one whose clauses hardly anyone rates, ``context`` (see ``CONTEXT_RATIO``)."""
         if not self.has_texts_:  # saved without texts: the kind it was saved with
             saved = known.get((level, theme), {}).get("kind", "topic")
+            if is_churn_theme(keywords):
+                return "churn"
             if is_tone_theme(keywords):
                 return "complaint" if saved == "complaint" else "praise"
             return "context" if saved == "context" else "topic"
         polarity, counted = self._describe_polarity(), labels[self._describe_rows()]
         rows = counted == theme
+        if is_churn_theme(keywords):
+            return "churn"
         if is_tone_theme(keywords):
             return "complaint" if rows.any() and polarity[rows].mean() < 0 else "praise"
         rated = polarity != 0

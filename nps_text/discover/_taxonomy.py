@@ -12,6 +12,8 @@ if TYPE_CHECKING:  # the model module uses this one: an import at run time would
 
 __all__ = ["to_taxonomy"]
 
+_KINDS = ("topic", "mixed")  # the kinds a taxonomy draft holds
+
 
 def to_taxonomy(model: ThemeDiscovery, *, name: str = "discovered", version: str = "draft-1", n_keywords: int = 6,
                 levels: tuple[str, ...] = ("top", "sub")):
@@ -20,17 +22,18 @@ def to_taxonomy(model: ThemeDiscovery, *, name: str = "discovered", version: str
     Each top-level theme comes first, then its sub-themes with ``parent`` set to it (``levels``
     picks one level or both). Keywords are the top c-TF-IDF lemmas (the RuleTagger matches them
     on lemmas); examples are the representative quotes, by language. Tone themes (general praise
-    or complaint) are left out: they are not topics. Save it with ``.save(path)`` and edit it by hand.
+    or complaint) and context are left out: they are not topics. Mixed themes stay in, named
+    "Gemischt (…) / mixed (…)": split, rename or delete them. Save it with ``.save(path)`` and edit it by hand.
     """
     langs = model.sentences_.set_index("text")["lang"].astype(str).to_dict()
-    tops = {t["theme"]: t for t in model.top_themes_ if t["kind"] == "topic"}
+    tops = {t["theme"]: t for t in model.top_themes_ if t["kind"] in _KINDS}
     themes = []
     for top in tops.values():
         if "top" in levels:
             themes.append(_theme(top, langs, n_keywords, parent=None, level="top-level theme"))
         if "sub" in levels:
             themes += [_theme(t, langs, n_keywords, parent=top["key"] if "top" in levels else None, level="theme")
-                       for t in model.themes_ if t["parent"] == top["theme"] and t["kind"] == "topic"]
+                       for t in model.themes_ if t["parent"] == top["theme"] and t["kind"] in _KINDS]
     return Taxonomy(name=name, version=version, themes=tuple(themes), languages=KEYWORD_LANGS,
                     description="Draft taxonomy written by nps-text theme discovery; review names and keywords.")
 

@@ -7,7 +7,8 @@ the rest:
   clauses (a comment can carry several themes): at sentence punctuation and line breaks, before
   contrastive words (aber, jedoch, leider, but, however, ...), and at commas, semicolons, dashes
   and "und"/"and" when both sides have at least two words and the right side is not a
-  subordinate or relative clause.
+  subordinate or relative clause; not after a discourse opener ("On the plus side, the team is
+  kind") and not between adjectives after a word of degree ("very helpful and friendly people").
 * ``nps_lemmas`` lemmatises with simplemma (measured better than spaCy's lookup tables on survey
   German: lowercase nouns, compounds, umlauts — see benchmarks/text_prep.py), falling back to the
   other language for words of a mixed comment.
@@ -58,6 +59,26 @@ _SUBORDINATE = frozenset({
     "so", "than", "where",
 })
 _RELATIVE = frozenset({"der", "die", "das", "dem", "den", "deren", "dessen"})
+# discourse openers: "On the plus side, the team is kind" is one clause, not "On the plus side" + the rest
+_OPENERS = frozenset({
+    "on the plus side", "on the bright side", "on the other hand", "on the downside", "on the positive side",
+    "on the negative side", "all in all", "all things considered", "to be honest", "to be fair", "in general",
+    "first of all", "in short", "in summary", "as always", "as usual", "at least", "in the end", "to sum up",
+    "alles in allem", "im großen und ganzen", "im grossen und ganzen", "ehrlich gesagt", "im allgemeinen",
+    "auf der anderen seite", "kurz gesagt", "zum glück", "wie immer", "wie gewohnt", "unterm strich",
+    "im großen ganzen", "positiv ist", "negativ ist", "positiv hervorzuheben",
+})
+# "very helpful and friendly people" coordinates two adjectives (a word of degree, an adjective, "and", and
+# no subject of its own on the right: no article or pronoun, no capitalised German noun); it is one clause
+_DEGREE = frozenset({
+    "very", "so", "really", "super", "extremely", "quite", "sehr", "echt", "total", "extrem", "richtig", "ganz",
+    "wirklich", "äußerst", "ziemlich", "recht",
+})
+_SUBJECTS = frozenset({
+    "the", "a", "an", "my", "our", "your", "their", "his", "her", "its", "it", "they", "we", "i", "you", "he", "she",
+    "this", "that", "these", "those", "der", "die", "das", "ein", "eine", "einen", "mein", "meine", "unser", "unsere",
+    "es", "sie", "wir", "ich", "er", "man", "dieser", "diese", "dieses",
+})
 _SEPARATORS = frozenset({",", ";", "-", "–", "—", "/", "+"})
 _BULLETS = frozenset({"•", "·", "▪", "◦", "*"})
 _SENTENCE_END = frozenset({".", "!", "?", "…"})
@@ -94,6 +115,15 @@ def _is_boundary(doc: Doc, i: int, last_start: int, state: dict) -> bool:
         return low in _BARE_CONTRAST and left_words >= 2 and _right_words(doc, i) >= 2
     if not (after_separator or low in _AND):
         return False
+    left = [t.lower_ for t in doc[last_start:i] if not (t.is_punct or t.is_space)]
+    if left and left[0] in _AND | _CONTRAST:
+        left = left[1:]
+    if prev.text == "," and " ".join(left) in _OPENERS:
+        return False
+    if low in _AND and not after_separator and len(left) == 2 and left[0] in _DEGREE and i + 1 < len(doc):
+        right = doc[i + 1].text
+        if right.lower() not in _SUBJECTS and not (doc.lang_ == "de" and right[:1].isupper()):
+            return False
     if state["inserted"] and prev.text == ",":  # the comma closing "Der Mitarbeiter, der ..., war"
         state["inserted"] = False
         return False

@@ -272,6 +272,59 @@ def test_a_theme_hardly_anyone_rates_is_context_and_no_mention(tmp_path):
     assert [t["kind"] for t in loaded.top_themes_] == [t["kind"] for t in model.top_themes_]
 
 
+def _with_group(comments: list[str], prefix: str, axis: int = 7, score: int = 5):
+    """The tree survey plus a group of clauses sharing one direction of their own (a theme of their own)."""
+    responses, sentences, vectors = _survey()
+    extra = pd.DataFrame({"response_id": [f"{prefix}-{k}" for k in range(len(comments))], "score": score,
+                          "comment": comments})
+    r2, s2 = prepare_text(extra)
+    v2 = np.tile(np.eye(1, 8, axis, dtype=np.float32), (len(s2), 1)) + \
+        np.random.default_rng(6).normal(0, 0.03, (len(s2), 8)).astype(np.float32)
+    return (pd.concat([responses, r2], ignore_index=True), pd.concat([sentences, s2], ignore_index=True),
+            np.vstack([vectors, v2]))
+
+
+def test_a_theme_its_keywords_hardly_describe_is_mixed_until_the_analyst_names_it(tmp_path):
+    # clauses of one shape about different things: no keyword is in many of them
+    comments = ["Bugs ohne Ende", "Always a pleasure", "Ausfall am Wochenende", "Feels flimsy", "Rechnung falsch",
+                "nie passiert", "Great job", "Arrogantes Auftreten", "Tracking never updated", "Echt frech",
+                "Login hakt", "Gutschrift fehlt"] * 2
+    responses, sentences, vectors = _with_group(comments, "mix")
+    model = ThemeDiscovery(**{**PARAMS, "n_themes": 5, "n_top": 3}).fit(sentences, vectors)
+    result = describe_model(model, sentences, responses)
+    mixed = result.top_themes[result.top_themes["kind"] == "mixed"]
+    assert len(mixed) == 1 and mixed["n_responses"].item() == len(comments)
+    assert mixed["name"].item().startswith("Gemischt") and "mixed" in mixed["name"].item()
+    assert (result.themes["kind"] == "mixed").sum() == 1  # its one sub-theme too
+    assert model.report_["n_mixed_themes"] == 1 and "mixed" in result.summary()
+    row = next(t for t in model.top_themes_ if t["kind"] == "mixed")
+    assert row["keyword_share"] < 1 / 3
+    # the topics' keywords are in most of their clauses ("Lieferzeit", "Paket", "Preis", "Preiserhöhung")
+    assert all(t["keyword_share"] >= 0.5 for t in model.top_themes_ if t["kind"] == "topic")
+    # its clauses stay themed (mentions, drivers): a mixed theme is topics, not tone
+    assert set(result.assignments.loc[result.assignments["response_id"].str.startswith("mix"), "status"]) == {"theme"}
+    assert any(t.name["de"].startswith("Gemischt") for t in model.to_taxonomy().themes)  # in the draft, to be edited
+    # saved without texts, the flag stays; named by the analyst, it is theirs
+    loaded = ThemeDiscovery.load(model.save(tmp_path / "m"))
+    assert [t["kind"] for t in loaded.top_themes_] == [t["kind"] for t in model.top_themes_]
+    renamed = model.rename(row["theme"], "Störungen & Sonstiges / outages & other", level="top")
+    assert "mixed" not in {t["kind"] for t in renamed.top_themes_}
+
+
+def test_a_theme_of_leaving_is_churn_intent_and_no_mention():
+    comments = ["Überlege ernsthaft zu kündigen", "Seriously thinking about cancelling", "Ich werde kündigen",
+                "Will cancel my contract", "So verliert man Kunden", "This is how you lose customers"] * 4
+    responses, sentences, vectors = _with_group(comments, "churn", score=2)
+    model = ThemeDiscovery(**{**PARAMS, "n_themes": 5}).fit(sentences, vectors)
+    result = describe_model(model, sentences, responses)
+    churn = result.top_themes[result.top_themes["kind"] == "churn"]
+    # "Ich werde kündigen" has no word but tone: set aside before clustering, status tone all the same
+    assert churn["name"].tolist() == ["Abwanderung / churn intent"] and churn["n_responses"].item() >= 16
+    assert set(result.assignments.loc[result.assignments["response_id"].str.startswith("churn"), "status"]) == {"tone"}
+    assert not result.mentions["response_id"].str.startswith("churn").any()
+    assert "intent to leave" in result.summary()
+
+
 def test_clauses_with_a_negation_are_centred_apart_so_complaints_group_by_topic(tmp_path):
     rng = np.random.default_rng(0)
     texts = {("delivery", 0): "Lieferung kam schnell an", ("delivery", 1): "Lieferung kam nie an",

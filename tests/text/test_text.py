@@ -32,6 +32,14 @@ def sample_prepared():
     ("Great service but way too expensive. Delivery was late!!", ["Great service", "but way too expensive.", "Delivery was late!!"]),
     ("Service top\nPreis zu hoch", ["Service top", "Preis zu hoch"]),
     ("Guter Service, leider zu teuer 😡", ["Guter Service", "leider zu teuer 😡"]),
+    # a discourse opener stays with its clause; coordinated adjectives after a word of degree are one clause
+    ("On the plus side, the team is always so kind", ["On the plus side, the team is always so kind"]),
+    ("Alles in allem, sehr zufrieden mit dem Service", ["Alles in allem, sehr zufrieden mit dem Service"]),
+    ("The app is confusing, but very helpful and friendly people.",
+     ["The app is confusing", "but very helpful and friendly people."]),
+    ("Sehr freundlich und kompetente Beratung", ["Sehr freundlich und kompetente Beratung"]),
+    ("sehr schnell und Preis gut", ["sehr schnell", "und Preis gut"]),
+    ("very fast and the price is fair", ["very fast", "and the price is fair"]),
 ])
 def test_clauses(comment, clauses):
     _, sentences = prepare_text(frame(comment))
