@@ -115,15 +115,6 @@ def _is_boundary(doc: Doc, i: int, last_start: int, state: dict) -> bool:
         return low in _BARE_CONTRAST and left_words >= 2 and _right_words(doc, i) >= 2
     if not (after_separator or low in _AND):
         return False
-    left = [t.lower_ for t in doc[last_start:i] if not (t.is_punct or t.is_space)]
-    if left and left[0] in _AND | _CONTRAST:
-        left = left[1:]
-    if prev.text == "," and " ".join(left) in _OPENERS:
-        return False
-    if low in _AND and not after_separator and len(left) == 2 and left[0] in _DEGREE and i + 1 < len(doc):
-        right = doc[i + 1].text
-        if right.lower() not in _SUBJECTS and not (doc.lang_ == "de" and right[:1].isupper()):
-            return False
     if state["inserted"] and prev.text == ",":  # the comma closing "Der Mitarbeiter, der ..., war"
         state["inserted"] = False
         return False
@@ -133,6 +124,15 @@ def _is_boundary(doc: Doc, i: int, last_start: int, state: dict) -> bool:
                                  and left_word.i > last_start):
         state["inserted"] = prev.text == "," and after not in {"dass", "that", "because", "weil", "obwohl"}
         return False  # a subordinate or relative clause belongs to what it depends on
+    left = [t.lower_ for t in doc[last_start:i] if not (t.is_punct or t.is_space)]
+    if left and left[0] in _AND | _CONTRAST:
+        left = left[1:]
+    if prev.text == "," and " ".join(left) in _OPENERS:
+        return False
+    if low in _AND and not after_separator and len(left) == 2 and left[0] in _DEGREE and i + 1 < len(doc):
+        right = doc[i + 1].text
+        if right.lower() not in _SUBJECTS and not (doc.lang_ == "de" and right[:1].isupper()):
+            return False
     return left_words >= 2 and _right_words(doc, i) >= 2
 
 

@@ -35,6 +35,8 @@ def sample_prepared():
     # a discourse opener stays with its clause; coordinated adjectives after a word of degree are one clause
     ("On the plus side, the team is always so kind", ["On the plus side, the team is always so kind"]),
     ("Alles in allem, sehr zufrieden mit dem Service", ["Alles in allem, sehr zufrieden mit dem Service"]),
+    ("On the other hand, if you are not fooled easily, you will find better food",
+     ["On the other hand, if you are not fooled easily, you will find better food"]),
     ("The app is confusing, but very helpful and friendly people.",
      ["The app is confusing", "but very helpful and friendly people."]),
     ("Sehr freundlich und kompetente Beratung", ["Sehr freundlich und kompetente Beratung"]),
