@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+LOAD_BEFORE = os.getloadavg()  # at import, before the benchmark adds its own load
 
 
 def benchmark_args(doc: str | None) -> argparse.Namespace:
@@ -20,6 +21,16 @@ def benchmark_args(doc: str | None) -> argparse.Namespace:
     if not args.shared.exists():
         sys.exit(f"{args.shared} not found: pass --shared PATH to the benchmark data.")
     return args
+
+
+def machine_load() -> dict:
+    """Was the machine busy before this run? From the 1-minute load average at import, for the JSON."""
+    shared = LOAD_BEFORE[0] > (os.cpu_count() or 1) / 2
+    return {"loadavg_before": [round(x, 2) for x in LOAD_BEFORE], "machine_shared": shared,
+            "machine_note": ("1-minute load average above half the CPU count before the run: other processes used "
+                             "the cores, times are inflated") if shared else
+                            "1-minute load average at most half the CPU count before the run",
+            "cpu_count": os.cpu_count()}
 
 
 def cpu_model() -> str:

@@ -38,6 +38,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from _args import machine_load  # noqa: E402 - beside this script
+
 
 def _base(shared: Path):
     import numpy as np
@@ -139,8 +141,7 @@ def main() -> None:
         out = {"command": "python benchmarks/discovery_scale.py " + " ".join(sys.argv[1:]),
                "vectors": f"{len(frame)} distinct real e5 vectors (sample clauses, SemEval-14, NHS FFT), resampled "
                           "with replacement + N(0, 0.01) noise per dimension, re-normalised",
-               "dim": int(vectors.shape[1]), "threads": 2, "cpu_count": os.cpu_count(), "machine_shared": True,
-               "machine_note": "2 cores shared with other busy processes: wall times are inflated, CPU times fairer",
+               "dim": int(vectors.shape[1]), "threads": 2, **machine_load(),
                "targets": {"fit_cpu_s_at_100000": 60, "peak_rss_mb_at_1000000": 4000},
                "sizes_requested": args.sizes, "results": results}
         # written after every size, so that a long last size leaves the smaller ones on record

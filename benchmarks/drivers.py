@@ -38,6 +38,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _args import machine_load  # noqa: E402 - beside this script
+
 from nps_text.drivers.misclassification import correct_misclassification  # noqa: E402
 from nps_text.drivers.models import driver_regression  # noqa: E402
 from nps_text.drivers.table import theme_table  # noqa: E402
@@ -220,8 +222,7 @@ def main() -> None:
         "seed": args.seed, "population": args.population,
         "wall_s": round(time.perf_counter() - wall, 1), "cpu_s": round(time.process_time() - cpu, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "machine_shared": True,
-        "machine_note": "2 cores shared with three other helpers' jobs while measuring; times are inflated.",
+        **machine_load(),
     }
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({s["n"]: {k: v for k, v in s.items() if not isinstance(v, dict)} for s in results["scenarios"]},

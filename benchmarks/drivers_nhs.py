@@ -26,6 +26,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _args import machine_load  # noqa: E402 - beside this script
+
 from nps_text.drivers.models import driver_regression, relative_importance  # noqa: E402
 from nps_text.drivers.table import theme_table  # noqa: E402
 
@@ -91,7 +93,7 @@ def main() -> None:
                                 "shares": importance[["term", "share", "share_of_r2"]].round(5).to_dict(orient="records")},
         "wall_s": round(time.perf_counter() - wall, 1), "cpu_s": round(time.process_time() - cpu, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "machine_shared": True, "machine_note": "2 cores shared with other helpers' jobs; times are inflated.",
+        **machine_load(),
     }
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     top = table[table["significant"]].head(12)

@@ -27,19 +27,17 @@ run time on the user's own survey. The neutral-band sweep is a diagnostic, not u
 from __future__ import annotations
 
 import json
-import os
 import resource
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _args import benchmark_args  # noqa: E402 - beside this script
+from _args import benchmark_args, machine_load  # noqa: E402 - beside this script
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import GroupKFold
 
 HERE = Path(__file__).resolve().parent
-LOAD_BEFORE = os.getloadavg()  # the machine's load before this run adds its own
 ROOT = HERE.parent
 LABELS = ["positive", "negative", "neutral"]
 BANDS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
@@ -224,12 +222,7 @@ def main() -> None:
                    "fit_three_models_s": round(fit_s, 1), "lexicon_sentences_per_s": round(lexicon_per_s),
                    "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                    "note": "embeddings come from the shared on-disk cache where present"},
-        "loadavg_before": [round(x, 2) for x in LOAD_BEFORE],
-        "machine_shared": LOAD_BEFORE[0] > (os.cpu_count() or 1) / 2,
-        "machine_note": ("1-minute load average above half the CPU count before the run: other processes used the "
-                         "cores, times are inflated") if LOAD_BEFORE[0] > (os.cpu_count() or 1) / 2 else
-                        "1-minute load average at most half the CPU count before the run",
-        "cpu_count": os.cpu_count(),
+        **machine_load(),
     }
     (HERE / "sentiment.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))

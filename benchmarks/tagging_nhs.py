@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from _args import benchmark_args  # noqa: E402 - beside this script
+from _args import benchmark_args, machine_load  # noqa: E402 - beside this script
 
 HERE = Path(__file__).resolve().parent
 PLACEHOLDER = "did not answer"  # the trusts' export marker for "no comment", 1,189 rows, all "Labelling not possible"
@@ -93,8 +93,7 @@ def main() -> None:
         "timing": {"tag_s": timings, "wall_s": round(time.perf_counter() - t0, 1),
                    "cpu_s": round(time.process_time() - c0, 1),
                    "note": "embeddings come from the shared on-disk cache where present"},
-        "machine_shared": True,
-        "machine_note": "2 cores shared with three other helpers' processes while measuring; times are inflated",
+        **machine_load(),
     }
     (HERE / "tagging_nhs.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))

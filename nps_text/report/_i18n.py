@@ -109,9 +109,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "rules": ("keyword rules of the taxonomy", "Stichwortregeln der Taxonomie"),
     "zero-shot": ("zero-shot embeddings of the taxonomy's descriptions", "Zero-Shot-Einbettungen der Themenbeschreibungen"),
     "how_discovered": ("discovered from the comments themselves: the top level of a theme tree, named from its "
-                       "keywords by the software and not yet edited by a person",
+                       "keywords by the software and not yet edited by a person (a theme named 'mixed' gathers "
+                       "different things that no keyword describes)",
                        "aus den Kommentaren selbst entdeckt: die oberste Ebene eines Themenbaums, von der Software "
-                       "nach ihren Stichwörtern benannt, noch nicht von einem Menschen redigiert"),
+                       "nach ihren Stichwörtern benannt, noch nicht von einem Menschen redigiert (ein Thema "
+                       "'Gemischt' fasst Verschiedenes zusammen, das kein Stichwort beschreibt)"),
     "no_themes": ("No themes: the survey has too few comments, or themes were not asked for.",
                   "Keine Themen: Die Umfrage hat zu wenige Kommentare, oder Themen wurden nicht angefordert."),
     "small": ("small sample", "kleine Stichprobe"),
