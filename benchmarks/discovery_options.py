@@ -9,7 +9,9 @@ sub-theme NMI on single-label items. Stability is the mean ARI over the three pa
 planted themes, single-theme responses). For every data set the top-level themes are recorded with
 their names, kinds, keyword shares and purity (the share of their single-label items with the most
 frequent gold label), because a setting has to give a tree a person accepts too; ``mixed_vs_topics``
-compares the purity of the themes flagged mixed with the topics'. Writes benchmarks/discovery_options.json.
+compares the purity of the themes flagged mixed with the topics', and ``sample_drivers`` counts the tone
+themes among the ten largest drivers of ``make demo`` (the issue's target: 0). Writes
+benchmarks/discovery_options.json.
 """
 
 from __future__ import annotations
@@ -105,6 +107,25 @@ def _purity(model, gold, single) -> list[dict]:
     return out
 
 
+def _sample_drivers(top: int = 10) -> dict:
+    """The issue's target on the sample: how many of the ten largest drivers of ``make demo`` (``nps_text.analyze``,
+    its defaults) are tone rather than topic. Per driver its theme's kind and whether its top keywords are all tone
+    words (``is_tone_theme``); mixed themes counted apart."""
+    import nps_text as nt
+    from nps_text.discover._describe import is_tone_theme
+
+    result = nt.analyze(ROOT / "data" / "sample_survey.csv", report=False)
+    themes = {t["name"]: t for t in result.discovery.model.top_themes_}
+    rows = []
+    for _, d in result.tables["drivers"].head(top).iterrows():
+        theme = themes[d["theme_id"]]
+        rows.append({"driver": d["theme"], "impact": round(float(d["impact"]), 2), "kind": theme["kind"],
+                     "keywords_all_tone": is_tone_theme({lang: theme[f"keywords_{lang}"] for lang in ("de", "en")})})
+    return {"top_drivers": rows,
+            "tone_drivers": sum(r["kind"] not in ("topic", "mixed") or r["keywords_all_tone"] for r in rows),
+            "mixed_drivers": sum(r["kind"] == "mixed" for r in rows)}
+
+
 def _mixed_vs_topics(datasets: dict, variant: str) -> dict:
     """Does the mixed flag find the impure themes? The purity of the themes flagged mixed against the topics',
     over every data set's top level (``variant``), weighted by their single-label items."""
@@ -133,6 +154,9 @@ def main() -> None:
             print(name, variant, {k: v for k, v in results["datasets"][name][variant].items() if k != "top_themes"},
                   flush=True)
     results["mixed_vs_topics"] = _mixed_vs_topics(results["datasets"], args.variants[0])
+    if "sample" in args.datasets:
+        results["sample_drivers"] = _sample_drivers()
+        print("sample drivers", {k: v for k, v in results["sample_drivers"].items() if k != "top_drivers"})
     results["load_after"] = os.getloadavg()[0]
     (HERE / "discovery_options.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
                                                   encoding="utf-8")

@@ -25,7 +25,8 @@ Pipeline (each choice measured in ``benchmarks/discovery.py``, see docs/discover
    by the clustering algorithm's label order (at both levels);
 8. a theme whose top keywords are all tone ("zufrieden", "enttäuschen", "nothing special") is
    kind "praise" or "complaint", not a topic: its clauses get status ``tone`` and stay out of the
-   mentions, so drivers are topics;
+   mentions, so drivers are topics; one whose top keywords speak of leaving ("ernsthaft kündigen",
+   "cancel", "lose customers") is kind "churn" and treated alike;
 9. a theme whose clauses hardly anyone rates ("Ich habe letzte Woche bestellt", "Been a customer
    since 2012", "Did not answer": the share of its clauses with any lexicon polarity below
    ``CONTEXT_RATIO`` of the share among all clauses) is kind "context": background, not a topic;
@@ -241,7 +242,7 @@ class ThemeDiscovery(EditsMixin):
     parents_ : list of int
         Top-level theme of each sub-theme, aligned with ``theme_ids_``.
     themes_ : list of dict
-        Per sub-theme: ``theme``, ``key``, ``name``, ``kind`` (topic/mixed/praise/complaint/context), ``size``,
+        Per sub-theme: ``theme``, ``key``, ``name``, ``kind`` (topic/mixed/praise/complaint/churn/context), ``size``,
         ``keywords_de``, ``keywords_en``, ``quotes``, ``keyword_share`` (of its clauses holding one of its top three
         keywords per language), ``parent``.
     top_themes_ : list of dict

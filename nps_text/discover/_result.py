@@ -19,8 +19,8 @@ from ._taxonomy import to_taxonomy
 __all__ = ["DiscoveryResult", "discover_themes", "describe_model", "theme_table", "assignments_frame",
            "discovery_mentions", "to_taxonomy", "THEME_COLUMNS", "counts_line"]
 
-THEME_COLUMNS = ["theme", "key", "name", "kind", "parent", "size", "n_responses", "share_responses", "keywords_de",
-                 "keywords_en", "quotes", "n_scored", "nps", "ci_low", "ci_high", "nps_vs_all", "warning"]
+THEME_COLUMNS = ["theme", "key", "name", "kind", "parent", "size", "n_responses", "share_responses", "keyword_share",
+                 "keywords_de", "keywords_en", "quotes", "n_scored", "nps", "ci_low", "ci_high", "nps_vs_all", "warning"]
 _SCORED = THEME_COLUMNS.index("n_scored")
 
 
@@ -109,6 +109,7 @@ def theme_table(model: ThemeDiscovery, responses: pd.DataFrame | None = None, *,
         row: dict[str, Any] = {k: theme[k] for k in ("theme", "key", "name", "kind", "size")}
         row["parent"] = theme.get("parent", pd.NA)
         row.update({"n_responses": len(mentioning), "share_responses": len(mentioning) / with_content,
+                    "keyword_share": theme.get("keyword_share", np.nan),
                     **{f"keywords_{lang}": ", ".join(theme[f"keywords_{lang}"]) for lang in KEYWORD_LANGS},
                     "quotes": " | ".join(theme["quotes"])})
         if scores is not None:
