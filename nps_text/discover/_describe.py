@@ -140,7 +140,7 @@ TONE_NAMES = {"praise": ("Allgemeines Lob", "general praise"), "complaint": ("Al
 # what the kinds that are not topics mean, for the tables and the console
 KIND_NOTES = {"praise": "tone, not a topic", "complaint": "tone, not a topic", "churn": "intent to leave, not a topic",
               "context": "background, not a topic",
-              "mixed": "its keywords are in few of its clauses: split or rename it"}
+              "mixed": "its keywords fit few of its clauses: split it"}
 # a topic whose top three keywords per language are in fewer than this share of its clauses is kind "mixed"
 MIXED_SHARE = 1 / 3
 # Words of time and sequence, fillers and hedges: common in a theme's clauses ("nach zwei Wochen", "second order",
