@@ -17,8 +17,10 @@ if TYPE_CHECKING:  # the model calls this module: an import at run time would be
 
 __all__ = ["novelty", "NOVELTY_COLUMNS"]
 
-NOVELTY_COLUMNS = ["cluster", "name", "size", "n_responses", "share_new", "keywords_de", "keywords_en", "quotes",
-                   "first_seen", "last_seen", "nearest_theme", "similarity_to_nearest"]
+NOVELTY_COLUMNS = ["cluster", "name", "size", "n_responses", "share_new", "share_like_now", "share_like_before",
+                   "keywords_de", "keywords_en", "quotes", "first_seen", "last_seen", "nearest_theme",
+                   "similarity_to_nearest"]
+_BATCH = 50_000
 
 
 def _dates(sentences: pd.DataFrame, responses: pd.DataFrame | None, date: str) -> pd.Series:
@@ -33,9 +35,18 @@ def _dates(sentences: pd.DataFrame, responses: pd.DataFrame | None, date: str) -
     return sentences["response_id"].astype(str).map(by_id)
 
 
+def _share_like(vectors: np.ndarray, centre: np.ndarray, cut: float) -> float:
+    """Share of ``vectors`` at least ``cut`` similar to ``centre`` (in batches: fitted vectors may be float16)."""
+    if not len(vectors):
+        return 0.0
+    hits = sum(int(((vectors[i:i + _BATCH].astype(np.float32) @ centre) >= cut).sum())
+               for i in range(0, len(vectors), _BATCH))
+    return hits / len(vectors)
+
+
 def novelty(model: ThemeDiscovery, sentences: pd.DataFrame, embeddings: np.ndarray, *,
             responses: pd.DataFrame | None = None, date: str = "date", threshold: float | None = None,
-            min_size: int | None = None, max_clusters: int = 10) -> pd.DataFrame:
+            min_size: int | None = None, max_clusters: int = 10, min_ratio: float = 2.0) -> pd.DataFrame:
     """Emerging themes: clusters of new clauses far from every theme of a fitted model.
 
     A clause is *new* when its cosine similarity to the nearest (sub-)theme is below
@@ -44,7 +55,12 @@ def novelty(model: ThemeDiscovery, sentences: pd.DataFrame, embeddings: np.ndarr
     clauses are clustered as the model clusters (Ward; each cluster at least ``min_size``
     clauses, default ``max(5, 1 %)`` of the new clauses; at most ``max_clusters``); smaller
     groups are left out, and so are groups whose centre is itself within ``threshold`` of a known
-    theme (the outliers of a known theme, not a new one).
+    theme (the outliers of a known theme, not a new one). Last, a group must be more common now
+    than in the fitted period: the clauses *like it* — at least as similar to its centre as the
+    median of its own members — are counted among all of the period's clauses and among the
+    fitted ones, and the share now must be at least ``min_ratio`` times the share before. Every
+    fit has clauses far from its themes (the 5 % below the threshold); without this test they
+    would come back as "emerging" from the fitted clauses themselves.
 
     Parameters
     ----------
@@ -59,9 +75,11 @@ def novelty(model: ThemeDiscovery, sentences: pd.DataFrame, embeddings: np.ndarr
     -------
     DataFrame
         One row per emerging theme, largest first: ``cluster``, ``name``, ``size`` (clauses),
-        ``n_responses``, ``share_new`` (of all new clauses with content), keywords per language,
-        ``quotes``, ``first_seen``, ``last_seen``, the ``nearest_theme`` and the similarity to it.
-        ``attrs``: ``threshold``, ``n_clauses``, ``n_new``.
+        ``n_responses``, ``share_new`` (of all new clauses with content), ``share_like_now`` and
+        ``share_like_before`` (the clauses like it, of the period's and of the fitted clauses with
+        content), keywords per language, ``quotes``, ``first_seen``, ``last_seen``, the
+        ``nearest_theme`` and the similarity to it. ``attrs``: ``threshold``, ``n_clauses``,
+        ``n_new``, ``min_ratio``.
     """
     labels, similarity = model.predict_with_similarity(sentences, embeddings)
     if threshold is None:
@@ -72,7 +90,11 @@ def novelty(model: ThemeDiscovery, sentences: pd.DataFrame, embeddings: np.ndarr
     content = labels != -2
     new = np.flatnonzero(content & (np.nan_to_num(similarity, nan=1.0) < threshold))
     out = pd.DataFrame(columns=NOVELTY_COLUMNS)
-    out.attrs.update({"threshold": threshold, "n_clauses": int(content.sum()), "n_new": len(new)})
+    if not min_ratio > 0:
+        raise ParameterError(f"min_ratio is how many times more common a theme must be now than before, a "
+                             f"positive number; got {min_ratio!r}.")
+    out.attrs.update({"threshold": threshold, "n_clauses": int(content.sum()), "n_new": len(new),
+                      "min_ratio": min_ratio})
     size = min_size or max(5, math.ceil(0.01 * len(new)))
     if len(new) < max(2 * size, 4):
         return out
@@ -87,11 +109,20 @@ def novelty(model: ThemeDiscovery, sentences: pd.DataFrame, embeddings: np.ndarr
     sim_own = (reduced * centroids[np.maximum(labels_new, 0)]).sum(axis=1)
     nearest, near_sim = C.nearest(centroids, model.centroids_)
     novel = near_sim < threshold  # a group of a known theme's outliers is not a new theme
+    if novel.any():  # and one as common among the fitted clauses is the fit's own outliers, not a new theme
+        everything, _ = model._reduce_new(sentences.iloc[np.flatnonzero(content)], np.asarray(embeddings)[content])
+        cuts = [float(np.median(sim_own[labels_new == i])) - 1e-5 for i in range(len(kept))]  # a copy's own rounding
+        like_now = np.array([_share_like(everything, centroids[i], cuts[i]) if novel[i] else 0.0
+                             for i in range(len(kept))])
+        like_before = np.array([_share_like(model.vectors_, centroids[i], cuts[i]) if novel[i] else 0.0
+                                for i in range(len(kept))])
+        novel &= like_now >= min_ratio * like_before
     if not novel.any():
         return out
     keep_ids = [i for i in range(len(kept)) if novel[i]]
     labels_new = np.array([keep_ids.index(i) if i in keep_ids else -1 for i in labels_new])
     centroids, nearest, near_sim = centroids[novel], nearest[novel], near_sim[novel]
+    like_now, like_before = like_now[novel], like_before[novel]
     sim_own = np.where(labels_new >= 0, sim_own, -9.0)
     part = sentences.iloc[new].reset_index(drop=True)
     ids = list(range(len(keep_ids)))
@@ -107,6 +138,7 @@ def novelty(model: ThemeDiscovery, sentences: pd.DataFrame, embeddings: np.ndarr
         rows.append({"cluster": i, "name": readable_name(words, i), "size": int(members.sum()),
                      "n_responses": int(part.loc[members, "response_id"].nunique()),
                      "share_new": float(members.sum() / max(1, content.sum())),
+                     "share_like_now": float(like_now[i]), "share_like_before": float(like_before[i]),
                      "keywords_de": ", ".join(words["de"]), "keywords_en": ", ".join(words["en"]),
                      "quotes": " | ".join(quotes[i]), "first_seen": dates[members].min(),
                      "last_seen": dates[members].max(),

@@ -206,6 +206,29 @@ def test_novelty_finds_the_new_theme_with_its_first_date(tree):
     assert model.novelty(sentences, vectors).empty  # the fitted clauses hold nothing new
 
 
+def test_novelty_leaves_out_what_was_as_common_in_the_fit():
+    # a few app crashes in the fitted period, too few for a theme of their own: far from every theme
+    crashes = ["Die App stürzt ständig ab", "App stürzt beim Login ab"] * 4
+    responses, sentences, vectors = _with_group(crashes, "crash", axis=6)
+    model = ThemeDiscovery(min_size=10, min_top=2, max_top=3).fit(sentences, vectors)
+    assert all(t["size"] > len(crashes) for t in model.themes_)  # no theme of their own
+    assert model.novelty(sentences, vectors).empty  # the fit's own outliers are no emerging theme
+    # a later period where they are ten times as common: that is emerging
+    rest = ~sentences["response_id"].str.startswith("crash").to_numpy()
+    many = pd.DataFrame({"response_id": [f"later-{k}" for k in range(40)], "score": 3,
+                         "comment": ["Die App stürzt ständig ab", "App stürzt beim Login ab"] * 20})
+    r2, s2 = prepare_text(many)
+    v2 = np.tile(np.eye(1, 8, 6, dtype=np.float32), (len(s2), 1)) + \
+        np.random.default_rng(8).normal(0, 0.03, (len(s2), 8)).astype(np.float32)
+    later = pd.concat([sentences[rest].iloc[:60], s2], ignore_index=True)
+    found = model.novelty(later, np.vstack([vectors[rest][:60], v2]))
+    # the crashes far enough from every theme (they set the fit's 5th percentile: about half of them)
+    assert len(found) and found["size"].sum() >= 10 and found["quotes"].str.contains("stürzt").all()
+    assert (found["share_like_now"] >= 2 * found["share_like_before"]).all()
+    with pytest.raises(ParameterError, match="min_ratio"):
+        model.novelty(later, np.vstack([vectors[rest][:60], v2]), min_ratio=0)
+
+
 def test_a_clause_that_is_only_tone_is_set_aside_and_no_mention(tree):
     responses, sentences, vectors, model = tree
     extra = pd.DataFrame({"response_id": [f"only-{k}" for k in range(8)], "score": 10,
