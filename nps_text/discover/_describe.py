@@ -85,12 +85,17 @@ def _normal(text: str) -> str:
 
 
 def representative_quotes(texts: pd.Series, similarity: np.ndarray, labels: np.ndarray, ids: list[int],
-                          *, n: int = 5) -> dict[int, list[str]]:
+                          *, n: int = 5, spread: bool = False) -> dict[int, list[str]]:
     """The ``n`` member sentences closest to each theme's centroid, near-copies removed.
 
-    >>> representative_quotes(pd.Series(["zu teuer", "Zu teuer!", "teuer"]), np.array([.9, .8, .7]),
-    ...                       np.array([0, 0, 0]), [0], n=2)
+    ``spread=True`` (for a mixed theme, whose closest members show one of the things it holds):
+    ``n`` of its distinct sentences evenly spaced from the closest to the farthest.
+
+    >>> quotes = pd.Series(["zu teuer", "Zu teuer!", "teuer", "Bug", "Great job"])
+    >>> representative_quotes(quotes, np.array([.9, .8, .7, .5, .3]), np.zeros(5), [0], n=2)
     {0: ['zu teuer', 'teuer']}
+    >>> representative_quotes(quotes, np.array([.9, .8, .7, .5, .3]), np.zeros(5), [0], n=3, spread=True)
+    {0: ['zu teuer', 'Bug', 'Great job']}
     """
     texts = texts.reset_index(drop=True)
     order = np.lexsort((np.arange(len(labels)), -similarity))
@@ -98,12 +103,15 @@ def representative_quotes(texts: pd.Series, similarity: np.ndarray, labels: np.n
     seen: dict[int, set[str]] = {i: set() for i in ids}
     for row in order:
         label = int(labels[row])
-        if label not in out or len(out[label]) >= n:
+        if label not in out or (len(out[label]) >= n and not spread):
             continue
         key = _normal(texts[row])
         if key and key not in seen[label]:
             seen[label].add(key)
             out[label].append(str(texts[row]))
+    if spread:
+        out = {i: [q[int(k)] for k in np.unique(np.round(np.linspace(0, len(q) - 1, min(n, len(q)))))] if q else []
+               for i, q in out.items()}
     return out
 
 

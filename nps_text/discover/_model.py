@@ -600,11 +600,18 @@ class ThemeDiscovery(EditsMixin):
                                   key=lambda r: r["size"], default=None)
                     row["name"] = largest["name"] if largest else row["topic_name"]
             row["kind"] = kind
-        for names, rows in ((self.names_, subs), (self.top_names_, tops)):
+        for names, rows, level_labels in ((self.names_, subs, labels), (self.top_names_, tops, top_labels)):
+            mixed = []
             for row in rows:  # a topic its keywords hardly describe is mixed, unless the analyst named it
                 row.pop("topic_name", None)
                 if row["kind"] == "topic" and row["keyword_share"] < MIXED_SHARE and not names.get(row["theme"]):
                     row["kind"], row["name"] = "mixed", mixed_name(row["name"])
+                    mixed.append(row)
+            if mixed and self.has_texts_:  # quotes from across a mixed theme, not only its closest members
+                spread = representative_quotes(self.sentences_["text"], np.nan_to_num(self.similarity_, nan=-9.0),
+                                               level_labels, [r["theme"] for r in mixed], n=self.n_quotes, spread=True)
+                for row in mixed:
+                    row["quotes"] = spread[row["theme"]]
         self.themes_, self.top_themes_ = subs, tops
         clustered = max(1, self.report_["n_clustered"])
         unassigned = int((labels == UNASSIGNED).sum())

@@ -322,6 +322,8 @@ def test_a_theme_its_keywords_hardly_describe_is_mixed_until_the_analyst_names_i
     assert model.report_["n_mixed_themes"] == 1 and "mixed" in result.summary()
     row = next(t for t in model.top_themes_ if t["kind"] == "mixed")
     assert row["keyword_share"] < 1 / 3
+    assert len(row["quotes"]) == 5 and set(row["quotes"]) <= set(comments)  # spread across it, all distinct
+    assert "split it" in mixed["warning"].item()  # the theme table says so too
     # the topics' keywords are in most of their clauses ("Lieferzeit", "Paket", "Preis", "Preiserhöhung")
     assert all(t["keyword_share"] >= 0.5 for t in model.top_themes_ if t["kind"] == "topic")
     # its clauses stay themed (mentions, drivers): a mixed theme is topics, not tone
