@@ -356,7 +356,8 @@ class ThemeDiscovery(EditsMixin):
         content = np.flatnonzero(~filler & ~tone)
         if len(content) < 4:
             raise ParameterError(f"Only {len(content)} clauses with content to cluster; discovery needs a few dozen "
-                                 "at least.")
+                                 "at least. If the comments are there, the comment column was not found: name it "
+                                 "(comment='<column>', CLI --comment).")
         groups = _groups(sentences)
         self._fit_space(vectors, groups, content, sentences)
         seeds = self._micro_seeds(vectors, groups, content)
@@ -365,8 +366,8 @@ class ThemeDiscovery(EditsMixin):
         self.min_size_ = chosen["min_size"]
         kept = [int(i) for i in np.unique(raw) if i >= 0 and (raw == i).sum() >= self.min_size_]
         if not kept:
-            raise ParameterError(f"No theme of at least {self.min_size_} clauses was found among {len(content)}; "
-                                 "lower min_size / min_share or pass more comments.")
+            raise ParameterError(f"No theme of at least {self.min_size_} clauses was found among {len(content)} "
+                                 "clauses with content; lower min_size (CLI --min-size) or pass more comments.")
         self.vectors_ = reduced
         self.content_rows_ = content
         self.n_sentences_ = len(sentences)

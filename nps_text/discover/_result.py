@@ -19,8 +19,9 @@ from ._taxonomy import to_taxonomy
 __all__ = ["DiscoveryResult", "discover_themes", "describe_model", "theme_table", "assignments_frame",
            "discovery_mentions", "to_taxonomy", "THEME_COLUMNS", "counts_line"]
 
-THEME_COLUMNS = ["theme", "key", "name", "kind", "parent", "size", "n_responses", "share_responses", "keyword_share",
-                 "keywords_de", "keywords_en", "quotes", "n_scored", "nps", "ci_low", "ci_high", "nps_vs_all", "warning"]
+THEME_COLUMNS = ["theme", "key", "name", "kind", "parent", "size", "n_responses", "share_responses",
+                 "keyword_share", "keywords_de", "keywords_en", "quotes", "n_scored", "nps", "ci_low", "ci_high",
+                 "nps_vs_all", "warning"]
 _SCORED = THEME_COLUMNS.index("n_scored")
 
 

@@ -17,9 +17,9 @@ from ..io.export import round_table, write_table
 from ..io.load import LoadedSurvey, LoadReport, resolve_segments
 from ..io.stream import is_store
 from ..report import ReportInput, check_lang, write_report
-from ..text.prepare import junk_reason, prepare_text
+from ..text.prepare import prepare_text
 from ._source import loaded
-from .discover import discover_survey
+from .discover import MIN_COMMENTS_TO_DISCOVER, comments_with_content, discover_survey
 from .drivers import driver_tables, drivers_summary, drivers_text
 from .programme import PROGRAMME_KEYS, ProgrammeReport, programme_columns, programme_sections, write_programme
 from .score import PERIOD_COLUMNS, SEGMENT_COLUMNS, score_survey, score_text, summary_frame
@@ -68,9 +68,6 @@ class AnalysisResult(Result):
         if self.files:
             lines.append(f"{len(self.files)} files written to {self.files[0].parent}.")
         return "\n".join(lines)
-
-
-MIN_COMMENTS_TO_DISCOVER = 50
 
 
 def analyze(
@@ -219,8 +216,7 @@ def analyze(
         result.responses, result.sentences, result.mentions = tagged.responses, tagged.sentences, tagged.mentions
         result.sentiment_method = tagged.sentiment_method
     elif discover is not False:
-        comments = responses["comment"] if "comment" in responses else pd.Series(dtype="string")
-        n_comments = int(comments.map(lambda c: isinstance(c, str) and junk_reason(c) is None).sum())
+        n_comments = comments_with_content(responses)
         if discover or n_comments >= MIN_COMMENTS_TO_DISCOVER:
             try:
                 found = discover_survey(survey, embedder=embedder, redact_pii=redact_pii, sentiment=sentiment)

@@ -15,11 +15,41 @@ from .._core.results import Result, to_jsonable
 from ..embed.backends import choose_embedder, embed
 from ..io.export import round_table, write_table
 from ..io.load import LoadedSurvey, LoadReport
-from ..text.prepare import prepare_text
+from ..text.prepare import junk_reason, prepare_text
 from ._source import loaded
 
 if TYPE_CHECKING:  # importing discover loads spaCy and torch: only when a survey is discovered
     from ..discover import DiscoveryResult
+
+
+MIN_COMMENTS_TO_DISCOVER = 50  # analyze discovers themes unasked from this many comments with content on
+_MAX_UNASSIGNED = 0.2
+
+
+def comments_with_content(responses: pd.DataFrame) -> int:
+    """How many responses have a comment that is not empty, filler or junk (``junk_reason`` is None)."""
+    if "comment" not in responses:
+        return 0
+    return int(responses["comment"].map(lambda c: isinstance(c, str) and junk_reason(c) is None).sum())
+
+
+def discovery_warnings(responses: pd.DataFrame, report: dict[str, Any]) -> list[str]:
+    """What makes a discovery unreliable, in words: too few comments, too many clauses left unassigned.
+
+    >>> import pandas as pd
+    >>> discovery_warnings(pd.DataFrame({"comment": ["Preis zu hoch"] * 40}), {"share_unassigned": 0.3})[0][:40]
+    'Only 40 comments with content: themes fr'
+    """
+    out = []
+    n = comments_with_content(responses)
+    if n < MIN_COMMENTS_TO_DISCOVER:
+        out.append(f"Only {n} comments with content: themes from fewer than {MIN_COMMENTS_TO_DISCOVER} are not "
+                   "reliable (analyze does not discover them unasked); read the quotes, or tag with a taxonomy.")
+    if report.get("share_unassigned", 0) > _MAX_UNASSIGNED:
+        out.append(f"{report['share_unassigned']:.0%} of the clauses are far from every theme and stay unassigned: "
+                   "the comments have too little in common for these themes; pass more comments or a lower "
+                   "--min-size.")
+    return out
 
 
 @dataclass

@@ -201,3 +201,13 @@ def test_discovered_drivers_keep_the_key_only_where_two_themes_share_a_name():
                              sentences=sentences)
     labelled, _ = driver_inputs(result)
     assert labelled["theme"].tolist() == ["Food [topic_00]", "Food [topic_01]", "Service"]
+
+
+def test_discover_on_few_comments_runs_but_says_it_is_not_reliable(tmp_path):
+    comments = ["Lieferung kam zu spät", "Preis viel zu hoch", "Service war freundlich", "App stürzt ab"] * 10
+    survey = tmp_path / "few.csv"
+    pd.DataFrame({"id": range(40), "score": [2, 9, 10, 4] * 10, "comment": comments}).to_csv(survey, index=False)
+    result = runner.invoke(app, ["discover", str(survey), "-o", str(tmp_path / "out"), "--embedder", "hashing"],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Warning: Only 40 comments with content" in result.output and "not reliable" in result.output
