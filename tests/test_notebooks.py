@@ -93,7 +93,8 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     elif path.name != "03_train_a_theme_classifier.ipynb":
         assert images, f"{path.name} produced no figure"
     if path.name == "02_discover_themes.ipynb":  # its edits' ids still point at the themes its text names
-        expected = {"Service / staff": {"service", "mitarbeiter", "beratung"}, "Support": {"support", "hotline"},
+        expected = {"Service & Personal / service & staff": {"service", "mitarbeiter", "beratung"},
+                    "Support": {"support", "hotline"},
                     "Störungen & Sonstiges / outages & other": {"bug"},
                     "Bestellprozess & Menüs / checkout & menus": {"checkout", "menü"},
                     "Produkte, Login & Defekte / products, login & defects": {"product", "produkt"},
