@@ -15,6 +15,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from ..tagging.polarity import lexicon_score
 from ..text.nlp import NEGATIONS
 
 __all__ = ["class_tfidf_keywords", "representative_quotes", "default_name", "readable_name", "keyword_coverage",
@@ -154,7 +155,7 @@ MIXED_SHARE = 1 / 3
 # Words of time and sequence, fillers and hedges: common in a theme's clauses ("nach zwei Wochen", "second order",
 # "on the plus side", "great job", "seriously thinking about ...") but no name for it
 _NOT_A_NAME = frozenset("""
-plus side bit lot way thing stuff seite ding sache job pleasure think seriously überlegen ernsthaft
+plus side bit lot way thing stuff seite ding sache job pleasure think seriously überlegen ernsthaft feel jeder jede jedes
 woche wochen tag tage monat monate jahr jahre stunde stunden minute minuten mal zeit heute gestern morgen letzter
 letzte zweiter zweite erster erste montag dienstag mittwoch donnerstag freitag samstag sonntag
 week weeks day days month months year years hour hours minute minutes time times today yesterday last second first
@@ -312,7 +313,8 @@ def readable_name(keywords: dict[str, list[str]], theme_id: int,
     """
     parts: dict[str, float] = {}  # name part -> how well it identifies the theme in its language
     topicals = {lang: [w for w in keywords.get(lang, []) if not is_tone_word(w)][:5] for lang in KEYWORD_LANGS}
-    clean = {lang: [w for w in topical if not any(x.lower() in _NOT_A_NAME or is_tone_word(x) for x in w.split())]
+    clean = {lang: [w for w in topical if not any(x.lower() in _NOT_A_NAME or is_tone_word(x)
+                                                  or (" " in w and lexicon_score(x)) for x in w.split())]
              for lang, topical in topicals.items()}
     for lang, topical in topicals.items():
         # a language whose keywords are all filler ("great job", "seriously think") names nothing while another

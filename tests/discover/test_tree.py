@@ -252,6 +252,8 @@ def test_a_clause_that_is_only_tone_is_set_aside_and_no_mention(tree):
     ({"de": ["Beratung", "kompetent"], "en": ["plus", "great job", "job", "checkout"]}, "Beratung / checkout"),
     ({"de": ["Beratung", "kompetent"], "en": ["plus", "great job", "seriously think"]}, "Beratung"),  # no English name
     ({"de": ["Woche", "Tag"], "en": ["week"]}, "Woche / week"),  # nothing else: a time word is better than no name
+    # a phrase with a polar word names the tone too ("Mitarbeiter / friendly staff (negative)" as a driver)
+    ({"de": ["Mitarbeiter", "Personal freundlich"], "en": ["friendly staff", "staff"]}, "Mitarbeiter / staff"),
 ])
 def test_theme_names_skip_time_words_tone_phrases_and_repeats(keywords, expected):
     from nps_text.discover._describe import readable_name
