@@ -133,9 +133,10 @@ def _print_discovered(rep: dict[str, Any], tops: list[dict[str, Any]], subs: lis
     from ..discover import KIND_NOTES, counts_line  # noqa: PLC0415 (the CLI's other commands need no discovery)
 
     out.print(counts_line(rep, n_top=len(tops), n_sub=len(subs or [])), highlight=False)
-    table = Table(title="Discovered themes", title_justify="left")
+    table = Table(title="Discovered themes", title_justify="left", caption_justify="left",
+                  caption="of commenters: the share of the responses with a real comment that mention the theme")
     for column, justify in (("id", "right"), ("name", "left"), ("sub-themes", "left"), ("clauses", "right"),
-                            ("responses", "right"), ("NPS", "right"), ("95% interval", "right")):
+                            ("of commenters", "right"), ("NPS", "right"), ("95% interval", "right")):
         table.add_column(column, justify=justify)
     for row in tops:
         children = [s["name"] for s in subs or [] if s.get("parent") == row["theme"]]
