@@ -625,12 +625,9 @@ class ThemeDiscovery(EditsMixin):
     def _theme_rows(self, level: str, ids: list[int], labels: np.ndarray, known: dict) -> list[dict[str, Any]]:
         names = self.names_ if level == "sub" else self.top_names_
         if self.has_texts_:
-            keywords, coverage = self._keywords(labels, ids)
+            keywords, coverage, shares = self._keywords(labels, ids)
             quotes = representative_quotes(self.sentences_["text"], np.nan_to_num(self.similarity_, nan=-9.0),
                                            labels, ids, n=self.n_quotes)
-            sample = self._describe_rows()
-            shares = keyword_share(self.sentences_["lemmas"].iloc[sample], labels[sample],
-                                   {i: [k for lang in KEYWORD_LANGS for k in keywords[i][lang][:3]] for i in ids})
         else:  # saved without texts: the keywords, kinds and shares it was saved with, and no quotes
             keywords = {i: {lang: known.get((level, i), {}).get(f"keywords_{lang}", []) for lang in KEYWORD_LANGS}
                         for i in ids}
@@ -656,10 +653,12 @@ class ThemeDiscovery(EditsMixin):
         return rows
 
     def _keywords(self, labels: np.ndarray, ids: list[int]) -> tuple[dict[int, dict[str, list[str]]],
-                                                                      dict[int, dict[str, dict[str, float]]]]:
-        """Per theme and language: the c-TF-IDF keywords, and how well the top five identify the theme's clauses.
+                                                                      dict[int, dict[str, dict[str, float]]],
+                                                                      dict[int, float]]:
+        """Per theme and language: the c-TF-IDF keywords, and how well the top five identify the theme's clauses;
+        per theme, the share of its clauses holding one of its top three keywords per language (:func:`keyword_share`).
 
-        Both counted on the sentences of :meth:`_describe_rows`, the lemmas of each language split
+        All counted on the sentences of :meth:`_describe_rows`, the lemmas of each language split
         once for all themes.
         """
         sample = self._describe_rows()
@@ -672,26 +671,27 @@ class ThemeDiscovery(EditsMixin):
             scores = keyword_coverage(own, labels[sample], {i: found[i][:5] for i in ids})
             for i in ids:
                 keywords[i][lang], coverage[i][lang] = found[i], scores[i]
-        return keywords, coverage
+        shares = keyword_share(lemmas, labels[sample], {i: [k for lang in KEYWORD_LANGS for k in keywords[i][lang][:3]]
+                                                        for i in ids})
+        return keywords, coverage, shares
 
     def _describe_rows(self) -> np.ndarray:
         """The sentences keywords and names are counted on: all, or a systematic sample of ``_DESCRIBE_MAX``."""
         return C.systematic(self.n_sentences_, _DESCRIBE_MAX)
 
     def _kind(self, level: str, theme: int, labels: np.ndarray, keywords: dict[str, list[str]], known: dict) -> str:
-        """``topic``; for a theme whose keywords are all tone, ``praise`` or ``complaint`` by its clauses' polarity;
-        for one whose clauses hardly anyone rates, ``context`` (see ``CONTEXT_RATIO``)."""
+        """``topic``; ``churn`` for a theme whose keywords speak of leaving; for one whose keywords are all tone,
+        ``praise`` or ``complaint`` by its clauses' polarity; for one whose clauses hardly anyone rates, ``context``
+        (see ``CONTEXT_RATIO``). ``mixed`` is decided later, from the keyword share (:meth:`_describe`)."""
+        if is_churn_theme(keywords):
+            return "churn"
         if not self.has_texts_:  # saved without texts: the kind it was saved with
             saved = known.get((level, theme), {}).get("kind", "topic")
-            if is_churn_theme(keywords):
-                return "churn"
             if is_tone_theme(keywords):
                 return "complaint" if saved == "complaint" else "praise"
             return "context" if saved == "context" else "topic"
         polarity, counted = self._describe_polarity(), labels[self._describe_rows()]
         rows = counted == theme
-        if is_churn_theme(keywords):
-            return "churn"
         if is_tone_theme(keywords):
             return "complaint" if rows.any() and polarity[rows].mean() < 0 else "praise"
         rated = polarity != 0

@@ -115,8 +115,9 @@ def theme_table(model: ThemeDiscovery, responses: pd.DataFrame | None = None, *,
                     "quotes": " | ".join(theme["quotes"])})
         if scores is not None:
             summary = nps_summary(scores.reindex(mentioning).dropna(), level=level, min_n=min_n)
-            warning = "; ".join(w for w in (summary.warning, KIND_NOTES["mixed"] if theme["kind"] == "mixed" else "")
-                                if w) or summary.warning
+            warning = summary.warning
+            if theme["kind"] == "mixed":
+                warning = "; ".join(w for w in (warning, KIND_NOTES["mixed"]) if w)
             row.update({"n_scored": summary.n, "nps": summary.nps, "ci_low": summary.ci_low,
                         "ci_high": summary.ci_high, "nps_vs_all": summary.nps - overall, "warning": warning})
         rows.append(row)

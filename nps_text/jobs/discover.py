@@ -36,7 +36,6 @@ def comments_with_content(responses: pd.DataFrame) -> int:
 def discovery_warnings(responses: pd.DataFrame, report: dict[str, Any]) -> list[str]:
     """What makes a discovery unreliable, in words: too few comments, too many clauses left unassigned.
 
-    >>> import pandas as pd
     >>> discovery_warnings(pd.DataFrame({"comment": ["Preis zu hoch"] * 40}), {"share_unassigned": 0.3})[0][:40]
     'Only 40 comments with content: themes fr'
     """
