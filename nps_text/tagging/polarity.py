@@ -23,6 +23,8 @@ from __future__ import annotations
 import functools
 import re
 
+from nps_text.text.spelling import correct_spelling
+
 __all__ = ["lexicon_polarity", "lexicon_score", "polar_words"]
 
 _POSITIVE_DE = """
@@ -152,20 +154,6 @@ def polar_words() -> dict[str, float]:
     return dict(_LEXICON)
 
 
-_UMLAUTS = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
-
-
-def _umlauts(token: str) -> str:
-    """``token`` with ae/oe/ue written as umlauts when that makes it a word of the lexicon ("spaet", "kuendigen")."""
-    if token in _LEXICON or token in _EXCESS or not any(a in token for a, _ in _UMLAUTS):
-        return token
-    out = token
-    for plain, umlaut in _UMLAUTS:
-        out = out.replace(plain, umlaut)
-    return out if out in _LEXICON or out in _EXCESS or any(
-        out.endswith(x) and out[: -len(x)] in _LEXICON for x in _SUFFIXES[1:] if len(out) - len(x) >= 3) else token
-
-
 def _word_polarity(token: str) -> float:
     if token in _LEXICON:
         return _LEXICON[token]
@@ -178,7 +166,7 @@ def _word_polarity(token: str) -> float:
 def _tokens(text: str) -> list[str]:
     low = text.lower().replace("’", "'")
     low = re.sub(r"(\w)n't\b", r"\1 n't", low)
-    return [_umlauts(t) for t in _TOKEN.findall(low)]
+    return [t if t in _LEXICON or t in _EXCESS else correct_spelling(t) for t in _TOKEN.findall(low)]
 
 
 @functools.cache

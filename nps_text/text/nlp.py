@@ -27,6 +27,8 @@ from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+from nps_text.text.spelling import correct_spelling
+
 __all__ = ["NEGATIONS", "STOP_WORDS", "PLACEHOLDERS", "get_pipeline", "is_content", "is_placeholder", "lemma"]
 
 NEGATIONS = frozenset({
@@ -188,8 +190,18 @@ def lemma(text: str, lang: str, sentence_start: bool = False) -> str:
     ('Lieferzeit', 'delivery', 'günstig')
     >>> lemma("Unfreundliche", "de", sentence_start=True)
     'unfreundlich'
+
+    A word no dictionary knows is read as its :func:`~nps_text.text.spelling.correct_spelling`
+    ("zuffrieden", "Qualitat", "kuendigen"):
+
+    >>> lemma("zuffrieden", "de"), lemma("Lieferunng", "de"), lemma("Qualitat", "de")
+    ('zufrieden', 'Lieferung', 'Qualität')
     """
     import simplemma
+
+    corrected = correct_spelling(text)
+    if corrected != text:
+        return lemma(corrected, lang, sentence_start)
 
     first, second = ("de", "en") if lang != "en" else ("en", "de")
     lower = text.lower()
