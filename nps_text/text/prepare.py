@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import ColumnError
 from .language import detect_language
-from .redact import redact_with_spans
+from .redact import find_pii, redact_with_spans
 
 __all__ = ["prepare_text", "PreparedText", "junk_reason", "normalise_comment", "FILLER"]
 
@@ -42,6 +42,16 @@ _KEYBOARD = ("qwertzuiop", "qwertyuiop", "asdfghjkl", "yxcvbnm", "zxcvbnm")
 _NON_WORD = re.compile(r"[\W_]+")
 _EDGE_PUNCT = frozenset({",", ";", "-", "–", "—", "/", "+", "•", "·", "▪", "◦", "*"})
 _PLACEHOLDER = re.compile(r"<(?:EMAIL|PHONE|IBAN|URL|CARD|ID|NAME|[A-Z_]+)>")
+# words that only introduce personal data ("Phone:", "Meine IBAN ist", "Rückfragen gerne an"), in
+# normalise_comment form: a clause of these and the data itself says nothing about the experience
+_CONTACT_WORDS = frozenset("""
+telefon tel telefonnummer nummer handy handynummer mobil mobilnummer festnetz fax e mail email mailadresse adresse
+anschrift iban bic konto kontonummer bankverbindung kundennummer kundennr bestellnummer bestellnr auftragsnummer
+rechnungsnummer vertragsnummer ticket ticketnummer name rückfragen rückfrage fragen gerne erreichbar erreichen
+kontakt meine mein meiner ist lautet an unter bei per oder und bitte gern
+phone telephone tel number no mobile cell email address account customer order invoice contract reference ref id
+contact details questions my is at on or and please via reach reachable name
+""".split())
 
 
 class PreparedText(NamedTuple):
@@ -70,21 +80,39 @@ def _gibberish(word: str) -> bool:
     return any(letters in row for row in _KEYBOARD) and len(letters) >= 4
 
 
+def _without_contact(text: str) -> tuple[str, bool]:
+    """``text`` without its personal data (found by :func:`~nps_text.text.redact.find_pii`, or already redacted
+    placeholders), and whether there was any."""
+    had = bool(_PLACEHOLDER.search(text))
+    text = _PLACEHOLDER.sub(" ", text)
+    if any(ch.isdigit() for ch in text) or "@" in text or "www." in text.lower() or "http" in text.lower():
+        for span in reversed(find_pii(text)):
+            text, had = text[:span.start] + " " + text[span.end:], True
+    return text, had
+
+
 def junk_reason(text: str | None) -> str | None:
-    """Why a comment says nothing: ``"empty"``, ``"no letters"``, ``"filler"``, ``"gibberish"``; else None.
+    """Why a comment says nothing: ``"empty"``, ``"no letters"``, ``"filler"``, ``"gibberish"``,
+    ``"contact details"`` (personal data with only words that introduce it: "Phone: 0151 23456789",
+    "Rückfragen gerne an erika@example.org"); else None.
 
     >>> [junk_reason(t) for t in ["", "-", "👍", "Keine Angabe", "asdfgh", "ok", "zu teuer"]]
     ['empty', 'no letters', 'no letters', 'filler', 'gibberish', None, None]
+    >>> [junk_reason(t) for t in ["Meine IBAN ist DE89 3704 0044 0532 0130 00", "Tel. <PHONE>",
+    ...                           "Call me at 0151 23456789", "Frau Müller war super"]]
+    ['contact details', 'contact details', None, None]
     """
     if text is None or (not isinstance(text, str) and pd.isna(text)) or not str(text).strip():
         return "empty"
-    text = _PLACEHOLDER.sub(" ", str(text))  # a redacted "<PHONE>" alone says nothing either
+    text, contact = _without_contact(str(text))  # a redacted "<PHONE>" alone says nothing either
     if not any(ch.isalpha() for ch in text):
         return "no letters"
     normal = normalise_comment(text)
     if normal in FILLER:
         return "filler"
     words = normal.split()
+    if contact and all(w in _CONTACT_WORDS for w in words):
+        return "contact details"
     if words and all(_gibberish(w) for w in words):
         return "gibberish"
     if all(len(w) == 1 for w in words):

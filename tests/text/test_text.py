@@ -152,9 +152,24 @@ def test_repeated_index_from_concatenated_waves():
 
 
 def test_redacted_placeholder_alone_is_junk():
-    out, sentences = prepare_text(frame("0171-1234567", "Mail: a@example.com"), redact_pii=True)
-    assert out["is_junk"].tolist() == [True, False] and sentences.empty is False or True
-    assert out["junk_reason"].iloc[0] == "no letters"
+    out, sentences = prepare_text(frame("0171-1234567", "Mail: a@example.com", "Mail me: the app crashes"),
+                                  redact_pii=True)
+    assert out["is_junk"].tolist() == [True, True, False]
+    assert out["junk_reason"].tolist()[:2] == ["no letters", "contact details"]
+    assert sentences["response_id"].tolist() == ["r2"]
+
+
+@pytest.mark.parametrize("redact_pii", [False, True])
+def test_clause_of_only_contact_details_is_filler_for_discovery(redact_pii):
+    """"Meine IBAN ist ..." clustered into a support theme when redaction was off (a trial); it says nothing."""
+    from nps_text.discover._model import filler_mask
+
+    out, sentences = prepare_text(frame("Lieferung viel zu spät. Rückfragen gerne an erika.musterfrau@example.org",
+                                        "Meine IBAN ist DE89 3704 0044 0532 0130 00", "Phone: 0151 23456789",
+                                        "Please call me on 0151 23456789 about the broken app"), redact_pii=redact_pii)
+    assert out["junk_reason"].tolist() == [None, "contact details", "contact details", None]
+    filler = dict(zip(sentences["text"].str[:12], filler_mask(sentences)))
+    assert filler == {"Lieferung vi": False, "Rückfragen g": True, "Please call ": False}
 
 
 def test_bullets_split_and_sentence_start_lemmas():
@@ -176,3 +191,18 @@ def test_english_lemmas_without_simplemmas_spurious_e_or_doubled_l():
     words = ["thinking", "thanked", "fixed", "mixed", "growing", "cancelling", "hoping", "changed", "called", "using"]
     assert [lemma(w, "en") for w in words] == ["think", "thank", "fix", "mix", "grow", "cancel", "hope", "change",
                                                "call", "use"]
+
+
+def test_typing_slips_are_read_as_the_word_meant():
+    """A doubled letter, ae/oe/ue and a missing umlaut: "Bin sehr zufriedeen" sat in a mixed theme, unread as tone."""
+    from nps_text.discover._model import tone_mask
+    from nps_text.tagging.polarity import lexicon_score
+
+    _, sentences = prepare_text(frame("Bin sehr zufriedeen", "Die Hottline ist nie erreichbar", "Qualitat top",
+                                      "Terriible experience", "Das war schon ok"))
+    assert sentences["lemmas"].tolist() == ["zufrieden", "Hotline nie erreichbar", "Qualität top",
+                                            "terrible experience", "ok"]
+    assert tone_mask(sentences).tolist() == [True, False, False, True, True]
+    assert lexicon_score("Terriible experience") < 0 < lexicon_score("Bin sehr zufriedeen")
+    # a known word is never changed: "schon" is no "schön", "konnte" no "könnte"
+    assert lexicon_score("Das war schon da") == 0 and lexicon_score("Ich konnte bestellen") == 0
