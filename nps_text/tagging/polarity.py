@@ -121,7 +121,10 @@ _NEGATIVE_PHRASES = ("könnte besser", "könnten besser", "geht besser", "ginge 
                      "reagiert nicht", "doesn't work", "does not work", "didn't work", "did not work",
                      "stopped working", "keeps crashing", "without fixing", "keine lösung", "hält nicht",
                      "halten nicht", "entspricht nicht", "entsprach nicht", "took over a month", "took a month",
-                     "took months", "took weeks", "hat wochen gedauert", "dauerte wochen")
+                     "took months", "took weeks", "hat wochen gedauert", "dauerte wochen",
+                     # a billing error is a complaint, though it has no word of complaint
+                     "doppelt abgebucht", "zweimal abgebucht", "doppelt belastet", "doppelt berechnet",
+                     "charged twice", "charged me twice", "billed twice", "double charged", "double billed")
 _POSITIVE_PHRASES = ("weiter so", "keep it up", "keep up the good work", "nichts zu meckern", "nichts auszusetzen",
                      "no complaints", "nothing to complain", "can't fault", "cannot fault", "couldn't fault",
                      "could not fault", "above and beyond", "second to none", "wie beschrieben",
