@@ -19,8 +19,8 @@ from ..tagging.polarity import lexicon_score
 from ..text.nlp import NEGATIONS
 
 __all__ = ["class_tfidf_keywords", "representative_quotes", "default_name", "readable_name", "keyword_coverage",
-           "keyword_share", "mixed_name", "theme_key", "slug", "top_key", "is_tone_word", "is_tone_theme",
-           "is_churn_theme", "TONE_NAMES", "TONE_KINDS", "KIND_NOTES", "MIXED_SHARE", "KEYWORD_LANGS"]
+           "keyword_share", "loose_phrases", "mixed_name", "theme_key", "slug", "top_key", "is_tone_word", "is_tone_theme",
+           "is_churn_theme", "speaks_of_leaving", "TONE_NAMES", "TONE_KINDS", "KIND_NOTES", "MIXED_SHARE", "KEYWORD_LANGS"]
 
 KEYWORD_LANGS = ("de", "en")
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
@@ -192,6 +192,17 @@ _LOSING = frozenset({"verlieren", "lose", "losing"})
 _CUSTOMERS = frozenset({"kunde", "kunden", "customer", "customers"})
 
 
+def speaks_of_leaving(lemmas: str) -> bool:
+    """True when a clause's lemmas speak of leaving: a churn word, or losing next to customers.
+
+    >>> [speaks_of_leaving(x) for x in ("ernsthaft überlegen kündigen", "verlieren Kunde", "Paket verlieren",
+    ...                                 "Expressversand wirklich klappen")]
+    [True, True, False, False]
+    """
+    words = set(lemmas.lower().split())
+    return bool(_CHURN_WORDS & words or (_CUSTOMERS & words and _LOSING & words))
+
+
 def is_churn_theme(keywords: dict[str, list[str]], top: int = 5) -> bool:
     """True when at least two of a theme's top keywords in every language with keywords speak of leaving.
 
@@ -269,6 +280,43 @@ def keyword_share(lemmas: pd.Series, labels: np.ndarray, keywords: dict[int, lis
     return out
 
 
+def _written_together(phrase: str) -> re.Pattern[str]:
+    """A pattern for ``phrase``'s lemmas written next to each other in a text, inflected ("price increase" in
+    "prices increased", "Mal bestellen" in "zum zweiten Mal bestellt"): each word's stem, then only the rest of
+    that word and spaces or punctuation before the next."""
+    stems = [re.escape(w[:max(3, len(w) - 2)]) for w in phrase.lower().split()]
+    return re.compile(r"\b" + r"[\w'-]*[\s,.;:!?/()-]+".join(stems), re.IGNORECASE)
+
+
+def loose_phrases(texts: pd.Series, lemmas: pd.Series, labels: np.ndarray, keywords: dict[int, list[str]]
+                  ) -> dict[int, set[str]]:
+    """Per theme, its multi-word keywords that are no phrase: their lemmas share its clauses but are written
+    together in fewer than a third of them.
+
+    Lemmas leave out the words between: "The lady in the store was helpful" gives "lady store", "talk to a
+    human" gives "talk human". Such a pair is a keyword but no name ("Kundenservice / lady store").
+
+    >>> texts = pd.Series(["The lady in the store was helpful", "Prices increased again", "price increase"])
+    >>> loose_phrases(texts, pd.Series(["lady store helpful", "price increase", "price increase"]),
+    ...               np.array([0, 1, 1]), {0: ["lady store", "helpful"], 1: ["price increase"]})
+    {0: {'lady store'}, 1: set()}
+    """
+    labels = np.asarray(labels)
+    lemma_sets = [set(str(x).lower().split()) if isinstance(x, str) else set() for x in lemmas.tolist()]
+    text_list = texts.astype("string").fillna("").tolist()
+    out: dict[int, set[str]] = {}
+    for theme, words in keywords.items():
+        rows = np.flatnonzero(labels == theme)
+        out[theme] = set()
+        for phrase in (w for w in words if " " in w):
+            parts = set(phrase.lower().split())
+            holding = [r for r in rows if parts <= lemma_sets[r]]
+            pattern = _written_together(phrase)
+            if holding and sum(bool(pattern.search(text_list[r])) for r in holding) < len(holding) / 3:
+                out[theme].add(phrase)
+    return out
+
+
 def mixed_name(name: str) -> str:
     """The name of a mixed theme: "Gemischt (Beratung) / mixed (advice)"; "Gemischt / mixed (App)" for one part.
 
@@ -291,7 +339,8 @@ def _word_rows(lemmas: pd.Series, present: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def readable_name(keywords: dict[str, list[str]], theme_id: int,
-                  coverage: dict[str, dict[str, float]] | None = None) -> str:
+                  coverage: dict[str, dict[str, float]] | None = None, loose: set[str] | frozenset = frozenset()
+                  ) -> str:
     """A short name from the keyphrases: per language the keyword that best names the theme, "Lieferung / delivery".
 
     Among the top five keywords that are not tone, those without a tone word or a word of time
@@ -301,7 +350,8 @@ def readable_name(keywords: dict[str, list[str]], theme_id: int,
     the c-TF-IDF order); German prefers a noun (capitalised lemma), English a two-word phrase, when
     it covers at least half as many clauses. The same word in both languages is named once ("App"),
     and with ``coverage`` a language's part that covers less than half as many of its clauses as the
-    other language's part is left out ("Beratung", not "Beratung / job"). The name starts with a
+    other language's part is left out ("Beratung", not "Beratung / job"). A keyword of ``loose``
+    (:func:`loose_phrases`: "lady store", written "lady in the store") is no candidate. The name starts with a
     capital ("Service", "Bestellen / order"). Falls back to :func:`default_name`.
 
     >>> readable_name({"de": ["teuer", "Preis", "zu teuer"], "en": ["expensive", "price increase", "price"]}, 3)
@@ -313,8 +363,9 @@ def readable_name(keywords: dict[str, list[str]], theme_id: int,
     """
     parts: dict[str, float] = {}  # name part -> how well it identifies the theme in its language
     topicals = {lang: [w for w in keywords.get(lang, []) if not is_tone_word(w)][:5] for lang in KEYWORD_LANGS}
-    clean = {lang: [w for w in topical if not any(x.lower() in _NOT_A_NAME or is_tone_word(x)
-                                                  or (" " in w and lexicon_score(x)) for x in w.split())]
+    clean = {lang: [w for w in topical if w not in loose and not any(x.lower() in _NOT_A_NAME or is_tone_word(x)
+                                                                     or (" " in w and lexicon_score(x))
+                                                                     for x in w.split())]
              for lang, topical in topicals.items()}
     for lang, topical in topicals.items():
         # a language whose keywords are all filler ("great job", "seriously think") names nothing while another

@@ -68,9 +68,11 @@ from ._describe import (
     is_tone_word,
     keyword_coverage,
     keyword_share,
+    loose_phrases,
     mixed_name,
     readable_name,
     representative_quotes,
+    speaks_of_leaving,
     theme_key,
     top_key,
 )
@@ -387,6 +389,7 @@ class ThemeDiscovery(EditsMixin):
                         **chosen, "centred": self.centred_, "tone_removed": bool(np.any(self.tone_direction_)),
                         "negation_centred": bool(np.any(self.negation_offsets_))}
         self.themes_ = self._theme_rows("sub", self.active_ids, self.labels_, {})  # the kinds are all the merge needs
+        self._reassign()  # now that the kinds are known: clauses that do not fit a context or churn theme leave it
         self._merge_tone_themes()
         return self
 
@@ -569,11 +572,49 @@ class ThemeDiscovery(EditsMixin):
         labels[np.isin(labels, sorted(self.dropped_))] = UNASSIGNED
         self.labels_, self.similarity_ = labels, similarity
 
-    def _reassign(self) -> None:  # used by the edits
+    def _reassign(self) -> None:  # used by fit and the edits
         """Labels of the fitted clauses from the current centroids (as :meth:`predict` would give)."""
-        best, sim = C.nearest(self.vectors_, self.centroids_)
+        texts = self.sentences_.iloc[self.content_rows_] if self.has_texts_ else None
+        best, sim = self._nearest(self.vectors_, texts)
         ids = np.asarray(self.theme_ids_)[best]
         self._set_labels(np.where(sim >= self.min_similarity, ids, UNASSIGNED), sim)
+
+    def _nearest(self, reduced: np.ndarray, sentences: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+        """Index into ``centroids_`` of each clause's theme, and its similarity: the nearest centroid, except
+        for a clause that does not fit the context or churn theme nearest to it (:meth:`_misfits`), which goes
+        to its nearest topical theme instead (``sentences``: the clauses' ``text`` and ``lemmas``; None: no
+        exception, for a model saved without its texts)."""
+        best, sim = C.nearest(reduced, self.centroids_)
+        if sentences is None:
+            return best, sim
+        misfit = self._misfits(best, sentences)
+        kinds = {t["theme"]: t["kind"] for t in getattr(self, "themes_", [])}
+        topical = [j for j, t in enumerate(self.theme_ids_) if kinds.get(t) in ("topic", "mixed")
+                   and t not in self.dropped_]
+        if misfit.any() and topical:
+            other, other_sim = C.nearest(reduced[misfit], self.centroids_[topical])
+            best[misfit], sim[misfit] = np.asarray(topical)[other], other_sim
+        return best, sim
+
+    def _misfits(self, best: np.ndarray, sentences: pd.DataFrame) -> np.ndarray:
+        """Clauses whose nearest theme (``best``, index into ``centroids_``) is one they are not about.
+
+        A context theme is background that hardly anyone rates ("Bin seit 2013 Kunde"), so a rated
+        clause near it ("leider doppelt abgebucht", "Unfortunately still waiting for my order") is
+        not context; a churn theme speaks of leaving, so a clause near it that does not
+        (``speaks_of_leaving``: "Expressversand hat wirklich geklappt") is not churn intent. Before
+        the kinds are known (the first assignment of :meth:`fit`), none.
+        """
+        kinds = {t["theme"]: t["kind"] for t in getattr(self, "themes_", [])}
+        nearest_kind = np.array([kinds.get(t, "topic") for t in self.theme_ids_], dtype=object)[best]
+        out = np.zeros(len(best), dtype=bool)
+        texts, lemmas = sentences["text"].tolist(), sentences["lemmas"].tolist()
+        for i in np.flatnonzero(np.isin(nearest_kind, ("context", "churn"))):
+            if nearest_kind[i] == "context":
+                out[i] = lexicon_score(str(texts[i])) != 0
+            else:
+                out[i] = not speaks_of_leaving("" if pd.isna(lemmas[i]) else str(lemmas[i]))
+        return out
 
     def _describe(self) -> None:
         """Keywords, quotes, names and kind of every active theme, at both levels; the report's counts."""
@@ -625,20 +666,20 @@ class ThemeDiscovery(EditsMixin):
     def _theme_rows(self, level: str, ids: list[int], labels: np.ndarray, known: dict) -> list[dict[str, Any]]:
         names = self.names_ if level == "sub" else self.top_names_
         if self.has_texts_:
-            keywords, coverage, shares = self._keywords(labels, ids)
+            keywords, coverage, shares, loose = self._keywords(labels, ids)
             quotes = representative_quotes(self.sentences_["text"], np.nan_to_num(self.similarity_, nan=-9.0),
                                            labels, ids, n=self.n_quotes)
         else:  # saved without texts: the keywords, kinds and shares it was saved with, and no quotes
             keywords = {i: {lang: known.get((level, i), {}).get(f"keywords_{lang}", []) for lang in KEYWORD_LANGS}
                         for i in ids}
-            coverage, quotes = {i: {} for i in ids}, {i: [] for i in ids}
+            coverage, quotes, loose = {i: {} for i in ids}, {i: [] for i in ids}, {i: set() for i in ids}
             shares = {i: known.get((level, i), {}).get("keyword_share", 1.0) for i in ids}
         rows = []
         for i in ids:
             words = keywords[i]
             kind = self._kind(level, i, labels, words, known)
             custom = names.get(i)
-            topic_name = readable_name(words, i, coverage[i])
+            topic_name = readable_name(words, i, coverage[i], loose[i])
             if custom:
                 name = custom
             elif kind in TONE_KINDS:
@@ -654,9 +695,10 @@ class ThemeDiscovery(EditsMixin):
 
     def _keywords(self, labels: np.ndarray, ids: list[int]) -> tuple[dict[int, dict[str, list[str]]],
                                                                       dict[int, dict[str, dict[str, float]]],
-                                                                      dict[int, float]]:
+                                                                      dict[int, float], dict[int, set[str]]]:
         """Per theme and language: the c-TF-IDF keywords, and how well the top five identify the theme's clauses;
-        per theme, the share of its clauses holding one of its top three keywords per language (:func:`keyword_share`).
+        per theme, the share of its clauses holding one of its top three keywords per language (:func:`keyword_share`),
+        and which of its top five per language are no phrase (:func:`loose_phrases`).
 
         All counted on the sentences of :meth:`_describe_rows`, the lemmas of each language split
         once for all themes.
@@ -673,7 +715,9 @@ class ThemeDiscovery(EditsMixin):
                 keywords[i][lang], coverage[i][lang] = found[i], scores[i]
         shares = keyword_share(lemmas, labels[sample], {i: [k for lang in KEYWORD_LANGS for k in keywords[i][lang][:3]]
                                                         for i in ids})
-        return keywords, coverage, shares
+        loose = loose_phrases(self.sentences_["text"].iloc[sample], lemmas, labels[sample],
+                              {i: [k for lang in KEYWORD_LANGS for k in keywords[i][lang][:5]] for i in ids})
+        return keywords, coverage, shares, loose
 
     def _describe_rows(self) -> np.ndarray:
         """The sentences keywords and names are counted on: all, or a systematic sample of ``_DESCRIBE_MAX``."""
@@ -783,9 +827,10 @@ class ThemeDiscovery(EditsMixin):
     def predict_with_similarity(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Sub-theme ids (as :meth:`predict`) and each sentence's similarity to its nearest theme (NaN for filler)."""
         vectors, groups, filler = self._new_rows(sentences, embeddings)
+        sentences = sentences.reset_index(drop=True)
         best, sim = np.empty(len(vectors), dtype=np.int64), np.empty(len(vectors), dtype=np.float32)
         for rows, reduced in self._reduced_batches(vectors, groups):
-            best[rows], sim[rows] = C.nearest(reduced, self.centroids_)
+            best[rows], sim[rows] = self._nearest(reduced, sentences.iloc[rows])
         ids = np.asarray(self.theme_ids_)[best]
         labels = np.where((sim >= self.min_similarity) & ~np.isin(ids, sorted(self.dropped_)), ids, UNASSIGNED)
         return np.where(filler, FILLER, labels), np.where(filler, np.nan, sim)

@@ -297,6 +297,47 @@ def test_a_theme_hardly_anyone_rates_is_context_and_no_mention(tmp_path):
     assert [t["kind"] for t in loaded.top_themes_] == [t["kind"] for t in model.top_themes_]
 
 
+def test_clauses_that_do_not_fit_a_context_or_churn_theme_go_to_their_nearest_topic(tmp_path):
+    """A trial found "leider doppelt abgebucht" in a context theme and "Expressversand hat geklappt" in churn intent:
+    near them in the space, but rated (context is unrated background) or not about leaving. They go to the topic
+    nearest to them, in fit and in predict alike."""
+    responses, sentences, vectors = _survey()
+    groups = {"ctx": (["Ich habe letzte Woche bestellt", "Bin seit Jahren Kunde", "Habe zum zweiten Mal bestellt",
+                       "Been a customer since 2012"] * 6, 7, 9),
+              "churn": (["Überlege ernsthaft zu kündigen", "Seriously thinking about cancelling",
+                         "So verliert man Kunden", "This is how you lose customers"] * 6, 6, 2)}
+    # the misfits sit among those clauses, with a lean towards the price topic (axis 1)
+    groups["misfit"] = (["Preis leider doppelt abgebucht", "Preis unverschämt hoch, ärgerlich",
+                         "Expressversand hat wirklich geklappt", "Preis passt, Versand hat geklappt"], None, 5)
+    rng = np.random.default_rng(5)
+    frames, vecs = [responses], [vectors]
+    all_sentences = [sentences]
+    for prefix, (comments, axis, score) in groups.items():
+        r2, s2 = prepare_text(pd.DataFrame({"response_id": [f"{prefix}-{k}" for k in range(len(comments))],
+                                            "score": score, "comment": comments}))
+        if axis is None:  # the first two near context (axis 7), the others near churn (axis 6)
+            axes = [7 if k < 2 else 6 for k in range(len(s2))]
+            v2 = np.stack([np.eye(1, 8, a, dtype=np.float32)[0] * 0.9 + np.eye(1, 8, 1, dtype=np.float32)[0] * 0.35
+                           for a in axes])
+        else:
+            v2 = np.tile(np.eye(1, 8, axis, dtype=np.float32), (len(s2), 1))
+        frames.append(r2), all_sentences.append(s2), vecs.append(v2 + rng.normal(0, 0.03, v2.shape).astype(np.float32))
+    sentences, vectors = pd.concat(all_sentences, ignore_index=True), np.vstack(vecs)
+    model = ThemeDiscovery(**{**PARAMS, "n_themes": 6, "max_top": 4}).fit(sentences, vectors)
+    kinds = {t["theme"]: t["kind"] for t in model.themes_}
+    assert {"context", "churn"} <= set(kinds.values())
+    misfit = sentences["response_id"].str.startswith("misfit").to_numpy()
+    price = {t["theme"] for t in model.themes_ if any("Preis" in k for k in t["keywords_de"][:3])}
+    assert set(model.labels_[misfit]) <= price and kinds[model.labels_[misfit][0]] == "topic"
+    # the background and the leaving stay where they were
+    assert {kinds[t] for t in model.labels_[sentences["response_id"].str.startswith("ctx").to_numpy()]} == {"context"}
+    churn_rows = sentences["response_id"].str.startswith("churn").to_numpy() & (model.labels_ >= 0)
+    assert churn_rows.sum() >= 12 and {kinds[t] for t in model.labels_[churn_rows]} == {"churn"}
+    assert (model.predict(sentences, vectors) == model.labels_).all()
+    loaded = ThemeDiscovery.load(model.save(tmp_path / "m"))
+    assert (loaded.predict(sentences, vectors) == model.labels_).all()
+
+
 def _with_group(comments: list[str], prefix: str, axis: int = 7, score: int = 5):
     """The tree survey plus a group of clauses sharing one direction of their own (a theme of their own)."""
     responses, sentences, vectors = _survey()
