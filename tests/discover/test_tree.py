@@ -261,6 +261,19 @@ def test_theme_names_skip_time_words_tone_phrases_and_repeats(keywords, expected
     assert readable_name(keywords, 1) == expected
 
 
+def test_a_keyword_pair_not_written_together_names_nothing():
+    """"Kundenservice / lady store" (trial): the lemmas of "the lady in the store" are no phrase."""
+    from nps_text.discover._describe import loose_phrases, readable_name
+
+    keywords = {"de": ["Kundenservice"], "en": ["lady store", "staff", "lady"]}
+    assert readable_name(keywords, 1) == "Kundenservice / lady store"
+    texts = pd.Series(["The lady in the store was nice", "The lady at the store was super nice", "Kundenservice top"])
+    loose = loose_phrases(texts, pd.Series(["lady store nice", "lady store super nice", "Kundenservice top"]),
+                          np.zeros(3, dtype=int), {0: ["lady store", "Kundenservice top"]})
+    assert loose == {0: {"lady store"}}
+    assert readable_name(keywords, 1, loose=loose[0]) == "Kundenservice / staff"
+
+
 def test_a_name_part_that_covers_few_of_its_languages_clauses_is_left_out():
     from nps_text.discover._describe import readable_name
 
