@@ -42,6 +42,8 @@ class _PlainHelp:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.help:
+            self.help = _unwrapped(self.help)
         for param in self.params:
             if isinstance(param, TyperArgument) and param.metavar:
                 param.display_type_rich = _no_type  # its metavar (SURVEY, LABELLED) already says what it is
@@ -49,6 +51,19 @@ class _PlainHelp:
 
 def _no_type(ctx: Any) -> None:
     return None
+
+
+def _unwrapped(help_text: str) -> str:
+    r"""A docstring's paragraphs each on one line (a ``\b`` paragraph as written): Typer keeps the line breaks of
+    every paragraph but the first, and its console rewraps the lines, so an 80-column terminal showed ragged
+    half-lines (a trial's finding on ``analyze --help``).
+
+    >>> _unwrapped("First line.\n\n    Second paragraph\n    goes on.")
+    'First line.\n\nSecond paragraph goes on.'
+    """
+    text, cut, rest = inspect.cleandoc(help_text).partition("\f")
+    paragraphs = [p if p.startswith("\b") else " ".join(p.split()) for p in text.split("\n\n")]
+    return "\n\n".join(paragraphs) + cut + rest
 
 
 class Command(_PlainHelp, TyperCommand):

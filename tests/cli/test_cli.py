@@ -221,6 +221,19 @@ def test_help_names_values_without_type_placeholders(command):
     assert placeholders == [], f"{command or 'nps-text'} --help shows {placeholders}"
 
 
+@pytest.mark.parametrize("command", ["analyze", "discover", "tag"])
+def test_help_paragraphs_flow_at_80_columns(command):
+    """A trial: `analyze --help` at 80 columns broke every docstring line into a full line and a stub."""
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    description = result.stdout.split("Arguments")[0]
+    lines = [line.strip() for line in description.splitlines() if line.strip() and not line.startswith(" Usage")]
+    assert len(lines) >= 3
+    # a flowing paragraph fills its lines: only a paragraph's last line may be short
+    stubs = [line for line, after in zip(lines, lines[1:] + [""]) if len(line) < 40 and after]
+    assert len(stubs) <= 2, stubs
+
+
 def test_tag_passes_the_embedder_on(tmp_path, german_export, monkeypatch):
     import importlib
 
