@@ -587,8 +587,8 @@ class ThemeDiscovery(EditsMixin):
         best, sim = C.nearest(reduced, self.centroids_)
         if sentences is None:
             return best, sim
-        misfit = self._misfits(best, sentences)
         kinds = {t["theme"]: t["kind"] for t in getattr(self, "themes_", [])}
+        misfit = self._misfits(best, sentences, kinds)
         topical = [j for j, t in enumerate(self.theme_ids_) if kinds.get(t) in ("topic", "mixed")
                    and t not in self.dropped_]
         if misfit.any() and topical:
@@ -596,8 +596,9 @@ class ThemeDiscovery(EditsMixin):
             best[misfit], sim[misfit] = np.asarray(topical)[other], other_sim
         return best, sim
 
-    def _misfits(self, best: np.ndarray, sentences: pd.DataFrame) -> np.ndarray:
-        """Clauses whose nearest theme (``best``, index into ``centroids_``) is one they are not about.
+    def _misfits(self, best: np.ndarray, sentences: pd.DataFrame, kinds: dict[int, str]) -> np.ndarray:
+        """Clauses whose nearest theme (``best``, index into ``centroids_``; ``kinds``: theme id to kind) is one
+        they are not about.
 
         A context theme is background that hardly anyone rates ("Bin seit 2013 Kunde"), so a rated
         clause near it ("leider doppelt abgebucht", "Unfortunately still waiting for my order") is
@@ -605,7 +606,6 @@ class ThemeDiscovery(EditsMixin):
         (``speaks_of_leaving``: "Expressversand hat wirklich geklappt") is not churn intent. Before
         the kinds are known (the first assignment of :meth:`fit`), none.
         """
-        kinds = {t["theme"]: t["kind"] for t in getattr(self, "themes_", [])}
         nearest_kind = np.array([kinds.get(t, "topic") for t in self.theme_ids_], dtype=object)[best]
         out = np.zeros(len(best), dtype=bool)
         texts, lemmas = sentences["text"].tolist(), sentences["lemmas"].tolist()
