@@ -9,7 +9,7 @@ import typer
 
 from ..io.load import LoadOptions
 from ..jobs import discover_survey
-from ..jobs.discover import discovery_warnings
+from ..jobs.discover import comments_without_content, discovery_warnings
 from .app import Command, SeedOpt, SurveyArg, app, err, out, reads_a_survey, user_errors
 from .render import _print_discovered
 
@@ -35,6 +35,9 @@ def discover(
     result = discover_survey(load.load(survey), outdir=output, embedder=embedder, n_themes=n_themes, n_top=n_top,
                              min_size=min_size, seed=seed, redact_pii=redact)
     err.print(result.report.summary(), highlight=False, soft_wrap=True)
+    accounting = comments_without_content(result.responses)
+    if accounting:
+        err.print(accounting, highlight=False, soft_wrap=True)
     for warning in discovery_warnings(result.responses, result.discovery.report):
         err.print(f"Warning: {warning}", highlight=False, soft_wrap=True, style="yellow")
     _print_discovered(result.discovery.report, result.discovery.top_themes.to_dict(orient="records"),

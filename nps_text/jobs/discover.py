@@ -33,6 +33,23 @@ def comments_with_content(responses: pd.DataFrame) -> int:
     return int(responses["comment"].map(lambda c: isinstance(c, str) and junk_reason(c) is None).sum())
 
 
+def comments_without_content(responses: pd.DataFrame) -> str | None:
+    """One sentence on the comments that give no clauses and why (``junk_reason``), or None when all have content.
+
+    >>> comments_without_content(pd.DataFrame({"comment": ["Tel. 0151 23456789", "", "keine Angabe", "zu teuer"]}))
+    '3 of 4 comments carry no content and give no clauses: 1 contact details, 1 empty, 1 filler.'
+    """
+    if "comment" not in responses:
+        return None
+    reasons = (responses["junk_reason"] if "junk_reason" in responses
+               else responses["comment"].map(lambda c: junk_reason(c if isinstance(c, str) else None)))
+    counts = reasons.dropna().value_counts().sort_index()
+    if counts.empty:
+        return None
+    return (f"{int(counts.sum()):,} of {len(responses):,} comments carry no content and give no clauses: "
+            + ", ".join(f"{int(n):,} {reason}" for reason, n in counts.items()) + ".")
+
+
 def discovery_warnings(responses: pd.DataFrame, report: dict[str, Any]) -> list[str]:
     """What makes a discovery unreliable, in words: too few comments, too many clauses left unassigned.
 
