@@ -81,6 +81,12 @@ _SUBJECTS = frozenset({
     "this", "that", "these", "those", "der", "die", "das", "ein", "eine", "einen", "mein", "meine", "unser", "unsere",
     "es", "sie", "wir", "ich", "er", "man", "dieser", "diese", "dieses",
 })
+# fixed phrases with an "and" inside: "Im Großen und Ganzen zufrieden" is one clause, not "Im Großen" + the rest
+_FIXED = tuple(p.split() for p in (
+    "im großen und ganzen", "im grossen und ganzen", "hin und wieder", "hin und her", "ab und zu", "nach und nach",
+    "immer und immer", "by and large", "now and then", "again and again", "more and more", "back and forth",
+    "over and over", "up and running", "safe and sound", "first and foremost",
+))
 _SEPARATORS = frozenset({",", ";", "-", "–", "—", "/", "+"})
 _BULLETS = frozenset({"•", "·", "▪", "◦", "*"})
 _SENTENCE_END = frozenset({".", "!", "?", "…"})
@@ -100,9 +106,27 @@ def _right_words(doc: Doc, i: int) -> int:
     return _words(doc[i + skip:end])
 
 
+def _in_fixed_phrase(doc: Doc, i: int) -> bool:
+    """Whether the "and" at ``i`` is inside one of the fixed phrases (``_FIXED``)."""
+    for words in _FIXED:
+        k = words.index("und") if "und" in words else words.index("and")
+        if i - k >= 0 and i - k + len(words) <= len(doc) and \
+                [t.lower_ for t in doc[i - k:i - k + len(words)]] == words:
+            return True
+    return False
+
+
+def _abbreviation_before_number(doc: Doc, i: int) -> bool:
+    """A full stop that ends an abbreviation before a number ("Order no. 123", "Bestellnr. 4711", "Ca. 3 Wochen"):
+    no sentence end."""
+    word = doc[i - 2].lower_ if i >= 2 else ""
+    return doc[i - 1].text == "." and doc[i].text[:1].isdigit() and word.isalpha() and \
+        (len(word) <= 3 or word.endswith("nr"))
+
+
 def _is_boundary(doc: Doc, i: int, last_start: int, state: dict) -> bool:
     token, prev = doc[i], doc[i - 1]
-    if token.is_space or token.is_punct:
+    if token.is_space or token.is_punct or _abbreviation_before_number(doc, i):
         return False
     if "\n" in prev.text or "\n" in prev.whitespace_ or (prev.is_punct and prev.text[-1:] in _SENTENCE_END) \
             or prev.text in _BULLETS:
@@ -110,12 +134,14 @@ def _is_boundary(doc: Doc, i: int, last_start: int, state: dict) -> bool:
         return True
     low = token.lower_
     left_words = _words(doc[last_start:i])
-    after_separator = prev.text in _SEPARATORS
+    # a hyphen or slash inside a word or number ("123-4567890", "Preis/Leistung") separates nothing
+    after_separator = prev.text in _SEPARATORS and not (prev.text in ("-", "/") and i >= 2
+                                                        and doc[i - 2].whitespace_ == "" and prev.whitespace_ == "")
     if low in _CONTRAST:
         if after_separator:
             return left_words >= 2 or (prev.text == "," and left_words >= 1)
         return low in _BARE_CONTRAST and left_words >= 2 and _right_words(doc, i) >= 2
-    if not (after_separator or low in _AND):
+    if not (after_separator or low in _AND) or (low in _AND and _in_fixed_phrase(doc, i)):
         return False
     if state["inserted"] and prev.text == ",":  # the comma closing "Der Mitarbeiter, der ..., war"
         state["inserted"] = False
@@ -188,8 +214,8 @@ def lemma(text: str, lang: str, sentence_start: bool = False) -> str:
 
     >>> lemma("Lieferzeiten", "de"), lemma("deliveries", "de"), lemma("günstiger", "en")
     ('Lieferzeit', 'delivery', 'günstig')
-    >>> lemma("Unfreundliche", "de", sentence_start=True)
-    'unfreundlich'
+    >>> lemma("Unfreundliche", "de", sentence_start=True), lemma("Ticket", "de", sentence_start=True)
+    ('unfreundlich', 'Ticket')
 
     A word no dictionary knows is read as its :func:`~nps_text.text.spelling.correct_spelling`
     ("zuffrieden", "Qualitat", "kuendigen"):
@@ -208,7 +234,11 @@ def lemma(text: str, lang: str, sentence_start: bool = False) -> str:
     if lower != text and (sentence_start or (text.isupper() and len(text) > 1)):
         # "Gute Beratung", "SERVICE TOP": decide on the lower-case word; nouns come back capitalised
         low = simplemma.lemmatize(lower, lang=first, greedy=True)
-        if low != lower:  # an inflected word: "Gute" → "gut", "Preise" → "Preis"
+        # a known noun in its base form keeps it when the lower-case reading is a verb no shorter than it:
+        # "Ticket" is no "ticken", "Bitte" no "bitten"
+        noun = len(low) >= len(text) and simplemma.is_known(text, lang=first) and \
+            simplemma.lemmatize(text, lang=first, greedy=True) == text
+        if low != lower and not noun:  # an inflected word: "Gute" → "gut", "Preise" → "Preis"
             return low
         if not simplemma.is_known(text, lang=first) and simplemma.is_known(lower, lang=first):
             return low  # "SUPER" → "super"; a known capitalised word ("Preis") stays as it is

@@ -206,3 +206,23 @@ def test_typing_slips_are_read_as_the_word_meant():
     assert lexicon_score("Terriible experience") < 0 < lexicon_score("Bin sehr zufriedeen")
     # a known word is never changed: "schon" is no "schön", "konnte" no "könnte"
     assert lexicon_score("Das war schon da") == 0 and lexicon_score("Ich konnte bestellen") == 0
+
+
+@pytest.mark.parametrize("comment, clauses", [
+    ("Im Großen und Ganzen zufrieden.", ["Im Großen und Ganzen zufrieden."]),  # a trial: "Im Großen" + the rest
+    ("Wir wurden hin und her geschickt", ["Wir wurden hin und her geschickt"]),
+    ("Order no. 123-4567890 never arrived", ["Order no. 123-4567890 never arrived"]),  # no "Order no." clause
+    ("Bestellnr. 4711 kam nie an", ["Bestellnr. 4711 kam nie an"]),
+    ("Lieferung kam spät. 5 Sterne trotzdem", ["Lieferung kam spät.", "5 Sterne trotzdem"]),
+    ("Service top und Preis fair", ["Service top", "und Preis fair"]),
+    ("Lieferung langsam - Preis hoch", ["Lieferung langsam", "Preis hoch"]),
+])
+def test_fixed_phrases_and_abbreviations_do_not_split(comment, clauses):
+    _, sentences = prepare_text(frame(comment))
+    assert sentences["text"].tolist() == clauses
+
+
+def test_a_capitalised_noun_at_the_start_is_no_verb():
+    """A trial: "Ticket seit Wochen offen" gave the keyword "ticken", "Bitte ..." a theme named "Bitten"."""
+    _, sentences = prepare_text(frame("Ticket seit Wochen offen", "Gute Beratung", "Preise zu hoch"))
+    assert [s.split()[0] for s in sentences["lemmas"]] == ["Ticket", "gut", "Preis"]
