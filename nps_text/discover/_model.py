@@ -26,7 +26,8 @@ Pipeline (each choice measured in ``benchmarks/discovery.py``, see docs/discover
 8. a theme whose top keywords are all tone ("zufrieden", "enttäuschen", "nothing special") is
    kind "praise" or "complaint", not a topic: its clauses get status ``tone`` and stay out of the
    mentions, so drivers are topics; one whose top keywords speak of leaving ("ernsthaft kündigen",
-   "cancel", "lose customers") is kind "churn" and treated alike;
+   "cancel", "lose customers"), or at least ``CHURN_SHARE`` of whose clauses do, is kind "churn"
+   and treated alike;
 9. a theme whose clauses hardly anyone rates ("Ich habe letzte Woche bestellt", "Been a customer
    since 2012", "Did not answer": the share of its clauses with any lexicon polarity below
    ``CONTEXT_RATIO`` of the share among all clauses) is kind "context": background, not a topic;
@@ -99,6 +100,9 @@ _BATCH = 20_000  # clauses centred and reduced at a time: temporaries stay small
 # NHS FFT ("Did not answer"), while the least rated topics of SemEval-14, NHS and GermEval-17 are at 0.38-0.82
 # of their data's share (benchmarks/discovery.py, docs/discovery.md)
 CONTEXT_RATIO = 0.25
+# a theme at least this share of whose clauses speak of leaving is churn intent, whatever its keywords (on the
+# sample and the three benchmark sets the churn themes are at 1.0, every other theme at most 0.02)
+CHURN_SHARE = 1 / 3
 _MIN_CONTEXT_ROWS = 10  # fewer clauses in the counted sample: too few to call a theme context
 NOT_TOPICS = (*TONE_KINDS, "context")
 LEVELS = ("sub", "top")
@@ -733,15 +737,24 @@ class ThemeDiscovery(EditsMixin):
             saved = known.get((level, theme), {}).get("kind", "topic")
             if is_tone_theme(keywords):
                 return "complaint" if saved == "complaint" else "praise"
-            return "context" if saved == "context" else "topic"
+            return saved if saved in ("context", "churn") else "topic"
         polarity, counted = self._describe_polarity(), labels[self._describe_rows()]
         rows = counted == theme
+        if rows.any() and self._describe_leaving()[rows].mean() >= CHURN_SHARE:
+            return "churn"  # its clauses speak of leaving, though fragments beside them crowd its keywords
         if is_tone_theme(keywords):
             return "complaint" if rows.any() and polarity[rows].mean() < 0 else "praise"
         rated = polarity != 0
         if rows.sum() >= _MIN_CONTEXT_ROWS and rated[rows].mean() < CONTEXT_RATIO * rated[counted >= 0].mean():
             return "context"
         return "topic"
+
+    def _describe_leaving(self) -> np.ndarray:
+        """Whether each clause of :meth:`_describe_rows` speaks of leaving (``speaks_of_leaving``), computed once."""
+        if getattr(self, "_leaving", None) is None or len(self._leaving) != len(self._describe_rows()):
+            lemmas = self.sentences_["lemmas"].iloc[self._describe_rows()].tolist()
+            self._leaving = np.array([speaks_of_leaving(x) if isinstance(x, str) else False for x in lemmas])
+        return self._leaving
 
     def _describe_polarity(self) -> np.ndarray:
         """Lexicon polarity of the clauses of :meth:`_describe_rows`, computed once (the texts do not change)."""

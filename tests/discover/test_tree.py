@@ -406,6 +406,26 @@ def test_a_theme_of_leaving_is_churn_intent_and_no_mention():
     assert "intent to leave" in result.summary()
 
 
+def test_a_theme_whose_clauses_speak_of_leaving_is_churn_though_fragments_crowd_its_keywords():
+    """A trial on the German export: "Überlege ernsthaft zu kündigen" beside "great job" in one sub-theme, whose
+    keywords ("ernsthaft", "überlegen", "great job", "job") were too few leaving words: a topic, so churn intent
+    went into the mentions and drivers."""
+    comments = ["Überlege ernsthaft zu kündigen", "Seriously thinking about cancelling", "Great job guys",
+                "Great job team"] * 6
+    responses, sentences, vectors = _with_group(comments, "churn", score=3)
+    model = ThemeDiscovery(**{**PARAMS, "n_themes": 5}).fit(sentences, vectors)
+    group = sentences["response_id"].str.startswith("churn").to_numpy()
+    leaving = group & sentences["text"].str.contains("kündigen|cancelling").to_numpy()
+    kinds = {t["theme"]: t for t in model.themes_}
+    churn = [t for t in model.themes_ if t["kind"] == "churn"]
+    assert len(churn) == 1
+    assert set(model.labels_[leaving]) == {churn[0]["theme"]}
+    # the praise beside it is no churn intent: it went to a topic
+    assert all(kinds[t]["kind"] != "churn" for t in model.labels_[group & ~leaving] if t >= 0)
+    result = describe_model(model, sentences, responses)
+    assert not result.mentions["response_id"].isin(sentences.loc[leaving, "response_id"]).any()
+
+
 def test_clauses_with_a_negation_are_centred_apart_so_complaints_group_by_topic(tmp_path):
     rng = np.random.default_rng(0)
     texts = {("delivery", 0): "Lieferung kam schnell an", ("delivery", 1): "Lieferung kam nie an",
