@@ -87,7 +87,7 @@ def test_discovery_guide_snippet_runs(tmp_path):
     assert (tmp_path / "taxonomy_draft.yaml").is_file() and (tmp_path / "discovery_model" / "discovery.json").is_file()
     # the ids in the snippet still point at the themes its comments name (they move when discovery changes)
     expected = {"Service & Personal / service & staff": {"service", "staff", "beratung"}, "App": {"app"},
-                "Störungen / outages": {"ausfall"}, "Sonstiges / other": {"bedienung"},
-                "Rechnung & Zahlung / billing & payment": {"mahnung", "payment"},
+                "Störungen & Sonstiges / outages & other": {"ausfall"}, "Sonstiges / other": {"bedienung"},
+                "Zahlung & Gutschrift / payment & credit notes": {"mahnung", "payment"},
                 "Produkt & Defekte / product & defects": {"product", "defective"}}
     assert keywords_found(tmp_path / "taxonomy_draft.yaml", expected) == expected
