@@ -318,15 +318,16 @@ def loose_phrases(texts: pd.Series, lemmas: pd.Series, labels: np.ndarray, keywo
 
 
 def mixed_name(name: str) -> str:
-    """The name of a mixed theme: "Gemischt (Beratung) / mixed (advice)"; "Gemischt / mixed (App)" for one part.
+    """The name of a mixed theme: "Gemischt (Beratung) / mixed (advice)"; "Gemischt (App) / mixed (App)" for one
+    part (so that each language of a taxonomy draft gets a whole name: "Gemischt (App)", "mixed (App)").
 
     >>> mixed_name("Lieferung / delivery"), mixed_name("App")
-    ('Gemischt (Lieferung) / mixed (delivery)', 'Gemischt / mixed (App)')
+    ('Gemischt (Lieferung) / mixed (delivery)', 'Gemischt (App) / mixed (App)')
     """
     parts = [part.strip() for part in name.split(" / ")]
     if len(parts) == 2 and all(parts):
         return f"Gemischt ({parts[0]}) / mixed ({parts[1]})"
-    return f"Gemischt / mixed ({name})"
+    return f"Gemischt ({name}) / mixed ({name})"
 
 
 def _word_rows(lemmas: pd.Series, present: np.ndarray) -> dict[str, np.ndarray]:
