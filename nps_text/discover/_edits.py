@@ -103,6 +103,9 @@ class EditsMixin:
 
         Sub-themes: Ward on the theme's clauses (its parts keep the parent). Top-level themes:
         Ward on its sub-themes' centroids weighted by size (it needs at least ``n`` sub-themes).
+        Then every clause goes to its nearest centroid, as after every edit (the labels stay what
+        :meth:`predict` gives): a few clauses of other themes that are nearer to one of the new
+        parts than to their own theme move to it.
         """
         self._need_texts("split")
         (theme,) = self._check_ids([theme], "split", level)
