@@ -69,7 +69,7 @@ def analyze(
     load: LoadOptions = LoadOptions(),
     programme: dict | None = None,
 ) -> None:
-    """The main job: load, score overall, by segment and over time; write the tables to OUTPUT.
+    """The main job: load, score, discover or tag the themes, find the drivers; write it all to the --output folder.
 
     Without --by, every column with 2-20 distinct values is a segment; with a date column the
     trend is by month unless --period says otherwise. Writes summary.json, load_report.json,

@@ -60,7 +60,7 @@ def followup(
     redact: Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data in the comments.")] = False,
     load: LoadOptions = LoadOptions(),
 ) -> None:
-    """Close the loop: detractors (and --group passive) with comment, themes, segments and date, by priority, to OUTPUT."""
+    """Close the loop: detractors (and --group passive) with comment, themes, segments and date, by priority, to the --output file."""
     if output.suffix.lower() not in (".csv", ".xlsx"):
         raise NpsTextError(f"Cannot write the follow-up list to '{output.name}': use a .csv or .xlsx file name.")
     note_default_taxonomy(taxonomy, model, mentions)
