@@ -24,6 +24,9 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample_survey.csv"
 N_COMMENTS = 20_000
 PIECE = 500
 CLI = [sys.executable, "-c", "from nps_text.cli import app; app()"]
+# kills per store backend: every restart imports the library anew (seconds each), and ten kills on each backend
+# took 3.4 of the suite's 13 minutes on 2 cores; NPS_TEXT_FAULT_KILLS=10 (or more) for a longer soak
+KILLS = int(os.environ.get("NPS_TEXT_FAULT_KILLS", "4"))
 
 
 @pytest.fixture
@@ -84,7 +87,7 @@ def _assert_each_response_tagged_exactly_once(db: str, source: Path) -> None:
 def test_sigkill_at_random_points_loses_and_duplicates_nothing(db, big_survey):
     rng = random.Random(2026)
     kills = 0
-    while kills < 10:
+    while kills < KILLS:
         before = _committed(db)
         job = _job(big_survey, db)
         deadline = time.monotonic() + 120
@@ -97,7 +100,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(db, big_survey):
         job.send_signal(signal.SIGKILL)
         job.communicate()
         kills += 1
-    assert kills >= 10, f"only {kills} kills before the job finished; make the input bigger"
+    assert kills >= KILLS, f"only {kills} kills before the job finished; make the input bigger"
     final = _job(big_survey, db, "--format", "json")
     out, err = final.communicate(timeout=600)
     assert final.returncode == 0, err
