@@ -578,21 +578,21 @@ class ThemeDiscovery(EditsMixin):
 
     def _reassign(self) -> None:  # used by fit and the edits
         """Labels of the fitted clauses from the current centroids (as :meth:`predict` would give)."""
-        texts = self.sentences_.iloc[self.content_rows_] if self.has_texts_ else None
-        best, sim = self._nearest(self.vectors_, texts)
+        best, sim = self._nearest(self.vectors_, self.sentences_ if self.has_texts_ else None, self.content_rows_)
         ids = np.asarray(self.theme_ids_)[best]
         self._set_labels(np.where(sim >= self.min_similarity, ids, UNASSIGNED), sim)
 
-    def _nearest(self, reduced: np.ndarray, sentences: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    def _nearest(self, reduced: np.ndarray, sentences: pd.DataFrame | None, rows: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
         """Index into ``centroids_`` of each clause's theme, and its similarity: the nearest centroid, except
         for a clause that does not fit the context or churn theme nearest to it (:meth:`_misfits`), which goes
-        to its nearest topical theme instead (``sentences``: the clauses' ``text`` and ``lemmas``; None: no
-        exception, for a model saved without its texts)."""
+        to its nearest topical theme instead (``sentences.iloc[rows]``: the clauses' ``text`` and ``lemmas``,
+        row-aligned with ``reduced``; ``sentences`` None: no exception, for a model saved without its texts)."""
         best, sim = C.nearest(reduced, self.centroids_)
         if sentences is None:
             return best, sim
         kinds = {t["theme"]: t["kind"] for t in getattr(self, "themes_", [])}
-        misfit = self._misfits(best, sentences, kinds)
+        misfit = self._misfits(best, sentences, rows, kinds)
         topical = [j for j, t in enumerate(self.theme_ids_) if kinds.get(t) in ("topic", "mixed")
                    and t not in self.dropped_]
         if misfit.any() and topical:
@@ -600,9 +600,10 @@ class ThemeDiscovery(EditsMixin):
             best[misfit], sim[misfit] = np.asarray(topical)[other], other_sim
         return best, sim
 
-    def _misfits(self, best: np.ndarray, sentences: pd.DataFrame, kinds: dict[int, str]) -> np.ndarray:
-        """Clauses whose nearest theme (``best``, index into ``centroids_``; ``kinds``: theme id to kind) is one
-        they are not about.
+    def _misfits(self, best: np.ndarray, sentences: pd.DataFrame, rows: np.ndarray, kinds: dict[int, str]
+                 ) -> np.ndarray:
+        """Clauses (``sentences.iloc[rows]``) whose nearest theme (``best``, index into ``centroids_``; ``kinds``:
+        theme id to kind) is one they are not about.
 
         A context theme is background that hardly anyone rates ("Bin seit 2013 Kunde"), so a rated
         clause near it ("leider doppelt abgebucht", "Unfortunately still waiting for my order") is
@@ -612,12 +613,14 @@ class ThemeDiscovery(EditsMixin):
         """
         nearest_kind = np.array([kinds.get(t, "topic") for t in self.theme_ids_], dtype=object)[best]
         out = np.zeros(len(best), dtype=bool)
-        texts, lemmas = sentences["text"].tolist(), sentences["lemmas"].tolist()
-        for i in np.flatnonzero(np.isin(nearest_kind, ("context", "churn"))):
+        near = np.flatnonzero(np.isin(nearest_kind, ("context", "churn")))  # only these rows' texts are read
+        texts = sentences["text"].iloc[rows[near]].tolist()
+        lemmas = sentences["lemmas"].iloc[rows[near]].tolist()
+        for i, text, lemma in zip(near.tolist(), texts, lemmas):
             if nearest_kind[i] == "context":
-                out[i] = lexicon_score(str(texts[i])) != 0
+                out[i] = lexicon_score(str(text)) != 0
             else:
-                out[i] = not speaks_of_leaving("" if pd.isna(lemmas[i]) else str(lemmas[i]))
+                out[i] = not speaks_of_leaving("" if pd.isna(lemma) else str(lemma))
         return out
 
     def _describe(self) -> None:
@@ -840,10 +843,9 @@ class ThemeDiscovery(EditsMixin):
     def predict_with_similarity(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Sub-theme ids (as :meth:`predict`) and each sentence's similarity to its nearest theme (NaN for filler)."""
         vectors, groups, filler = self._new_rows(sentences, embeddings)
-        sentences = sentences.reset_index(drop=True)
         best, sim = np.empty(len(vectors), dtype=np.int64), np.empty(len(vectors), dtype=np.float32)
         for rows, reduced in self._reduced_batches(vectors, groups):
-            best[rows], sim[rows] = self._nearest(reduced, sentences.iloc[rows])
+            best[rows], sim[rows] = self._nearest(reduced, sentences, rows)
         ids = np.asarray(self.theme_ids_)[best]
         labels = np.where((sim >= self.min_similarity) & ~np.isin(ids, sorted(self.dropped_)), ids, UNASSIGNED)
         return np.where(filler, FILLER, labels), np.where(filler, np.nan, sim)
