@@ -122,11 +122,23 @@ def _print_drivers(summary: dict[str, Any], tables: dict[str, pd.DataFrame], lim
         ri = tables["relative_importance"]
         shares = ri["share_of_r2"].head(5)
         if shares.notna().any():
+            kinds = ri["kind"].head(5) if "kind" in ri else pd.Series([None] * len(shares))
             out.print(f"Relative importance ({ri['method'].iloc[0]}, R² {ri['r2'].iloc[0]:.3f}): " + ", ".join(
-                f"{t} {s:.0%}" for t, s in zip(ri["term"].head(5), shares) if pd.notna(s)), highlight=False)
+                f"{_importance_term(t, k)} {s:.0%}" for t, k, s in zip(ri["term"].head(5), kinds, shares)
+                if pd.notna(s)), highlight=False)
         else:  # R² of 0: there is nothing to share out (too few responses or no variation)
             out.print(f"Relative importance: not computed (R² {ri['r2'].iloc[0]:.3f}; too little data to share out).",
                       highlight=False)
+
+
+def _importance_term(term: str, kind: Any) -> str:
+    """A relative-importance term as the console shows it: a control says it is one ("segment team (control)";
+    a trial read "(team) 7%" as a theme).
+
+    >>> _importance_term("(team)", "control"), _importance_term("Preis / price (negative)", "theme")
+    ('segment team (control)', 'Preis / price (negative)')
+    """
+    return f"segment {str(term).strip('()')} (control)" if kind == "control" else str(term)
 
 
 def _print_discovered(rep: dict[str, Any], tops: list[dict[str, Any]], subs: list[dict[str, Any]] | None = None) -> None:

@@ -306,6 +306,21 @@ def test_relative_importance_line_never_prints_nan(capsys):
     assert "nan" not in printed and "Relative importance: not computed (R² 0.000" in " ".join(printed.split())
 
 
+def test_relative_importance_line_says_which_terms_are_segment_controls(capsys):
+    """A trial read "(team) 7%" as a theme."""
+    import importlib
+
+    import pandas as pd
+
+    main = importlib.import_module("nps_text.cli.render")
+    summary = {"level": 0.95, "n_base": 8, "base": "commented", "n_not_in_base": 0, "n_no_score": 0, "drivers": []}
+    ri = pd.DataFrame({"term": ["Preis / price (negative)", "(team)"], "kind": ["theme", "control"],
+                       "share_of_r2": [0.2, 0.07], "method": ["shapley (exact)"] * 2, "r2": [0.35] * 2})
+    main._print_drivers(summary, {"relative_importance": ri})
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "Preis / price (negative) 20%, segment team (control) 7%" in printed
+
+
 def test_report_command_writes_one_html_page(tmp_path, german_export):
     page = tmp_path / "nps.html"
     result = run("report", german_export, "-o", page, "--lang", "en", "--taxonomy", "default", "--sentiment", "lexicon")
