@@ -752,19 +752,23 @@ class ThemeDiscovery(EditsMixin):
             return "context"
         return "topic"
 
-    def _describe_leaving(self) -> np.ndarray:
-        """Whether each clause of :meth:`_describe_rows` speaks of leaving (``speaks_of_leaving``), computed once."""
-        if getattr(self, "_leaving", None) is None or len(self._leaving) != len(self._describe_rows()):
-            lemmas = self.sentences_["lemmas"].iloc[self._describe_rows()].tolist()
-            self._leaving = np.array([speaks_of_leaving(x) if isinstance(x, str) else False for x in lemmas])
-        return self._leaving
+    def _per_describe_row(self, attr: str, column: str, score: Any, dtype: Any) -> np.ndarray:
+        """``score`` of the ``column`` of each clause of :meth:`_describe_rows`, computed once and kept in ``attr``
+        (the texts do not change)."""
+        cached = getattr(self, attr, None)
+        if cached is None or len(cached) != len(self._describe_rows()):
+            values = self.sentences_[column].iloc[self._describe_rows()].tolist()
+            cached = np.array([score(v if isinstance(v, str) else "") for v in values], dtype=dtype)
+            setattr(self, attr, cached)
+        return cached
 
     def _describe_polarity(self) -> np.ndarray:
-        """Lexicon polarity of the clauses of :meth:`_describe_rows`, computed once (the texts do not change)."""
-        if getattr(self, "_polarity", None) is None or len(self._polarity) != len(self._describe_rows()):
-            texts = self.sentences_["text"].iloc[self._describe_rows()].tolist()
-            self._polarity = np.array([lexicon_score(str(t)) for t in texts], dtype=np.float32)
-        return self._polarity
+        """Lexicon polarity of the clauses of :meth:`_describe_rows`."""
+        return self._per_describe_row("_polarity", "text", lexicon_score, np.float32)
+
+    def _describe_leaving(self) -> np.ndarray:
+        """Whether each clause of :meth:`_describe_rows` speaks of leaving (``speaks_of_leaving``)."""
+        return self._per_describe_row("_leaving", "lemmas", speaks_of_leaving, bool)
 
     def parent_of(self, theme: int) -> int:
         """The top-level theme of a sub-theme."""

@@ -26,11 +26,20 @@ MIN_COMMENTS_TO_DISCOVER = 50  # analyze discovers themes unasked from this many
 _MAX_UNASSIGNED = 0.2
 
 
+def _junk_reasons(responses: pd.DataFrame) -> pd.Series | None:
+    """Each response's ``junk_reason`` (missing: its comment has content), from ``prepare_text``'s column when
+    the responses were prepared, else computed; None without a comment column."""
+    if "comment" not in responses:
+        return None
+    if "junk_reason" in responses:
+        return responses["junk_reason"]
+    return responses["comment"].map(lambda c: junk_reason(c if isinstance(c, str) else None))
+
+
 def comments_with_content(responses: pd.DataFrame) -> int:
     """How many responses have a comment that is not empty, filler or junk (``junk_reason`` is None)."""
-    if "comment" not in responses:
-        return 0
-    return int(responses["comment"].map(lambda c: isinstance(c, str) and junk_reason(c) is None).sum())
+    reasons = _junk_reasons(responses)
+    return 0 if reasons is None else int(reasons.isna().sum())
 
 
 def comments_without_content(responses: pd.DataFrame) -> str | None:
@@ -39,11 +48,8 @@ def comments_without_content(responses: pd.DataFrame) -> str | None:
     >>> comments_without_content(pd.DataFrame({"comment": ["Tel. 0151 23456789", "", "keine Angabe", "zu teuer"]}))
     '3 of 4 comments carry no content and give no clauses: 1 contact details, 1 empty, 1 filler.'
     """
-    if "comment" not in responses:
-        return None
-    reasons = (responses["junk_reason"] if "junk_reason" in responses
-               else responses["comment"].map(lambda c: junk_reason(c if isinstance(c, str) else None)))
-    counts = reasons.dropna().value_counts().sort_index()
+    reasons = _junk_reasons(responses)
+    counts = pd.Series(dtype=object) if reasons is None else reasons.dropna().value_counts().sort_index()
     if counts.empty:
         return None
     return (f"{int(counts.sum()):,} of {len(responses):,} comments carry no content and give no clauses: "

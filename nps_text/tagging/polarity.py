@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 
-from nps_text.text.spelling import correct_spelling
+from ..text.spelling import correct_spelling
 
 __all__ = ["lexicon_polarity", "lexicon_score", "polar_words"]
 

@@ -27,7 +27,7 @@ from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from nps_text.text.spelling import correct_spelling
+from .spelling import correct_spelling
 
 __all__ = ["NEGATIONS", "STOP_WORDS", "PLACEHOLDERS", "get_pipeline", "is_content", "is_placeholder", "lemma"]
 
@@ -82,11 +82,12 @@ _SUBJECTS = frozenset({
     "es", "sie", "wir", "ich", "er", "man", "dieser", "diese", "dieses",
 })
 # fixed phrases with an "and" inside: "Im Großen und Ganzen zufrieden" is one clause, not "Im Großen" + the rest
-_FIXED = tuple(p.split() for p in (
+# (words, position of the "and") per phrase
+_FIXED = tuple((words, next(k for k, w in enumerate(words) if w in ("und", "and"))) for words in (p.split() for p in (
     "im großen und ganzen", "im grossen und ganzen", "hin und wieder", "hin und her", "ab und zu", "nach und nach",
     "immer und immer", "by and large", "now and then", "again and again", "more and more", "back and forth",
     "over and over", "up and running", "safe and sound", "first and foremost",
-))
+)))
 _SEPARATORS = frozenset({",", ";", "-", "–", "—", "/", "+"})
 _BULLETS = frozenset({"•", "·", "▪", "◦", "*"})
 _SENTENCE_END = frozenset({".", "!", "?", "…"})
@@ -108,8 +109,7 @@ def _right_words(doc: Doc, i: int) -> int:
 
 def _in_fixed_phrase(doc: Doc, i: int) -> bool:
     """Whether the "and" at ``i`` is inside one of the fixed phrases (``_FIXED``)."""
-    for words in _FIXED:
-        k = words.index("und") if "und" in words else words.index("and")
+    for words, k in _FIXED:
         if i - k >= 0 and i - k + len(words) <= len(doc) and \
                 [t.lower_ for t in doc[i - k:i - k + len(words)]] == words:
             return True
