@@ -29,11 +29,12 @@ Pipeline (each choice measured in ``benchmarks/discovery.py``, see docs/discover
    "cancel", "lose customers"), or at least ``CHURN_SHARE`` of whose clauses do, is kind "churn"
    and treated alike;
 9. a theme whose clauses hardly anyone rates ("Ich habe letzte Woche bestellt", "Been a customer
-   since 2012", "Did not answer": the share of its clauses with any lexicon polarity below
-   ``CONTEXT_RATIO`` of the share among all clauses) is kind "context": background, not a topic;
-   its clauses get status ``context`` and stay out of the mentions too;
+   since 2012", "Did not answer": the share of its core clauses, the half nearest its centre, with
+   any lexicon polarity below ``CONTEXT_RATIO`` of the share among all clauses) is kind "context":
+   background, not a topic; its clauses get status ``context`` and stay out of the mentions too,
+   except rated ones, which go to their nearest topic;
 10. a topic whose top three keywords per language are in fewer than ``MIXED_SHARE`` (a third)
-   of its clauses is kind "mixed" and named "Gemischt (…) / mixed (…)": it gathers clauses of
+   of its clauses (for a top-level theme: of its clauses outside mixed sub-themes) is kind "mixed" and named "Gemischt (…) / mixed (…)": it gathers clauses of
    different things that share a shape ("Always a pleasure", "Bugs ohne Ende", "nie passiert"),
    and its name would claim one of them. Its clauses stay themed (status ``theme``); the
    analyst splits or renames it (a renamed theme is no longer flagged).
@@ -395,6 +396,8 @@ class ThemeDiscovery(EditsMixin):
         self.themes_ = self._theme_rows("sub", self.active_ids, self.labels_, {})  # the kinds are all the merge needs
         self._reassign()  # now that the kinds are known: clauses that do not fit a context or churn theme leave it
         self._merge_tone_themes()
+        if self.n_top is None:
+            self._regraft_mixed()
         return self
 
     def _merge_tone_themes(self) -> None:
@@ -413,7 +416,61 @@ class ThemeDiscovery(EditsMixin):
                                                                if p == t and i in self.active_ids))
             target = pure[0] if pure else max(self.parents_) + 1
             self.parents_ = [target if i in subs else p for i, p in zip(self.theme_ids_, self.parents_)]
-        # top-level ids 0, 1, ... by size again (moving tone sub-themes changed the sizes), ties by the first key
+        self._renumber_tops()
+
+    def _regraft_mixed(self) -> None:
+        """The topical sub-themes of a mixed top-level theme join the nearest topical top-level theme, or stand alone.
+
+        Ward joins sub-themes whose clauses share a shape (short complaints: "Bugs ohne Ende", "Menü
+        unlogisch", "Nobody seemed to care") into one top-level theme that its keywords hardly describe
+        (kind "mixed"); each of them is a topic. A topical sub-theme of such a theme moves to the topical
+        top-level theme whose centroid (the size-weighted mean of its sub-themes') is nearest, when it
+        is at least as near as the median topical sub-theme is to its own siblings ("Menü / checkout"
+        to "App"); else it becomes a top-level theme of its own ("Bug / track"), as long as the top
+        level holds fewer than ``max_top`` topics. Its mixed sub-themes stay together. Only with an
+        automatic top level (``n_top`` None): a chosen number of top-level themes is kept.
+        """
+        kinds = {t["theme"]: t["kind"] for t in self.themes_}
+        top_kinds = {t["theme"]: t["kind"] for t in self.top_themes_}
+        moving = [i for i in self.active_ids if top_kinds[self.parent_of(i)] == "mixed" and kinds[i] == "topic"]
+        if not moving:
+            return
+        sizes = {t["theme"]: t["size"] for t in self.themes_}
+        centroid = dict(zip(self.theme_ids_, self.centroids_.astype(np.float64)))
+
+        def mean_of(subs: list[int]) -> np.ndarray | None:
+            total = sum((centroid[i] * sizes[i] for i in subs), np.zeros(self.centroids_.shape[1]))
+            norm = np.linalg.norm(total)
+            return total / norm if norm else None
+
+        members = {t: [i for i in self.active_ids if self.parent_of(i) == t] for t in top_kinds}
+        nearness = []  # each topical sub-theme of a topical top-level theme: how near its siblings are
+        for t, kind in top_kinds.items():
+            for i in members[t] if kind == "topic" else []:
+                siblings = mean_of([j for j in members[t] if j != i])
+                if siblings is not None and kinds[i] == "topic":
+                    nearness.append(float(centroid[i] @ siblings))
+        topics = {t: mean_of(members[t]) for t, kind in top_kinds.items() if kind == "topic"}
+        if not topics:
+            return
+        bar = float(np.median(nearness)) if nearness else 1.0
+        staying = {self.parent_of(i) for i in self.active_ids if top_kinds[self.parent_of(i)] == "mixed"
+                   and kinds[i] != "topic"}  # mixed top-level themes that keep their mixed sub-themes
+        n_topics = len(topics) + len(staying)
+        parents = dict(zip(self.theme_ids_, self.parents_))
+        ranked = sorted((max((float(centroid[i] @ c), t) for t, c in topics.items()), i) for i in moving)
+        for (sim, nearest), i in ranked:  # the farthest stand alone while there is room; the others join
+            if sim < bar and n_topics < self.max_top:
+                parents[i] = max(parents.values()) + 1
+                n_topics += 1
+            else:
+                parents[i] = nearest
+        self.parents_ = [parents[i] for i in self.theme_ids_]
+        self._renumber_tops()
+
+    def _renumber_tops(self) -> None:
+        """Top-level ids 0, 1, ... by size again (moving sub-themes changed the sizes), ties by the first key; then
+        describe both levels."""
         top = self.top_labels_[self.content_rows_]
         parents = sorted(set(self.parents_))
         firsts = dict(zip(parents, _first_ranks(top, self._key_ranks(), parents)))
@@ -651,6 +708,8 @@ class ThemeDiscovery(EditsMixin):
             row["kind"] = kind
         for names, rows, level_labels in ((self.names_, subs, labels), (self.top_names_, tops, top_labels)):
             mixed = []
+            if rows is tops and self.has_texts_:
+                self._share_of_topical_subs(tops, [r["theme"] for r in subs if r["kind"] == "mixed"])
             for row in rows:  # a topic its keywords hardly describe is mixed, unless the analyst named it
                 row.pop("topic_name", None)
                 if row["kind"] == "topic" and row["keyword_share"] < MIXED_SHARE and not names.get(row["theme"]):
@@ -669,6 +728,20 @@ class ThemeDiscovery(EditsMixin):
                              "n_tone_themes": sum(t["kind"] in TONE_KINDS for t in tops),
                              "n_context_themes": sum(t["kind"] == "context" for t in tops),
                              "n_mixed_themes": sum(t["kind"] == "mixed" for t in tops)})
+
+    def _share_of_topical_subs(self, tops: list[dict[str, Any]], mixed_subs: list[int]) -> None:
+        """Set each top-level theme's ``keyword_share`` to the share among the clauses of its sub-themes that are not
+        mixed: a mixed sub-theme is flagged on its own and does not make its parent mixed ("Hotline / support" holds
+        "Rückruf versprochen" beside "Always a pleasure"), while a parent whose keywords describe none of its
+        topical sub-themes well (Bedienung, Bugs, Menü, Beratung together) is mixed."""
+        if not mixed_subs:
+            return
+        sample = self._describe_rows()
+        masked = np.where(np.isin(self.labels_, mixed_subs), UNASSIGNED, self.top_labels_)[sample]
+        shares = keyword_share(self.sentences_["lemmas"].iloc[sample], masked,
+                               {r["theme"]: [k for lang in KEYWORD_LANGS for k in r[f"keywords_{lang}"][:3]] for r in tops})
+        for row in tops:
+            row["keyword_share"] = round(shares[row["theme"]], 3)
 
     def _theme_rows(self, level: str, ids: list[int], labels: np.ndarray, known: dict) -> list[dict[str, Any]]:
         names = self.names_ if level == "sub" else self.top_names_
@@ -748,9 +821,18 @@ class ThemeDiscovery(EditsMixin):
         if is_tone_theme(keywords):
             return "complaint" if rows.any() and polarity[rows].mean() < 0 else "praise"
         rated = polarity != 0
-        if rows.sum() >= _MIN_CONTEXT_ROWS and rated[rows].mean() < CONTEXT_RATIO * rated[counted >= 0].mean():
+        if rows.sum() >= _MIN_CONTEXT_ROWS and rated[self._core(rows)].mean() < CONTEXT_RATIO * rated[counted >= 0].mean():
             return "context"
         return "topic"
+
+    def _core(self, rows: np.ndarray) -> np.ndarray:
+        """Of the clauses of :meth:`_describe_rows` marked in ``rows`` (one theme's), the half nearest its centre.
+
+        A theme is context by its core: the few rated clauses at its edge ("leider doppelt abgebucht" beside
+        "Habe jetzt zum zweiten Mal bestellt") do not make background a topic; they go to their nearest topic
+        (:meth:`_misfits`)."""
+        sim = np.nan_to_num(self.similarity_[self._describe_rows()], nan=-9.0)
+        return rows & (sim >= np.median(sim[rows]))
 
     def _per_describe_row(self, attr: str, column: str, score: Any, dtype: Any) -> np.ndarray:
         """``score`` of the ``column`` of each clause of :meth:`_describe_rows`, computed once and kept in ``attr``

@@ -54,7 +54,7 @@ nachgelassen kündigen gekündigt unbrauchbar nutzlos sinnlos warten wartezeit m
 schlechter schlechteste unprofessionell respektlos herablassend desinteressiert überfordert hektisch
 fragwürdig dürftig lausig abgezockt betrug unübersichtlich verwirrend intransparent versteckt genervt unpraktisch
 unlogisch happig wackelig billig lieblos oberflächlich verlieren verliert verliere weitergeleitet
-preiserhöhung preissteigerung warte wartet mahnung
+preiserhöhung preissteigerung warte wartet mahnung teillieferung storniert
 """.split()
 _POSITIVE_EN = """
 good great excellent amazing awesome fantastic wonderful brilliant superb outstanding perfect lovely nice
@@ -88,7 +88,11 @@ _WEAK = {"ok", "okay", "fine", "decent", "passt", "gern", "gerne", "wait", "wait
 _NEGATORS = {"nicht", "kein", "keine", "keinen", "keiner", "keinem", "keines", "nie", "niemals", "nichts", "ohne",
              "kaum", "not", "no", "never", "n't", "without", "hardly", "nothing", "none", "nobody", "neither", "nor",
              "cannot", "cant", "dont", "didnt", "doesnt", "wasnt", "isnt", "wont", "arent", "werent", "couldnt"}
-_COMPLAINT_NEGATORS = {"nie", "niemals", "niemand", "never", "nobody"}
+_COMPLAINT_NEGATORS = {"nie", "niemals", "niemand", "keiner", "never", "nobody"}
+# a negation that nothing polar follows complains when it is stressed: "nicht mal" / "not even" ("Der Bote hat
+# nicht mal geklingelt"), or "still" / "immer noch" before it ("Paket ist immer noch nicht da", "still no answer")
+_STRESS_AFTER = {"mal", "einmal", "even"}
+_STRESS_BEFORE = {"still", "immer noch", "noch immer"}
 # negators that can follow the word they negate ("gefällt mir nicht", "schmeckt nie"); "kein", "nichts",
 # "without" negate what follows only ("Seit Wochen keine Antwort" is no praise)
 _BACKWARD = {"nicht", "nie", "niemals", "not", "n't", "never"}
@@ -124,7 +128,12 @@ _NEGATIVE_PHRASES = ("könnte besser", "könnten besser", "geht besser", "ginge 
                      "took months", "took weeks", "hat wochen gedauert", "dauerte wochen",
                      # a billing error is a complaint, though it has no word of complaint
                      "doppelt abgebucht", "zweimal abgebucht", "doppelt belastet", "doppelt berechnet",
-                     "charged twice", "charged me twice", "billed twice", "double charged", "double billed")
+                     "ging zweimal raus", "doppelt eingezogen", "zweimal eingezogen",
+                     "charged twice", "charged me twice", "billed twice", "double charged", "double billed",
+                     "noch nicht zurück", "noch nicht erstattet",
+                     # having to chase is a complaint ("Musste dreimal anrufen")
+                     "musste zweimal", "musste dreimal", "musste mehrmals", "musste mehrfach", "musste ständig",
+                     "had to call", "had to chase", "had to ring")
 _POSITIVE_PHRASES = ("weiter so", "keep it up", "keep up the good work", "nichts zu meckern", "nichts auszusetzen",
                      "no complaints", "nothing to complain", "can't fault", "cannot fault", "couldn't fault",
                      "could not fault", "above and beyond", "second to none", "wie beschrieben",
@@ -174,9 +183,11 @@ def _tokens(text: str) -> list[str]:
 
 @functools.cache
 def _phrases() -> list[tuple[str, str]]:
-    """The polar phrases, tokenised once: (" token token ", marker)."""
-    return [(" " + " ".join(_tokens(p)) + " ", " __neg__ ") for p in _NEGATIVE_PHRASES] + \
-           [(" " + " ".join(_tokens(p)) + " ", " __pos__ ") for p in _POSITIVE_PHRASES]
+    """The polar phrases, tokenised once: (" token token ", marker), the longest first (a phrase inside a longer
+    one does not cut it)."""
+    phrases = [(" " + " ".join(_tokens(p)) + " ", " __neg__ ") for p in _NEGATIVE_PHRASES] + \
+              [(" " + " ".join(_tokens(p)) + " ", " __pos__ ") for p in _POSITIVE_PHRASES]
+    return sorted(phrases, key=lambda pm: -len(pm[0]))
 
 
 def lexicon_polarity(text: str) -> float:
@@ -223,9 +234,16 @@ def lexicon_polarity(text: str) -> float:
             after = before  # "gefällt mir nicht": the polar word came first
         if after is not None:
             values[after] = -values[after]
-        elif token in _COMPLAINT_NEGATORS:  # "never arrived", "nie passiert", "nobody answered"
+        elif token in _COMPLAINT_NEGATORS or _stressed(tokens, i):  # "never arrived", "nobody answered"
             values[i] = -0.5
     return float(sum(values) + rise)
+
+
+def _stressed(tokens: list[str], i: int) -> bool:
+    """Whether the negator ``tokens[i]`` is stressed: "nicht mal", "not even", "still not", "immer noch nicht"."""
+    before = tokens[max(0, i - 3):i]
+    return (i + 1 < len(tokens) and tokens[i + 1] in _STRESS_AFTER) or "still" in before \
+        or any(f"{a} {b}" in _STRESS_BEFORE for a, b in zip(before, before[1:]))
 
 
 def lexicon_score(text: str) -> float:

@@ -254,6 +254,9 @@ def test_a_clause_that_is_only_tone_is_set_aside_and_no_mention(tree):
     ({"de": ["Woche", "Tag"], "en": ["week"]}, "Woche / week"),  # nothing else: a time word is better than no name
     # a phrase with a polar word names the tone too ("Mitarbeiter / friendly staff (negative)" as a driver)
     ({"de": ["Mitarbeiter", "Personal freundlich"], "en": ["friendly staff", "staff"]}, "Mitarbeiter / staff"),
+    # a word of kindness or a plain verb is no name ("Personal / kind", "Ticket / take" in a trial)
+    ({"de": ["Personal freundlich", "Personal"], "en": ["kind", "team kind", "team"]}, "Personal / team"),
+    ({"de": ["Ticket", "offen"], "en": ["take", "ticket"]}, "Ticket"),
 ])
 def test_theme_names_skip_time_words_tone_phrases_and_repeats(keywords, expected):
     from nps_text.discover._describe import readable_name
@@ -452,3 +455,68 @@ def test_clauses_with_a_negation_are_centred_apart_so_complaints_group_by_topic(
     loaded = ThemeDiscovery.load(apart.save(tmp_path / "m"))
     assert (loaded.predict(sentences, vectors) == apart.labels_).all()
     assert np.array_equal(loaded.negation_offsets_, apart.negation_offsets_)
+
+
+def test_the_topics_under_a_mixed_top_level_theme_join_their_nearest_topic_or_stand_alone():
+    """On the sample, Ward put "Bedienung / care", "Bug / track", "Menü / checkout" and "Beratung" under one top-level
+    theme that its keywords hardly describe: kind mixed, the largest driver but no topic. Its topical sub-themes move:
+    the one as near a topic as siblings are to each other joins it, a far one stands alone."""
+    responses, sentences, vectors = _survey()
+    rng = np.random.default_rng(7)
+    groups = {"app": (["App stürzt ab", "App hakt ständig", "App ist super"] * 6, {0: 1.0, 8: 0.3}),
+              "hotline": (["Hotline nie erreichbar", "Hotline sehr nett", "Hotline immer besetzt"] * 6, {9: 1.0})}
+    frames, all_sentences, vecs = [responses], [sentences], [np.hstack([vectors, np.zeros((len(vectors), 2))])]
+    for prefix, (comments, axes) in groups.items():
+        r2, s2 = prepare_text(pd.DataFrame({"response_id": [f"{prefix}-{k}" for k in range(len(comments))],
+                                            "score": 6, "comment": comments}))
+        v2 = np.zeros((len(s2), 10))
+        for axis, weight in axes.items():
+            v2[:, axis] = weight
+        frames.append(r2), all_sentences.append(s2), vecs.append(v2 + rng.normal(0, 0.03, v2.shape))
+    sentences, vectors = pd.concat(all_sentences, ignore_index=True), np.vstack(vecs).astype(np.float32)
+    model = ThemeDiscovery(n_themes=6, min_size=5, min_top=2, max_top=4).fit(sentences, vectors)
+    sub_of = {prefix: model.labels_[sentences["response_id"].str.startswith(prefix).to_numpy()][0] for prefix in groups}
+    # as Ward did on the sample: both under one top-level theme, which is then mixed
+    model.parents_ = [max(model.parents_) + 1 if i in sub_of.values() else p
+                      for i, p in zip(model.theme_ids_, model.parents_)]
+    model._renumber_tops()
+    together = model.parent_of(sub_of["app"])
+    assert model.parent_of(sub_of["hotline"]) == together
+    next(t for t in model.top_themes_ if t["theme"] == together)["kind"] = "mixed"
+    model._regraft_mixed()
+    tops = {t["theme"]: t for t in model.top_themes_}
+    assert "mixed" not in {t["kind"] for t in tops.values()}
+    # the app clauses lie among the delivery sub-themes: they join that topic; the hotline stands alone
+    assert model.parent_of(sub_of["app"]) == model.top_labels_[sentences["response_id"].str.startswith("delivery")
+                                                                  .to_numpy()][0]
+    alone = model.parent_of(sub_of["hotline"])
+    assert tops[alone]["subthemes"] == [sub_of["hotline"]] and tops[alone]["kind"] == "topic"
+    assert "Hotline" in tops[alone]["name"]
+    assert (model.predict(sentences, vectors, level="top") == model.top_labels_).all()
+
+
+def test_a_theme_is_context_by_its_core_not_by_the_rated_clauses_at_its_edge():
+    """On the German export, "Habe jetzt zum zweiten Mal bestellt" shared a theme with "leider doppelt abgebucht"
+    and "Charged twice": a third of its clauses rated, so a topic, and the background went into the drivers. The
+    half of its clauses nearest its centre decides; the rated ones at its edge go to their nearest topic (or stay
+    unassigned when no topic is near enough)."""
+    responses, sentences, vectors = _survey()
+    background = ["Habe jetzt zum zweiten Mal bestellt", "Bin seit Jahren Kunde", "Ich habe letzte Woche bestellt",
+                  "Been a customer since 2012"] * 6
+    edge = ["Preis leider doppelt abgebucht", "Preis unverschämt, charged twice", "Preis leider falsch berechnet"] * 4
+    r2, s2 = prepare_text(pd.DataFrame({"response_id": [f"ctx-{k}" for k in range(len(background))] +
+                                        [f"edge-{k}" for k in range(len(edge))], "score": 6,
+                                        "comment": background + edge}))
+    rng = np.random.default_rng(8)
+    is_edge = s2["response_id"].str.startswith("edge").to_numpy()
+    v2 = np.tile(np.eye(1, 8, 7, dtype=np.float32), (len(s2), 1))
+    v2[is_edge] = np.eye(1, 8, 7)[0] * 0.9 + np.eye(1, 8, 1)[0] * 0.3  # at the edge, leaning towards price
+    sentences = pd.concat([sentences, s2], ignore_index=True)
+    vectors = np.vstack([vectors, v2 + rng.normal(0, 0.03, v2.shape).astype(np.float32)])
+    model = ThemeDiscovery(**{**PARAMS, "n_themes": 5}).fit(sentences, vectors)
+    kinds = {t["theme"]: t["kind"] for t in model.themes_}
+    rows = np.array(sentences["response_id"].astype(str).tolist())
+    assert {kinds[t] for t in model.labels_[np.char.startswith(rows, "ctx")]} == {"context"}
+    edge_labels = model.labels_[np.char.startswith(rows, "edge")]
+    assert {kinds.get(t, "unassigned") for t in edge_labels} <= {"topic", "unassigned"}  # none is background
+    assert (edge_labels >= 0).sum() >= len(edge_labels) / 2

@@ -190,6 +190,13 @@ def test_evidence_offsets_of_every_tagger_point_into_the_comment(tmp_path):
     ("Support closed my ticket without fixing anything", -1), ("Refund took over a month", -1),
     ("Mahnung bekommen obwohl bezahlt", -1), ("Akku hält nicht mal einen Tag", -1), ("Keine Lösung in Sicht", -1),
     ("Ticket innerhalb von einem Tag erledigt", 1), ("Never had any issues", 1), ("Nicht schlecht", 1),
+    # complaints without a word of complaint sat in a context theme: a stressed negation, a double debit, chasing
+    ("Der Bote hat nicht mal geklingelt", -1), ("The driver didn't even ring", -1),
+    ("Paket ist immer noch nicht da", -1), ("Refund still not received", -1), ("Still no answer", -1),
+    ("Lastschrift ging zweimal raus", -1), ("Musste dreimal anrufen", -1), ("Had to call three times", -1),
+    ("Keiner hat zurückgerufen", -1), ("Teillieferung, der Rest kam eine Woche später", -1),
+    # the stress keeps the negation: what follows is still turned round
+    ("Nicht mal schlecht", 1), ("Still not fixed", -1), ("Noch nicht ausprobiert", 0), ("Still the best shop", 1),
 ])
 def test_lexicon_reads_common_survey_complaints_and_praise(text, sign):
     from nps_text.tagging.polarity import lexicon_score
