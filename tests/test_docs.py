@@ -87,7 +87,8 @@ def test_discovery_guide_snippet_runs(tmp_path):
     assert (tmp_path / "taxonomy_draft.yaml").is_file() and (tmp_path / "discovery_model" / "discovery.json").is_file()
     # the ids in the snippet still point at the themes its comments name (they move when discovery changes)
     expected = {"Service & Personal / service & staff": {"service", "staff", "beratung"}, "App": {"app"},
-                "Störungen & Sonstiges / outages & other": {"ausfall"}, "Sonstiges / other": {"bedienung"},
-                "Zahlung & Gutschrift / payment & credit notes": {"mahnung", "payment"},
+                "Stabilität / reliability": {"bug", "ausfall"},
+                "Abbuchung & Nachfassen / debits & chasing": {"lastschrift", "chase"},
+                "Rechnung & Tracking / invoices & tracking": {"invoice", "sendungsverfolgung"},
                 "Produkt & Defekte / product & defects": {"product", "defective"}}
     assert keywords_found(tmp_path / "taxonomy_draft.yaml", expected) == expected
