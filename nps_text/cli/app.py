@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import shutil
 import sys
 import typing
 from enum import Enum
@@ -39,6 +40,17 @@ class _PlainHelp:
         if option is not None:
             option.metavar = ""
         return option
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """Rich's boxed tables below 100 columns squeeze every option's help into a narrow column (a trial's
+        finding at 80): there, click's plain layout, which wraps the help under each option."""
+        if shutil.get_terminal_size().columns >= 100:
+            return super().format_help(ctx, formatter)
+        mode, self.rich_markup_mode = self.rich_markup_mode, None  # Typer's switch to the plain layout
+        try:
+            return super().format_help(ctx, formatter)
+        finally:
+            self.rich_markup_mode = mode
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 import math
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
@@ -227,11 +229,16 @@ def test_help_paragraphs_flow_at_80_columns(command):
     result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     description = result.stdout.split("Arguments")[0]
-    lines = [line.strip() for line in description.splitlines() if line.strip() and not line.startswith(" Usage")]
-    assert len(lines) >= 3
+    paragraphs = [[line.strip(" │") for line in block.splitlines() if line.strip(" │")]
+                  for block in re.split(r"\n\s*│?\s*\n", description) if "Usage" not in block]
+    assert sum(len(p) for p in paragraphs) >= 3
     # a flowing paragraph fills its lines: only a paragraph's last line may be short
-    stubs = [line for line, after in zip(lines, lines[1:] + [""]) if len(line) < 40 and after]
-    assert len(stubs) <= 2, stubs
+    stubs = [line for p in paragraphs for line in p[:-1] if len(line) < 40]
+    assert not stubs, stubs
+    # and the options' help wraps under each option, not in a narrow column beside a column of flags
+    options = result.stdout.split("Options")[1]
+    indents = [len(line) - len(line.lstrip(" │")) for line in options.splitlines() if line.strip(" │╰─╯")]
+    assert max(len(line) for line in options.splitlines()) <= 80 and max(indents) <= 40, options
 
 
 def test_tag_passes_the_embedder_on(tmp_path, german_export, monkeypatch):
