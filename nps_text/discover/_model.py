@@ -34,9 +34,10 @@ Pipeline (each choice measured in ``benchmarks/discovery.py``, see docs/discover
    background, not a topic; its clauses get status ``context`` and stay out of the mentions too,
    except rated ones, which go to their nearest topic;
 10. a topic whose top three keywords per language are in fewer than ``MIXED_SHARE`` (a third)
-   of its clauses (for a top-level theme: of its clauses outside mixed sub-themes) is kind "mixed" and named "Gemischt (…) / mixed (…)": it gathers clauses of
-   different things that share a shape ("Always a pleasure", "Bugs ohne Ende", "nie passiert"),
-   and its name would claim one of them. Its clauses stay themed (status ``theme``); the
+   of its clauses (for a top-level theme: of its clauses outside mixed sub-themes) is kind
+   "mixed" and named "Gemischt (…) / mixed (…)": it gathers clauses of different things that
+   share a shape ("Always a pleasure", "Bugs ohne Ende", "nie passiert"), and its name would
+   claim one of them. Its clauses stay themed (status ``theme``); the
    analyst splits or renames it (a renamed theme is no longer flagged).
 """
 
@@ -738,8 +739,8 @@ class ThemeDiscovery(EditsMixin):
             return
         sample = self._describe_rows()
         masked = np.where(np.isin(self.labels_, mixed_subs), UNASSIGNED, self.top_labels_)[sample]
-        shares = keyword_share(self.sentences_["lemmas"].iloc[sample], masked,
-                               {r["theme"]: [k for lang in KEYWORD_LANGS for k in r[f"keywords_{lang}"][:3]] for r in tops})
+        top_three = {r["theme"]: [k for lang in KEYWORD_LANGS for k in r[f"keywords_{lang}"][:3]] for r in tops}
+        shares = keyword_share(self.sentences_["lemmas"].iloc[sample], masked, top_three)
         for row in tops:
             row["keyword_share"] = round(shares[row["theme"]], 3)
 
@@ -821,7 +822,8 @@ class ThemeDiscovery(EditsMixin):
         if is_tone_theme(keywords):
             return "complaint" if rows.any() and polarity[rows].mean() < 0 else "praise"
         rated = polarity != 0
-        if rows.sum() >= _MIN_CONTEXT_ROWS and rated[self._core(rows)].mean() < CONTEXT_RATIO * rated[counted >= 0].mean():
+        if rows.sum() >= _MIN_CONTEXT_ROWS and \
+                rated[self._core(rows)].mean() < CONTEXT_RATIO * rated[counted >= 0].mean():
             return "context"
         return "topic"
 

@@ -92,7 +92,7 @@ _COMPLAINT_NEGATORS = {"nie", "niemals", "niemand", "keiner", "never", "nobody"}
 # a negation that nothing polar follows complains when it is stressed: "nicht mal" / "not even" ("Der Bote hat
 # nicht mal geklingelt"), or "still" / "immer noch" before it ("Paket ist immer noch nicht da", "still no answer")
 _STRESS_AFTER = {"mal", "einmal", "even"}
-_STRESS_BEFORE = {"still", "immer noch", "noch immer"}
+_STRESS_BEFORE = (" still ", " immer noch ", " noch immer ")
 # negators that can follow the word they negate ("gefällt mir nicht", "schmeckt nie"); "kein", "nichts",
 # "without" negate what follows only ("Seit Wochen keine Antwort" is no praise)
 _BACKWARD = {"nicht", "nie", "niemals", "not", "n't", "never"}
@@ -241,9 +241,8 @@ def lexicon_polarity(text: str) -> float:
 
 def _stressed(tokens: list[str], i: int) -> bool:
     """Whether the negator ``tokens[i]`` is stressed: "nicht mal", "not even", "still not", "immer noch nicht"."""
-    before = tokens[max(0, i - 3):i]
-    return (i + 1 < len(tokens) and tokens[i + 1] in _STRESS_AFTER) or "still" in before \
-        or any(f"{a} {b}" in _STRESS_BEFORE for a, b in zip(before, before[1:]))
+    before = " " + " ".join(tokens[max(0, i - 3):i]) + " "
+    return (i + 1 < len(tokens) and tokens[i + 1] in _STRESS_AFTER) or any(p in before for p in _STRESS_BEFORE)
 
 
 def lexicon_score(text: str) -> float:
