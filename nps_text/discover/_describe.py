@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,8 @@ from ..text.nlp import NEGATIONS
 
 __all__ = ["class_tfidf_keywords", "representative_quotes", "default_name", "readable_name", "keyword_coverage",
            "keyword_share", "loose_phrases", "mixed_name", "theme_key", "slug", "top_key", "is_tone_word", "is_tone_theme",
-           "is_churn_theme", "speaks_of_leaving", "TONE_NAMES", "TONE_KINDS", "KIND_NOTES", "MIXED_SHARE", "KEYWORD_LANGS"]
+           "is_churn_theme", "speaks_of_leaving", "TONE_NAMES", "TONE_KINDS", "KIND_NOTES", "MIXED_SHARE", "AGREE_MIN",
+           "KEYWORD_LANGS"]
 
 KEYWORD_LANGS = ("de", "en")
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
@@ -152,6 +154,11 @@ KIND_NOTES = {"praise": "tone, not a topic", "complaint": "tone, not a topic", "
               "mixed": "its keywords fit few of its clauses: split it"}
 # a topic whose top three keywords per language are in fewer than this share of its clauses is kind "mixed"
 MIXED_SHARE = 1 / 3
+# the German and English parts of a name must name alike clauses: the cosine between the mean vectors of the
+# theme's German clauses holding the one and its English clauses holding the other. On the sample and its German
+# export the parts that translate each other are at 0.21-0.79 ("Hotline / support", "Preis / price"), those that
+# name different clauses at -0.07-0.18 ("Bug / track", "Bedienung / care", "Produkt / support")
+AGREE_MIN = 0.2
 # Words of time and sequence, fillers and hedges: common in a theme's clauses ("nach zwei Wochen", "second order",
 # "on the plus side", "great job", "seriously thinking about ...") but no name for it
 _NOT_A_NAME = frozenset("""
@@ -341,8 +348,8 @@ def _word_rows(lemmas: pd.Series, present: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def readable_name(keywords: dict[str, list[str]], theme_id: int,
-                  coverage: dict[str, dict[str, float]] | None = None, loose: set[str] | frozenset = frozenset()
-                  ) -> str:
+                  coverage: dict[str, dict[str, float]] | None = None, loose: set[str] | frozenset = frozenset(),
+                  agree: Callable[[str, str], float | None] | None = None) -> str:
     """A short name from the keyphrases: per language the keyword that best names the theme, "Lieferung / delivery".
 
     Among the top five keywords that are not tone, those without a tone word or a word of time
@@ -353,8 +360,12 @@ def readable_name(keywords: dict[str, list[str]], theme_id: int,
     it covers at least half as many clauses. The same word in both languages is named once ("App"),
     and with ``coverage`` a language's part that covers less than half as many of its clauses as the
     other language's part is left out ("Beratung", not "Beratung / job"). A keyword of ``loose``
-    (:func:`loose_phrases`: "lady store", written "lady in the store") is no candidate. The name starts with a
-    capital ("Service", "Bestellen / order"). Falls back to :func:`default_name`.
+    (:func:`loose_phrases`: "lady store", written "lady in the store") is no candidate. With ``agree`` (how alike
+    the clauses are that a German and an English keyword name, :meth:`ThemeDiscovery._agreement`), the two parts
+    must name alike clauses (at least ``AGREE_MIN``): else the part that covers less of its language is replaced by
+    its best candidate that agrees with the other part, or left out ("Bug / track" named bugs beside "tracking
+    never updated": "Bug"). The name starts with a capital ("Service", "Bestellen / order"). Falls back to
+    :func:`default_name`.
 
     >>> readable_name({"de": ["teuer", "Preis", "zu teuer"], "en": ["expensive", "price increase", "price"]}, 3)
     'Preis / price increase'
@@ -369,6 +380,7 @@ def readable_name(keywords: dict[str, list[str]], theme_id: int,
                                                                      or (" " in w and lexicon_score(x))
                                                                      for x in w.split())]
              for lang, topical in topicals.items()}
+    chosen: dict[str, tuple[str, list[str], dict[str, float]]] = {}  # language -> its name part, candidates, shares
     for lang, topical in topicals.items():
         # a language whose keywords are all filler ("great job", "seriously think") names nothing while another
         # language has a real name; alone it still names the theme
@@ -380,13 +392,34 @@ def readable_name(keywords: dict[str, list[str]], theme_id: int,
         prefer = (lambda w: w[:1].isupper()) if lang == "de" else (lambda w: " " in w)
         good = [w for w in named if prefer(w) and share.get(w, 0.0) >= 0.5 * share.get(best, 0.0)]
         name = max(good, key=lambda w: (share.get(w, 0.0), -named.index(w))) if good and not prefer(best) else best
-        if name.lower() not in {p.lower() for p in parts}:
+        chosen[lang] = (name, named, share)
+    if agree is not None and len(chosen) == 2:
+        _agreeing_parts(chosen, agree)
+    for name, _, share in chosen.values():
+        if name and name.lower() not in {p.lower() for p in parts}:
             parts[name] = share.get(name, 0.0)
     if coverage:  # a language's part that names far fewer of its clauses than the other's is noise: leave it out
         top = max(parts.values(), default=0.0)
         parts = {p: c for p, c in parts.items() if c >= 0.5 * top}
     name = " / ".join(parts)
     return name[:1].upper() + name[1:] if name else default_name(keywords, theme_id)  # a label: "Service"
+
+
+def _agreeing_parts(chosen: dict[str, tuple[str, list[str], dict[str, float]]],
+                    agree: Callable[[str, str], float | None]) -> None:
+    """Make the German and English parts of ``chosen`` name alike clauses (see :func:`readable_name`), in place:
+    the part that covers less of its language gives way to its best candidate that agrees, or to nothing."""
+    (de, de_named, de_share), (en, en_named, en_share) = chosen["de"], chosen["en"]
+    similarity = agree(de, en) if de.lower() != en.lower() else None
+    if similarity is None or similarity >= AGREE_MIN:
+        return
+    weaker = "de" if de_share.get(de, 0.0) < en_share.get(en, 0.0) else "en"
+    name, named, share = chosen[weaker]
+    other = chosen["en" if weaker == "de" else "de"][0]
+    pairs = {w: agree(w, other) if weaker == "de" else agree(other, w) for w in named if w != name}
+    fitting = [w for w, a in pairs.items() if a is None or a >= AGREE_MIN or w.lower() == other.lower()]
+    chosen[weaker] = (max(fitting, key=lambda w: (share.get(w, 0.0), -named.index(w))) if fitting else "",
+                      named, share)
 
 
 def default_name(keywords: dict[str, list[str]], theme_id: int) -> str:

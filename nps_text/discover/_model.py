@@ -43,6 +43,7 @@ Pipeline (each choice measured in ``benchmarks/discovery.py``, see docs/discover
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import numbers
@@ -427,7 +428,7 @@ class ThemeDiscovery(EditsMixin):
         (kind "mixed"); each of them is a topic. A topical sub-theme of such a theme moves to the topical
         top-level theme whose centroid (the size-weighted mean of its sub-themes') is nearest, when it
         is at least as near as the median topical sub-theme is to its own siblings ("Menü / checkout"
-        to "App"); else it becomes a top-level theme of its own ("Bug / track"), as long as the top
+        to "App"); else it becomes a top-level theme of its own ("Bug": bugs, outages), as long as the top
         level holds fewer than ``max_top`` topics. Its mixed sub-themes stay together. Only with an
         automatic top level (``n_top`` None): a chosen number of top-level themes is kept.
         """
@@ -760,7 +761,8 @@ class ThemeDiscovery(EditsMixin):
             words = keywords[i]
             kind = self._kind(level, i, labels, words, known)
             custom = names.get(i)
-            topic_name = readable_name(words, i, coverage[i], loose[i])
+            agree = self._agreement(labels, i) if self.has_texts_ else None
+            topic_name = readable_name(words, i, coverage[i], loose[i], agree)
             if custom:
                 name = custom
             elif kind in TONE_KINDS:
@@ -799,6 +801,36 @@ class ThemeDiscovery(EditsMixin):
         loose = loose_phrases(self.sentences_["text"].iloc[sample], lemmas, labels[sample],
                               {i: [k for lang in KEYWORD_LANGS for k in keywords[i][lang][:5]] for i in ids})
         return keywords, coverage, shares, loose
+
+    def _agreement(self, labels: np.ndarray, theme: int) -> Any:
+        """A function of a German and an English keyword: the cosine between the mean (reduced) vectors of the
+        theme's German clauses that hold the one and its English clauses that hold the other, None when either
+        holds none (counted on the clauses of :meth:`_describe_rows`). For :func:`readable_name`'s ``agree``."""
+        sample = self._describe_rows()
+        rows = sample[labels[sample] == theme]
+        position = np.searchsorted(self.content_rows_, rows)
+        rows, position = rows[position < len(self.content_rows_)], position[position < len(self.content_rows_)]
+        clustered = self.content_rows_[position] == rows
+        rows, position = rows[clustered], position[clustered]
+        words = [set(str(x).lower().split()) if isinstance(x, str) else set()
+                 for x in self.sentences_["lemmas"].iloc[rows].tolist()]
+        langs = self.sentences_["lang"].iloc[rows].astype(str).tolist()
+
+        @functools.cache
+        def mean(keyword: str, lang: str) -> np.ndarray | None:
+            parts = set(keyword.lower().split())
+            holding = [p for p, w, lg in zip(position.tolist(), words, langs) if lg == lang and parts <= w]
+            if not holding:
+                return None
+            total = self.vectors_[holding].astype(np.float64).sum(axis=0)
+            norm = np.linalg.norm(total)
+            return total / norm if norm else None
+
+        def agree(de: str, en: str) -> float | None:
+            a, b = mean(de, "de"), mean(en, "en")
+            return None if a is None or b is None else float(a @ b)
+
+        return agree
 
     def _describe_rows(self) -> np.ndarray:
         """The sentences keywords and names are counted on: all, or a systematic sample of ``_DESCRIBE_MAX``."""

@@ -520,3 +520,56 @@ def test_a_theme_is_context_by_its_core_not_by_the_rated_clauses_at_its_edge():
     edge_labels = model.labels_[np.char.startswith(rows, "edge")]
     assert {kinds.get(t, "unassigned") for t in edge_labels} <= {"topic", "unassigned"}  # none is background
     assert (edge_labels >= 0).sum() >= len(edge_labels) / 2
+
+
+def test_the_two_parts_of_a_name_name_alike_clauses():
+    """A trial found names whose halves name different clauses: "Bug / track" (bugs beside "tracking never
+    updated"), "Produkt / support". The part that covers less of its language gives way to one that agrees with
+    the other part, or is left out."""
+    from nps_text.discover._describe import AGREE_MIN, readable_name
+
+    alike = {("Hotline", "support"), ("Support", "support"), ("Preis", "price")}
+
+    def agree(de, en):
+        return 0.6 if (de, en) in alike else 0.0
+
+    coverage = {"de": {"Produkt": 0.35, "Hotline": 0.3, "Support": 0.25}, "en": {"support": 0.5, "product": 0.1}}
+    keywords = {"de": ["Produkt", "Hotline", "Support"], "en": ["support", "product"]}
+    assert readable_name(keywords, 0, coverage) == "Produkt / support"  # without the check
+    assert readable_name(keywords, 0, coverage, agree=agree) == "Hotline / support"
+    # no candidate agrees: the weaker part is left out
+    keywords = {"de": ["Bug", "Ausfall"], "en": ["track"]}
+    coverage = {"de": {"Bug": 0.4, "Ausfall": 0.3}, "en": {"track": 0.35}}
+    assert readable_name(keywords, 0, coverage, agree=agree) == "Bug"
+    # parts that translate each other, or with no clauses to compare, stay
+    keywords, coverage = {"de": ["Preis"], "en": ["price"]}, {"de": {"Preis": 0.5}, "en": {"price": 0.5}}
+    assert readable_name(keywords, 0, coverage, agree=agree) == "Preis / price"
+    assert readable_name({"de": ["Lieferung"], "en": ["delivery"]}, 0, agree=lambda de, en: None) == "Lieferung / delivery"
+    assert 0 < AGREE_MIN < 0.5
+
+
+def test_the_agreement_of_two_keywords_is_read_off_the_themes_own_clauses():
+    """On a fitted model: German and English clauses about one thing lie together, those about another apart."""
+    rng = np.random.default_rng(9)
+    comments = {"Hotline nie erreichbar": (0, 0.0), "Hotline immer besetzt": (0, 0.0),
+                "support never answers": (0, 0.0), "support is slow": (0, 0.0),
+                "tracking never updated": (0, 0.5),  # the same theme, off to one side
+                "Preis viel zu hoch": (2, 0.0), "price far too high": (2, 0.0)}
+    rows, vecs = [], []
+    for text, (axis, side) in comments.items():
+        for k in range(12):
+            rows.append({"response_id": f"{text[:8]}-{k}", "comment": text, "score": 3})
+            v = np.zeros(8)
+            v[axis], v[1] = 1.0, side
+            vecs.append(v + rng.normal(0, 0.02, 8))
+    responses, sentences = prepare_text(pd.DataFrame(rows))
+    assert set(sentences["lang"]) == {"de", "en"}
+    order = {r["response_id"]: i for i, r in enumerate(rows)}
+    vectors = np.asarray(vecs, dtype=np.float32)[[order[r] for r in sentences["response_id"]]]
+    model = ThemeDiscovery(n_themes=2, n_top=2, min_size=5, remove_tone=False, remove_negation=False).fit(
+        sentences, vectors)
+    hotline = model.labels_[sentences["text"].eq("Hotline immer besetzt").to_numpy()][0]
+    assert (model.labels_[sentences["text"].str.startswith("tracking").to_numpy()] == hotline).all()
+    agree = model._agreement(model.labels_, hotline)
+    assert agree("Hotline", "support") > agree("Hotline", "track")
+    assert agree("Hotline", "no-such-word") is None and agree("Preis", "support") is None  # not in this theme
