@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from nps_text.tagging.taxonomy import load_taxonomy
 from tests._drafts import keywords_found
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,5 +91,10 @@ def test_discovery_guide_snippet_runs(tmp_path):
                 "Stabilität / reliability": {"bug", "ausfall"},
                 "Abbuchung & Nachfassen / debits & chasing": {"lastschrift", "chase"},
                 "Rechnung & Tracking / invoices & tracking": {"invoice", "sendungsverfolgung"},
+                "Zustellung & Verpackung / drop-off & packaging": {"paket", "neighbour"},
                 "Produkt & Defekte / product & defects": {"product", "defective"}}
     assert keywords_found(tmp_path / "taxonomy_draft.yaml", expected) == expected
+    draft = load_taxonomy(tmp_path / "taxonomy_draft.yaml")
+    tops = {t.id: t.name.get("de") for t in draft if t.parent is None}
+    moved = next(t for t in draft if t.name.get("de") == "Zustellung & Verpackung")
+    assert tops[moved.parent] == "Lieferung"  # moved under delivery

@@ -96,6 +96,7 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
         expected = {"Service & Personal / service & staff": {"service", "mitarbeiter", "beratung"},
                     "Hotline & Rückruf / hotline & callbacks": {"hotline", "rückruf"},
                     "Störungen & Defekte / outages & defects": {"ticket", "defective"},
-                    "Bestellprozess & Rechnung / checkout & billing": {"invoice", "fee"},
+                    "Bestellprozess, Rechnung & Versandkosten / checkout, billing & shipping fees": {"invoice", "fee"},
+                    "Bedienung, Störungen & Sonstiges / usability, outages & other": {"bedienung", "bug"},
                     "Qualität & Produkt / quality & product": {"qualität", "produkt"}}
         assert keywords_found(tmp_path / "02_discover_themes" / "taxonomy_draft.yaml", expected) == expected

@@ -21,7 +21,7 @@ def discover(
     survey: SurveyArg,
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the themes, assignments, mentions, taxonomy draft and model.")] = Path("discovery"),
     embedder: Annotated[str, typer.Option("--embedder", metavar="NAME", help="Embedding backend for the clauses (auto, e5, minilm, hashing, ...); auto: MiniLM for English-only comments, else e5.")] = "auto",
-    n_top: Annotated[Optional[int], typer.Option("--n-top", metavar="N", help="Number of top-level themes. Default: where the theme tree has its largest gap, 5 to 12.")] = None,
+    n_top: Annotated[Optional[int], typer.Option("--n-top", metavar="N", help="Number of top-level themes. Default: where the theme tree has its largest gap, 5 to 12 (context, churn-intent and tone themes come on top).")] = None,
     n_themes: Annotated[Optional[int], typer.Option("--n-themes", metavar="N", help="Number of sub-themes. Default: as many as the data supports (at most 30).")] = None,
     min_size: Annotated[Optional[int], typer.Option("--min-size", metavar="N", help="Smallest theme in clauses. Default: 1% of the clauses, at least 5.")] = None,
     seed: SeedOpt = 0,

@@ -1,9 +1,10 @@
-"""The analyst's edits of a fitted discovery model: rename, merge, split and drop, at either level.
+"""The analyst's edits of a fitted discovery model: rename, merge, split and drop, at either level; move.
 
 Each returns a new fitted model and leaves the original as it is (like pandas methods), so edits
 chain, a fitted model never changes behind the caller's back, and ``clone()`` still works.
 At the sub level they act on sub-themes (a merged or split sub-theme keeps its parent); at the
-top level on the top-level themes, whose sub-themes move with them.
+top level on the top-level themes, whose sub-themes move with them. ``move`` puts sub-themes under
+another (or a new) top-level theme.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def _level(level: str) -> str:
 
 
 class EditsMixin:
-    """``rename``, ``merge``, ``split`` and ``drop`` for :class:`~nps_text.discover.ThemeDiscovery`."""
+    """``rename``, ``merge``, ``split``, ``drop`` and ``move`` for :class:`~nps_text.discover.ThemeDiscovery`."""
 
     def _edited(self) -> ThemeDiscovery:
         """A deep copy to edit. It shares the stored vectors, which no edit changes: a large model is not copied."""
@@ -144,6 +145,27 @@ class EditsMixin:
         lookup = {i: new_top[int(p)] for i, p in zip(subs, parts)}
         out.parents_ = [lookup.get(i, p) for i, p in zip(out.theme_ids_, out.parents_)]
         out.top_names_.pop(theme, None)
+        out._describe()
+        return out
+
+    def move(self, themes: list[int], to: int | None = None, *, name: str | None = None) -> ThemeDiscovery:
+        """A copy in which the sub-themes ``themes`` sit under the top-level theme ``to``; ``to=None``: under a
+        new top-level theme of their own (named ``name``, else described like the others).
+
+        The clauses stay in their sub-themes (the labels do not change); the top level is described
+        again. A top-level theme left without sub-themes is gone.
+        """
+        self._need_texts("move")
+        themes = sorted(set(self._check_ids(themes, "move", "sub")))
+        if to is not None:
+            (to,) = self._check_ids([to], "move sub-themes to", "top")
+        out = self._edited()
+        target = max(out.parents_) + 1 if to is None else to
+        out.parents_ = [target if i in themes else p for i, p in zip(out.theme_ids_, out.parents_)]
+        if name:
+            out.top_names_[target] = name
+        for gone in set(out.top_names_) - set(out.active_top_ids):
+            out.top_names_.pop(gone)
         out._describe()
         return out
 

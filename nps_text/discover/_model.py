@@ -47,6 +47,7 @@ import functools
 import json
 import math
 import numbers
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -722,6 +723,8 @@ class ThemeDiscovery(EditsMixin):
                                                level_labels, [r["theme"] for r in mixed], n=self.n_quotes, spread=True)
                 for row in mixed:
                     row["quotes"] = spread[row["theme"]]
+        for names, rows in ((self.names_, subs), (self.top_names_, tops)):
+            _distinct_names(rows, names)
         self.themes_, self.top_themes_ = subs, tops
         clustered = max(1, self.report_["n_clustered"])
         unassigned = int((labels == UNASSIGNED).sum())
@@ -1070,6 +1073,21 @@ class ThemeDiscovery(EditsMixin):
         model.top_themes_ = state.get("top_themes", [])
         model._describe()
         return model
+
+
+def _distinct_names(rows: list[dict[str, Any]], custom: dict[int, str]) -> None:
+    """Themes of one level that got the same automatic name ("Bestellen / order" twice) each get their first
+    keyword that is not in the name, in brackets: "Bestellen / order (Mal)", "Bestellen / order (letzter)"."""
+    seen: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if not custom.get(row["theme"]):
+            seen.setdefault(row["name"].lower(), []).append(row)
+    for same in (group for group in seen.values() if len(group) > 1):
+        for row in same:
+            named = set(re.findall(r"\w+", row["name"].lower()))
+            words = [w for lang in KEYWORD_LANGS for w in row[f"keywords_{lang}"] if named.isdisjoint(w.lower().split())]
+            if words:
+                row["name"] = f"{row['name']} ({words[0]})"
 
 
 def _plain(value: Any) -> Any:

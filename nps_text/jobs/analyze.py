@@ -232,6 +232,7 @@ def analyze(
         if found is not None:
             tables["discovered_themes"] = found.discovery.top_themes
             tables["discovered_subthemes"] = found.discovery.themes
+            tables["assignments"] = found.discovery.assignments  # each clause's theme, as `discover` writes it
             summary["discovered_themes"] = found.to_dict()
             result.responses, result.sentences = found.responses, found.sentences
             result.mentions, result.discovery = found.discovery.mentions, found.discovery

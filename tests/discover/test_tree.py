@@ -141,6 +141,26 @@ def test_edits_at_the_top_level(tree):
         {model.themes_[0]["parent"]}
 
 
+def test_a_sub_theme_moves_to_another_or_a_new_top_level_theme(tree):
+    """A trial: packaging sat under the support theme after a split, and no edit could put it under delivery."""
+    _, sentences, vectors, model = tree
+    sub = next(t for t in model.themes_ if t["parent"] == 0)["theme"]
+    moved = model.move([sub], to=1)
+    assert moved.parent_of(sub) == 1 and model.parent_of(sub) == 0  # the original is left as it was
+    assert (moved.labels_ == model.labels_).all()  # the clauses stay in their sub-themes
+    assert (moved.top_labels_[model.labels_ == sub] == 1).all()
+    assert (moved.predict(sentences, vectors, level="top") == moved.top_labels_).all()
+    alone = model.move([sub], name="Eigenes / own")
+    new = alone.parent_of(sub)
+    assert new not in model.active_top_ids and next(t for t in alone.top_themes_ if t["theme"] == new)["name"] == \
+        "Eigenes / own"
+    # moving every sub-theme of a top-level theme away leaves it gone, with its name
+    emptied = model.rename(0, "Weg", level="top").move([t["theme"] for t in model.themes_ if t["parent"] == 0], to=1)
+    assert emptied.active_top_ids == [1] and 0 not in emptied.top_names_
+    with pytest.raises(ParameterError, match=r"Cannot move sub-themes to top-level theme\(s\) \[7\]"):
+        model.move([sub], to=7)
+
+
 def test_save_and_load_keep_the_tree(tmp_path, tree):
     _, sentences, vectors, model = tree
     folder = model.rename(1, "Preis", level="top").save(tmp_path / "m", include_texts=True)
@@ -573,3 +593,16 @@ def test_the_agreement_of_two_keywords_is_read_off_the_themes_own_clauses():
     agree = model._agreement(model.labels_, hotline)
     assert agree("Hotline", "support") > agree("Hotline", "track")
     assert agree("Hotline", "no-such-word") is None and agree("Preis", "support") is None  # not in this theme
+
+
+def test_themes_of_one_level_never_share_a_name():
+    """A trial found two sub-themes named "Bestellen / order" (ordered a second time; ordered last week)."""
+    from nps_text.discover._model import _distinct_names
+
+    rows = [{"theme": 1, "name": "Bestellen / order", "keywords_de": ["Mal bestellen", "Mal"], "keywords_en": []},
+            {"theme": 2, "name": "Bestellen / order", "keywords_de": ["bestellen", "letzter"], "keywords_en": []},
+            {"theme": 3, "name": "Preis / price", "keywords_de": ["Preis"], "keywords_en": ["price"]},
+            {"theme": 4, "name": "Preis / price", "keywords_de": ["teuer"], "keywords_en": []}]
+    _distinct_names(rows, {3: "Preis / price"})  # the analyst's name stays as it is
+    assert [r["name"] for r in rows] == ["Bestellen / order (Mal)", "Bestellen / order (letzter)", "Preis / price",
+                                         "Preis / price"]

@@ -118,6 +118,9 @@ def test_analyze_discovers_themes_and_their_drivers_without_a_taxonomy(tmp_path)
 
     topics = sum(t["kind"] == "topic" for t in found["themes"] + found["top_themes"])
     assert len(load_taxonomy(tmp_path / "taxonomy_draft.yaml").themes) == topics
+    # each clause's theme, as `discover` writes it (a trial looked for it after `analyze`)
+    assignments = pd.read_csv(tmp_path / "assignments.csv", encoding="utf-8-sig")
+    assert len(assignments) == len(result.sentences) and {"theme", "top_theme", "status"} <= set(assignments)
     assert "discovered_themes" not in analyze(frame, discover=False, sentiment="lexicon").to_dict()
 
 
