@@ -409,7 +409,7 @@ def _agreeing_parts(chosen: dict[str, tuple[str, list[str], dict[str, float]]],
                     agree: Callable[[str, str], float | None]) -> None:
     """Make the German and English parts of ``chosen`` name alike clauses (see :func:`readable_name`), in place:
     the part that covers less of its language gives way to its best candidate that agrees, or to nothing."""
-    (de, de_named, de_share), (en, en_named, en_share) = chosen["de"], chosen["en"]
+    (de, _, de_share), (en, _, en_share) = chosen["de"], chosen["en"]
     similarity = agree(de, en) if de.lower() != en.lower() else None
     if similarity is None or similarity >= AGREE_MIN:
         return

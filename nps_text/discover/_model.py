@@ -454,6 +454,7 @@ class ThemeDiscovery(EditsMixin):
                 if siblings is not None and kinds[i] == "topic":
                     nearness.append(float(centroid[i] @ siblings))
         topics = {t: mean_of(members[t]) for t, kind in top_kinds.items() if kind == "topic"}
+        topics = {t: c for t, c in topics.items() if c is not None}
         if not topics:
             return
         bar = float(np.median(nearness)) if nearness else 1.0
@@ -743,7 +744,8 @@ class ThemeDiscovery(EditsMixin):
             return
         sample = self._describe_rows()
         masked = np.where(np.isin(self.labels_, mixed_subs), UNASSIGNED, self.top_labels_)[sample]
-        top_three = {r["theme"]: [k for lang in KEYWORD_LANGS for k in r[f"keywords_{lang}"][:3]] for r in tops}
+        top_three = {r["theme"]: _first_keywords({lang: r[f"keywords_{lang}"] for lang in KEYWORD_LANGS}, 3)
+                     for r in tops}
         shares = keyword_share(self.sentences_["lemmas"].iloc[sample], masked, top_three)
         for row in tops:
             row["keyword_share"] = round(shares[row["theme"]], 3)
@@ -799,10 +801,9 @@ class ThemeDiscovery(EditsMixin):
             scores = keyword_coverage(own, labels[sample], {i: found[i][:5] for i in ids})
             for i in ids:
                 keywords[i][lang], coverage[i][lang] = found[i], scores[i]
-        shares = keyword_share(lemmas, labels[sample], {i: [k for lang in KEYWORD_LANGS for k in keywords[i][lang][:3]]
-                                                        for i in ids})
+        shares = keyword_share(lemmas, labels[sample], {i: _first_keywords(keywords[i], 3) for i in ids})
         loose = loose_phrases(self.sentences_["text"].iloc[sample], lemmas, labels[sample],
-                              {i: [k for lang in KEYWORD_LANGS for k in keywords[i][lang][:5]] for i in ids})
+                              {i: _first_keywords(keywords[i], 5) for i in ids})
         return keywords, coverage, shares, loose
 
     def _agreement(self, labels: np.ndarray, theme: int) -> Any:
@@ -1073,6 +1074,11 @@ class ThemeDiscovery(EditsMixin):
         model.top_themes_ = state.get("top_themes", [])
         model._describe()
         return model
+
+
+def _first_keywords(keywords: dict[str, list[str]], n: int) -> list[str]:
+    """The first ``n`` keywords of each language, German first."""
+    return [k for lang in KEYWORD_LANGS for k in keywords[lang][:n]]
 
 
 def _distinct_names(rows: list[dict[str, Any]], custom: dict[int, str]) -> None:
