@@ -222,7 +222,27 @@ def lemma(text: str, lang: str, sentence_start: bool = False) -> str:
 
     >>> lemma("zuffrieden", "de"), lemma("Lieferunng", "de"), lemma("Qualitat", "de")
     ('zufrieden', 'Lieferung', 'Qualität')
+
+    A word written with "ss" keeps it where the dictionary has the old spelling with "ß":
+
+    >>> lemma("Prozesse", "de"), lemma("Anschluss", "de"), lemma("Grüße", "de")
+    ('Prozess', 'Anschluss', 'Gruß')
     """
+    return _spelled_as_written(text, _lemma(text, lang, sentence_start))
+
+
+def _spelled_as_written(text: str, out: str) -> str:
+    """simplemma's German dictionary keeps spellings from before 1996 ("Prozeß", "Fluß", "Anschluß"): a lemma
+    with "ß" whose word is written with "ss" is spelled with "ss", as the comment has it (a trial found the
+    theme name "Bestellprozeß")."""
+    if "ß" in out and "ß" not in text:
+        written = out.replace("ß", "ss")
+        if text.lower().startswith(written.lower()):
+            return written
+    return out
+
+
+def _lemma(text: str, lang: str, sentence_start: bool) -> str:
     import simplemma
 
     corrected = correct_spelling(text)
