@@ -36,7 +36,9 @@ class EditsMixin:
     def _edited(self) -> ThemeDiscovery:
         """A deep copy to edit. It shares the stored vectors, which no edit changes: a large model is not copied."""
         self._check_fitted()
-        return copy.deepcopy(self, {id(self.vectors_): self.vectors_})
+        out = copy.deepcopy(self, {id(self.vectors_): self.vectors_})
+        out._editing = True  # its next description keeps the names of the themes the edit hardly changed
+        return out
 
     def _check_ids(self, ids: list[int], what: str, level: str = "sub") -> list[int]:
         ids = [int(i) for i in ids]
@@ -156,9 +158,14 @@ class EditsMixin:
         again. A top-level theme left without sub-themes is gone.
         """
         self._need_texts("move")
+        if isinstance(themes, (int, np.integer)):
+            themes = [themes]
         themes = sorted(set(self._check_ids(themes, "move", "sub")))
+        if not themes:
+            raise ParameterError("move needs at least one sub-theme id, e.g. move([6], to=5).")
         if to is not None:
             (to,) = self._check_ids([to], "move sub-themes to", "top")
+            self._check_kinds(themes, to)
         out = self._edited()
         target = max(out.parents_) + 1 if to is None else to
         out.parents_ = [target if i in themes else p for i, p in zip(out.theme_ids_, out.parents_)]
@@ -168,6 +175,20 @@ class EditsMixin:
             out.top_names_.pop(gone)
         out._describe()
         return out
+
+    def _check_kinds(self, themes: list[int], to: int) -> None:
+        """A topic goes under a topic, context under context: else background would count as a driver, or a
+        topic would vanish from the mentions."""
+        sub_kind = {t["theme"]: t["kind"] for t in self.themes_}
+        top_kind = next(t["kind"] for t in self.top_themes_ if t["theme"] == to)
+        topical = ("topic", "mixed")
+        wrong = [i for i in themes if (sub_kind[i] in topical) != (top_kind in topical)]
+        if wrong:
+            raise ParameterError(
+                f"Cannot move sub-theme(s) {wrong} (kind {sorted({sub_kind[i] for i in wrong})}) under top-level "
+                f"theme {to} (kind {top_kind!r}): topics go under topics, and context, tone and churn-intent "
+                "sub-themes under their own kind. Move to a top-level theme of the same kind, or to=None for a new "
+                "one.")
 
     def drop(self, themes: list[int], *, level: str = "sub") -> ThemeDiscovery:
         """A copy in which ``themes`` are no theme: their clauses (and new ones near them) stay unassigned.

@@ -107,6 +107,7 @@ CONTEXT_RATIO = 0.25
 # a theme at least this share of whose clauses speak of leaving is churn intent, whatever its keywords (on the
 # sample and the three benchmark sets the churn themes are at 1.0, every other theme at most 0.02)
 CHURN_SHARE = 1 / 3
+_KEEP_NAME_CHANGE = 0.1  # after an edit, a theme whose size changed by at most this share keeps its name
 _MIN_CONTEXT_ROWS = 10  # fewer clauses in the counted sample: too few to call a theme context
 NOT_TOPICS = (*TONE_KINDS, "context")
 LEVELS = ("sub", "top")
@@ -724,6 +725,10 @@ class ThemeDiscovery(EditsMixin):
                                                level_labels, [r["theme"] for r in mixed], n=self.n_quotes, spread=True)
                 for row in mixed:
                     row["quotes"] = spread[row["theme"]]
+        if getattr(self, "_editing", False):  # an edit renames only what it changed
+            for level, names, rows in (("sub", self.names_, subs), ("top", self.top_names_, tops)):
+                _keep_names(rows, names, {i: row for (lv, i), row in known.items() if lv == level})
+            self._editing = False
         for names, rows in ((self.names_, subs), (self.top_names_, tops)):
             _distinct_names(rows, names)
         self.themes_, self.top_themes_ = subs, tops
@@ -1079,6 +1084,18 @@ class ThemeDiscovery(EditsMixin):
 def _first_keywords(keywords: dict[str, list[str]], n: int) -> list[str]:
     """The first ``n`` keywords of each language, German first."""
     return [k for lang in KEYWORD_LANGS for k in keywords[lang][:n]]
+
+
+def _keep_names(rows: list[dict[str, Any]], custom: dict[int, str], before: dict[int, dict[str, Any]]) -> None:
+    """After an edit, a theme of the same kind whose size changed by at most ``_KEEP_NAME_CHANGE`` keeps the
+    automatic name it had (a trial saw "Wait" become "Ticket" when another sub-theme was split, and a few of its
+    clauses moved); the themes the edit made or changed are named afresh."""
+    for row in rows:
+        old = before.get(row["theme"])
+        if old is None or custom.get(row["theme"]) or old["kind"] != row["kind"]:
+            continue
+        if abs(row["size"] - old["size"]) <= _KEEP_NAME_CHANGE * old["size"]:
+            row["name"] = re.sub(r" \([^()]*\)$", "", old["name"]) if row["kind"] == "topic" else old["name"]
 
 
 def _distinct_names(rows: list[dict[str, Any]], custom: dict[int, str]) -> None:

@@ -168,10 +168,10 @@ class DiscoveryResult(Result):
     def to_frame(self) -> pd.DataFrame:
         return self.top_themes
 
-    def summary(self, top: int = 12) -> str:
+    def summary(self, top: int | None = None) -> str:
         r = self.report
         lines = [counts_line(r, n_top=len(self.top_themes), n_sub=len(self.themes))]
-        for _, row in self.top_themes.head(top).iterrows():
+        for _, row in (self.top_themes if top is None else self.top_themes.head(top)).iterrows():
             kind = "" if row["kind"] == "topic" else f" [{KIND_NOTES[row['kind']]}]"
             subs = self.themes[self.themes["parent"] == row["theme"]]["name"].tolist()
             lines.append(f"  {row['name']}: {row['n_responses']} responses{kind}")
@@ -188,10 +188,23 @@ def counts_line(report: dict[str, Any], *, n_top: int = 0, n_sub: int = 0) -> st
     ...                    "share_unassigned": 0.01, "n_tone_only": 15, "n_filler": 5}))  # doctest: +NORMALIZE_WHITESPACE
     2 top-level themes with 5 sub-themes from 100 of 120 clauses (1.0% of them unassigned);
     set aside: 15 only tone ("danke", "alles super"), 5 filler.
+
+    With the kinds in the report, the top level is counted by kind:
+
+    >>> print(counts_line({"n_top_themes": 13, "n_themes": 24, "n_clustered": 100, "n_tone_themes": 1,
+    ...                    "n_context_themes": 1, "n_mixed_themes": 1}))  # doctest: +NORMALIZE_WHITESPACE
+    13 top-level themes (10 topics, 1 mixed, 1 context, 1 tone or churn intent) with 24 sub-themes from 100 of
+    100 clauses (0.0% of them unassigned); set aside: 0 only tone ("danke", "alles super"), 0 filler.
     """
     clustered = report.get("n_clustered", 0)
     total = report.get("n_sentences", clustered + report.get("n_tone_only", 0) + report.get("n_filler", 0))
-    return (f"{report.get('n_top_themes', n_top)} top-level themes with {report.get('n_themes', n_sub)} sub-themes "
+    n = report.get("n_top_themes", n_top)
+    kinds = {"mixed": report.get("n_mixed_themes", 0), "context": report.get("n_context_themes", 0),
+             "tone or churn intent": report.get("n_tone_themes", 0)}
+    topics = n - sum(kinds.values())
+    by_kind = "" if not any(kinds.values()) else " (" + ", ".join(
+        [f"{topics} topic{'s' if topics != 1 else ''}"] + [f"{k} {kind}" for kind, k in kinds.items() if k]) + ")"
+    return (f"{n} top-level themes{by_kind} with {report.get('n_themes', n_sub)} sub-themes "
             f"from {clustered:,} of {total:,} clauses ({report.get('share_unassigned', 0):.1%} of them unassigned); "
             f"set aside: {report.get('n_tone_only', 0):,} only tone (\"danke\", \"alles super\"), "
             f"{report.get('n_filler', 0):,} filler.")

@@ -159,6 +159,32 @@ def test_a_sub_theme_moves_to_another_or_a_new_top_level_theme(tree):
     assert emptied.active_top_ids == [1] and 0 not in emptied.top_names_
     with pytest.raises(ParameterError, match=r"Cannot move sub-themes to top-level theme\(s\) \[7\]"):
         model.move([sub], to=7)
+    assert model.move(sub, to=1).parent_of(sub) == 1  # one id will do
+    with pytest.raises(ParameterError, match="at least one sub-theme"):
+        model.move([], to=1)
+
+
+def test_move_keeps_topics_and_background_apart(tmp_path):
+    """A trial moved a topic under "Kontext / context": the context theme turned into a topic (background in the
+    drivers), and background under a topic went into the mentions, both without a word."""
+    responses, sentences, vectors = _survey()
+    extra = pd.DataFrame({"response_id": [f"ctx-{k}" for k in range(24)], "score": 9,
+                          "comment": ["Ich habe letzte Woche bestellt", "Bin seit Jahren Kunde",
+                                      "Habe zum zweiten Mal bestellt", "Been a customer since 2012"] * 6})
+    r2, s2 = prepare_text(extra)
+    ctx_vectors = np.tile(np.eye(1, 8, 7, dtype=np.float32), (len(s2), 1)) + \
+        np.random.default_rng(4).normal(0, 0.03, (len(s2), 8)).astype(np.float32)
+    sentences = pd.concat([sentences, s2], ignore_index=True)
+    model = ThemeDiscovery(**{**PARAMS, "n_themes": 5}).fit(sentences, np.vstack([vectors, ctx_vectors]))
+    context_top = next(t["theme"] for t in model.top_themes_ if t["kind"] == "context")
+    context_sub = next(t["theme"] for t in model.themes_ if t["kind"] == "context")
+    topic_top = next(t["theme"] for t in model.top_themes_ if t["kind"] == "topic")
+    topic_sub = next(t["theme"] for t in model.themes_ if t["kind"] == "topic")
+    with pytest.raises(ParameterError, match=r"kind 'context'\): topics go under topics"):
+        model.move([topic_sub], to=context_top)
+    with pytest.raises(ParameterError, match=r"\['context'\]"):
+        model.move([context_sub], to=topic_top)
+    assert model.move([topic_sub], to=None).parent_of(topic_sub) not in model.active_top_ids  # a new one: fine
 
 
 def test_save_and_load_keep_the_tree(tmp_path, tree):
@@ -606,3 +632,26 @@ def test_themes_of_one_level_never_share_a_name():
     _distinct_names(rows, {3: "Preis / price"})  # the analyst's name stays as it is
     assert [r["name"] for r in rows] == ["Bestellen / order (Mal)", "Bestellen / order (letzter)", "Preis / price",
                                          "Preis / price"]
+
+
+def test_an_edit_renames_only_the_themes_it_changed(tree):
+    """A trial: after splitting one sub-theme, untouched ones were renamed ("Wait" became "Ticket") because a few
+    clauses moved. A theme of the same kind whose size moved by at most a tenth keeps its automatic name."""
+    from nps_text.discover._model import _keep_names
+
+    before = {1: {"name": "Wait", "size": 222, "kind": "topic"}, 2: {"name": "Problem / care", "size": 179,
+                                                                        "kind": "topic"},
+              3: {"name": "Bestellen / order (Mal)", "size": 65, "kind": "context"},
+              4: {"name": "Hotline", "size": 146, "kind": "topic"}}
+    rows = [{"theme": 1, "name": "Ticket", "size": 213, "kind": "topic"},  # 4 % smaller: keeps its name
+            {"theme": 2, "name": "Merken / care", "size": 120, "kind": "topic"},  # a third smaller: named afresh
+            {"theme": 3, "name": "Bestellen / order", "size": 65, "kind": "context"},
+            {"theme": 4, "name": "Support", "size": 146, "kind": "topic"},  # named by the analyst
+            {"theme": 5, "name": "Neu", "size": 40, "kind": "topic"}]  # new: its own name
+    _keep_names(rows, {4: "Support"}, before)
+    assert [r["name"] for r in rows] == ["Wait", "Merken / care", "Bestellen / order (Mal)", "Support", "Neu"]
+    # on a fitted model: a split leaves the other sub-themes' names as they were
+    *_, model = tree
+    split = model.split(model.themes_[0]["theme"], 2)
+    names = {t["theme"]: t["name"] for t in model.themes_[1:]}
+    assert {t["theme"]: t["name"] for t in split.themes_ if t["theme"] in names} == names
