@@ -141,6 +141,21 @@ def test_edits_at_the_top_level(tree):
         {model.themes_[0]["parent"]}
 
 
+def _with_context():
+    """The tree survey plus 24 clauses of background without a judgement (when someone ordered, how long they
+    have been a customer) on an axis of their own: responses, sentences, and the model fitted on them."""
+    responses, sentences, vectors = _survey()
+    extra = pd.DataFrame({"response_id": [f"ctx-{k}" for k in range(24)], "score": 9,
+                          "comment": ["Ich habe letzte Woche bestellt", "Bin seit Jahren Kunde",
+                                      "Habe zum zweiten Mal bestellt", "Been a customer since 2012"] * 6})
+    r2, s2 = prepare_text(extra)
+    ctx_vectors = np.tile(np.eye(1, 8, 7, dtype=np.float32), (len(s2), 1)) + \
+        np.random.default_rng(4).normal(0, 0.03, (len(s2), 8)).astype(np.float32)
+    sentences = pd.concat([sentences, s2], ignore_index=True)
+    model = ThemeDiscovery(**{**PARAMS, "n_themes": 5}).fit(sentences, np.vstack([vectors, ctx_vectors]))
+    return pd.concat([responses, r2], ignore_index=True), sentences, model
+
+
 def test_a_sub_theme_moves_to_another_or_a_new_top_level_theme(tree):
     """A trial: packaging sat under the support theme after a split, and no edit could put it under delivery."""
     _, sentences, vectors, model = tree
@@ -167,15 +182,7 @@ def test_a_sub_theme_moves_to_another_or_a_new_top_level_theme(tree):
 def test_move_keeps_topics_and_background_apart(tmp_path):
     """A trial moved a topic under "Kontext / context": the context theme turned into a topic (background in the
     drivers), and background under a topic went into the mentions, both without a word."""
-    responses, sentences, vectors = _survey()
-    extra = pd.DataFrame({"response_id": [f"ctx-{k}" for k in range(24)], "score": 9,
-                          "comment": ["Ich habe letzte Woche bestellt", "Bin seit Jahren Kunde",
-                                      "Habe zum zweiten Mal bestellt", "Been a customer since 2012"] * 6})
-    r2, s2 = prepare_text(extra)
-    ctx_vectors = np.tile(np.eye(1, 8, 7, dtype=np.float32), (len(s2), 1)) + \
-        np.random.default_rng(4).normal(0, 0.03, (len(s2), 8)).astype(np.float32)
-    sentences = pd.concat([sentences, s2], ignore_index=True)
-    model = ThemeDiscovery(**{**PARAMS, "n_themes": 5}).fit(sentences, np.vstack([vectors, ctx_vectors]))
+    _, sentences, model = _with_context()
     context_top = next(t["theme"] for t in model.top_themes_ if t["kind"] == "context")
     context_sub = next(t["theme"] for t in model.themes_ if t["kind"] == "context")
     topic_top = next(t["theme"] for t in model.top_themes_ if t["kind"] == "topic")
@@ -334,17 +341,8 @@ def test_a_name_part_that_covers_few_of_its_languages_clauses_is_left_out():
 
 
 def test_a_theme_hardly_anyone_rates_is_context_and_no_mention(tmp_path):
-    responses, sentences, vectors = _survey()
-    # background without a judgement: when someone ordered, how long they have been a customer
-    extra = pd.DataFrame({"response_id": [f"ctx-{k}" for k in range(24)], "score": 9,
-                          "comment": ["Ich habe letzte Woche bestellt", "Bin seit Jahren Kunde",
-                                      "Habe zum zweiten Mal bestellt", "Been a customer since 2012"] * 6})
-    r2, s2 = prepare_text(extra)
-    ctx_vectors = np.tile(np.eye(1, 8, 7, dtype=np.float32), (len(s2), 1)) + \
-        np.random.default_rng(4).normal(0, 0.03, (len(s2), 8)).astype(np.float32)
-    sentences = pd.concat([sentences, s2], ignore_index=True)
-    model = ThemeDiscovery(**{**PARAMS, "n_themes": 5}).fit(sentences, np.vstack([vectors, ctx_vectors]))
-    result = describe_model(model, sentences, pd.concat([responses, r2], ignore_index=True))
+    responses, sentences, model = _with_context()
+    result = describe_model(model, sentences, responses)
     context = result.top_themes[result.top_themes["kind"] == "context"]
     assert context["name"].tolist() == ["Kontext / context"] and context["n_responses"].tolist() == [24]
     assert (result.themes["kind"] == "context").sum() == 1  # the sub-theme keeps its own name
