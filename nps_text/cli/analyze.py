@@ -78,8 +78,8 @@ def analyze(
     (per theme: mentions, respondents, sentiment, NPS of those respondents); without them it
     discovers the themes as a two-level tree (discovered_themes.csv, the top level;
     discovered_subthemes.csv, their sub-themes; assignments.csv, each clause's theme;
-    taxonomy_draft.yaml; mentions.csv) when 50+ responses have a comment. With themes, the driver tables follow (drivers.csv, strengths.csv,
-    pain_points.csv, followup.csv, ...) unless --no-drivers. Last, report.html: the whole analysis
+    taxonomy_draft.yaml; mentions.csv) when 50+ responses have a comment. With themes, the driver
+    tables follow (drivers.csv, strengths.csv, pain_points.csv, followup.csv, ...) unless --no-drivers. Last, report.html: the whole analysis
     as one self-contained page to pass on (personal data in its quotes redacted; see `report`).
     When the survey has a brand, account and role, team or customer id column (or --brand, --unit, ...,
     --benchmarks, --population, --outcomes are given), the NPS programme's sections follow:

@@ -21,7 +21,7 @@ from ..text.nlp import NEGATIONS
 
 __all__ = ["class_tfidf_keywords", "representative_quotes", "default_name", "readable_name", "keyword_coverage",
            "keyword_share", "loose_phrases", "mixed_name", "theme_key", "slug", "top_key", "is_tone_word", "is_tone_theme",
-           "is_churn_theme", "speaks_of_leaving", "TONE_NAMES", "TONE_KINDS", "KIND_NOTES", "MIXED_SHARE", "AGREE_MIN",
+           "is_churn_theme", "speaks_of_leaving", "TONE_NAMES", "TONE_KINDS", "KIND_NOTES", "MIXED_SHARE", "TOPICAL", "AGREE_MIN",
            "KEYWORD_LANGS"]
 
 KEYWORD_LANGS = ("de", "en")
@@ -154,6 +154,7 @@ KIND_NOTES = {"praise": "tone, not a topic", "complaint": "tone, not a topic", "
               "mixed": "its keywords fit few of its clauses: split it"}
 # a topic whose top three keywords per language are in fewer than this share of its clauses is kind "mixed"
 MIXED_SHARE = 1 / 3
+TOPICAL = ("topic", "mixed")  # the kinds that are about something: their clauses are mentions
 # the German and English parts of a name must name alike clauses: the cosine between the mean vectors of the
 # theme's German clauses holding the one and its English clauses holding the other. On the sample and its German
 # export the parts that translate each other are at 0.21-0.79 ("Hotline / support", "Preis / price"), those that
@@ -257,9 +258,7 @@ def keyword_coverage(lemmas: pd.Series, labels: np.ndarray, keywords: dict[int, 
         size = (labels[present] == theme).sum()
         out[theme] = {}
         for keyword in words if size else []:
-            found = everywhere  # the clauses that contain every word of the keyword
-            for word in keyword.lower().split():
-                found = np.intersect1d(found, index.get(word, found[:0]), assume_unique=True)
+            found = _containing(index, keyword, everywhere)
             hits = (labels[found] == theme).sum()
             out[theme][keyword] = float(hits / size * (hits / max(1, len(found))) ** 0.5)
     return out
@@ -310,15 +309,16 @@ def loose_phrases(texts: pd.Series, lemmas: pd.Series, labels: np.ndarray, keywo
     {0: {'lady store'}, 1: set()}
     """
     labels = np.asarray(labels)
-    lemma_sets = [set(str(x).lower().split()) if isinstance(x, str) else set() for x in lemmas.tolist()]
+    present = lemmas.notna().to_numpy()
+    index = _word_rows(lemmas, present)
+    everywhere = np.flatnonzero(present)
     text_list = texts.astype("string").fillna("").tolist()
     out: dict[int, set[str]] = {}
     for theme, words in keywords.items():
-        rows = np.flatnonzero(labels == theme)
         out[theme] = set()
         for phrase in (w for w in words if " " in w):
-            parts = set(phrase.lower().split())
-            holding = [r for r in rows if parts <= lemma_sets[r]]
+            found = _containing(index, phrase, everywhere)
+            holding = found[labels[found] == theme].tolist()
             pattern = _written_together(phrase)
             if holding and sum(bool(pattern.search(text_list[r])) for r in holding) < len(holding) / 3:
                 out[theme].add(phrase)
@@ -336,6 +336,15 @@ def mixed_name(name: str) -> str:
     if len(parts) == 2 and all(parts):
         return f"Gemischt ({parts[0]}) / mixed ({parts[1]})"
     return f"Gemischt ({name}) / mixed ({name})"
+
+
+def _containing(index: dict[str, np.ndarray], keyword: str, everywhere: np.ndarray) -> np.ndarray:
+    """The positions (of ``everywhere``, via the :func:`_word_rows` index) of the clauses that hold every word of
+    ``keyword``."""
+    found = everywhere
+    for word in keyword.lower().split():
+        found = np.intersect1d(found, index.get(word, found[:0]), assume_unique=True)
+    return found
 
 
 def _word_rows(lemmas: pd.Series, present: np.ndarray) -> dict[str, np.ndarray]:

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import DiscoveryModelError, ParameterError
 from . import _cluster as C
-from ._describe import slug
+from ._describe import TOPICAL, slug
 
 if TYPE_CHECKING:  # the model class mixes this in: an import at run time would be a cycle
     from ._model import ThemeDiscovery
@@ -181,8 +181,7 @@ class EditsMixin:
         topic would vanish from the mentions."""
         sub_kind = {t["theme"]: t["kind"] for t in self.themes_}
         top_kind = next(t["kind"] for t in self.top_themes_ if t["theme"] == to)
-        topical = ("topic", "mixed")
-        wrong = [i for i in themes if (sub_kind[i] in topical) != (top_kind in topical)]
+        wrong = [i for i in themes if (sub_kind[i] in TOPICAL) != (top_kind in TOPICAL)]
         if wrong:
             raise ParameterError(
                 f"Cannot move sub-theme(s) {wrong} (kind {sorted({sub_kind[i] for i in wrong})}) under top-level "

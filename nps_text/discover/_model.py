@@ -67,6 +67,7 @@ from ._describe import (
     MIXED_SHARE,
     TONE_KINDS,
     TONE_NAMES,
+    TOPICAL,
     class_tfidf_keywords,
     is_churn_theme,
     is_tone_theme,
@@ -655,7 +656,7 @@ class ThemeDiscovery(EditsMixin):
             return best, sim
         kinds = {t["theme"]: t["kind"] for t in getattr(self, "themes_", [])}
         misfit = self._misfits(best, sentences, rows, kinds)
-        topical = [j for j, t in enumerate(self.theme_ids_) if kinds.get(t) in ("topic", "mixed")
+        topical = [j for j, t in enumerate(self.theme_ids_) if kinds.get(t) in TOPICAL
                    and t not in self.dropped_]
         if misfit.any() and topical:
             other, other_sim = C.nearest(reduced[misfit], self.centroids_[topical])
@@ -817,10 +818,7 @@ class ThemeDiscovery(EditsMixin):
         holds none (counted on the clauses of :meth:`_describe_rows`). For :func:`readable_name`'s ``agree``."""
         sample = self._describe_rows()
         rows = sample[labels[sample] == theme]
-        position = np.searchsorted(self.content_rows_, rows)
-        rows, position = rows[position < len(self.content_rows_)], position[position < len(self.content_rows_)]
-        clustered = self.content_rows_[position] == rows
-        rows, position = rows[clustered], position[clustered]
+        position = np.searchsorted(self.content_rows_, rows)  # a theme's clauses are all among the clustered ones
         words = [set(str(x).lower().split()) if isinstance(x, str) else set()
                  for x in self.sentences_["lemmas"].iloc[rows].tolist()]
         langs = self.sentences_["lang"].iloc[rows].astype(str).tolist()
