@@ -16,6 +16,7 @@ from .app import (
     DiscoverOpt,
     DriversOpt,
     EmbedderOpt,
+    GuideOpt,
     LangOpt,
     LevelOpt,
     Method,
@@ -61,6 +62,7 @@ def analyze(
     sentiment: SentimentOpt = Sentiment.auto,
     drivers: DriversOpt = True,
     discover: DiscoverOpt = None,
+    guide: GuideOpt = None,
     embedder: EmbedderOpt = "auto",
     lang: LangOpt = None,
     since: SinceOpt = None,
@@ -92,7 +94,7 @@ def analyze(
     check_programme_columns(source, programme)
     result = analyze_survey(source, outdir=output, by=by, period=period.value if period else None,
                             target=target, level=level, taxonomy=taxonomy, model=model, method=method.value,
-                            redact_pii=redact, sentiment=sentiment.value, drivers=drivers, discover=discover,
+                            redact_pii=redact, sentiment=sentiment.value, drivers=drivers, discover=discover, guide=guide,
                             embedder=embedder, lang=lang.value if lang else None, since=since, until=until,
                             programme=False if run_programme is False else programme or run_programme)
     summary = result.to_dict()

@@ -150,6 +150,7 @@ class Sentiment(str, Enum):
 
 
 TaxonomyOpt = Annotated[Optional[str], typer.Option("--taxonomy", metavar="FILE", help="Taxonomy YAML, or 'default' for the bundled NPS taxonomy.")]
+GuideOpt = Annotated[Optional[str], typer.Option("--guide", metavar="FILE", help="Guided discovery: a taxonomy YAML (or 'default', the bundled one) whose themes seed the discovered ones, which take their names; themes it lacks are still found.")]
 ModelOpt = Annotated[Optional[Path], typer.Option("--model", metavar="DIR", help="A trained ThemeClassifier folder (instead of a taxonomy).")]
 MethodOpt = Annotated[Method, typer.Option("--method", help="With a taxonomy: keyword rules or zero-shot embeddings.")]
 RedactOpt = Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data before tagging.")]

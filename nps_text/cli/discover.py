@@ -10,7 +10,7 @@ import typer
 from ..io.load import LoadOptions
 from ..jobs import discover_survey
 from ..jobs.discover import comments_without_content, discovery_warnings
-from .app import Command, SeedOpt, SurveyArg, app, err, out, reads_a_survey, user_errors
+from .app import Command, GuideOpt, SeedOpt, SurveyArg, app, err, out, reads_a_survey, user_errors
 from .render import _print_discovered
 
 
@@ -24,6 +24,7 @@ def discover(
     n_top: Annotated[Optional[int], typer.Option("--n-top", metavar="N", help="Number of top-level themes. Default: where the theme tree has its largest gap, 5 to 12 (context, churn-intent and tone themes come on top).")] = None,
     n_themes: Annotated[Optional[int], typer.Option("--n-themes", metavar="N", help="Number of sub-themes. Default: as many as the data supports (at most 30).")] = None,
     min_size: Annotated[Optional[int], typer.Option("--min-size", metavar="N", help="Smallest theme in clauses. Default: 1% of the clauses, at least 5.")] = None,
+    guide: GuideOpt = None,
     seed: SeedOpt = 0,
     redact: Annotated[bool, typer.Option("--redact/--no-redact", metavar=" ", help="Redact personal data before anything else.")] = False,
     load: LoadOptions = LoadOptions(),
@@ -31,9 +32,10 @@ def discover(
     """Discover the themes of the comments as a two-level tree: write discovered_themes.csv (the top
     level) and discovered_subthemes.csv (each with NPS), assignments.csv, mentions.csv (top-level
     themes), taxonomy_draft.yaml (both levels; edit it, then use it with `nps-text tag --taxonomy`),
-    discovery_report.json (with the time of each stage) and the model folder."""
+    discovery_report.json (with the time of each stage) and the model folder. With --guide, your taxonomy's
+    themes seed the discovered ones and name them."""
     result = discover_survey(load.load(survey), outdir=output, embedder=embedder, n_themes=n_themes, n_top=n_top,
-                             min_size=min_size, seed=seed, redact_pii=redact)
+                             min_size=min_size, seed=seed, redact_pii=redact, guide=guide)
     err.print(result.report.summary(), highlight=False, soft_wrap=True)
     accounting = comments_without_content(result.responses)
     if accounting:

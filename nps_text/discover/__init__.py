@@ -4,6 +4,7 @@
 """
 
 from ._describe import KIND_NOTES
+from ._guide import resolve_guide
 from ._model import FILLER, LEVELS, UNASSIGNED, DiscoveryModelError, ThemeDiscovery, filler_mask, tone_mask
 from ._novelty import NOVELTY_COLUMNS, novelty
 from ._result import (
@@ -21,4 +22,4 @@ from ._result import (
 __all__ = ["ThemeDiscovery", "DiscoveryResult", "DiscoveryModelError", "discover_themes", "theme_table",
            "assignments_frame", "discovery_mentions", "to_taxonomy", "filler_mask", "THEME_COLUMNS",
            "FILLER", "UNASSIGNED", "LEVELS", "describe_model", "novelty", "tone_mask",
-           "NOVELTY_COLUMNS", "KIND_NOTES", "counts_line"]
+           "NOVELTY_COLUMNS", "KIND_NOTES", "counts_line", "resolve_guide"]

@@ -59,6 +59,7 @@ from .._core.params import Interval, Options, validate_params
 from .._core.safe_files import read_json, unexpected_files
 from ..errors import DiscoveryModelError, ParameterError
 from ..tagging.polarity import lexicon_score
+from ..tagging.taxonomy import Taxonomy, load_taxonomy
 from ..text.nlp import NEGATIONS
 from ..text.prepare import junk_reason
 from . import _cluster as C
@@ -83,6 +84,7 @@ from ._describe import (
     top_key,
 )
 from ._edits import EditsMixin
+from ._guide import GUIDE_NAME_SHARE, guide_matrix, guide_name, guide_themes, resolve_guide, with_guide
 from ._novelty import novelty
 from ._taxonomy import to_taxonomy
 
@@ -94,6 +96,7 @@ REQUIRED = ("response_id", "sentence_id", "text", "lang", "lemmas")
 _KEEP = ["response_id", "sentence_id", "text", "lang", "lemmas"]
 _TEXTS = {"text", "lemmas"}  # what ThemeDiscovery.save leaves out unless include_texts=True
 _FORMAT = "nps-text-discovery/2"
+_GUIDE_FILE = "guide.yaml"  # guided discovery's taxonomy, in a saved model folder
 _FORMATS = ("nps-text-discovery/1", _FORMAT)  # /1: one level, no tone direction
 _ARRAYS = ("centroids", "pca_mean", "components", "language_means", "vectors", "labels", "similarity",
            "tone_direction", "negation_offsets")
@@ -235,6 +238,17 @@ class ThemeDiscovery(EditsMixin):
         to the same precision, so ``predict`` on the fitted clauses still gives ``labels_``).
     n_micro : int, default 1000
         Number of micro-clusters beyond ``max_fit``.
+    guide : Taxonomy, path or "default", optional
+        Guided discovery: the analyst's taxonomy (or ``"default"``, the bundled NPS taxonomy) as
+        seed topics. Each clause's keyword matches of its topical themes (the rules of
+        :class:`~nps_text.tagging.RuleTagger`) are appended to the embedding, one column per theme
+        times ``guide_weight``, so clauses naming the same theme are drawn together while those
+        naming none are clustered by meaning alone (new themes are still found); a theme at least
+        half of whose clauses name one theme of the guide takes its name. Measured in
+        ``benchmarks/discovery_options.py`` (variant ``guided``, docs/discovery.md). Default None:
+        unguided.
+    guide_weight : float, default 0.3
+        Weight of the guide's columns against the unit-length embedding (measured at 0.3 and 0.5).
     n_keywords, n_quotes : int
         Keywords per language and representative quotes kept per theme.
     seed : int, default 0
@@ -299,13 +313,16 @@ class ThemeDiscovery(EditsMixin):
         "n_keywords": [Interval(numbers.Integral, 1, None)],
         "n_quotes": [Interval(numbers.Integral, 0, None)],
         "seed": [Interval(numbers.Integral, 0, None)],
+        "guide": [None, str, Path, Taxonomy],
+        "guide_weight": [Interval(numbers.Real, 0, None, "neither")],
     }
 
     def __init__(self, *, n_themes: int | None = None, n_top: int | None = None, min_top: int = 5, max_top: int = 12,
                  max_top_share: float = 0.25, min_size: int | None = None, min_share: float = 0.01, max_themes: int = 30, method: str = "ward",
                  n_components: int | None = None, min_similarity: float = 0.15, center_languages: bool | str = "auto",
                  remove_tone: bool = True, remove_negation: bool = True, max_fit: int = 10_000, n_micro: int = 1000, n_keywords: int = 10,
-                 n_quotes: int = 5, seed: int = 0) -> None:
+                 n_quotes: int = 5, seed: int = 0, guide: Taxonomy | str | Path | None = None,
+                 guide_weight: float = 0.3) -> None:
         self.n_themes = n_themes
         self.n_top = n_top
         self.min_top = min_top
@@ -325,6 +342,8 @@ class ThemeDiscovery(EditsMixin):
         self.n_keywords = n_keywords
         self.n_quotes = n_quotes
         self.seed = seed
+        self.guide = guide
+        self.guide_weight = guide_weight
 
     # ------------------------------------------------------------------ scikit-learn API
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -332,7 +351,7 @@ class ThemeDiscovery(EditsMixin):
                                               "min_share",
                                               "max_themes", "method", "n_components", "min_similarity",
                                               "center_languages", "remove_tone", "remove_negation", "max_fit", "n_micro", "n_keywords",
-                                              "n_quotes", "seed")}
+                                              "n_quotes", "seed", "guide", "guide_weight")}
 
     def set_params(self, **params: Any) -> ThemeDiscovery:
         valid = self.get_params()
@@ -363,6 +382,11 @@ class ThemeDiscovery(EditsMixin):
         if self.min_top > self.max_top:
             raise ParameterError(f"min_top ({self.min_top}) must not be larger than max_top ({self.max_top}).")
         sentences, vectors = _check_sentences(sentences, embeddings)
+        self.guide_ = resolve_guide(self.guide)
+        self.guide_themes_ = guide_themes(self.guide_) if self.guide_ is not None else []
+        self.guide_matches_ = (guide_matrix(sentences, self.guide_, self.guide_themes_) if self.guide_ is not None
+                               else np.zeros((len(sentences), 0), dtype=bool))
+        vectors = self._guided(vectors, self.guide_matches_)
         filler = filler_mask(sentences)
         tone = tone_mask(sentences) & ~filler
         content = np.flatnonzero(~filler & ~tone)
@@ -389,7 +413,7 @@ class ThemeDiscovery(EditsMixin):
         self.dropped_: set[int] = set()
         self.names_: dict[int, str] = {}
         self.top_names_: dict[int, str] = {}
-        self.n_features_in_ = vectors.shape[1]
+        self.n_features_in_ = vectors.shape[1] - len(self.guide_themes_)  # the embedding's, as passed
         sums = np.vstack([reduced[raw == i].sum(axis=0, dtype=np.float32) for i in kept])
         sizes = np.array([(raw == i).sum() for i in kept], dtype=np.float64)
         top = self._top_cut(sums / sizes[:, None], sizes, chosen)
@@ -404,6 +428,10 @@ class ThemeDiscovery(EditsMixin):
         if self.n_top is None:
             self._regraft_mixed()
         return self
+
+    def _guided(self, vectors: np.ndarray, matches: np.ndarray) -> np.ndarray:
+        """The clustering input: the embeddings, with the guide's columns when discovery is guided."""
+        return vectors if self.guide_ is None else with_guide(vectors, matches, self.guide_weight)
 
     def _merge_tone_themes(self) -> None:
         """Tone sub-themes under one "general praise", one "general complaint" and one "churn intent" top-level theme.
@@ -504,6 +532,11 @@ class ThemeDiscovery(EditsMixin):
         self.language_means_ = (C.language_means(vectors, langs, 20, rows=content,
                                                  transform=lambda rows: self._negation_centred(vectors, groups, rows))
                                 if self.centred_ else {C._GLOBAL: np.zeros(vectors.shape[1], dtype=np.float32)})
+        # the guide's columns are neither shifted nor projected: a theme most of whose clauses are complaints
+        # (billing) would otherwise lose the seed that tells it apart
+        self._without_guide(self.negation_offsets_)
+        for mean in self.language_means_.values():
+            self._without_guide(mean)
         self.tone_direction_ = self._tone_direction(vectors, groups, sample, sentences["text"])
         first = self._space_rows(vectors, groups, content[: self.max_fit])
         n_components = self.n_components if self.n_components or self.method == "ward" else 16
@@ -515,7 +548,13 @@ class ThemeDiscovery(EditsMixin):
         if not self.remove_tone:
             return np.zeros(vectors.shape[1], dtype=np.float32)
         polarity = np.array([lexicon_score(str(t)) for t in texts.iloc[sample].tolist()])
-        return C.tone_direction(self._centred_rows(vectors, groups, sample), polarity)
+        return C.tone_direction(self._without_guide(self._centred_rows(vectors, groups, sample)), polarity)
+
+    def _without_guide(self, array: np.ndarray) -> np.ndarray:
+        """``array`` with its guide columns (the last ones, when discovery is guided) set to zero, in place."""
+        if self.guide_themes_:
+            array[..., -len(self.guide_themes_):] = 0.0
+        return array
 
     def _negation_centred(self, vectors: np.ndarray, groups: Groups, rows: np.ndarray) -> np.ndarray:
         """A float32 copy of ``vectors[rows]``; when negation offsets were learnt, L2-normalised and each row
@@ -767,13 +806,17 @@ class ThemeDiscovery(EditsMixin):
                         for i in ids}
             coverage, quotes, loose = {i: {} for i in ids}, {i: [] for i in ids}, {i: set() for i in ids}
             shares = {i: known.get((level, i), {}).get("keyword_share", 1.0) for i in ids}
+        guides = self._guide_of(labels, ids, level, known)
+        # sub-themes that share a guide theme are told apart by their own words ("Mitarbeiter / staff", "Beratung")
+        shared = {g for g in guides.values() if g and level == "sub" and list(guides.values()).count(g) > 1}
         rows = []
         for i in ids:
             words = keywords[i]
             kind = self._kind(level, i, labels, words, known)
             custom = names.get(i)
             agree = self._agreement(labels, i) if self.has_texts_ else None
-            topic_name = readable_name(words, i, coverage[i], loose[i], agree)
+            topic_name = (guide_name(self.guide_, guides[i]) if guides[i] and guides[i] not in shared else
+                          readable_name(words, i, coverage[i], loose[i], agree))
             if custom:
                 name = custom
             elif kind in TONE_KINDS:
@@ -784,8 +827,25 @@ class ThemeDiscovery(EditsMixin):
             rows.append({"theme": i, "key": theme_key(i, custom) if level == "sub" else top_key(i, custom),
                          "name": name, "kind": kind, "size": int((labels == i).sum()),
                          "keywords_de": words["de"], "keywords_en": words["en"], "quotes": quotes[i],
-                         "keyword_share": round(shares[i], 3), "topic_name": topic_name})
+                         "keyword_share": round(shares[i], 3), "guide": guides[i], "topic_name": topic_name})
         return rows
+
+    def _guide_of(self, labels: np.ndarray, ids: list[int], level: str, known: dict) -> dict[int, str | None]:
+        """Per theme, the guide theme at least ``GUIDE_NAME_SHARE`` of its clauses name (the most named one), else
+        None; None for every theme of unguided discovery (saved without texts: the one it was saved with)."""
+        if self.guide_ is None:
+            return dict.fromkeys(ids)
+        if not self.has_texts_:
+            return {i: known.get((level, i), {}).get("guide") for i in ids}
+        sample = self._describe_rows()
+        counted, matches = labels[sample], self.guide_matches_[sample]
+        out: dict[int, str | None] = {}
+        for i in ids:
+            rows = counted == i
+            shares = matches[rows].mean(axis=0) if rows.any() else np.zeros(len(self.guide_themes_))
+            best = int(np.argmax(shares)) if len(shares) else 0
+            out[i] = self.guide_themes_[best] if len(shares) and shares[best] >= GUIDE_NAME_SHARE else None
+        return out
 
     def _keywords(self, labels: np.ndarray, ids: list[int]) -> tuple[dict[int, dict[str, list[str]]],
                                                                       dict[int, dict[str, dict[str, float]]],
@@ -938,6 +998,8 @@ class ThemeDiscovery(EditsMixin):
         if vectors.shape[1] != self.n_features_in_:
             raise ParameterError(f"embeddings have {vectors.shape[1]} dimensions but the model was fitted on "
                                  f"{self.n_features_in_}; embed with the same embedder.")
+        if self.guide_ is not None:
+            vectors = self._guided(vectors, guide_matrix(sentences, self.guide_, self.guide_themes_))
         return vectors, _groups(sentences), filler_mask(sentences) | tone_mask(sentences)
 
     def _reduce_new(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1011,9 +1073,13 @@ class ThemeDiscovery(EditsMixin):
                   "language_means": np.vstack([self.language_means_[k] for k in lang_keys]),
                   "vectors": self.vectors_, "labels": self.labels_, "similarity": self.similarity_,
                   "tone_direction": self.tone_direction_, "negation_offsets": self.negation_offsets_}
+        if self.guide_ is not None:  # the guide as YAML (loaded back validated) and which clauses named its themes
+            arrays["guide_matches"] = self.guide_matches_
+            self.guide_.save(folder / _GUIDE_FILE)
         for name, array in arrays.items():
             np.save(folder / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
-        state = {"format": _FORMAT, "params": self.get_params(), "centred": self.centred_,
+        params = {**self.get_params(), "guide": None}  # the guide is its own file
+        state = {"format": _FORMAT, "params": params, "centred": self.centred_, "guide_themes": self.guide_themes_,
                  "language_keys": lang_keys, "theme_ids": self.theme_ids_, "dropped": sorted(self.dropped_),
                  "names": {str(k): v for k, v in self.names_.items()}, "min_size": self.min_size_,
                  "parents": self.parents_, "top_names": {str(k): v for k, v in self.top_names_.items()},
@@ -1035,8 +1101,9 @@ class ThemeDiscovery(EditsMixin):
         if not meta.is_file():
             raise DiscoveryModelError(f"'{folder}' is not a saved discovery model: discovery.json is missing. "
                                       "Pass the folder ThemeDiscovery.save (or nps-text discover) wrote.")
-        expected = {"discovery.json", *(f"{a}.npy" for a in _ARRAYS)}
+        expected = {"discovery.json", *(f"{a}.npy" for a in _ARRAYS), _GUIDE_FILE, "guide_matches.npy"}
         optional = {"tone_direction", "negation_offsets"}  # folders of format /1 have neither, older /2 no negation
+        guided = (folder / _GUIDE_FILE).is_file()
         unexpected = unexpected_files(folder, expected)
         if unexpected:
             raise DiscoveryModelError(f"'{folder}' holds unexpected files {unexpected}; a discovery model has only "
@@ -1049,11 +1116,15 @@ class ThemeDiscovery(EditsMixin):
         if state.get("format") not in _FORMATS:
             raise DiscoveryModelError(f"'{meta}' has format {state.get('format')!r}; expected one of {list(_FORMATS)}.")
         try:
-            arrays = {a: np.load(folder / f"{a}.npy", allow_pickle=False) for a in _ARRAYS
+            arrays = {a: np.load(folder / f"{a}.npy", allow_pickle=False)
+                      for a in (*_ARRAYS, *(("guide_matches",) if guided else ()))
                       if a not in optional or (folder / f"{a}.npy").is_file()}
         except (OSError, ValueError) as exc:
             raise DiscoveryModelError(f"'{folder}': cannot read the model arrays ({exc}). Save the model again.") from None
         model = cls(**{k: v for k, v in state["params"].items() if k in cls().get_params()})
+        model.guide = model.guide_ = load_taxonomy(folder / _GUIDE_FILE) if guided else None
+        model.guide_themes_ = [str(t) for t in state.get("guide_themes", [])] if guided else []
+        model.guide_matches_ = arrays.get("guide_matches", np.zeros((state["n_sentences"], 0), dtype=bool))
         model.centroids_, model.pca_mean_, model.components_ = arrays["centroids"], arrays["pca_mean"], arrays["components"]
         model.language_means_ = dict(zip(state["language_keys"], arrays["language_means"]))
         model.vectors_, model.labels_, model.similarity_ = arrays["vectors"], arrays["labels"], arrays["similarity"]

@@ -85,6 +85,7 @@ def analyze(
     sentiment: str = "auto",
     drivers: bool = True,
     discover: bool | None = None,
+    guide: str | Path | None = None,
     embedder: str = "auto",
     report: bool = True,
     lang: str | None = None,
@@ -126,6 +127,10 @@ def analyze(
         ``taxonomy_draft.yaml``, ``mentions.csv``, ``to_dict()["discovered_themes"]``). Default: when
         at least 50 responses have a comment; with fewer, ``to_dict()["discovered_themes"]`` says why
         not. ``False`` never discovers; ``True`` always does.
+    guide : path or "default", optional
+        Guided discovery: a taxonomy whose themes seed the discovered ones (see
+        :class:`~nps_text.discover.ThemeDiscovery`). Needs discovery: not with ``taxonomy``, ``model`` or
+        ``discover=False``.
     embedder : str, default "auto"
         The embedding backend for discovery (and for the sentiment it learns from the survey);
         ``"auto"``: see :func:`~nps_text.embed.choose_embedder` (e5 for German or mixed comments).
@@ -159,6 +164,15 @@ def analyze(
                               "(CLI: -o FOLDER), e.g. -o out/survey.")
     if lang is not None:
         check_lang(lang)
+    if guide is not None and (taxonomy is not None or model is not None or discover is False):
+        given = "taxonomy" if taxonomy is not None else "model" if model is not None else "discover=False"
+        raise ParameterError(f"guide steers theme discovery, but {given} means no discovery (the comments are tagged, "
+                             "or not themed at all). Drop the guide, or drop the taxonomy/model to discover the themes "
+                             "(CLI: --guide FILE without --taxonomy/--model/--no-discover).")
+    if guide is not None:  # a wrong file fails now, not after the comments are embedded
+        from ..discover import resolve_guide
+
+        guide = resolve_guide(guide)
     if taxonomy is None and model is None and method != "rules":
         taxonomy = "default"  # zero-shot needs a taxonomy: the bundled one unless one is given
     stored = None
@@ -219,9 +233,10 @@ def analyze(
         n_comments = comments_with_content(responses)
         if discover or n_comments >= MIN_COMMENTS_TO_DISCOVER:
             try:
-                found = discover_survey(survey, embedder=embedder, redact_pii=redact_pii, sentiment=sentiment)
+                found = discover_survey(survey, embedder=embedder, redact_pii=redact_pii, sentiment=sentiment,
+                                       guide=guide)
             except NpsTextError as exc:
-                if discover:  # asked for explicitly: say why it cannot be done
+                if discover or guide is not None:  # asked for explicitly: say why it cannot be done
                     raise
                 found, summary["discovered_themes"] = None, {"skipped": f"theme discovery failed: {exc}"}
         else:

@@ -126,6 +126,7 @@ def discover_survey(
     seed: int = 0,
     redact_pii: bool = False,
     sentiment: str = "auto",
+    guide: str | Path | None = None,
     discovery: dict[str, Any] | None = None,
     **load_options: Any,
 ) -> DiscoveredSurvey:
@@ -154,8 +155,9 @@ def discover_survey(
         otherwise (:func:`~nps_text.embed.choose_embedder`); ``"hashing"`` needs no model. The
         clauses are embedded once (and cached on disk); the sentiment learned from the scores
         uses the same vectors' embedder.
-    min_size, n_themes, n_top, seed
-        See :class:`~nps_text.discover.ThemeDiscovery`; ``discovery`` passes further parameters.
+    min_size, n_themes, n_top, seed, guide
+        See :class:`~nps_text.discover.ThemeDiscovery` (``guide``: a taxonomy file or ``"default"`` whose themes
+        seed the discovered ones); ``discovery`` passes further parameters.
     sentiment : {"auto", "survey", "lexicon"}
         The sentiment of each mention, as in :func:`~nps_text.jobs.tag_survey`.
 
@@ -167,9 +169,10 @@ def discover_survey(
     >>> len(out.discovery.themes)
     2
     """
-    from ..discover import ThemeDiscovery, describe_model
+    from ..discover import ThemeDiscovery, describe_model, resolve_guide
     from ..tagging import add_sentiment, sentence_sentiment
 
+    guide = resolve_guide(guide)  # a wrong file fails now, not after the comments are embedded
     clock, timings = time.perf_counter(), {}
 
     def lap(stage: str) -> None:
@@ -186,7 +189,7 @@ def discover_survey(
     vectors = embed(sentences["text"].tolist(), chosen)
     lap("embed")
     model = ThemeDiscovery(min_size=min_size, n_themes=n_themes, n_top=n_top, seed=seed,
-                           **(discovery or {})).fit(sentences, vectors)
+                           **({"guide": guide} if guide is not None else {}), **(discovery or {})).fit(sentences, vectors)
     lap("cluster")
     result = describe_model(model, sentences, responses)
     lap("describe")

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .._core.results import Result, to_jsonable
+from .._core.themes import GENERIC_THEMES
 from .._core.version import VERSION
 from ..errors import ColumnError, ParameterError
 from ..io.export import write_table
@@ -337,12 +338,10 @@ def programme_sections(responses: pd.DataFrame, sentences: pd.DataFrame, mention
         sections["outcome"] = result
         tables.update(outcome_groups=result.groups, outcome_comparisons=result.comparisons)
     # general praise and complaint (the bundled taxonomy's "praise"/"complaint") are tone, not services to cut
-    topics = theme_rows[~theme_rows["theme"].astype(str).isin(TONE_THEMES)]
+    topics = theme_rows[~theme_rows["theme"].astype(str).isin(GENERIC_THEMES)]
     sections["indifferent"] = tables["indifferent"] = indifferent_themes(responses, topics)
     return ProgrammeReport(sections, tables)
 
-
-TONE_THEMES = ("praise", "complaint")
 
 
 def write_programme(report: ProgrammeReport, outdir: Path, *, tables: bool = True, html: bool = True) -> list[Path]:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core.themes import GENERIC_THEMES
 from ..errors import ColumnError, ParameterError
 from ..io.export import neutralise_formulas
 from ..stats.scores import nps_group
@@ -28,8 +29,6 @@ __all__ = ["promoter_list", "testimonial_candidates", "GENERIC_PRAISE", "GENERIC
 
 logger = logging.getLogger(__name__)
 
-# themes of the default taxonomy that name no aspect: a mention of them is not specific
-GENERIC_THEMES = ("praise", "complaint")
 # words (lower-cased lemmas and surface forms) that praise without saying what: not counted as content
 GENERIC_PRAISE = frozenset({
     # German

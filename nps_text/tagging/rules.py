@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 from spacy.tokens import Token
 
@@ -153,13 +154,41 @@ class RuleTagger:
 
     def tag(self, sentences: pd.DataFrame) -> pd.DataFrame:
         """Mentions (see :mod:`nps_text.tagging`) of every theme whose keywords a sentence contains."""
-        missing = [c for c in _SENTENCE_COLUMNS if c not in sentences.columns]
-        if missing:
-            raise ColumnError(f"sentences lack column(s) {missing}; pass the sentences table from prepare_text().")
+        _check_columns(sentences, _SENTENCE_COLUMNS)
+        langs, texts, found = self._found(sentences)
+        rows = []
+        for row, lang, text in zip(sentences.itertuples(index=False), langs, texts):
+            for theme, start, end in found[(lang, text)]:
+                rows.append((row.response_id, row.sentence_id, theme, 1.0, "rule",
+                             row.start + start, row.start + end, row.text[start:end]))
+        return mentions_frame(rows, _sentences_of(mentions_frame(rows), sentences))
+
+    def theme_matrix(self, sentences: pd.DataFrame, themes: list[str]) -> np.ndarray:
+        """Whether each sentence (row) holds a keyword of each of ``themes`` (column): the matches of :meth:`tag`
+        as a boolean array, without the mentions' sentiment. Needs only the ``text`` and ``lang`` columns.
+
+        >>> import pandas as pd
+        >>> from nps_text.text import prepare_text
+        >>> _, s = prepare_text(pd.DataFrame({"response_id": ["a", "b"], "comment": ["Zu teuer", "Lieferung spät"]}))
+        >>> RuleTagger().theme_matrix(s, ["price", "delivery"]).tolist()
+        [[True, False], [False, True]]
+        """
+        _check_columns(sentences, ("text", "lang"))
+        column = {theme: j for j, theme in enumerate(themes)}
+        langs, texts, found = self._found(sentences)
+        matrix = np.zeros((len(texts), len(themes)), dtype=bool)
+        for i, key in enumerate(zip(langs, texts)):
+            for theme, _, _ in found[key]:
+                if theme in column:
+                    matrix[i, column[theme]] = True
+        return matrix
+
+    def _found(self, sentences: pd.DataFrame) -> tuple[list[str], list[str], dict[tuple[str, str], list]]:
+        """Each sentence's keyword language and text, and per distinct (language, text) its matches
+        ``(theme, start, end)`` (character offsets in the text): short answers repeat a lot in surveys."""
         matcher = self._matcher()
         langs = ["de" if lang == "de" else "en" for lang in sentences["lang"]]
         texts = [str(text) for text in sentences["text"]]
-        # each distinct (language, text) is analysed once: short answers repeat a lot in surveys
         found: dict[tuple[str, str], list[tuple[str, int, int]]] = {}
         for lang in ("de", "en"):
             todo = list(dict.fromkeys(t for t, code in zip(texts, langs) if code == lang))
@@ -174,12 +203,13 @@ class RuleTagger:
                     tokens.append((token.lower_, low))
                 matches = matcher(tokens)
                 found[(lang, text)] = _first_spans(doc, matches) if matches else []
-        rows = []
-        for row, lang, text in zip(sentences.itertuples(index=False), langs, texts):
-            for theme, start, end in found[(lang, text)]:
-                rows.append((row.response_id, row.sentence_id, theme, 1.0, "rule",
-                             row.start + start, row.start + end, row.text[start:end]))
-        return mentions_frame(rows, _sentences_of(mentions_frame(rows), sentences))
+        return langs, texts, found
+
+
+def _check_columns(sentences: pd.DataFrame, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in sentences.columns]
+    if missing:
+        raise ColumnError(f"sentences lack column(s) {missing}; pass the sentences table from prepare_text().")
 
 
 def _sentences_of(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:

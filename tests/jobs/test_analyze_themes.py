@@ -226,3 +226,21 @@ def test_discover_accounts_for_the_comments_that_give_no_clauses(tmp_path):
                            env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "27 of 87 comments carry no content and give no clauses: 24 contact details, 3 filler." in result.output
+
+
+def test_discover_and_analyze_take_a_guide(tmp_path):
+    comments = ["Lieferung kam zu spät", "Preis viel zu hoch", "Rechnung war falsch", "Service war freundlich"] * 15
+    survey = tmp_path / "guided.csv"
+    pd.DataFrame({"id": range(60), "score": [2, 9, 3, 10] * 15, "comment": comments}).to_csv(survey, index=False)
+    result = runner.invoke(app, ["discover", str(survey), "-o", str(tmp_path / "out"), "--embedder", "hashing",
+                                 "--guide", "default"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    names = pd.read_csv(tmp_path / "out" / "discovered_themes.csv")["name"].tolist()
+    assert "Rechnung & Zahlung / Billing & payment" in names
+    assert (tmp_path / "out" / "model" / "guide.yaml").is_file()
+    result = runner.invoke(app, ["analyze", str(survey), "-o", str(tmp_path / "a"), "--embedder", "hashing",
+                                 "--guide", str(tmp_path / "missing.yaml")], env={"COLUMNS": "200"})
+    assert result.exit_code != 0 and "missing.yaml' does not exist" in result.output
+    assert "Traceback" not in result.output
+    with pytest.raises(ParameterError, match="guide steers theme discovery, but taxonomy"):
+        analyze(survey, taxonomy="default", guide="default")
