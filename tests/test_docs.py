@@ -78,9 +78,10 @@ def test_readme_quickstart_runs():
 
 
 def test_discovery_guide_snippet_runs(tmp_path):
-    """docs/discovery.md's Python block runs as written on the sample (a new user's trial found it broken)."""
+    """docs/discovery.md's Python blocks run as written on the sample (a new user's trial found it broken)."""
     page = (ROOT / "docs" / "discovery.md").read_text(encoding="utf-8")
-    (code,) = re.findall(r"^```python\n(.*?)^```", page, re.M | re.S)
+    code = "\n".join(re.findall(r"^```python\n(.*?)^```", page, re.M | re.S))  # the guided one uses the first's
+    assert "guide=" in code
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "sample_survey.csv").write_bytes((ROOT / "data" / "sample_survey.csv").read_bytes())
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=600)
