@@ -779,6 +779,8 @@ class ThemeDiscovery(EditsMixin):
                              "n_tone_themes": sum(t["kind"] in TONE_KINDS for t in tops),
                              "n_context_themes": sum(t["kind"] == "context" for t in tops),
                              "n_mixed_themes": sum(t["kind"] == "mixed" for t in tops)})
+        if self.guide_ is not None:  # which topics the guide named, and which it lacks
+            self.report_["n_guided_top_themes"] = sum(t["kind"] == "topic" and t["guide"] is not None for t in tops)
 
     def _share_of_topical_subs(self, tops: list[dict[str, Any]], mixed_subs: list[int]) -> None:
         """Set each top-level theme's ``keyword_share`` to the share among the clauses of its sub-themes that are not

@@ -195,6 +195,14 @@ def counts_line(report: dict[str, Any], *, n_top: int = 0, n_sub: int = 0) -> st
     ...                    "n_context_themes": 1, "n_mixed_themes": 1}))  # doctest: +NORMALIZE_WHITESPACE
     13 top-level themes (10 topics, 1 mixed, 1 context, 1 tone or churn intent) with 24 sub-themes from 100 of
     100 clauses (0.0% of them unassigned); set aside: 0 only tone ("danke", "alles super"), 0 filler.
+
+    Guided discovery says how many topics the guide named:
+
+    >>> print(counts_line({"n_top_themes": 12, "n_themes": 17, "n_clustered": 100, "n_tone_themes": 1,
+    ...                    "n_context_themes": 1, "n_guided_top_themes": 8}))  # doctest: +NORMALIZE_WHITESPACE
+    12 top-level themes (10 topics, 1 context, 1 tone or churn intent) with 17 sub-themes from 100 of 100 clauses
+    (0.0% of them unassigned); set aside: 0 only tone ("danke", "alles super"), 0 filler. The guide named 8 of the
+    10 topics; the others are themes it lacks.
     """
     clustered = report.get("n_clustered", 0)
     total = report.get("n_sentences", clustered + report.get("n_tone_only", 0) + report.get("n_filler", 0))
@@ -204,10 +212,12 @@ def counts_line(report: dict[str, Any], *, n_top: int = 0, n_sub: int = 0) -> st
     topics = n - sum(kinds.values())
     by_kind = "" if not any(kinds.values()) else " (" + ", ".join(
         [f"{topics} topic{'s' if topics != 1 else ''}"] + [f"{k} {kind}" for kind, k in kinds.items() if k]) + ")"
+    guided = "" if "n_guided_top_themes" not in report else (  # guided discovery
+        f" The guide named {report['n_guided_top_themes']} of the {topics} topics; the others are themes it lacks.")
     return (f"{n} top-level themes{by_kind} with {report.get('n_themes', n_sub)} sub-themes "
             f"from {clustered:,} of {total:,} clauses ({report.get('share_unassigned', 0):.1%} of them unassigned); "
             f"set aside: {report.get('n_tone_only', 0):,} only tone (\"danke\", \"alles super\"), "
-            f"{report.get('n_filler', 0):,} filler.")
+            f"{report.get('n_filler', 0):,} filler.{guided}")
 
 
 def discover_themes(sentences: pd.DataFrame, embeddings: np.ndarray, *, responses: pd.DataFrame | None = None,

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
-from nps_text.discover import ThemeDiscovery
+from nps_text.discover import ThemeDiscovery, counts_line
 from nps_text.errors import ParameterError, TaxonomyError
 from nps_text.tagging import RuleTagger
 from nps_text.tagging.taxonomy import default_taxonomy
@@ -60,6 +60,9 @@ def test_themes_are_named_after_the_guide_and_a_theme_it_lacks_is_still_found(gu
     assert len(green) == 1 and "Nachhaltigkeit" in green[0]["keywords_de"]
     rows = np.flatnonzero(truth == "green")
     assert set(model.labels_[rows]) == {green[0]["theme"]}
+    tops = [t for t in model.top_themes_ if t["kind"] == "topic"]
+    assert model.report_["n_guided_top_themes"] == sum(t["guide"] is not None for t in tops) == len(tops) - 1
+    assert f"The guide named {len(tops) - 1} of the {len(tops)} topics" in counts_line(model.report_)
 
 
 def test_predict_applies_the_guide_to_new_comments(guided):
