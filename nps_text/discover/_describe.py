@@ -165,6 +165,7 @@ AGREE_MIN = 0.2
 _NOT_A_NAME = frozenset("""
 plus side bit lot way thing stuff seite ding sache job pleasure think seriously überlegen ernsthaft feel jeder jede jedes
 kind take come get go make give put
+lady guy man woman someone somebody nobody anyone anybody jemand niemand keiner mann frau
 woche wochen tag tage monat monate jahr jahre stunde stunden minute minuten mal zeit heute gestern morgen letzter
 letzte zweiter zweite erster erste montag dienstag mittwoch donnerstag freitag samstag sonntag
 week weeks day days month months year years hour hours minute minutes time times today yesterday last second first

@@ -310,6 +310,8 @@ def test_a_clause_that_is_only_tone_is_set_aside_and_no_mention(tree):
     # a word of kindness or a plain verb is no name ("Personal / kind", "Ticket / take" in a trial)
     ({"de": ["Personal freundlich", "Personal"], "en": ["kind", "team kind", "team"]}, "Personal / team"),
     ({"de": ["Ticket", "offen"], "en": ["take", "ticket"]}, "Ticket"),
+    # a person is no theme ("Kundenservice / lady" from "the lady at the store was super nice")
+    ({"de": ["Kundenservice", "richtig"], "en": ["lady", "nice", "sales guy"]}, "Kundenservice"),
 ])
 def test_theme_names_skip_time_words_tone_phrases_and_repeats(keywords, expected):
     from nps_text.discover._describe import readable_name
