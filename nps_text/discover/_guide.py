@@ -20,7 +20,8 @@ import pandas as pd
 from .._core.themes import GENERIC_THEMES
 from ..tagging.taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 
-__all__ = ["resolve_guide", "guide_themes", "guide_matrix", "with_guide", "guide_name", "GUIDE_NAME_SHARE"]
+__all__ = ["resolve_guide", "guide_themes", "guide_matrix", "with_guide", "GuidedVectors", "guide_name",
+           "GUIDE_NAME_SHARE"]
 
 # a theme at least this share of whose clauses hold the keywords of one theme of the guide is named after it
 GUIDE_NAME_SHARE = 0.5
@@ -50,13 +51,26 @@ def guide_matrix(sentences: pd.DataFrame, taxonomy: Taxonomy, themes: list[str])
 
 def with_guide(vectors: np.ndarray, matrix: np.ndarray, weight: float) -> np.ndarray:
     """Unit-length ``vectors`` with ``weight`` times the guide columns appended (float32, a new array)."""
-    out = np.empty((len(vectors), vectors.shape[1] + matrix.shape[1]), dtype=np.float32)
-    for start in range(0, len(vectors), 20_000):  # in batches: no float64 temporary of the whole array
-        part = vectors[start:start + 20_000].astype(np.float32)
-        norms = np.linalg.norm(part, axis=1, keepdims=True)
-        out[start:start + 20_000, :vectors.shape[1]] = part / np.where(norms > 0, norms, 1.0)
-    out[:, vectors.shape[1]:] = matrix.astype(np.float32) * np.float32(weight)
-    return out
+    part = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(part, axis=1, keepdims=True)
+    return np.hstack([part / np.where(norms > 0, norms, 1.0),
+                      matrix.astype(np.float32) * np.float32(weight)]).astype(np.float32, copy=False)
+
+
+class GuidedVectors:
+    """The embeddings with the guide's columns, built for the rows read (``guided[rows]``): discovery reads its
+    input in batches of rows, so guidance makes no full-size copy of the embeddings (1M clauses: 1.5 GB)."""
+
+    def __init__(self, vectors: np.ndarray, matrix: np.ndarray, weight: float) -> None:
+        self.vectors, self.matrix, self.weight = vectors, matrix, weight
+        self.shape = (len(vectors), vectors.shape[1] + matrix.shape[1])
+        self.ndim, self.dtype = 2, np.dtype(np.float32)
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    def __getitem__(self, rows: Any) -> np.ndarray:
+        return with_guide(self.vectors[rows], self.matrix[rows], self.weight)
 
 
 def guide_name(taxonomy: Taxonomy, theme: str) -> str:

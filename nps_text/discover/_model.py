@@ -84,7 +84,7 @@ from ._describe import (
     top_key,
 )
 from ._edits import EditsMixin
-from ._guide import GUIDE_NAME_SHARE, guide_matrix, guide_name, guide_themes, resolve_guide, with_guide
+from ._guide import GUIDE_NAME_SHARE, GuidedVectors, guide_matrix, guide_name, guide_themes, resolve_guide
 from ._novelty import novelty
 from ._taxonomy import to_taxonomy
 
@@ -429,9 +429,10 @@ class ThemeDiscovery(EditsMixin):
             self._regraft_mixed()
         return self
 
-    def _guided(self, vectors: np.ndarray, matches: np.ndarray) -> np.ndarray:
-        """The clustering input: the embeddings, with the guide's columns when discovery is guided."""
-        return vectors if self.guide_ is None else with_guide(vectors, matches, self.guide_weight)
+    def _guided(self, vectors: np.ndarray, matches: np.ndarray) -> Any:
+        """The clustering input: the embeddings, with the guide's columns when discovery is guided (made for the rows
+        read, batch by batch)."""
+        return vectors if self.guide_ is None else GuidedVectors(vectors, matches, self.guide_weight)
 
     def _merge_tone_themes(self) -> None:
         """Tone sub-themes under one "general praise", one "general complaint" and one "churn intent" top-level theme.
