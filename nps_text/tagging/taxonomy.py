@@ -51,7 +51,7 @@ class Theme:
         return self.name.get(lang) or next(iter(self.name.values()), self.id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Taxonomy:
     """A versioned set of themes. ``taxonomy["price"]`` is a :class:`Theme`."""
 
@@ -70,6 +70,9 @@ class Taxonomy:
     @property
     def ids(self) -> list[str]:
         return [t.id for t in self.themes]
+
+    def __repr__(self) -> str:  # the ids, not every keyword and example (it shows in ThemeDiscovery(guide=...))
+        return f"Taxonomy(name={self.name!r}, version={self.version!r}, themes={self.ids})"
 
     def __getitem__(self, theme_id: str) -> Theme:
         for theme in self.themes:
