@@ -1128,6 +1128,13 @@ class ThemeDiscovery(EditsMixin):
         model.guide = model.guide_ = load_taxonomy(folder / _GUIDE_FILE) if guided else None
         model.guide_themes_ = [str(t) for t in state.get("guide_themes", [])] if guided else []
         model.guide_matches_ = arrays.get("guide_matches", np.zeros((state["n_sentences"], 0), dtype=bool))
+        if guided:
+            unknown = sorted(set(model.guide_themes_) - set(model.guide_.ids))
+            if unknown or model.guide_matches_.shape != (state["n_sentences"], len(model.guide_themes_)):
+                raise DiscoveryModelError(f"'{folder / _GUIDE_FILE}' does not match the model it was saved with "
+                                          f"(themes missing: {unknown or 'none'}; guide_matches.npy "
+                                          f"{model.guide_matches_.shape}). Put back the guide.yaml that was saved, "
+                                          "or fit and save the model again.")
         model.centroids_, model.pca_mean_, model.components_ = arrays["centroids"], arrays["pca_mean"], arrays["components"]
         model.language_means_ = dict(zip(state["language_keys"], arrays["language_means"]))
         model.vectors_, model.labels_, model.similarity_ = arrays["vectors"], arrays["labels"], arrays["similarity"]

@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
 from nps_text.discover import ThemeDiscovery, counts_line
-from nps_text.errors import ParameterError, TaxonomyError
+from nps_text.errors import DiscoveryModelError, ParameterError, TaxonomyError
 from nps_text.tagging import RuleTagger
 from nps_text.tagging.taxonomy import default_taxonomy
 from nps_text.text.prepare import prepare_text
@@ -84,6 +84,9 @@ def test_a_saved_guided_model_keeps_its_guide_as_yaml(tmp_path, guided):
     assert [t["name"] for t in loaded.themes_] == [t["name"] for t in model.themes_]
     np.testing.assert_array_equal(loaded.predict(sentences, vectors), model.labels_)
     text = (tmp_path / "m" / "guide.yaml").read_text(encoding="utf-8")
+    (tmp_path / "m" / "guide.yaml").write_text(text.replace("id: billing", "id: invoices"), encoding="utf-8")
+    with pytest.raises(DiscoveryModelError, match=r"themes missing: \['billing'\]"):
+        ThemeDiscovery.load(tmp_path / "m")
     (tmp_path / "m" / "guide.yaml").write_text("!!python/object:os.system\n" + text, encoding="utf-8")
     with pytest.raises(TaxonomyError):
         ThemeDiscovery.load(tmp_path / "m")
