@@ -215,3 +215,15 @@ def test_the_german_report_words_the_sentiment_of_a_theme_in_german():
                          lang="de")
     drivers = html[html.index('id="drivers"'):html.index('id="fix-first"')]
     assert "(negativ)" in drivers and "(negative)" not in drivers
+
+
+def test_the_report_says_how_the_themes_were_found_discovered_or_guided():
+    from nps_text.report._build import _how_themes
+
+    tops = [{"kind": "topic"}, {"kind": "topic"}, {"kind": "topic"}, {"kind": "churn"}]
+    discovered = {"themes": [{}], "top_themes": tops}
+    assert "named from its keywords by the software" in _how_themes({"discovered_themes": discovered}, "en")
+    guided = _how_themes({"discovered_themes": {**discovered, "n_guided_top_themes": 2}}, "en")
+    assert "guided by a taxonomy" in guided and "the others (1) are themes the taxonomy lacks" in guided
+    assert "geleitet von einer Taxonomie" in _how_themes({"discovered_themes": {**discovered,
+                                                                                "n_guided_top_themes": 2}}, "de")
