@@ -104,7 +104,7 @@ def _purity(model, gold, single) -> list[dict]:
     labels = model.top_labels_
     for t in model.top_themes_:
         counts = pd.Series(gold[single & (labels == t["theme"])]).value_counts()
-        out.append({"name": t["name"], "kind": t["kind"], "keyword_share": t["keyword_share"],
+        out.append({"name": t["name"], "kind": t["kind"], "keyword_share": t["keyword_share"], "guide": t.get("guide"),
                     "n_single": int(counts.sum()),
                     "majority": str(counts.index[0]) if len(counts) else None,
                     "purity": round(float(counts.iloc[0] / counts.sum()), 3) if len(counts) else None})
@@ -130,12 +130,14 @@ def _sample_drivers(top: int = 10) -> dict:
             "mixed_drivers": sum(r["kind"] == "mixed" for r in rows)}
 
 
-def _mixed_vs_topics(datasets: dict, variant: str) -> dict:
+def _mixed_vs_topics(datasets: dict, variant: str, unnamed: bool = False) -> dict:
     """Does the mixed flag find the impure themes? The purity of the themes flagged mixed against the topics',
-    over every data set's top level (``variant``), weighted by their single-label items."""
+    over every data set's top level (``variant``), weighted by their single-label items; ``unnamed``: only the
+    themes no guide theme names."""
     out = {}
     for kind in ("mixed", "topic"):
-        rows = [t for d in datasets.values() for t in d[variant]["top_themes"] if t["kind"] == kind and t["n_single"]]
+        rows = [t for d in datasets.values() for t in d[variant]["top_themes"] if t["kind"] == kind and t["n_single"]
+                and not (unnamed and t.get("guide"))]
         n = sum(t["n_single"] for t in rows)
         out[kind] = {"n_themes": len(rows), "purity": round(sum(t["purity"] * t["n_single"] for t in rows) / n, 3)
                      if n else None, "names": [t["name"] for t in rows] if kind == "mixed" else None}
@@ -158,6 +160,8 @@ def main() -> None:
             print(name, variant, {k: v for k, v in results["datasets"][name][variant].items() if k != "top_themes"},
                   flush=True)
     results["mixed_vs_topics"] = _mixed_vs_topics(results["datasets"], args.variants[0])
+    if "guided" in args.variants:  # guided: the top-level themes no guide theme names, mixed (share < 1/2) or not
+        results["guided_unnamed_mixed_vs_topics"] = _mixed_vs_topics(results["datasets"], "guided", unnamed=True)
     if "sample" in args.datasets:
         results["sample_drivers"] = _sample_drivers()
         print("sample drivers", {k: v for k, v in results["sample_drivers"].items() if k != "top_drivers"})

@@ -84,7 +84,15 @@ from ._describe import (
     top_key,
 )
 from ._edits import EditsMixin
-from ._guide import GUIDE_NAME_SHARE, GuidedVectors, guide_matrix, guide_name, guide_themes, resolve_guide
+from ._guide import (
+    GUIDE_NAME_SHARE,
+    GUIDED_MIXED_SHARE,
+    GuidedVectors,
+    guide_matrix,
+    guide_name,
+    guide_themes,
+    resolve_guide,
+)
 from ._novelty import novelty
 from ._taxonomy import to_taxonomy
 
@@ -758,7 +766,8 @@ class ThemeDiscovery(EditsMixin):
                 self._share_of_topical_subs(tops, [r["theme"] for r in subs if r["kind"] == "mixed"])
             for row in rows:  # a topic its keywords hardly describe is mixed, unless the analyst named it
                 row.pop("topic_name", None)
-                if row["kind"] == "topic" and row["keyword_share"] < MIXED_SHARE and not names.get(row["theme"]):
+                if row["kind"] == "topic" and row["keyword_share"] < self._mixed_share(row) and \
+                        not names.get(row["theme"]):
                     row["kind"], row["name"] = "mixed", mixed_name(row["name"])
                     mixed.append(row)
             if mixed and self.has_texts_:  # quotes from across a mixed theme, not only its closest members
@@ -782,6 +791,14 @@ class ThemeDiscovery(EditsMixin):
                              "n_mixed_themes": sum(t["kind"] == "mixed" for t in tops)})
         if self.guide_ is not None:  # which topics the guide named, and which it lacks
             self.report_["n_guided_top_themes"] = sum(t["kind"] == "topic" and t["guide"] is not None for t in tops)
+            self.report_["unguided_top_themes"] = [t["name"] for t in tops
+                                                   if t["kind"] in TOPICAL and t["guide"] is None]
+
+    def _mixed_share(self, row: dict[str, Any]) -> float:
+        """The keyword share below which a topic is mixed: ``MIXED_SHARE``; ``GUIDED_MIXED_SHARE`` for a theme of
+        guided discovery that no guide theme names, as it gathers the clauses the guide's keywords missed, of
+        any topic ("Great job", "Menü ist unlogisch", "zahle jetzt 59 €" on the sample)."""
+        return GUIDED_MIXED_SHARE if self.guide_ is not None and row.get("guide") is None else MIXED_SHARE
 
     def _share_of_topical_subs(self, tops: list[dict[str, Any]], mixed_subs: list[int]) -> None:
         """Set each top-level theme's ``keyword_share`` to the share among the clauses of its sub-themes that are not
@@ -1125,6 +1142,10 @@ class ThemeDiscovery(EditsMixin):
         except (OSError, ValueError) as exc:
             raise DiscoveryModelError(f"'{folder}': cannot read the model arrays ({exc}). Save the model again.") from None
         model = cls(**{k: v for k, v in state["params"].items() if k in cls().get_params()})
+        if state.get("guide_themes") and not guided:
+            raise DiscoveryModelError(f"'{folder}' holds a guided model, but its {_GUIDE_FILE} is missing: new comments "
+                                      "could not be guided alike. Put back the guide.yaml that was saved with it, or fit "
+                                      "and save the model again.")
         model.guide = model.guide_ = load_taxonomy(folder / _GUIDE_FILE) if guided else None
         model.guide_themes_ = [str(t) for t in state.get("guide_themes", [])] if guided else []
         model.guide_matches_ = arrays.get("guide_matches", np.zeros((state["n_sentences"], 0), dtype=bool))

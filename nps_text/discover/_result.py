@@ -200,10 +200,13 @@ def counts_line(report: dict[str, Any], *, n_top: int = 0, n_sub: int = 0) -> st
     Guided discovery says how many topics the guide named:
 
     >>> print(counts_line({"n_top_themes": 12, "n_themes": 17, "n_clustered": 100, "n_tone_themes": 1,
-    ...                    "n_context_themes": 1, "n_guided_top_themes": 8}))  # doctest: +NORMALIZE_WHITESPACE
-    12 top-level themes (10 topics, 1 context, 1 tone or churn intent) with 17 sub-themes from 100 of 100 clauses
-    (0.0% of them unassigned); set aside: 0 only tone ("danke", "alles super"), 0 filler. The guide named 8 of the
-    10 topics; the others are themes it lacks.
+    ...                    "n_context_themes": 1, "n_mixed_themes": 2, "n_guided_top_themes": 8,
+    ...                    "unguided_top_themes": ["Gemischt (Menü) / mixed (Menü)", "Ticket"]}))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    12 top-level themes (8 topics, 2 mixed, 1 context, 1 tone or churn intent) with 17 sub-themes from 100 of 100
+    clauses (0.0% of them unassigned); set aside: 0 only tone ("danke", "alles super"), 0 filler. The guide named 8
+    of the 10 top-level topics; not named by it: Gemischt (Menü) / mixed (Menü), Ticket (read their quotes: themes
+    it lacks, or clauses its keywords miss).
     """
     clustered = report.get("n_clustered", 0)
     total = report.get("n_sentences", clustered + report.get("n_tone_only", 0) + report.get("n_filler", 0))
@@ -213,8 +216,12 @@ def counts_line(report: dict[str, Any], *, n_top: int = 0, n_sub: int = 0) -> st
     topics = n - sum(kinds.values())
     by_kind = "" if not any(kinds.values()) else " (" + ", ".join(
         [f"{topics} topic{'s' if topics != 1 else ''}"] + [f"{k} {kind}" for kind, k in kinds.items() if k]) + ")"
-    guided = "" if "n_guided_top_themes" not in report else (  # guided discovery
-        f" The guide named {report['n_guided_top_themes']} of the {topics} topics; the others are themes it lacks.")
+    guided = ""
+    if "n_guided_top_themes" in report:  # guided discovery: which topics its guide did not name
+        named, others = report["n_guided_top_themes"], report.get("unguided_top_themes", [])
+        guided = (f" The guide named {named} of the {named + len(others)} top-level topics; not named by it: "
+                  f"{', '.join(others)} (read their quotes: themes it lacks, or clauses its keywords miss)."
+                  if others else f" The guide named all {named} top-level topics.")
     return (f"{n} top-level themes{by_kind} with {report.get('n_themes', n_sub)} sub-themes "
             f"from {clustered:,} of {total:,} clauses ({report.get('share_unassigned', 0):.1%} of them unassigned); "
             f"set aside: {report.get('n_tone_only', 0):,} only tone (\"danke\", \"alles super\"), "

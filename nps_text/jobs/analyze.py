@@ -167,8 +167,8 @@ def analyze(
     if guide is not None and (taxonomy is not None or model is not None or discover is False):
         given = "taxonomy" if taxonomy is not None else "model" if model is not None else "discover=False"
         raise ParameterError(f"guide steers theme discovery, but {given} means no discovery (the comments are tagged, "
-                             "or not themed at all). Drop the guide, or drop the taxonomy/model to discover the themes "
-                             "(CLI: --guide FILE without --taxonomy/--model/--no-discover).")
+                             f"or not themed at all). Drop {'the ' + given if '=' not in given else given} to discover the "
+                             f"themes guided by {guide!r}, or drop the guide.")
     if guide is not None:  # a wrong file fails now, not after the comments are embedded
         from ..discover import resolve_guide
 

@@ -21,18 +21,22 @@ GROUPS = {
     "green": ["Nachhaltigkeit leider schlecht", "Umweltschutz ist gut", "Klimaneutral wäre toll",
               "Nachhaltigkeit fehlt leider"],
 }
+# complaints of seven different things that no theme of the bundled taxonomy names, close in the vectors
+MISC = ["Leider das Menü", "Leider der Lack", "Leider die Schrift", "Leider die Farbe", "Leider der Deckel",
+        "Leider das Kabel", "Leider der Griff"]
 PARAMS = dict(n_themes=4, min_size=5, min_top=2, max_top=6)
 
 
-def _survey(copies: int = 6):
-    """Clauses whose vectors tell price, delivery and billing apart by nothing (one cloud), and "green" by an axis
-    of its own: only the guide's keywords can separate the first three."""
+def _survey(copies: int = 6, groups: dict[str, list[str]] = GROUPS):
+    """Clauses whose vectors tell price, delivery and billing apart by nothing (one cloud), and "green" (and "misc")
+    by an axis of its own: only the guide's keywords can separate the first three."""
     rows = [{"response_id": f"{group}-{k}-{j}", "comment": text, "score": 5}
-            for group, texts in GROUPS.items() for k in range(copies) for j, text in enumerate(texts)]
+            for group, texts in groups.items() for k in range(copies) for j, text in enumerate(texts)]
     _, sentences = prepare_text(pd.DataFrame(rows))
     rng = np.random.default_rng(0)
     vectors = rng.normal(0, 0.05, (len(sentences), 8)) + np.eye(8)[0]
     vectors[sentences["response_id"].str.startswith("green").to_numpy(), 1] += 1.0
+    vectors[sentences["response_id"].str.startswith("misc").to_numpy(), 2] += 1.0
     truth = sentences["response_id"].str.split("-").str[0].to_numpy()
     return sentences, vectors.astype(np.float32), truth
 
@@ -63,7 +67,26 @@ def test_themes_are_named_after_the_guide_and_a_theme_it_lacks_is_still_found(gu
     tops = [t for t in model.top_themes_ if t["kind"] == "topic"]
     guided = sum(t["guide"] is not None for t in tops)
     assert model.report_["n_guided_top_themes"] == guided >= 2
-    assert f"The guide named {guided} of the {len(tops)} topics" in counts_line(model.report_)
+    others = [t["name"] for t in tops if t["guide"] is None]
+    assert model.report_["unguided_top_themes"] == others
+    expected = f"The guide named all {guided} top-level topics." if not others else \
+        f"The guide named {guided} of the {len(tops)} top-level topics; not named by it: {', '.join(others)}"
+    assert expected in counts_line(model.report_)
+
+
+def test_a_theme_the_guide_does_not_name_is_mixed_below_half_its_clauses_named_by_its_keywords():
+    """Guided, the clauses no guide theme names gather by shape ("Great job", "Menü ist unlogisch", "zahle jetzt
+    59 €" as "Menü" on the sample): a keyword share that passes as a topic unguided (1/3) is mixed here (1/2)."""
+    groups = {**{k: v for k, v in GROUPS.items() if k != "green"}, "misc": MISC}
+    sentences, vectors, truth = _survey(groups=groups)
+    rows = np.flatnonzero(truth == "misc")
+    for guide, kind in ((None, "topic"), ("default", "mixed")):
+        model = ThemeDiscovery(guide=guide, **PARAMS).fit(sentences, vectors)
+        misc = int(pd.Series(model.labels_[rows]).mode()[0])
+        theme = next(t for t in model.themes_ if t["theme"] == misc)
+        assert 1 / 3 <= theme["keyword_share"] < 1 / 2 and theme["kind"] == kind, theme
+    assert theme["guide"] is None and theme["name"].startswith("Gemischt (")
+    assert model.report_["unguided_top_themes"] == [t["name"] for t in model.top_themes_ if t["guide"] is None]
 
 
 def test_predict_applies_the_guide_to_new_comments(guided):
@@ -90,12 +113,18 @@ def test_a_saved_guided_model_keeps_its_guide_as_yaml(tmp_path, guided):
     (tmp_path / "m" / "guide.yaml").write_text("!!python/object:os.system\n" + text, encoding="utf-8")
     with pytest.raises(TaxonomyError):
         ThemeDiscovery.load(tmp_path / "m")
+    (tmp_path / "m" / "guide.yaml").unlink()
+    with pytest.raises(DiscoveryModelError, match="guide.yaml is missing"):
+        ThemeDiscovery.load(tmp_path / "m")
 
 
 def test_a_wrong_guide_is_a_clear_error(tmp_path):
     sentences, vectors, _ = _survey(copies=2)
-    with pytest.raises(TaxonomyError, match="does not exist"):
+    with pytest.raises(TaxonomyError, match=r"missing.yaml' does not exist: .*--guide default"):
         ThemeDiscovery(guide=str(tmp_path / "missing.yaml"), **PARAMS).fit(sentences, vectors)
+    for guide, problem in (("", "is empty"), (str(tmp_path), "is a folder")):
+        with pytest.raises(TaxonomyError, match=problem):
+            ThemeDiscovery(guide=guide, **PARAMS).fit(sentences, vectors)
     with pytest.raises(ParameterError, match="guide_weight"):
         ThemeDiscovery(guide="default", guide_weight=0, **PARAMS).fit(sentences, vectors)
 

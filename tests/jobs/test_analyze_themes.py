@@ -244,3 +244,5 @@ def test_discover_and_analyze_take_a_guide(tmp_path):
     assert "Traceback" not in result.output
     with pytest.raises(ParameterError, match="guide steers theme discovery, but taxonomy"):
         analyze(survey, taxonomy="default", guide="default")
+    result = runner.invoke(app, ["analyze", str(survey), "--no-discover", "--guide", "default"], env={"COLUMNS": "200"})
+    assert result.exit_code != 0 and "Drop --no-discover to discover the themes guided by the bundled" in result.output
