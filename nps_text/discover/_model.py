@@ -766,7 +766,8 @@ class ThemeDiscovery(EditsMixin):
                 self._share_of_topical_subs(tops, [r["theme"] for r in subs if r["kind"] == "mixed"])
             for row in rows:  # a topic its keywords hardly describe is mixed, unless the analyst named it
                 row.pop("topic_name", None)
-                if row["kind"] == "topic" and row["keyword_share"] < self._mixed_share(row) and \
+                all_mixed = row.pop("all_mixed", False)
+                if row["kind"] == "topic" and (all_mixed or row["keyword_share"] < self._mixed_share(row)) and \
                         not names.get(row["theme"]):
                     row["kind"], row["name"] = "mixed", mixed_name(row["name"])
                     mixed.append(row)
@@ -813,7 +814,10 @@ class ThemeDiscovery(EditsMixin):
                      for r in tops}
         shares = keyword_share(self.sentences_["lemmas"].iloc[sample], masked, top_three)
         for row in tops:
-            row["keyword_share"] = round(shares[row["theme"]], 3)
+            if (masked == row["theme"]).any():
+                row["keyword_share"] = round(shares[row["theme"]], 3)
+            else:  # every sub-theme mixed: so is the theme, and its share stays the one of all its clauses
+                row["all_mixed"] = True
 
     def _theme_rows(self, level: str, ids: list[int], labels: np.ndarray, known: dict) -> list[dict[str, Any]]:
         names = self.names_ if level == "sub" else self.top_names_

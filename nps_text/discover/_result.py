@@ -204,9 +204,9 @@ def counts_line(report: dict[str, Any], *, n_top: int = 0, n_sub: int = 0) -> st
     ...                    "unguided_top_themes": ["Gemischt (Menü) / mixed (Menü)", "Ticket"]}))
     ... # doctest: +NORMALIZE_WHITESPACE
     12 top-level themes (8 topics, 2 mixed, 1 context, 1 tone or churn intent) with 17 sub-themes from 100 of 100
-    clauses (0.0% of them unassigned); set aside: 0 only tone ("danke", "alles super"), 0 filler. The guide named 8
-    of the 10 top-level topics; not named by it: Gemischt (Menü) / mixed (Menü), Ticket (read their quotes: themes
-    it lacks, or clauses its keywords miss).
+    clauses (0.0% of them unassigned); set aside: 0 only tone ("danke", "alles super"), 0 filler. The guide names 8
+    top-level themes; not named by it: Gemischt (Menü) / mixed (Menü); Ticket (read the quotes: a theme the guide
+    lacks, or clauses its keywords miss).
     """
     clustered = report.get("n_clustered", 0)
     total = report.get("n_sentences", clustered + report.get("n_tone_only", 0) + report.get("n_filler", 0))
@@ -219,9 +219,9 @@ def counts_line(report: dict[str, Any], *, n_top: int = 0, n_sub: int = 0) -> st
     guided = ""
     if "n_guided_top_themes" in report:  # guided discovery: which topics its guide did not name
         named, others = report["n_guided_top_themes"], report.get("unguided_top_themes", [])
-        guided = (f" The guide named {named} of the {named + len(others)} top-level topics; not named by it: "
-                  f"{', '.join(others)} (read their quotes: themes it lacks, or clauses its keywords miss)."
-                  if others else f" The guide named all {named} top-level topics.")
+        guided = (f" The guide names {named} top-level themes; not named by it: {'; '.join(others)} (read the "
+                  "quotes: a theme the guide lacks, or clauses its keywords miss)." if others else
+                  f" The guide names all {named} top-level topics.")
     return (f"{n} top-level themes{by_kind} with {report.get('n_themes', n_sub)} sub-themes "
             f"from {clustered:,} of {total:,} clauses ({report.get('share_unassigned', 0):.1%} of them unassigned); "
             f"set aside: {report.get('n_tone_only', 0):,} only tone (\"danke\", \"alles super\"), "

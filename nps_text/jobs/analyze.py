@@ -255,6 +255,8 @@ def analyze(
         mentions, split = driver_inputs(result)
         driver_result = driver_tables(result.responses, mentions, by=by, period=period, level=level, sentiment=split,
                                       redact_pii=redact_pii)
+        if result.discovery is not None:
+            _warn_mixed(driver_result["drivers"], result.discovery.top_themes)
         tables.update(driver_result)
         summary["drivers"] = drivers_summary(driver_result, level=level, fdr=0.05, period=period)
     options = programme_options(result.responses, programme)
@@ -313,16 +315,34 @@ def driver_inputs(result: AnalysisResult) -> tuple[pd.DataFrame, bool | None]:
     """
     mentions = result.mentions
     if result.discovery is not None:
-        top = result.discovery.top_themes
-        shared = set(top["name"][top["name"].duplicated(keep=False)])
-        # named in words, as in discovered_themes.csv; the key only tells apart two themes of the same name
-        names = {k: f"{n} [{k}]" if n in shared else n for k, n in zip(top["key"], top["name"])}
+        names = _driver_names(result.discovery.top_themes)
         mentions = mentions.assign(theme=mentions["theme"].map(lambda k: names.get(k, k)))
     if result.sentiment_method == "survey" or result.discovery is not None:
         from ..tagging import add_sentiment, sentence_sentiment
 
         return add_sentiment(mentions, result.sentences, sentence_sentiment(result.sentences, method="lexicon")), None
     return mentions, None
+
+
+def _driver_names(top: pd.DataFrame) -> dict[str, str]:
+    """Per key, a discovered top-level theme's name as a driver: in words, as in discovered_themes.csv; the key only
+    tells apart two themes of the same name."""
+    shared = set(top["name"][top["name"].duplicated(keep=False)])
+    return {k: f"{n} [{k}]" if n in shared else n for k, n in zip(top["key"], top["name"])}
+
+
+def _warn_mixed(drivers: pd.DataFrame, top: pd.DataFrame) -> None:
+    """A driver that is a mixed discovered theme says so in its ``warning``, in place: its impact is that of
+    several things at once (a trial read a guided catch-all as a clear driver)."""
+    from ..discover import KIND_NOTES
+
+    names = _driver_names(top)
+    mixed = {names[k] for k, kind in zip(top["key"], top["kind"]) if kind == "mixed"}
+    if drivers.empty or not mixed or "theme_id" not in drivers:
+        return
+    rows = drivers["theme_id"].isin(mixed)
+    drivers.loc[rows, "warning"] = ["; ".join(w for w in (old, KIND_NOTES["mixed"]) if isinstance(w, str) and w)
+                                    for old in drivers.loc[rows, "warning"]]
 
 
 def report_input(result: AnalysisResult, *, tables_written: bool = False) -> ReportInput:

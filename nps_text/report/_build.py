@@ -219,8 +219,7 @@ def _how_themes(data: Mapping[str, Any], lang: str) -> str | None:
         return t("how_themes", lang, how=t("how_tagged", lang, tagger=t(tagger, lang) if tagger in TEXT else tagger))
     discovered = data.get("discovered_themes") or {}
     if discovered.get("themes") and "n_guided_top_themes" in discovered:  # guided discovery: named by its guide
-        topics = sum(row.get("kind") == "topic" for row in discovered.get("top_themes", []))
-        return t("how_themes", lang, how=t("how_guided", lang, n_new=topics - discovered["n_guided_top_themes"]))
+        return t("how_themes", lang, how=t("how_guided", lang, n_new=len(discovered.get("unguided_top_themes", []))))
     if discovered.get("themes"):
         return t("how_themes", lang, how=t("how_discovered", lang))
     return None

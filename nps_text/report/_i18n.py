@@ -116,11 +116,13 @@ TEXT: dict[str, tuple[str, str]] = {
                        "'Gemischt' fasst Verschiedenes zusammen, das kein Stichwort beschreibt)"),
     "how_guided": ("discovered from the comments, guided by a taxonomy: a theme most of whose comments name one of "
                    "its themes carries that theme's name; the others ({n_new}) are themes the taxonomy lacks, named "
-                   "from their keywords by the software and not yet edited by a person",
+                   "from their keywords by the software and not yet edited by a person (a theme named 'mixed' "
+                   "gathers different things that no keyword describes)",
                    "aus den Kommentaren entdeckt, geleitet von einer Taxonomie: Ein Thema, dessen Kommentare "
                    "überwiegend eines ihrer Themen nennen, trägt dessen Namen; die übrigen ({n_new}) sind Themen, die "
                    "der Taxonomie fehlen, von der Software nach ihren Stichwörtern benannt, noch nicht von einem "
-                   "Menschen redigiert"),
+                   "Menschen redigiert (ein Thema 'Gemischt' fasst Verschiedenes zusammen, das kein Stichwort "
+                   "beschreibt)"),
     "no_themes": ("No themes: the survey has too few comments, or themes were not asked for.",
                   "Keine Themen: Die Umfrage hat zu wenige Kommentare, oder Themen wurden nicht angefordert."),
     "small": ("small sample", "kleine Stichprobe"),

@@ -69,8 +69,8 @@ def test_themes_are_named_after_the_guide_and_a_theme_it_lacks_is_still_found(gu
     assert model.report_["n_guided_top_themes"] == guided >= 2
     others = [t["name"] for t in tops if t["guide"] is None]
     assert model.report_["unguided_top_themes"] == others
-    expected = f"The guide named all {guided} top-level topics." if not others else \
-        f"The guide named {guided} of the {len(tops)} top-level topics; not named by it: {', '.join(others)}"
+    expected = f"The guide names all {guided} top-level topics." if not others else \
+        f"The guide names {guided} top-level themes; not named by it: {'; '.join(others)}"
     assert expected in counts_line(model.report_)
 
 
@@ -86,6 +86,9 @@ def test_a_theme_the_guide_does_not_name_is_mixed_below_half_its_clauses_named_b
         theme = next(t for t in model.themes_ if t["theme"] == misc)
         assert 1 / 3 <= theme["keyword_share"] < 1 / 2 and theme["kind"] == kind, theme
     assert theme["guide"] is None and theme["name"].startswith("Gemischt (")
+    top = next(t for t in model.top_themes_ if misc in t["subthemes"])  # a top whose sub-themes are all mixed is too
+    assert all(t["kind"] == "mixed" for t in model.themes_ if t["theme"] in top["subthemes"])
+    assert top["kind"] == "mixed" and top["keyword_share"] > 0  # the share of its own clauses, not of none
     assert model.report_["unguided_top_themes"] == [t["name"] for t in model.top_themes_ if t["guide"] is None]
 
 

@@ -246,3 +246,16 @@ def test_discover_and_analyze_take_a_guide(tmp_path):
         analyze(survey, taxonomy="default", guide="default")
     result = runner.invoke(app, ["analyze", str(survey), "--no-discover", "--guide", "default"], env={"COLUMNS": "200"})
     assert result.exit_code != 0 and "Drop --no-discover to discover the themes guided by the bundled" in result.output
+
+
+def test_a_driver_that_is_a_mixed_discovered_theme_says_so():
+    from nps_text.jobs.analyze import _warn_mixed
+
+    top = pd.DataFrame({"key": ["topic_00", "topic_01", "topic_02"], "kind": ["topic", "mixed", "topic"],
+                        "name": ["Preis / price", "Gemischt (Ticket) / mixed (Ticket)", "Preis / price"]})
+    drivers = pd.DataFrame({"theme_id": ["Preis / price [topic_00]", "Gemischt (Ticket) / mixed (Ticket)",
+                                         "Gemischt (Ticket) / mixed (Ticket)"],
+                            "warning": [None, None, "few respondents"]})
+    _warn_mixed(drivers, top)
+    assert drivers["warning"].fillna("").tolist() == ["", "its keywords fit few of its clauses: split it",
+                                                      "few respondents; its keywords fit few of its clauses: split it"]

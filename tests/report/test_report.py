@@ -223,7 +223,9 @@ def test_the_report_says_how_the_themes_were_found_discovered_or_guided():
     tops = [{"kind": "topic"}, {"kind": "topic"}, {"kind": "topic"}, {"kind": "churn"}]
     discovered = {"themes": [{}], "top_themes": tops}
     assert "named from its keywords by the software" in _how_themes({"discovered_themes": discovered}, "en")
-    guided = _how_themes({"discovered_themes": {**discovered, "n_guided_top_themes": 2}}, "en")
+    guided = _how_themes({"discovered_themes": {**discovered, "n_guided_top_themes": 2,
+                                                "unguided_top_themes": ["Gemischt (Ticket) / mixed (Ticket)"]}}, "en")
     assert "guided by a taxonomy" in guided and "the others (1) are themes the taxonomy lacks" in guided
+    assert "a theme named 'mixed' gathers different things" in guided
     assert "geleitet von einer Taxonomie" in _how_themes({"discovered_themes": {**discovered,
                                                                                 "n_guided_top_themes": 2}}, "de")
