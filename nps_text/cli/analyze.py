@@ -32,6 +32,7 @@ from .app import (
     TaxonomyOpt,
     UntilOpt,
     app,
+    check_guide,
     check_programme_columns,
     out,
     reads_a_survey,
@@ -90,13 +91,7 @@ def analyze(
     if run_programme is False and programme:
         raise ParameterError(f"--no-programme switches the NPS programme off, but its options were given "
                              f"({', '.join(sorted(programme))}). Drop --no-programme or the options.")
-    if guide is not None and (taxonomy is not None or model is not None or discover is False):
-        given = (f"--taxonomy {taxonomy}" if taxonomy is not None else f"--model {model}" if model is not None
-                 else "--no-discover")
-        instead = "the comments are tagged instead" if given != "--no-discover" else "no themes at all"
-        by = "the bundled taxonomy" if guide == "default" else guide
-        raise ParameterError(f"--guide {guide} steers theme discovery, but {given} means {instead}. Drop "
-                             f"{given.split()[0]} to discover the themes guided by {by}, or drop --guide.")
+    check_guide(guide, taxonomy, model, discover)
     source = survey_or_store(survey, load, since, until)
     check_programme_columns(source, programme)
     result = analyze_survey(source, outdir=output, by=by, period=period.value if period else None,

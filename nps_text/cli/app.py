@@ -175,6 +175,18 @@ TextOpt = Annotated[str, typer.Option("--text", metavar="COLUMN", help="Text col
 LabelledSheetOpt = Annotated[Optional[str], typer.Option("--sheet", metavar="NAME", help="Sheet of an .xlsx labelled file: name, or number from 0. Default: the first sheet.")]
 
 
+def check_guide(guide: str | None, taxonomy: str | None, model: Path | None, discover: bool | None) -> None:
+    """``--guide`` steers discovery: refuse it, in the CLI's words, beside the options that mean no discovery."""
+    if guide is None or (taxonomy is None and model is None and discover is not False):
+        return
+    given = f"--taxonomy {taxonomy}" if taxonomy is not None else f"--model {model}" if model is not None \
+        else "--no-discover"
+    instead = "the comments are tagged instead" if given != "--no-discover" else "no themes at all"
+    by = "the bundled taxonomy" if guide == "default" else guide
+    raise ParameterError(f"--guide {guide} steers theme discovery, but {given} means {instead}. Drop "
+                         f"{given.split()[0]} to discover the themes guided by {by}, or drop --guide.")
+
+
 def note_default_taxonomy(taxonomy: str | None, model: Path | None, mentions: Path | None = None) -> None:
     """Say on stderr that the bundled taxonomy tags the comments when no themes were given."""
     if taxonomy is None and model is None and mentions is None:

@@ -15,6 +15,7 @@ from .app import (
     DiscoverOpt,
     DriversOpt,
     EmbedderOpt,
+    GuideOpt,
     LangOpt,
     LevelOpt,
     Method,
@@ -30,6 +31,7 @@ from .app import (
     TaxonomyOpt,
     UntilOpt,
     app,
+    check_guide,
     out,
     reads_a_survey,
     survey_or_store,
@@ -56,6 +58,7 @@ def report(
     sentiment: SentimentOpt = Sentiment.auto,
     drivers: DriversOpt = True,
     discover: DiscoverOpt = None,
+    guide: GuideOpt = None,
     embedder: EmbedderOpt = "auto",
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -68,8 +71,10 @@ def report(
     inside the file, which loads nothing from anywhere. Takes the options of `analyze`; writes no
     tables (`analyze` writes both).
     """
+    check_guide(guide, taxonomy, model, discover)
     path = report_survey(survey_or_store(survey, load, since, until), output, lang=lang.value if lang else None, redact=not show_pii, by=by,
                          period=period.value if period else None, target=target, level=level, taxonomy=taxonomy,
                          model=model, method=method.value, redact_pii=redact, sentiment=sentiment.value,
-                         drivers=drivers, discover=discover, embedder=embedder, since=since, until=until)
+                         drivers=drivers, discover=discover, guide=guide, embedder=embedder, since=since,
+                         until=until)
     out.print(f"Wrote the report to {path}.", highlight=False)

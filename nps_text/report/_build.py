@@ -121,6 +121,8 @@ def _quotes_for(quotes: dict, theme: str, view: str) -> list[str]:
 
 
 def _drivers(given: ReportInput, lang: str, quotes: dict, fdr: float) -> dict[str, list[dict[str, Any]]]:
+    from ..discover import KIND_NOTES  # the note a mixed discovered theme's driver carries (analyze's _warn_mixed)
+
     table = given.tables.get("drivers")
     if table is None or table.empty:
         return {"cost": [], "earn": []}
@@ -133,7 +135,8 @@ def _drivers(given: ReportInput, lang: str, quotes: dict, fdr: float) -> dict[st
                 "interval": t("interval", lang, level=level, low=number(r["impact_low"], lang, signed=True),
                               high=number(r["impact_high"], lang, signed=True)),
                 "clear": clear, "certainty": t("sure" if clear else "unsure", lang, q=p_value(r.get("q_value"), lang)),
-                "small": bool(r["n"] < 30), "quotes": _quotes_for(quotes, r["theme"], view)[:3]}
+                "small": bool(r["n"] < 30), "quotes": _quotes_for(quotes, r["theme"], view)[:3],
+                "mixed": KIND_NOTES["mixed"] in str(r.get("warning") or "")}
 
     ranked = table.dropna(subset=["impact"])
     cost = ranked[ranked["impact"] < 0].sort_values("impact").head(TOP_DRIVERS)

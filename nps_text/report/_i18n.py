@@ -126,6 +126,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_themes": ("No themes: the survey has too few comments, or themes were not asked for.",
                   "Keine Themen: Die Umfrage hat zu wenige Kommentare, oder Themen wurden nicht angefordert."),
     "small": ("small sample", "kleine Stichprobe"),
+    "mixed_driver": ("mixed: several things at once", "gemischt: mehreres zugleich"),
     "more": ("{n} more in {file}", "{n} weitere in {file}"),
     # the NPS programme (nps_text.report._programme)
     "programme": ("NPS programme", "NPS-Programm"),

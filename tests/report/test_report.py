@@ -229,3 +229,20 @@ def test_the_report_says_how_the_themes_were_found_discovered_or_guided():
     assert "a theme named 'mixed' gathers different things" in guided
     assert "geleitet von einer Taxonomie" in _how_themes({"discovered_themes": {**discovered,
                                                                                 "n_guided_top_themes": 2}}, "de")
+
+
+def test_a_driver_that_is_a_mixed_theme_is_marked_in_the_report():
+    from nps_text.discover import KIND_NOTES
+
+    survey = pd.DataFrame({"score": [2, 3, 9, 10, 1, 8] * 10,
+                           "comment": ["Viel zu teuer.", "Die Lieferung kam zu spät.", "Super Service!",
+                                       "Schnelle Lieferung, toll.", "Preis ist eine Frechheit.", "ok"] * 10})
+    result = analyze(survey, taxonomy="default", sentiment="lexicon", programme=False)
+    drivers = result.tables["drivers"]
+    worst = drivers["impact"].idxmin()
+    drivers.loc[worst, "warning"] = KIND_NOTES["mixed"]  # as analyze marks a mixed discovered theme
+    html = render_report(report_input(result), lang="en")
+    section = html[html.index('id="drivers"'):html.index('id="fix-first"')]
+    assert section.count("mixed: several things at once") == 1
+    row = section[section.index("mixed: several things at once") - 300:section.index("mixed: several things at once")]
+    assert drivers.loc[worst, "theme"].split(" (")[0] in row
