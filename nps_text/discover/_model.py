@@ -392,9 +392,7 @@ class ThemeDiscovery(EditsMixin):
         sentences, vectors = _check_sentences(sentences, embeddings)
         self.guide_ = resolve_guide(self.guide)
         self.guide_themes_ = guide_themes(self.guide_) if self.guide_ is not None else []
-        self.guide_matches_ = (guide_matrix(sentences, self.guide_, self.guide_themes_) if self.guide_ is not None
-                               else np.zeros((len(sentences), 0), dtype=bool))
-        vectors = self._guided(vectors, self.guide_matches_)
+        vectors, self.guide_matches_ = self._guided(sentences, vectors)
         filler = filler_mask(sentences)
         tone = tone_mask(sentences) & ~filler
         content = np.flatnonzero(~filler & ~tone)
@@ -437,10 +435,13 @@ class ThemeDiscovery(EditsMixin):
             self._regraft_mixed()
         return self
 
-    def _guided(self, vectors: np.ndarray, matches: np.ndarray) -> Any:
-        """The clustering input: the embeddings, with the guide's columns when discovery is guided (made for the rows
-        read, batch by batch)."""
-        return vectors if self.guide_ is None else GuidedVectors(vectors, matches, self.guide_weight)
+    def _guided(self, sentences: pd.DataFrame, vectors: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The clustering input and the sentences' matches of the guide's themes: the embeddings as they are when
+        discovery is unguided, else with the guide's columns (made for the rows read, batch by batch)."""
+        if self.guide_ is None:
+            return vectors, np.zeros((len(sentences), 0), dtype=bool)
+        matches = guide_matrix(sentences, self.guide_, self.guide_themes_)
+        return GuidedVectors(vectors, matches, self.guide_weight), matches
 
     def _merge_tone_themes(self) -> None:
         """Tone sub-themes under one "general praise", one "general complaint" and one "churn intent" top-level theme.
@@ -857,18 +858,19 @@ class ThemeDiscovery(EditsMixin):
     def _guide_of(self, labels: np.ndarray, ids: list[int], level: str, known: dict) -> dict[int, str | None]:
         """Per theme, the guide theme at least ``GUIDE_NAME_SHARE`` of its clauses name (the most named one), else
         None; None for every theme of unguided discovery (saved without texts: the one it was saved with)."""
-        if self.guide_ is None:
+        if self.guide_ is None or not self.guide_themes_:
             return dict.fromkeys(ids)
         if not self.has_texts_:
             return {i: known.get((level, i), {}).get("guide") for i in ids}
         sample = self._describe_rows()
         counted, matches = labels[sample], self.guide_matches_[sample]
-        out: dict[int, str | None] = {}
+        out: dict[int, str | None] = dict.fromkeys(ids)
         for i in ids:
             rows = counted == i
-            shares = matches[rows].mean(axis=0) if rows.any() else np.zeros(len(self.guide_themes_))
-            best = int(np.argmax(shares)) if len(shares) else 0
-            out[i] = self.guide_themes_[best] if len(shares) and shares[best] >= GUIDE_NAME_SHARE else None
+            if rows.any():
+                shares = matches[rows].mean(axis=0)
+                best = int(np.argmax(shares))
+                out[i] = self.guide_themes_[best] if shares[best] >= GUIDE_NAME_SHARE else None
         return out
 
     def _keywords(self, labels: np.ndarray, ids: list[int]) -> tuple[dict[int, dict[str, list[str]]],
@@ -1022,8 +1024,7 @@ class ThemeDiscovery(EditsMixin):
         if vectors.shape[1] != self.n_features_in_:
             raise ParameterError(f"embeddings have {vectors.shape[1]} dimensions but the model was fitted on "
                                  f"{self.n_features_in_}; embed with the same embedder.")
-        if self.guide_ is not None:
-            vectors = self._guided(vectors, guide_matrix(sentences, self.guide_, self.guide_themes_))
+        vectors = self._guided(sentences, vectors)[0]
         return vectors, _groups(sentences), filler_mask(sentences) | tone_mask(sentences)
 
     def _reduce_new(self, sentences: pd.DataFrame, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -189,7 +189,7 @@ def discover_survey(
     vectors = embed(sentences["text"].tolist(), chosen)
     lap("embed")
     model = ThemeDiscovery(min_size=min_size, n_themes=n_themes, n_top=n_top, seed=seed,
-                           **({"guide": guide} if guide is not None else {}), **(discovery or {})).fit(sentences, vectors)
+                           guide=guide, **(discovery or {})).fit(sentences, vectors)
     lap("cluster")
     result = describe_model(model, sentences, responses)
     lap("describe")
